@@ -1,0 +1,44 @@
+# The two commands a newcomer needs: `make run` and `make test`. `make stop` ends what they started.
+SHELL := /bin/bash
+PY := .venv/bin/python
+WITH_ENV := set -a; source var/services.env; set +a;
+
+.PHONY: run test stop setup services migrate demo check pytest bench clean
+
+setup:
+	@scripts/setup.sh
+
+services: setup
+	@scripts/services.sh >/dev/null
+
+migrate: services
+	@$(WITH_ENV) $(PY) manage.py migrate --no-input -v 0
+
+demo: migrate
+	@$(WITH_ENV) $(PY) manage.py load_demo
+
+run: demo
+	@mkdir -p var/run
+	@$(WITH_ENV) scripts/worker.sh start
+	@echo "Serving on http://127.0.0.1:8000  (Ctrl-C to stop the web server; 'make stop' stops the rest)"
+	@$(WITH_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+check: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
+	@$(WITH_ENV) .venv/bin/mypy .
+
+pytest: services
+	@$(WITH_ENV) .venv/bin/pytest $(PYTEST_ARGS)
+
+test: services check pytest
+
+bench: migrate
+	@$(WITH_ENV) $(PY) bench/run.py $(BENCH_ARGS)
+
+stop:
+	@scripts/stop.sh
+
+clean: stop
+	rm -rf var

@@ -1,0 +1,45 @@
+"""Typed access to settings from the environment, with `var/services.env` as local defaults.
+
+`scripts/services.sh` writes `var/services.env` (DATABASE_URL, REDIS_URL of the project's own services);
+real environment variables always win over it.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _services_env() -> dict[str, str]:
+    path = BASE_DIR / "var" / "services.env"
+    values: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            key, sep, value = line.partition("=")
+            if sep and key.strip() and not key.startswith("#"):
+                values[key.strip()] = value.strip()
+    return values
+
+
+_DEFAULTS = _services_env()
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, _DEFAULTS.get(name, default))
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env_str(name, "")
+    if not value:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = env_str(name, "")
+    return int(value) if value else default
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = env_str(name, "")
+    return [item.strip() for item in value.split(",") if item.strip()] if value else default

@@ -1,0 +1,87 @@
+"""One place that maps errors to HTTP: RFC 9457 problem details (`application/problem+json`).
+
+Domain code raises typed exceptions (subclasses of `DomainError`, or the kernel's geometry/CRS errors);
+`exception_handler` (DRF) and `problem_response` (plain Django views) turn them into 4xx problem documents.
+"""
+
+from typing import Any
+
+from django.http import JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from gis_core.geometry import CoordinatesOutsideCrs, InvalidGeometry
+from gis_core.srid import UnknownSrid
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class DomainError(Exception):
+    """Base of the domain's typed errors; `status` and `title` say how the API reports them."""
+
+    status: int = 400
+    title: str = "Invalid request"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+
+class BadInput(DomainError):
+    status = 400
+    title = "Invalid input"
+
+
+KERNEL_ERRORS: dict[type[Exception], tuple[int, str]] = {
+    InvalidGeometry: (400, "Invalid geometry"),
+    CoordinatesOutsideCrs: (400, "Coordinates outside the coordinate reference system"),
+    UnknownSrid: (400, "Unknown SRID"),
+}
+
+
+def problem(status_code: int, title: str, detail: str, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status_code, "detail": detail}
+    body.update(extra)
+    return body
+
+
+def as_problem(error: Exception) -> dict[str, Any] | None:
+    if isinstance(error, DomainError):
+        return problem(error.status, error.title, error.detail, **error.extra)
+    for error_type, (status_code, title) in KERNEL_ERRORS.items():
+        if isinstance(error, error_type):
+            return problem(status_code, title, str(error))
+    return None
+
+
+def exception_handler(error: Exception, context: dict[str, Any]) -> Response | None:
+    body = as_problem(error)
+    if body is None:
+        response = drf_exception_handler(error, context)
+        if response is None:
+            return None
+        detail = response.data
+        if isinstance(error, exceptions.ValidationError):
+            body = problem(response.status_code, "Invalid input", "The request has invalid fields.", errors=detail)
+        else:
+            text = detail.get("detail", str(detail)) if isinstance(detail, dict) else str(detail)
+            body = problem(response.status_code, str(getattr(error, "default_detail", "Error")), str(text))
+        return Response(body, status=response.status_code, content_type=PROBLEM_CONTENT_TYPE)
+    return Response(body, status=body["status"], content_type=PROBLEM_CONTENT_TYPE)
+
+
+def problem_response(status_code: int, title: str, detail: str, **extra: Any) -> JsonResponse:
+    return JsonResponse(
+        problem(status_code, title, detail, **extra), status=status_code, content_type=PROBLEM_CONTENT_TYPE
+    )
+
+
+def not_found_view(request: Any, exception: Exception | None = None) -> JsonResponse:
+    return problem_response(status.HTTP_404_NOT_FOUND, "Not found", "No such resource.")

@@ -1,0 +1,14 @@
+"""Top-level URL map: each face mounts its own urls module."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="openapi-schema"),
+    path("api/docs/", SpectacularRedocView.as_view(url_name="openapi-schema"), name="api-docs"),
+    path("api/", include("parcels.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("web.urls")),
+]

@@ -1,0 +1,1 @@
+"""Indicators, downloads and the DCAT catalogue: nothing here yet."""

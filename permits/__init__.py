@@ -1,0 +1,1 @@
+"""Permit files, workflow, commissions and signatures (issues 3 and 4): nothing here yet."""

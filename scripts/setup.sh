@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs whatever is missing: Debian packages, the virtualenv and its pinned packages, npm assets.
+# Idempotent: each step is skipped when its stamp is newer than its inputs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p var
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
+APT_PACKAGES="postgresql-15 postgresql-15-postgis-3 postgresql-15-postgis-3-scripts gdal-bin poppler-utils redis-server
+  cgi-mapserver mapserver-bin chromium libnss3-tools gettext nodejs npm wrk"
+missing=""
+for p in $APT_PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+# nodejs/npm may come from elsewhere (nvm, NodeSource): only ask apt for them when the commands are absent.
+command -v node >/dev/null && missing="${missing/ nodejs/}"
+command -v npm >/dev/null && missing="${missing/ npm/}"
+if [ -n "${missing// /}" ]; then
+  echo "setup: installing Debian packages:$missing"
+  $SUDO apt-get update -q -o DPkg::Lock::Timeout=120
+  # shellcheck disable=SC2086
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=120 $missing
+fi
+
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then
+  PY="$(scripts/find-python.sh)"
+  echo "setup: creating .venv with $PY"
+  rm -rf .venv
+  "$PY" -m venv .venv
+fi
+if [ ! -f .venv/.stamp ] || [ requirements.txt -nt .venv/.stamp ] || [ requirements-dev.txt -nt .venv/.stamp ]; then
+  echo "setup: installing Python packages"
+  .venv/bin/pip install -q --disable-pip-version-check --upgrade pip
+  .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+  touch .venv/.stamp
+fi
+
+if [ ! -f node_modules/.stamp ] || [ package.json -nt node_modules/.stamp ] || [ package-lock.json -nt node_modules/.stamp ]; then
+  echo "setup: installing npm assets"
+  npm ci --no-audit --no-fund --loglevel=error
+  touch node_modules/.stamp
+fi
+mkdir -p web/static/vendor/maplibre-gl
+cp -u node_modules/maplibre-gl/dist/maplibre-gl.js node_modules/maplibre-gl/dist/maplibre-gl.css web/static/vendor/maplibre-gl/
+
+if [ ! -f var/.messages.stamp ] || [ -n "$(find . -path ./node_modules -prune -o -path ./.venv -prune -o -name '*.po' -newer var/.messages.stamp -print | head -1)" ]; then
+  .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+  touch var/.messages.stamp
+fi

@@ -1,0 +1,1 @@
+"""Vector tiles from PostGIS (issue 5): nothing here yet."""
