@@ -125,9 +125,9 @@ def check_coordinates_in_crs(geometries: np.ndarray, crs: CRS, ids: list[str] | 
         lon_min, lon_max = lon.min(axis=0), lon.max(axis=0)
         lat_min, lat_max = lat.min(axis=0), lat.max(axis=0)
     with np.errstate(invalid="ignore"):
-        outside = ~(
-            (lon_min >= west) & (lon_max <= east) & (lat_min >= south) & (lat_max <= north)
-        ) & np.isfinite(bounds).all(axis=1)
+        outside = ~((lon_min >= west) & (lon_max <= east) & (lat_min >= south) & (lat_max <= north)) & np.isfinite(
+            bounds
+        ).all(axis=1)
     if outside.any():
         bad_local = int(np.flatnonzero(outside)[0])
         bad = indices[bad_local]

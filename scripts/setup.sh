@@ -32,7 +32,8 @@ fi
 if [ ! -f .venv/.stamp ] || [ requirements.txt -nt .venv/.stamp ] || [ requirements-dev.txt -nt .venv/.stamp ]; then
   echo "setup: installing Python packages"
   .venv/bin/pip install -q --disable-pip-version-check --upgrade pip
-  .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+  .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt 2>&1 | grep -v "^WARNING: Location" || true
+  .venv/bin/python -c 'import django, shapely, pyogrio, psycopg'  # fail here if the install failed
   touch .venv/.stamp
 fi
 
@@ -44,7 +45,10 @@ fi
 mkdir -p web/static/vendor/maplibre-gl
 cp -u node_modules/maplibre-gl/dist/maplibre-gl.js node_modules/maplibre-gl/dist/maplibre-gl.css web/static/vendor/maplibre-gl/
 
-if [ ! -f var/.messages.stamp ] || [ -n "$(find . -path ./node_modules -prune -o -path ./.venv -prune -o -name '*.po' -newer var/.messages.stamp -print | head -1)" ]; then
-  .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
-  touch var/.messages.stamp
+po_files="$(find locale web parcels gis_core -name '*.po' 2>/dev/null || true)"
+if [ -n "$po_files" ]; then
+  if [ ! -f var/.messages.stamp ] || [ -n "$(find locale web parcels gis_core -name '*.po' -newer var/.messages.stamp 2>/dev/null)" ]; then
+    .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+    touch var/.messages.stamp
+  fi
 fi

@@ -14,7 +14,6 @@ def box(west: float, south: float, east: float, north: float) -> MultiPolygon:
 
 def geodesic_area(geometry: MultiPolygon) -> float:
     from pyproj import Geod
-
     from shapely import wkb
 
     area, _ = Geod(ellps="WGS84").geometry_area_perimeter(wkb.loads(bytes(geometry.wkb)))
