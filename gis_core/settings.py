@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "gis_core",
     "parcels",
+    "permits",
     "web",
 ]
 
