@@ -51,8 +51,12 @@ def to_multipolygon(geometry: shapely.Geometry) -> shapely.Geometry | None:
     return shapely.MultiPolygon(polygons)
 
 
-def clean_polygons(geometries: np.ndarray) -> BatchResult:
-    """Apply the repair policy to an array of shapely geometries (None allowed)."""
+def clean_polygons(geometries: np.ndarray, *, keep_non_polygonal: bool = False) -> BatchResult:
+    """Apply the repair policy to an array of shapely geometries (None allowed).
+
+    With `keep_non_polygonal`, valid points and lines are kept as they are (for layers that buffer them,
+    such as an airport servitude given as a point and a radius); otherwise they are rejected.
+    """
     count = len(geometries)
     out = np.empty(count, dtype=object)
     kept = np.zeros(count, dtype=bool)
@@ -66,10 +70,24 @@ def clean_polygons(geometries: np.ndarray) -> BatchResult:
     types = shapely.get_type_id(geometries)
     for index in np.flatnonzero(missing | empty):
         result.rejected.append((int(index), "empty geometry"))
-    for index in np.flatnonzero(present):
+    # Fast path, vectorised: valid polygons and multipolygons with an area (nearly every feature of real data).
+    areas = np.zeros(count)
+    areas[present] = shapely.area(geometries[present])
+    fast = present & valid & (areas > 0) & np.isin(types, (3, 6))
+    single = np.flatnonzero(fast & (types == 3))
+    if len(single):
+        out[single] = shapely.multipolygons(geometries[single], indices=np.arange(len(single)))
+    multi = np.flatnonzero(fast & (types == 6))
+    out[multi] = geometries[multi]
+    kept[fast] = True
+    for index in np.flatnonzero(present & ~fast):
         geometry = geometries[index]
         type_id = int(types[index])
         if type_id in (0, 1, 2, 4, 5):  # Point, LineString, LinearRing, MultiPoint, MultiLineString
+            if keep_non_polygonal and valid[index]:
+                out[index] = geometry
+                kept[index] = True
+                continue
             result.rejected.append((int(index), f"not a polygon ({geometry.geom_type})"))
             continue
         if valid[index]:
@@ -101,6 +119,18 @@ def crs_lonlat_bounds(crs: CRS) -> tuple[float, float, float, float]:
     return (area.west - margin, area.south - margin, area.east + margin, area.north + margin)
 
 
+def origin_outside_area_of_use(crs: CRS) -> bool:
+    """True for a projected CRS whose (0, 0) lies outside its area of use (UTM, Lambert with false origin)."""
+    if crs.is_geographic or crs.area_of_use is None:
+        return False
+    area = crs.area_of_use
+    to_lonlat = Transformer.from_crs(crs, CRS.from_epsg(4326), always_xy=True)
+    lon, lat = to_lonlat.transform(0.0, 0.0, errcheck=False)
+    if not (np.isfinite(lon) and np.isfinite(lat)):
+        return True
+    return not (area.west <= lon <= area.east and area.south <= lat <= area.north)
+
+
 def check_coordinates_in_crs(geometries: np.ndarray, crs: CRS, ids: list[str] | np.ndarray) -> None:
     """Raise CoordinatesOutsideCrs naming the first feature whose coordinates cannot be in `crs`."""
     present = ~shapely.is_missing(geometries)
@@ -112,6 +142,19 @@ def check_coordinates_in_crs(geometries: np.ndarray, crs: CRS, ids: list[str] | 
     if not finite.all():
         bad = indices[np.flatnonzero(~finite)[0]]
         raise CoordinatesOutsideCrs(f"feature {ids[bad]}: coordinates are not finite numbers")
+    if origin_outside_area_of_use(crs):
+        # Degrees declared as metres: every coordinate within +-180/+-90 of an origin the CRS never reaches.
+        looks_like_degrees = (
+            (bounds[:, 0] >= -180) & (bounds[:, 2] <= 180) & (bounds[:, 1] >= -90) & (bounds[:, 3] <= 90)
+        ) & ~shapely.is_empty(geometries[present])
+        if looks_like_degrees.any():
+            bad_local = int(np.flatnonzero(looks_like_degrees)[0])
+            box = ", ".join(f"{value:.6g}" for value in bounds[bad_local])
+            raise CoordinatesOutsideCrs(
+                f"feature {ids[indices[bad_local]]}: coordinates ({box}) look like longitude/latitude degrees, "
+                f"not {crs.axis_info[0].unit_name}s of {crs.name}; check the file's declared CRS or give the "
+                "right one with --srid"
+            )
     west, south, east, north = crs_lonlat_bounds(crs)
     if crs.is_geographic:
         lon_min, lat_min, lon_max, lat_max = bounds[:, 0], bounds[:, 1], bounds[:, 2], bounds[:, 3]

@@ -74,6 +74,12 @@ class Agency(models.Model):
     name_fr = models.CharField(max_length=200)
     name_ar = models.CharField(max_length=200, blank=True)
     name_en = models.CharField(max_length=200, blank=True)
+    default_for_kinds = ArrayField(
+        models.CharField(max_length=32),
+        default=list,
+        blank=True,
+        help_text=_("Overlay kinds this agency is consulted for when an import names no agency."),
+    )
 
     class Meta:
         verbose_name_plural = _("agencies")

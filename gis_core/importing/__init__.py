@@ -1,0 +1,22 @@
+"""The generic streaming import pipeline (pyogrio -> checks and repair -> COPY -> target upsert).
+
+It knows nothing of parcels: domain apps register their own `Target`s next to `TERRITORIES`.
+"""
+
+from gis_core.importing.errors import ImportAborted, ImportInputError
+from gis_core.importing.pipeline import ImportSummary, import_layer
+from gis_core.importing.targets import FieldKind, ImportRequest, Target, TargetField, UpsertCounts
+from gis_core.importing.territories import TerritoriesTarget
+
+__all__ = [
+    "FieldKind",
+    "ImportAborted",
+    "ImportInputError",
+    "ImportRequest",
+    "ImportSummary",
+    "Target",
+    "TargetField",
+    "TerritoriesTarget",
+    "UpsertCounts",
+    "import_layer",
+]

@@ -1,0 +1,79 @@
+"""What a destination of the import pipeline declares: its fields, their default source names, and its upsert.
+
+A target knows nothing of files: the pipeline gives it a staging table filled with cleaned WGS84
+MultiPolygons (column `geom`) and one column per target field, and the target resolves, rejects and upserts
+with its own `.sql` files. `gis_core` holds the generic parts; domain apps (parcels) define their own targets.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gis_core.importing.staging import Staging
+
+
+class FieldKind(enum.StrEnum):
+    TEXT = "text"
+    FLOAT = "float"
+    INTEGER = "integer"
+
+    @property
+    def sql_type(self) -> str:
+        return {"text": "text", "float": "double precision", "integer": "bigint"}[self.value]
+
+
+@dataclass(frozen=True)
+class TargetField:
+    """One field of a target; `sources` are the source field names tried, case-insensitively, by default."""
+
+    name: str
+    kind: FieldKind = FieldKind.TEXT
+    required: bool = False
+    sources: tuple[str, ...] = ()
+    help: str = ""
+
+
+@dataclass
+class ImportRequest:
+    """Everything a run needs, as given on the command line or by code."""
+
+    target: str
+    path: Path
+    layer: str | None = None
+    srid: int | None = None
+    mapping: dict[str, str] = field(default_factory=dict)  # target field -> source field
+    constants: dict[str, str] = field(default_factory=dict)  # target field -> value for every feature
+    options: dict[str, Any] = field(default_factory=dict)  # target-specific (commune, level, plan, rules)
+    dry_run: bool = False
+    progress: bool | None = None  # None: a bar when stderr is a terminal
+
+
+@dataclass
+class UpsertCounts:
+    inserted: int = 0
+    updated: int = 0
+
+
+class Target:
+    """Base of the import targets. Subclasses set the class attributes and implement `apply`."""
+
+    name: str = ""
+    fields: tuple[TargetField, ...] = ()
+    reference_field: str | None = None  # names a feature in reports; None when the target has no reference
+    keep_attributes: bool = False  # unmapped source fields kept as JSON in the staging column `attributes`
+    keep_non_polygonal: bool = False  # points and lines reach the staging table (to be buffered by the target)
+    option_names: tuple[str, ...] = ()
+
+    def field_names(self) -> list[str]:
+        return [target_field.name for target_field in self.fields]
+
+    def check_options(self, request: ImportRequest) -> None:
+        """Validate the target-specific options and constants before any reading; raise ImportInputError."""
+
+    def apply(self, *, staging: Staging, request: ImportRequest) -> UpsertCounts:
+        """Resolve, reject and upsert the staged rows; the whole run is inside one transaction."""
+        raise NotImplementedError
