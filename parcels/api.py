@@ -1,0 +1,436 @@
+"""JSON API of the parcel look-ups, site constraints and the zoning pre-check (thin DRF views).
+
+Each view validates its input with a serializer, calls one selector or the pre-check, and renders the result
+with an output serializer; errors are typed domain exceptions rendered as `application/problem+json` by
+`gis_core.problems.exception_handler`. Geometries are accepted as GeoJSON (geometry or Feature) or WKT/EWKT
+strings, in WGS84 unless an `srid` is given; geometries returned are GeoJSON in WGS84 lon/lat.
+"""
+
+from typing import Any
+
+from django.http import QueryDict
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from parcels import selectors
+from parcels.precheck import Status, project_from_input, zoning_precheck
+from parcels.selectors import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ParcelPage, ParcelSummary
+
+GEOJSON_GEOMETRY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "GeoJSON geometry (RFC 7946), WGS84 lon/lat.",
+    "properties": {"type": {"type": "string"}, "coordinates": {"type": "array", "items": {}}},
+    "required": ["type"],
+}
+GEOMETRY_INPUT_SCHEMA: dict[str, Any] = {
+    "oneOf": [
+        {
+            "type": "object",
+            "description": "GeoJSON Polygon/MultiPolygon geometry or a Feature holding one. Coordinates in "
+            "WGS84 lon/lat unless `srid` is given (or a legacy `crs` member names an EPSG code).",
+            "properties": {"type": {"type": "string"}},
+            "required": ["type"],
+        },
+        {
+            "type": "string",
+            "description": "WKT, e.g. `POLYGON((...))`, or EWKT with its SRID, e.g. `SRID=26191;POLYGON((...))`.",
+        },
+    ]
+}
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details, served as application/problem+json."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    errors = serializers.DictField(required=False, help_text="Field errors of a validation failure.")
+
+
+PROBLEMS = {
+    400: OpenApiResponse(ProblemSerializer, description="Invalid input (application/problem+json)."),
+    404: OpenApiResponse(ProblemSerializer, description="Not found (application/problem+json)."),
+}
+
+
+class RoundedFloatField(serializers.FloatField):
+    def __init__(self, *, decimals: int, **kwargs: Any) -> None:
+        self.decimals = decimals
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> float:
+        return round(float(value), self.decimals)
+
+
+@extend_schema_field(GEOJSON_GEOMETRY_SCHEMA)
+class GeoJsonGeometryField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field(GEOMETRY_INPUT_SCHEMA)
+class GeometryInputField(serializers.Field):
+    """A geometry as given (GeoJSON object or WKT string); the domain parses and validates it."""
+
+    default_error_messages = {"invalid": "A GeoJSON object or a WKT string is expected."}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, dict | str):
+            self.fail("invalid")
+        return data
+
+
+# --- output -------------------------------------------------------------------------------------------------
+
+
+class CommuneOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name_fr = serializers.CharField()
+    name_ar = serializers.CharField()
+
+
+class ParcelPropertiesOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    land_title = serializers.CharField()
+    commune = CommuneOutputSerializer()
+    official_area_m2 = serializers.FloatField(allow_null=True)
+    area_m2 = RoundedFloatField(decimals=2)
+
+
+class ParcelFeatureOutputSerializer(serializers.Serializer):
+    type = serializers.SerializerMethodField()
+    id = serializers.IntegerField()
+    geometry = GeoJsonGeometryField()
+    properties = ParcelPropertiesOutputSerializer(source="*")
+
+    @extend_schema_field({"type": "string", "enum": ["Feature"]})
+    def get_type(self, parcel: ParcelSummary) -> str:
+        return "Feature"
+
+
+class ParcelCollectionOutputSerializer(serializers.Serializer):
+    type = serializers.SerializerMethodField()
+    features = ParcelFeatureOutputSerializer(many=True)
+    numberReturned = serializers.IntegerField()  # OGC API Features spelling
+    next = serializers.URLField(allow_null=True, help_text="URL of the next page; null on the last page.")
+
+    @extend_schema_field({"type": "string", "enum": ["FeatureCollection"]})
+    def get_type(self, page: Any) -> str:
+        return "FeatureCollection"
+
+
+def _collection(features: list[ParcelSummary], next_url: str | None = None) -> dict[str, Any]:
+    data = {"features": features, "numberReturned": len(features), "next": next_url}
+    return ParcelCollectionOutputSerializer(data).data
+
+
+class ZoneRulesOutputSerializer(serializers.Serializer):
+    max_height_m = serializers.FloatField(allow_null=True)
+    max_floors = serializers.IntegerField(allow_null=True)
+    max_coverage_ratio = serializers.FloatField(allow_null=True, help_text="CES: footprint / site area.")
+    max_floor_area_ratio = serializers.FloatField(allow_null=True, help_text="COS: gross floor area / site area.")
+    min_setback_road_m = serializers.FloatField(allow_null=True)
+    min_setback_neighbour_m = serializers.FloatField(allow_null=True)
+    allowed_uses = serializers.ListField(child=serializers.CharField())
+    forbidden_uses = serializers.ListField(child=serializers.CharField())
+
+
+class ZoneOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    plan = serializers.CharField()
+    code = serializers.CharField()
+    label = serializers.CharField()
+    area_m2 = RoundedFloatField(decimals=2, help_text="Area of the site inside the zone (geodesic, m²).")
+    share = RoundedFloatField(decimals=6, help_text="Share of the site's area inside the zone, 0..1.")
+    rules = ZoneRulesOutputSerializer()
+
+
+class AgencyOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name_fr = serializers.CharField()
+    name_ar = serializers.CharField()
+
+
+class OverlayOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    name = serializers.CharField()
+    area_m2 = RoundedFloatField(decimals=2)
+    share = RoundedFloatField(decimals=6, help_text="Share of the site's area inside the overlay (buffer included).")
+    agency = AgencyOutputSerializer(allow_null=True)
+
+
+class SiteOutputSerializer(serializers.Serializer):
+    area_m2 = RoundedFloatField(decimals=2, help_text="Geodesic area on the WGS84 ellipsoid.")
+    parcel = serializers.IntegerField(source="parcel_id", allow_null=True)
+
+
+class ConstraintsOutputSerializer(serializers.Serializer):
+    site = SiteOutputSerializer()
+    zones = ZoneOutputSerializer(many=True)
+    overlays = OverlayOutputSerializer(many=True)
+    agencies = AgencyOutputSerializer(many=True, help_text="Distinct agencies to consult.")
+
+
+# --- parcels ------------------------------------------------------------------------------------------------
+
+
+class ParcelListApi(APIView):
+    class ParcelFilterSerializer(serializers.Serializer):
+        reference = serializers.CharField(required=False, help_text="Cadastral reference.")
+        commune = serializers.CharField(required=False, help_text="Commune code.")
+        land_title = serializers.CharField(required=False, help_text="Land-title number.")
+        bbox = serializers.CharField(
+            required=False, help_text="minx,miny,maxx,maxy in WGS84 lon/lat, or in `srid` when given."
+        )
+        srid = serializers.IntegerField(required=False, help_text="EPSG code of the bbox (default 4326).")
+        limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+        after = serializers.IntegerField(required=False, help_text="Cursor: the last id of the previous page.")
+
+        def validate_bbox(self, value: str) -> tuple[float, float, float, float]:
+            try:
+                numbers = tuple(float(part) for part in value.split(","))
+            except ValueError as error:
+                raise serializers.ValidationError("bbox: four numbers minx,miny,maxx,maxy expected") from error
+            if len(numbers) != 4:
+                raise serializers.ValidationError("bbox: four numbers minx,miny,maxx,maxy expected")
+            return numbers  # type: ignore[return-value]
+
+    @extend_schema(
+        operation_id="parcels_list",
+        summary="Find parcels by reference, land title, commune or bounding box (paged by id).",
+        parameters=[ParcelFilterSerializer],
+        responses={200: ParcelCollectionOutputSerializer, 400: PROBLEMS[400]},
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.ParcelFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        page: ParcelPage = selectors.parcels_search(
+            reference=data.get("reference"),
+            commune_code=data.get("commune"),
+            land_title=data.get("land_title"),
+            bbox=data.get("bbox"),
+            srid=data.get("srid"),
+            after=data.get("after"),
+            limit=data.get("limit", DEFAULT_PAGE_SIZE),
+        )
+        next_url = None
+        if page.next_after is not None:
+            query: QueryDict = request.query_params.copy()
+            query["after"] = str(page.next_after)
+            next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+        return Response(_collection(page.items, next_url))
+
+
+class ParcelsAtPointApi(APIView):
+    class PointSerializer(serializers.Serializer):
+        lon = serializers.FloatField(required=False, help_text="Longitude (WGS84).")
+        lat = serializers.FloatField(required=False, help_text="Latitude (WGS84).")
+        x = serializers.FloatField(required=False, help_text="X (easting) in `srid`.")
+        y = serializers.FloatField(required=False, help_text="Y (northing) in `srid`.")
+        srid = serializers.IntegerField(required=False, help_text="EPSG code of x/y, e.g. 26191 or 3857.")
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            if "lon" in attrs and "lat" in attrs:
+                if attrs.get("srid") not in (None, 4326):
+                    raise serializers.ValidationError("lon/lat are WGS84; use x/y with another srid")
+                return {"x": attrs["lon"], "y": attrs["lat"], "srid": 4326}
+            if "x" in attrs and "y" in attrs:
+                return {"x": attrs["x"], "y": attrs["y"], "srid": attrs.get("srid")}
+            raise serializers.ValidationError("give lon and lat, or x, y and srid")
+
+    @extend_schema(
+        operation_id="parcels_at_point",
+        summary="Parcels at a point (lon/lat, or x/y in an SRID).",
+        description="A point outside every commune is a 400 problem; inside a commune but on no parcel, an "
+        "empty collection.",
+        parameters=[PointSerializer],
+        responses={200: ParcelCollectionOutputSerializer, 400: PROBLEMS[400]},
+    )
+    def get(self, request: Request) -> Response:
+        point = self.PointSerializer(data=request.query_params)
+        point.is_valid(raise_exception=True)
+        return Response(_collection(selectors.parcels_at_point(**point.validated_data)))
+
+
+class ParcelDetailApi(APIView):
+    @extend_schema(
+        operation_id="parcels_retrieve",
+        summary="One parcel as a GeoJSON Feature.",
+        responses={200: ParcelFeatureOutputSerializer, 404: PROBLEMS[404]},
+    )
+    def get(self, request: Request, parcel_id: int) -> Response:
+        return Response(ParcelFeatureOutputSerializer(selectors.parcel_get(parcel_id=parcel_id)).data)
+
+
+class ParcelConstraintsApi(APIView):
+    @extend_schema(
+        operation_id="parcels_constraints",
+        summary="Zones and overlays a parcel touches, with the share of its area in each, and the agencies.",
+        responses={200: ConstraintsOutputSerializer, 404: PROBLEMS[404]},
+    )
+    def get(self, request: Request, parcel_id: int) -> Response:
+        return Response(ConstraintsOutputSerializer(selectors.constraints_for_parcel(parcel_id=parcel_id)).data)
+
+
+class ConstraintsApi(APIView):
+    class ConstraintsInputSerializer(serializers.Serializer):
+        geometry = GeometryInputField(help_text="The site: GeoJSON or WKT polygon.")
+        srid = serializers.IntegerField(required=False, help_text="EPSG code of the coordinates (default 4326).")
+
+    @extend_schema(
+        operation_id="constraints_for_geometry",
+        summary="Zones and overlays a drawn polygon touches, with shares, and the agencies to consult.",
+        request=ConstraintsInputSerializer,
+        responses={200: ConstraintsOutputSerializer, 400: PROBLEMS[400]},
+        examples=[
+            OpenApiExample(
+                "GeoJSON polygon",
+                request_only=True,
+                value={
+                    "geometry": {
+                        "type": "Polygon",
+                        "coordinates": [[[-7.62, 33.59], [-7.619, 33.59], [-7.619, 33.591], [-7.62, 33.59]]],
+                    }
+                },
+            ),
+            OpenApiExample(
+                "WKT in Lambert Nord Maroc",
+                request_only=True,
+                value={"geometry": "POLYGON((297000 331000,297030 331000,297030 331020,297000 331000))", "srid": 26191},
+            ),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        body = self.ConstraintsInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        constraints = selectors.constraints_for_geometry(**body.validated_data)
+        return Response(ConstraintsOutputSerializer(constraints).data)
+
+
+# --- pre-check ----------------------------------------------------------------------------------------------
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer", "description": "Parcel id."},
+            {
+                "type": "object",
+                "properties": {"reference": {"type": "string"}, "commune": {"type": "string"}},
+                "required": ["reference"],
+                "description": "Reference, and the commune code when the reference exists in several communes.",
+            },
+        ]
+    }
+)
+class ParcelReferenceField(serializers.Field):
+    default_error_messages = {"invalid": "A parcel id or an object {reference, commune} is expected."}
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, int) and not isinstance(data, bool):
+            return {"parcel_id": data}
+        if isinstance(data, dict) and isinstance(data.get("reference"), str) and data["reference"]:
+            commune = data.get("commune")
+            if commune is not None and not isinstance(commune, str):
+                self.fail("invalid")
+            return {"reference": data["reference"], "commune_code": commune}
+        self.fail("invalid")
+
+
+class VerdictOutputSerializer(serializers.Serializer):
+    rule = serializers.CharField(help_text="coverage_ratio, floor_area_ratio, height, floors, setback_road, "
+                                 "setback_neighbour, use, footprint_inside_site or zoning.")  # fmt: skip
+    zone = serializers.CharField(source="zone_code", allow_null=True)
+    value = serializers.JSONField(help_text="Computed value (number), the use (string) or null.")
+    limit = serializers.JSONField(help_text="The zone's limit (number), {allowed, forbidden} for uses, or null.")
+    unit = serializers.CharField()
+    status = serializers.ChoiceField(choices=[status.value for status in Status])
+    message = serializers.CharField()
+
+
+class PrecheckZoneOutputSerializer(ZoneOutputSerializer):
+    evaluated = serializers.BooleanField(help_text="True when the zone covers at least 1% of the site.")
+
+
+class MeasuresOutputSerializer(serializers.Serializer):
+    metric_srid = serializers.IntegerField(help_text="SRID in which distances were measured.")
+    footprint_area_m2 = RoundedFloatField(decimals=2)
+    coverage_ratio = RoundedFloatField(decimals=6)
+    floor_area_ratio = RoundedFloatField(decimals=6)
+    setback_road_m = serializers.FloatField(allow_null=True)
+    setback_neighbour_m = serializers.FloatField(allow_null=True)
+    road_side_length_m = RoundedFloatField(decimals=2)
+    neighbour_side_length_m = RoundedFloatField(decimals=2)
+    footprint_outside_m2 = RoundedFloatField(decimals=2)
+
+
+class ProjectInputSerializer(serializers.Serializer):
+    footprint = GeometryInputField(help_text="Footprint polygon (GeoJSON or WKT).")
+    height_m = serializers.FloatField(min_value=0, help_text="Height of the building in metres.")
+    floors = serializers.IntegerField(min_value=0, help_text="Number of floors above ground.")
+    gross_floor_area_m2 = serializers.FloatField(min_value=0, help_text="Gross floor area, all floors (m²).")
+    use = serializers.CharField(max_length=50, help_text="Intended use, e.g. residential, office, industrial.")
+
+
+class PrecheckApi(APIView):
+    class PrecheckInputSerializer(serializers.Serializer):
+        parcel = ParcelReferenceField(required=False)
+        site = GeometryInputField(required=False, help_text="A drawn site instead of a parcel.")
+        srid = serializers.IntegerField(required=False, help_text="EPSG code of `site` and the footprint.")
+        project = ProjectInputSerializer()
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            if ("parcel" in attrs) == ("site" in attrs):
+                raise serializers.ValidationError("give either `parcel` or `site`, not both and not neither")
+            return attrs
+
+    class PrecheckOutputSerializer(serializers.Serializer):
+        site = SiteOutputSerializer()
+        zones = PrecheckZoneOutputSerializer(many=True)
+        measures = MeasuresOutputSerializer()
+        checks = VerdictOutputSerializer(many=True)
+        passed = serializers.BooleanField()
+
+    @extend_schema(
+        operation_id="zoning_precheck",
+        summary="Check a project against the zoning rules of its parcel or drawn site.",
+        description="One verdict per rule and zone (zones covering at least 1% of the site are evaluated). "
+        "Areas are geodesic; setbacks are measured in metres in the site's metric SRID from the parcel "
+        "boundary: sides within 0.5 m of another parcel are neighbour sides, the rest face the road.",
+        request=PrecheckInputSerializer,
+        responses={200: PrecheckOutputSerializer, 400: PROBLEMS[400], 404: PROBLEMS[404]},
+    )
+    def post(self, request: Request) -> Response:
+        body = self.PrecheckInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        srid = data.get("srid")
+        if "site" in data:
+            site = selectors.site_from_geometry(geometry=data["site"], srid=srid, label="site")
+        elif "parcel_id" in data["parcel"]:
+            site = selectors.site_of_parcel(parcel_id=data["parcel"]["parcel_id"])
+        else:
+            site = selectors.site_of_parcel_reference(**data["parcel"])
+        project = project_from_input(srid=srid, **data["project"])
+        result = zoning_precheck(site=site, project=project)
+        output = {
+            "site": result.site,
+            "zones": [_zone_with_flag(item.zone, item.evaluated) for item in result.zones],
+            "measures": result.measures,
+            "checks": result.checks,
+            "passed": result.passed,
+        }
+        return Response(self.PrecheckOutputSerializer(output).data)
+
+
+def _zone_with_flag(zone: selectors.ZoneShare, evaluated: bool) -> dict[str, Any]:
+    return {**zone.__dict__, "evaluated": evaluated}
