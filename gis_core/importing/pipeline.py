@@ -24,6 +24,7 @@ from datetime import date, datetime
 from typing import Any
 
 import numpy as np
+import psycopg
 import shapely
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -213,9 +214,8 @@ class _BatchWriter:
             if reference_source
             else [self.constants.get(self.target.reference_field or "")] * count
         )
-        geometries = shapely.from_wkb(
-            np.asarray(batch.wkb.to_numpy(zero_copy_only=False), dtype=object), on_invalid="ignore"
-        )
+        wkb = np.asarray(batch.wkb.to_numpy(zero_copy_only=False), dtype=object)
+        geometries = shapely.force_2d(shapely.from_wkb(wkb, on_invalid="ignore"))
         labels = [
             f"{fid}" + (f" ({reference})" if reference else "")
             for fid, reference in zip(batch.fids, references, strict=True)
@@ -323,7 +323,7 @@ def import_layer(request: ImportRequest, targets: Mapping[str, Target]) -> Impor
                 raise _DryRunRollback
     except _DryRunRollback:
         _save_run(summary, log, request, started, clock)
-    except (ImportInputError, DatabaseError, OSError, ValueError, RuntimeError) as failure:
+    except (ImportInputError, DatabaseError, psycopg.Error, OSError, ValueError, RuntimeError) as failure:
         error = failure
         summary.status = ImportStatus.FAILED
         summary.error = str(failure).strip()

@@ -137,7 +137,6 @@ def read_batches(source: SourceLayer, *, columns: list[str], batch_size: int) ->
         layer=source.layer,
         columns=columns,
         return_fids=True,
-        force_2d=True,
         batch_size=batch_size,
         use_pyarrow=True,
         datetime_as_string=True,

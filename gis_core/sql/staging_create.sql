@@ -1,5 +1,5 @@
 -- The staging table of one import run: cleaned WGS84 geometries and the mapped fields, typed.
--- {columns} is the list of target columns with their types, composed by the pipeline.
+-- The target columns (one per field, typed) are appended by the pipeline.
 CREATE TEMP TABLE {staging} (
     feature_index bigint NOT NULL,
     feature_fid bigint NOT NULL,
