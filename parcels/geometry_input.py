@@ -74,6 +74,11 @@ def _check_in_crs(geometry: shapely.Geometry, *, srid: int, label: str) -> None:
         west, south, east, north = (-180.0, -90.0, 180.0, 90.0)
         lon, lat = coordinates[:, 0], coordinates[:, 1]
     else:
+        if _looks_like_degrees(coordinates) and _origin_outside_area_of_use(srid):
+            raise BadInput(
+                f"{label}: the coordinates look like longitude/latitude degrees, not positions in EPSG:{srid} "
+                f"({crs_for(srid).name}); omit `srid` for lon/lat"
+            )
         west, south, east, north = crs_lonlat_bounds(crs_for(srid))
         lon, lat = transformer(srid, STORAGE_SRID).transform(coordinates[:, 0], coordinates[:, 1], errcheck=False)
         lon, lat = np.asarray(lon), np.asarray(lat)
@@ -88,6 +93,22 @@ def _check_in_crs(geometry: shapely.Geometry, *, srid: int, label: str) -> None:
                 "give the SRID of projected coordinates with `srid`"
             )
         raise BadInput(f"{label}: ({x:.6g}, {y:.6g}) cannot be a position in EPSG:{srid} ({crs_for(srid).name})")
+
+
+def _looks_like_degrees(coordinates: np.ndarray) -> bool:
+    return bool((np.abs(coordinates[:, 0]) <= 180).all() and (np.abs(coordinates[:, 1]) <= 90).all())
+
+
+@lru_cache(maxsize=64)
+def _origin_outside_area_of_use(srid: int) -> bool:
+    """True for a projected CRS (Lambert with false origin, UTM) that never reaches its own (0, 0)."""
+    crs = crs_for(srid)
+    if not crs.is_projected or crs.area_of_use is None:
+        return False
+    area = crs.area_of_use
+    west, south, east, north = area.west, area.south, area.east, area.north
+    lon, lat = transformer(srid, STORAGE_SRID).transform(0.0, 0.0, errcheck=False)
+    return not (math.isfinite(lon) and math.isfinite(lat) and west <= lon <= east and south <= lat <= north)
 
 
 def _srid_of_geojson_crs(value: dict[str, Any], *, label: str) -> int | None:
