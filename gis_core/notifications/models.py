@@ -39,7 +39,10 @@ class Delivery(models.Model):
         max_length=200, unique=True, help_text="The same event to the same recipient is never sent twice."
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Attempts made so far, requeues included.")
+    requeued_after_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="`attempts` when an operator last requeued it: the retry budget counts from there."
+    )
     last_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="When a retrying delivery tries again.")
     sent_at = models.DateTimeField(null=True, blank=True)

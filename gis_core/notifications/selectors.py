@@ -1,0 +1,27 @@
+"""Reads of the notification kernel, for the back office and operators (never for a public view)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from gis_core.notifications.models import Delivery, DeliveryAttempt
+
+
+def delivery_list_failed(*, since: datetime | None = None) -> QuerySet[Delivery]:
+    """Deliveries that ended as failed (newest first): they need an operator's look, then `delivery_requeue`."""
+    deliveries = Delivery.objects.filter(status=Delivery.Status.FAILED)
+    if since is not None:
+        deliveries = deliveries.filter(created_at__gte=since)
+    return deliveries.order_by("-created_at", "-id")
+
+
+def delivery_list_for_event(*, event_key: str) -> QuerySet[Delivery]:
+    """Every delivery triggered by an event key, oldest first."""
+    return Delivery.objects.filter(event_key=event_key).order_by("created_at", "id")
+
+
+def delivery_attempt_list(*, delivery_id: int) -> QuerySet[DeliveryAttempt]:
+    """The attempts of one delivery in order."""
+    return DeliveryAttempt.objects.filter(delivery_id=delivery_id).order_by("number")
