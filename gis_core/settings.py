@@ -3,6 +3,7 @@
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from gis_core.documents.conf import documents_storage_config
 from gis_core.env import BASE_DIR, env_bool, env_int, env_list, env_str
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
@@ -22,6 +23,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "gis_core",
+    "gis_core.documents",
     "gis_core.notifications",
     "parcels",
     "permits",
@@ -85,6 +87,22 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 MEDIA_ROOT = BASE_DIR / env_str("MEDIA_DIR", "var/media")
+
+# Documents (gis_core.documents): immutable uploads, on the filesystem by default, S3-compatible as an option.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": documents_storage_config(MEDIA_ROOT),
+}
+# Uploads past this size go to a temporary file, never into memory (keep FILE_UPLOAD_TEMP_DIR off tmpfs).
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)  # non-file fields only
+FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", "") or None
+FILE_UPLOAD_PERMISSIONS = 0o640
+DOCUMENTS_MAX_UPLOAD_BYTES = env_int("DOCUMENTS_MAX_UPLOAD_BYTES", 250 * 1024 * 1024)
+DOCUMENTS_MAX_IMAGE_PIXELS = env_int("DOCUMENTS_MAX_IMAGE_PIXELS", 150_000_000)
+DOCUMENTS_DOWNLOAD = env_str("DOCUMENTS_DOWNLOAD", "stream")  # stream | x-accel | redirect
+DOCUMENTS_X_ACCEL_PREFIX = env_str("DOCUMENTS_X_ACCEL_PREFIX", "/protected-documents/")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
