@@ -237,7 +237,6 @@ function renderParcel(parcel) {
       { class: "parcel", "aria-label": t("selectedParcel", { reference: parcel.reference }) },
       parcelHeader(parcel),
       definitionList([
-        [t("reference"), h("bdi", {}, parcel.reference)],
         [t("landTitle"), parcel.land_title ? h("bdi", {}, parcel.land_title) : null],
         [t("commune"), parcel.commune ? h("bdi", {}, localName(parcel.commune)) : null],
         [t("officialArea"), format.squareMetres(parcel.official_area_m2)],
@@ -465,10 +464,11 @@ async function selectParcel(feature, { fly = false } = {}) {
   clearStatus();
   map.getSource("selected").setData({ type: "FeatureCollection", features: [feature] });
   if (fly && feature.geometry) {
-    map.fitBounds(boundsOf(feature.geometry), { padding: 80, maxZoom: 18, duration: 600 });
+    map.fitBounds(boundsOf(feature.geometry), { padding: 80, maxZoom: 17.5, duration: 600 });
   }
   renderParcel(parcel);
   rememberSelection(parcel);
+  elements.searchInput.value = parcel.reference;
   document.documentElement.dataset.selectedParcel = parcel.reference;
 
   constraintsRequest?.abort();
@@ -549,7 +549,9 @@ async function lookupAt(lngLat) {
     }
     chooseAmong(features, { fly: false });
   } catch (error) {
-    showStatus(error.message, "error");
+    // The API answers 400 for a point outside every commune: for a person, that is simply "no parcel here".
+    if (error.status === 400) showStatus(t("noParcelHere"), "warning");
+    else showStatus(error.message, "error");
   }
 }
 
