@@ -333,7 +333,7 @@ class ConstraintsApi(APIView):
     }
 )
 class ParcelReferenceField(serializers.Field):
-    default_error_messages = {"invalid": "A parcel id or an object {reference, commune} is expected."}
+    default_error_messages = {"invalid": "A parcel id or an object {{reference, commune}} is expected."}
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         if isinstance(data, int) and not isinstance(data, bool):
@@ -383,12 +383,13 @@ class ProjectInputSerializer(serializers.Serializer):
 
 class PrecheckApi(APIView):
     class PrecheckInputSerializer(serializers.Serializer):
-        parcel = ParcelReferenceField(required=False)
-        site = GeometryInputField(required=False, help_text="A drawn site instead of a parcel.")
+        parcel = ParcelReferenceField(required=False, allow_null=True)
+        site = GeometryInputField(required=False, allow_null=True, help_text="A drawn site instead of a parcel.")
         srid = serializers.IntegerField(required=False, help_text="EPSG code of `site` and the footprint.")
         project = ProjectInputSerializer()
 
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            attrs = {key: value for key, value in attrs.items() if value is not None}
             if ("parcel" in attrs) == ("site" in attrs):
                 raise serializers.ValidationError("give either `parcel` or `site`, not both and not neither")
             return attrs

@@ -1,0 +1,246 @@
+"""API tests through Django's test client: response shapes, paging links, and every bad input answered with a
+400/404 `application/problem+json` carrying a clear detail (never a 500)."""
+
+import json
+from typing import Any
+
+import pytest
+import shapely
+from django.test import Client
+
+from tests.factories import AgencyFactory, OverlayFactory, ParcelFactory
+from tests.parcels.conftest import X0, Y0, lambert_box, lambert_geojson, to_lonlat
+
+pytestmark = pytest.mark.django_db
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="en")
+
+
+def post(client: Client, path: str, body: Any) -> Any:
+    return client.post(path, data=json.dumps(body), content_type="application/json")
+
+
+def assert_problem(response: Any, status: int, fragment: str) -> dict[str, Any]:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["status"] == status
+    text = body["detail"] + json.dumps(body.get("errors", {}))
+    assert fragment.lower() in text.lower(), body
+    return body
+
+
+def test_parcel_feature_has_public_properties_only(client: Client, site_parcel: Any) -> None:
+    response = client.get(f"/api/parcels/{site_parcel.id}/")
+    assert response.status_code == 200
+    feature = response.json()
+    assert feature["type"] == "Feature"
+    assert feature["geometry"]["type"] == "MultiPolygon"
+    assert set(feature["properties"]) == {"id", "reference", "land_title", "commune", "official_area_m2", "area_m2"}
+    assert feature["properties"]["commune"] == {"code": "CASA-TEST", "name_fr": "Casablanca test", "name_ar": "جماعة"}
+
+
+def test_list_by_reference_and_land_title(client: Client, site_parcel: Any, east_neighbour: Any) -> None:
+    by_reference = client.get("/api/parcels/", {"reference": "1234/A", "commune": "CASA-TEST"}).json()
+    assert by_reference["type"] == "FeatureCollection"
+    assert [feature["id"] for feature in by_reference["features"]] == [site_parcel.id]
+    assert by_reference["next"] is None
+    by_title = client.get("/api/parcels/", {"land_title": "T-5678/C"}).json()
+    assert [feature["id"] for feature in by_title["features"]] == [site_parcel.id]
+
+
+def test_bbox_pages_follow_the_next_link(client: Client, casablanca: Any) -> None:
+    ids = [ParcelFactory(commune=casablanca, geom=lambert_box(i * 10, 0, i * 10 + 9, 9)).id for i in range(5)]
+    url: str | None = f"/api/parcels/?bbox={X0 - 1},{Y0 - 1},{X0 + 60},{Y0 + 10}&srid=26191&limit=2"
+    seen: list[int] = []
+    while url:
+        body = client.get(url).json()
+        seen.extend(feature["id"] for feature in body["features"])
+        url = body["next"]
+        assert url is None or url.startswith("http://testserver/api/parcels/?")
+    assert seen == ids
+
+
+def test_parcels_at_point(client: Client, site_parcel: Any) -> None:
+    lon, lat = to_lonlat(shapely.Point(X0 + 10, Y0 + 15)).coords[0]
+    assert [f["id"] for f in client.get("/api/parcels/at/", {"lon": lon, "lat": lat}).json()["features"]] == [
+        site_parcel.id
+    ]
+    by_xy = client.get("/api/parcels/at/", {"x": X0 + 10, "y": Y0 + 15, "srid": 26191}).json()
+    assert [feature["id"] for feature in by_xy["features"]] == [site_parcel.id]
+
+
+def test_parcel_constraints(client: Client, site_parcel: Any, residential_zone: Any) -> None:
+    agency = AgencyFactory(code="ONDA", name_fr="Office national des aéroports", name_ar="المكتب")
+    OverlayFactory(commune=site_parcel.commune, kind="airport", agency=agency, geom=lambert_box(-5, -5, 10, 40),
+                   effective_geom=lambert_box(-5, -5, 10, 40))  # fmt: skip
+    body = client.get(f"/api/parcels/{site_parcel.id}/constraints/").json()
+    assert body["site"]["parcel"] == site_parcel.id
+    assert body["site"]["area_m2"] == pytest.approx(600, rel=1e-3)
+    assert body["zones"][0]["code"] == "R1"
+    assert body["zones"][0]["share"] == 1.0
+    assert body["zones"][0]["rules"]["max_coverage_ratio"] == 0.6
+    assert body["zones"][0]["rules"]["allowed_uses"] == ["residential", "office"]
+    overlay = body["overlays"][0]
+    assert set(overlay) == {"id", "reference", "kind", "kind_label", "name", "share", "area_m2", "agency"}
+    assert overlay["share"] == pytest.approx(0.5, abs=1e-4)
+    assert overlay["agency"] == {"code": "ONDA", "name_fr": "Office national des aéroports", "name_ar": "المكتب"}
+    assert body["agencies"] == [overlay["agency"]]
+
+
+@pytest.mark.parametrize(
+    "geometry",
+    [
+        lambert_geojson(0, 0, 10, 10),
+        f"POLYGON(({X0} {Y0}, {X0 + 10} {Y0}, {X0 + 10} {Y0 + 10}, {X0} {Y0 + 10}, {X0} {Y0}))",
+        {"type": "Feature", "properties": {}, "geometry": lambert_geojson(0, 0, 10, 10)},
+    ],
+)
+def test_constraints_of_a_drawn_polygon(client: Client, residential_zone: Any, geometry: Any) -> None:
+    body = post(client, "/api/constraints/", {"geometry": geometry, "srid": 26191}).json()
+    assert body["site"] == {"area_m2": pytest.approx(100, rel=1e-3), "parcel": None}
+    assert [zone["code"] for zone in body["zones"]] == ["R1"]
+
+
+def test_constraints_of_ewkt(client: Client, residential_zone: Any) -> None:
+    ewkt = f"SRID=26191;POLYGON(({X0} {Y0}, {X0 + 10} {Y0}, {X0 + 10} {Y0 + 10}, {X0} {Y0}))"
+    assert post(client, "/api/constraints/", {"geometry": ewkt}).json()["site"]["area_m2"] == pytest.approx(50, 1e-3)
+
+
+def test_precheck_of_a_parcel(client: Client, site_parcel: Any, east_neighbour: Any, residential_zone: Any) -> None:
+    project = {
+        "footprint": lambert_geojson(3, 5, 16, 25),
+        "height_m": 9,
+        "floors": 3,
+        "gross_floor_area_m2": 780,
+        "use": "residential",
+    }
+    body = post(client, "/api/precheck/", {"parcel": site_parcel.id, "srid": 26191, "project": project}).json()
+    assert body["passed"] is True
+    assert body["zones"][0]["code"] == "R1" and body["zones"][0]["evaluated"] is True
+    checks = {(check["rule"], check["zone"]): check for check in body["checks"]}
+    assert checks[("setback_neighbour", "R1")]["value"] == pytest.approx(4.0, abs=1e-3)
+    assert checks[("setback_neighbour", "R1")]["unit"] == "m"
+    assert checks[("coverage_ratio", "R1")]["status"] == "pass"
+    assert checks[("use", "R1")]["limit"] == {"allowed": ["residential", "office"], "forbidden": ["industrial"]}
+    by_reference = {"parcel": {"reference": "1234/A", "commune": "CASA-TEST"}, "srid": 26191, "project": project}
+    failing = {**project, "height_m": 20}
+    assert post(client, "/api/precheck/", by_reference).json()["passed"] is True
+    assert post(client, "/api/precheck/", {**by_reference, "project": failing}).json()["passed"] is False
+
+
+def test_precheck_of_a_drawn_site(client: Client, residential_zone: Any) -> None:
+    project = {"footprint": lambert_geojson(3, 5, 16, 25), "height_m": 9, "floors": 3, "gross_floor_area_m2": 780,
+               "use": "office"}  # fmt: skip
+    body = post(client, "/api/precheck/", {"site": lambert_geojson(0, 0, 20, 30), "srid": 26191, "project": project})
+    assert body.status_code == 200
+    assert body.json()["site"]["parcel"] is None
+
+
+BOWTIE = f"POLYGON(({X0} {Y0}, {X0 + 10} {Y0 + 10}, {X0 + 10} {Y0}, {X0} {Y0 + 10}, {X0} {Y0}))"
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0]]]}}, "malformed GeoJSON"),
+        ({"geometry": {"type": "Polgon", "coordinates": []}}, "malformed GeoJSON"),
+        ({"geometry": {"type": "Polygon", "coordinates": "x"}}, "malformed GeoJSON"),
+        ({"geometry": "POLYGON((1 2, 3"}, "malformed WKT"),
+        ({"geometry": "not wkt at all"}, "malformed WKT"),
+        ({"geometry": lambert_geojson(0, 0, 10, 10), "srid": 999999}, "not a known coordinate reference system"),
+        ({"geometry": lambert_geojson(0, 0, 10, 10), "srid": 5773}, "not a horizontal"),
+        ({"geometry": lambert_geojson(0, 0, 10, 10)}, "not a longitude/latitude pair"),
+        ({"geometry": BOWTIE, "srid": 26191}, "Self-intersection"),
+        ({"geometry": "POINT(-7.6 33.5)"}, "Polygon or MultiPolygon is expected"),
+        ({"geometry": "POLYGON EMPTY"}, "empty"),
+        ({"geometry": [1, 2]}, "GeoJSON object or a WKT string"),
+        ({}, "required"),
+        (
+            {
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[2.35, 48.85], [2.36, 48.85], [2.36, 48.86], [2.35, 48.85]]],
+                }
+            },
+            "outside every commune",
+        ),
+    ],
+)
+def test_bad_constraints_input_is_a_problem(client: Client, casablanca: Any, body: Any, fragment: str) -> None:
+    assert_problem(post(client, "/api/constraints/", body), 400, fragment)
+
+
+def test_bad_json_body_is_a_problem(client: Client, casablanca: Any) -> None:
+    response = client.post("/api/constraints/", data="{not json", content_type="application/json")
+    assert_problem(response, 400, "JSON")
+
+
+@pytest.mark.parametrize(
+    ("query", "fragment"),
+    [
+        ({"lon": 2.35, "lat": 48.85}, "outside every commune"),
+        ({"lon": 500, "lat": 33}, "not a longitude/latitude pair"),
+        ({"x": 1, "y": 2, "srid": 999999}, "EPSG:999999"),
+        ({"x": -7.6, "y": 33.5, "srid": 26191}, "look like longitude/latitude"),
+        ({"lon": "abc", "lat": 33}, "valid number"),
+        ({"lat": 33}, "give lon and lat"),
+    ],
+)
+def test_bad_point_is_a_problem(client: Client, casablanca: Any, query: dict[str, Any], fragment: str) -> None:
+    assert_problem(client.get("/api/parcels/at/", query), 400, fragment)
+
+
+@pytest.mark.parametrize(
+    ("query", "fragment"),
+    [
+        ({"bbox": "1,2,3"}, "four numbers"),
+        ({"bbox": "a,b,c,d"}, "four numbers"),
+        ({"bbox": "3,3,1,1"}, "minx < maxx"),
+        ({"limit": 0}, "greater than or equal to 1"),
+        ({"limit": 5000}, "less than or equal to 1000"),
+        ({"bbox": "1,2,3,4", "srid": 424242}, "EPSG:424242"),
+    ],
+)
+def test_bad_list_query_is_a_problem(client: Client, casablanca: Any, query: dict[str, Any], fragment: str) -> None:
+    assert_problem(client.get("/api/parcels/", query), 400, fragment)
+
+
+def test_unknown_parcel_is_a_404_problem(client: Client, casablanca: Any) -> None:
+    assert_problem(client.get("/api/parcels/987654321/"), 404, "no parcel with id 987654321")
+    assert_problem(client.get("/api/parcels/987654321/constraints/"), 404, "no parcel")
+    project = {"footprint": lambert_geojson(3, 5, 16, 25), "height_m": 9, "floors": 3, "gross_floor_area_m2": 1,
+               "use": "office"}  # fmt: skip
+    assert_problem(post(client, "/api/precheck/", {"parcel": 987654321, "project": project}), 404, "no parcel")
+    missing = {"parcel": {"reference": "nope", "commune": "CASA-TEST"}, "project": project}
+    assert_problem(post(client, "/api/precheck/", missing), 404, "no parcel with reference")
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        ({"project": {"footprint": BOWTIE, "height_m": 9, "floors": 3, "gross_floor_area_m2": 1, "use": "x"}},
+         "Self-intersection"),
+        ({"project": {"footprint": "POLYGON((", "height_m": 9, "floors": 3, "gross_floor_area_m2": 1, "use": "x"}},
+         "malformed WKT"),
+        ({"project": {"height_m": 9}}, "required"),
+        ({"project": {"footprint": BOWTIE, "height_m": -1, "floors": 3, "gross_floor_area_m2": 1, "use": "x"}},
+         "greater than or equal to 0"),
+        ({"site": lambert_geojson(0, 0, 20, 30)}, "either `parcel` or `site`"),
+        ({"parcel": "abc"}, "parcel id or an object"),
+        ({"parcel": None, "site": BOWTIE}, "site: the polygon is not valid: Self-intersection"),
+        ({"parcel": None, "site": None}, "either `parcel` or `site`"),
+        ({"srid": 999999}, "EPSG:999999"),
+    ],
+)  # fmt: skip
+def test_bad_precheck_input_is_a_problem(
+    client: Client, site_parcel: Any, residential_zone: Any, change: dict[str, Any], fragment: str
+) -> None:
+    project = {"footprint": lambert_geojson(3, 5, 16, 25), "height_m": 9, "floors": 3, "gross_floor_area_m2": 780,
+               "use": "office"}  # fmt: skip
+    body = {"parcel": site_parcel.id, "srid": 26191, "project": project} | change
+    assert_problem(post(client, "/api/precheck/", body), 400, fragment)
