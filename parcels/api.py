@@ -49,7 +49,9 @@ class ProblemSerializer(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.IntegerField()
     detail = serializers.CharField()
-    errors = serializers.DictField(required=False, help_text="Field errors of a validation failure.")
+    errors = serializers.DictField(  # type: ignore[assignment]  # a field, not Serializer.errors
+        required=False, help_text="Field errors of a validation failure."
+    )
 
 
 PROBLEMS = {
@@ -63,7 +65,7 @@ class RoundedFloatField(serializers.FloatField):
         self.decimals = decimals
         super().__init__(**kwargs)
 
-    def to_representation(self, value: Any) -> float:
+    def to_representation(self, value: Any) -> Any:
         return round(float(value), self.decimals)
 
 
@@ -144,7 +146,7 @@ class ZoneOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     plan = serializers.CharField()
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     area_m2 = RoundedFloatField(decimals=2, help_text="Area of the site inside the zone (geodesic, m²).")
     share = RoundedFloatField(decimals=6, help_text="Share of the site's area inside the zone, 0..1.")
     rules = ZoneRulesOutputSerializer()
@@ -201,7 +203,7 @@ class ParcelListApi(APIView):
                 raise serializers.ValidationError("bbox: four numbers minx,miny,maxx,maxy expected") from error
             if len(numbers) != 4:
                 raise serializers.ValidationError("bbox: four numbers minx,miny,maxx,maxy expected")
-            return numbers  # type: ignore[return-value]
+            return numbers[0], numbers[1], numbers[2], numbers[3]
 
     @extend_schema(
         operation_id="parcels_list",

@@ -25,7 +25,7 @@ def to_lonlat(geometry: shapely.Geometry) -> shapely.Geometry:
     return shapely.transform(geometry, lambda xy: np.column_stack(TO_LONLAT.transform(xy[:, 0], xy[:, 1])))
 
 
-def as_multipolygon(geometry: shapely.Geometry) -> MultiPolygon:
+def as_multipolygon(geometry: shapely.Geometry) -> Any:
     if geometry.geom_type == "Polygon":
         geometry = shapely.MultiPolygon([geometry])
     return GEOSGeometry(memoryview(shapely.to_wkb(geometry)), srid=4326)

@@ -54,7 +54,7 @@ def test_list_by_reference_and_land_title(client: Client, site_parcel: Any, east
 
 
 def test_bbox_pages_follow_the_next_link(client: Client, casablanca: Any) -> None:
-    ids = [ParcelFactory(commune=casablanca, geom=lambert_box(i * 10, 0, i * 10 + 9, 9)).id for i in range(5)]
+    ids = [ParcelFactory.create(commune=casablanca, geom=lambert_box(i * 10, 0, i * 10 + 9, 9)).id for i in range(5)]
     url: str | None = f"/api/parcels/?bbox={X0 - 1},{Y0 - 1},{X0 + 60},{Y0 + 10}&srid=26191&limit=2"
     seen: list[int] = []
     while url:
@@ -67,10 +67,9 @@ def test_bbox_pages_follow_the_next_link(client: Client, casablanca: Any) -> Non
 
 def test_parcels_at_point(client: Client, site_parcel: Any) -> None:
     lon, lat = to_lonlat(shapely.Point(X0 + 10, Y0 + 15)).coords[0]
-    assert [f["id"] for f in client.get("/api/parcels/at/", {"lon": lon, "lat": lat}).json()["features"]] == [
-        site_parcel.id
-    ]
-    by_xy = client.get("/api/parcels/at/", {"x": X0 + 10, "y": Y0 + 15, "srid": 26191}).json()
+    by_lonlat = client.get("/api/parcels/at/", {"lon": str(lon), "lat": str(lat)}).json()
+    assert [feature["id"] for feature in by_lonlat["features"]] == [site_parcel.id]
+    by_xy = client.get("/api/parcels/at/", {"x": str(X0 + 10), "y": str(Y0 + 15), "srid": "26191"}).json()
     assert [feature["id"] for feature in by_xy["features"]] == [site_parcel.id]
 
 

@@ -16,7 +16,12 @@ pytestmark = pytest.mark.django_db
 
 
 def run(site: selectors.Site, footprint: Any, **project: Any) -> PrecheckResult:
-    values = {"height_m": 9.0, "floors": 3, "gross_floor_area_m2": 780.0, "use": "residential"} | project
+    values: dict[str, Any] = {
+        "height_m": 9.0,
+        "floors": 3,
+        "gross_floor_area_m2": 780.0,
+        "use": "residential",
+    } | project
     return zoning_precheck(site=site, project=project_from_input(footprint=footprint, srid=26191, **values))
 
 

@@ -92,7 +92,7 @@ def test_unknown_srid_and_impossible_coordinates(site_parcel: Any) -> None:
 
 
 def test_bbox_paging_by_key(casablanca: Any) -> None:
-    parcels = [ParcelFactory(commune=casablanca, geom=lambert_box(i * 10, 0, i * 10 + 9, 9)) for i in range(5)]
+    parcels = [ParcelFactory.create(commune=casablanca, geom=lambert_box(i * 10, 0, i * 10 + 9, 9)) for i in range(5)]
     ParcelFactory(commune=casablanca, geom=lambert_box(1000, 1000, 1010, 1010))  # outside the box
     west, south = to_lonlat(shapely.Point(X0 - 1, Y0 - 1)).coords[0]
     east, north = to_lonlat(shapely.Point(X0 + 60, Y0 + 10)).coords[0]
@@ -111,7 +111,7 @@ def test_bbox_paging_by_key(casablanca: Any) -> None:
 
 
 def test_bbox_in_lambert(casablanca: Any) -> None:
-    inside = ParcelFactory(commune=casablanca, geom=lambert_box(0, 0, 9, 9))
+    inside: Any = ParcelFactory(commune=casablanca, geom=lambert_box(0, 0, 9, 9))
     ParcelFactory(commune=casablanca, geom=lambert_box(50, 50, 59, 59))
     page = selectors.parcels_in_bbox(bbox=(X0 - 1, Y0 - 1, X0 + 20, Y0 + 20), srid=26191)
     assert [parcel.id for parcel in page.items] == [inside.id]
@@ -129,8 +129,10 @@ def expected_share(site: shapely.Geometry, other: shapely.Geometry) -> float:
 
 
 def test_zone_shares_on_known_rectangles(site_parcel: Any) -> None:
-    west = ZoneFactory(commune=site_parcel.commune, code="W", geom=lambert_box(-50, -50, 5, 50))  # 5/20 of the parcel
-    east = ZoneFactory(commune=site_parcel.commune, code="E", geom=lambert_box(5, -50, 50, 50))  # 15/20
+    west: Any = ZoneFactory(
+        commune=site_parcel.commune, code="W", geom=lambert_box(-50, -50, 5, 50)
+    )  # 5/20 of the parcel
+    east: Any = ZoneFactory(commune=site_parcel.commune, code="E", geom=lambert_box(5, -50, 50, 50))  # 15/20
     ZoneFactory(commune=site_parcel.commune, code="FAR", geom=lambert_box(100, 100, 200, 200))
     ZoneFactory(commune=site_parcel.commune, code="TOUCH", geom=lambert_box(-50, -50, 0, 50))  # shares an edge only
     repealed = ZoningPlanFactory(name="Old plan", status=PlanStatus.REPEALED)
