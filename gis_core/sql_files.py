@@ -19,7 +19,7 @@ def sql_text(package: str, name: str) -> str:
 
 def sql_statement(package: str, name: str, **identifiers: str | sql.Composable) -> sql.Composed:
     """The statement of a `.sql` file with its `{identifier}` placeholders quoted (or already composed)."""
-    template = sql.SQL(sql_text(package, name))  # type: ignore[arg-type]
+    template = sql.SQL(sql_text(package, name))
     return template.format(
         **{key: sql.Identifier(value) if isinstance(value, str) else value for key, value in identifiers.items()}
     )

@@ -237,7 +237,7 @@ class _BatchWriter:
             batch.columns[self.mapping[f.name]] if f.name in self.mapping else None for f in self.fields
         ]
         attribute_values = [batch.columns[name] for name in self.attribute_columns]
-        for geometry_hex, position in zip(wkb_hex, kept, strict=True):
+        for geometry_hex, position in zip(wkb_hex, kept.tolist(), strict=True):
             values: list[Any] = []
             problem = None
             for target_field, column in zip(self.fields, field_values, strict=True):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ COMMUNE_BOX = (-71.2, 42.3, -71.0, 42.45)
 def write_layer(
     path: Path,
     geometries: Sequence[shapely.Geometry | None],
-    fields: dict[str, Sequence[Any]],
+    fields: Mapping[str, Sequence[Any]],
     *,
     driver: str,
     crs: str | None = "EPSG:4326",
@@ -53,4 +53,5 @@ def square(west: float, south: float, size: float = 0.0003) -> shapely.Polygon:
 
 @pytest.fixture
 def commune(db: None) -> Territory:
-    return TerritoryFactory(code="TEST-CAMBRIDGE", geom=box(*COMMUNE_BOX))
+    TerritoryFactory(code="TEST-CAMBRIDGE", geom=box(*COMMUNE_BOX))
+    return Territory.objects.get(code="TEST-CAMBRIDGE")

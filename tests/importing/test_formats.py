@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import shapely
@@ -13,7 +14,12 @@ from parcels.models import Overlay, Parcel
 from tests.importing.conftest import run, square, write_layer
 
 PARCELS = [square(-71.12, 42.37), square(-71.11, 42.37)]
-FIELDS = {"ref": ["A-1", "A-2"], "titre": ["T1/C", "T2/C"], "contenance": [90.0, 91.0], "usage": ["home", "shop"]}
+FIELDS: dict[str, list[Any]] = {
+    "ref": ["A-1", "A-2"],
+    "titre": ["T1/C", "T2/C"],
+    "contenance": [90.0, 91.0],
+    "usage": ["home", "shop"],
+}
 
 
 @pytest.mark.parametrize(
@@ -29,7 +35,7 @@ def test_vector_formats(commune: Territory, tmp_path: Path, driver: str, suffix:
     assert parcel.land_title == "T1/C"
     assert parcel.official_area_m2 == 90.0
     assert parcel.attributes["usage"] == "home"
-    assert ImportRun.objects.get(pk=summary.run_id).status == ImportStatus.SUCCEEDED
+    assert ImportRun.objects.get(pk=summary.run_id or 0).status == ImportStatus.SUCCEEDED
 
 
 def test_csv_with_wkt_needs_srid(commune: Territory, tmp_path: Path) -> None:

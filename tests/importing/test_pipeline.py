@@ -51,7 +51,7 @@ def test_repairs_and_rejections_are_reported_with_the_feature(commune: Territory
     assert issues["EMPTY"]["reason"] == "empty geometry"
     assert issues["LINE"]["feature"] == 2  # GeoPackage fids start at 1
     assert Parcel.objects.get(reference="BOW").geom.valid
-    assert ImportRun.objects.get(pk=summary.run_id).issues == summary.issues
+    assert ImportRun.objects.get(pk=summary.run_id or 0).issues == summary.issues
 
 
 def test_duplicate_reference_keeps_the_last(commune: Territory, tmp_path: Path) -> None:
