@@ -1,0 +1,79 @@
+"""Who holds which role over which file: the predicates used by the workflow guards and by the selectors.
+
+A membership's territory covers a commune when it is the commune itself or the province/region above it;
+a membership without territory is national. A Django superuser counts as a national administrator, and an
+administrator may act in any back-office role within their scope.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from permits.models import Dossier, Role, RoleMembership
+
+OWNER = "owner"  # the applicant, or the architect filing for them
+
+
+def memberships_of(user: Any, roles: Iterable[str]) -> QuerySet[RoleMembership]:
+    return RoleMembership.objects.filter(user_id=user.pk, role__in=list(roles), active=True)
+
+
+def commune_ancestry(dossier: Dossier) -> list[int]:
+    """The commune of the file and the territories above it (province, region)."""
+    ids = [dossier.commune_id]
+    parent = dossier.commune.parent
+    while parent is not None:
+        ids.append(parent.pk)
+        parent = parent.parent
+    return ids
+
+
+def territory_scope_q(territory_id: int | None, prefix: str = "") -> Q:
+    """Files of a commune, or of the communes under a province/region; everything for a national scope."""
+    if territory_id is None:
+        return Q()
+    return (
+        Q(**{f"{prefix}commune_id": territory_id})
+        | Q(**{f"{prefix}commune__parent_id": territory_id})
+        | Q(**{f"{prefix}commune__parent__parent_id": territory_id})
+    )
+
+
+def is_owner(user: Any, dossier: Dossier) -> bool:
+    return user.pk is not None and user.pk in (dossier.applicant_id, dossier.architect_id)
+
+
+def holds_role(user: Any, dossier: Dossier, role: str, *, agency_id: int | None = None) -> bool:
+    """True when the user holds `role` (or is an administrator) over the file's commune."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    roles = {role, Role.ADMINISTRATOR} if role != Role.COMMISSION_MEMBER else {role}
+    scope = commune_ancestry(dossier)
+    memberships = memberships_of(user, roles).filter(Q(territory__isnull=True) | Q(territory_id__in=scope))
+    if role == Role.COMMISSION_MEMBER and agency_id is not None:
+        memberships = memberships.filter(agency_id=agency_id)
+    return memberships.exists()
+
+
+def may_act(user: Any, dossier: Dossier, allowed: Iterable[str]) -> bool:
+    """True when the user is the owner (if `OWNER` is allowed) or holds one of the allowed roles."""
+    for role in allowed:
+        if role == OWNER:
+            if is_owner(user, dossier):
+                return True
+        elif holds_role(user, dossier, role):
+            return True
+    return False
+
+
+def member_agencies(user: Any, dossier: Dossier) -> list[int]:
+    """Agencies the user speaks for as a commission member over this file's commune."""
+    scope = commune_ancestry(dossier)
+    return list(
+        memberships_of(user, [Role.COMMISSION_MEMBER])
+        .filter(Q(territory__isnull=True) | Q(territory_id__in=scope))
+        .values_list("agency_id", flat=True)
+    )

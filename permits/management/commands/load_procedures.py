@@ -1,0 +1,21 @@
+"""`manage.py load_procedures [path]`: load the procedure catalogue (idempotent)."""
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from permits.services.catalogue import DEFAULT_CATALOGUE, procedures_load
+
+
+class Command(BaseCommand):
+    help = "Create or update the agencies and procedures of the catalogue (default: permits/fixtures/procedures.yaml)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_CATALOGUE)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        summary = procedures_load(path=options["path"])
+        self.stdout.write(
+            f"Catalogue loaded: {summary.procedures} procedures ({summary.created} new), {summary.agencies} agencies"
+        )

@@ -1,0 +1,63 @@
+"""Models of the permits domain, split by concern; import them from `permits.models`."""
+
+from permits.models.audit import AuditChainHead, AuditEvent, AuditTrailImmutable
+from permits.models.catalogue import (
+    OccasionalMemberRule,
+    OpinionValue,
+    OutcomeDocument,
+    PermanentMember,
+    Procedure,
+    ProcedureFamily,
+    ProcedureStep,
+    RequiredDocument,
+    RuleKind,
+    StepDeadline,
+)
+from permits.models.dossiers import (
+    AUTHORISING_DECISIONS,
+    Consultation,
+    ConsultationStatus,
+    Decision,
+    Dossier,
+    DossierCounter,
+    DossierStatus,
+    IllegalStatusWrite,
+    InstructionRound,
+    Remark,
+    RemarkReply,
+    RemarkStatus,
+)
+from permits.models.people import BACK_OFFICE_ROLES, Language, Role, RoleMembership, UserProfile
+
+__all__ = [
+    "AUTHORISING_DECISIONS",
+    "BACK_OFFICE_ROLES",
+    "AuditChainHead",
+    "AuditEvent",
+    "AuditTrailImmutable",
+    "Consultation",
+    "ConsultationStatus",
+    "Decision",
+    "Dossier",
+    "DossierCounter",
+    "DossierStatus",
+    "IllegalStatusWrite",
+    "InstructionRound",
+    "Language",
+    "OccasionalMemberRule",
+    "OpinionValue",
+    "OutcomeDocument",
+    "PermanentMember",
+    "Procedure",
+    "ProcedureFamily",
+    "ProcedureStep",
+    "Remark",
+    "RemarkReply",
+    "RemarkStatus",
+    "RequiredDocument",
+    "Role",
+    "RoleMembership",
+    "RuleKind",
+    "StepDeadline",
+    "UserProfile",
+]

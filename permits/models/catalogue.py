@@ -1,0 +1,168 @@
+"""The procedure catalogue, as data: procedures, required documents, commissions and their members, deadlines.
+
+Everything here is loaded from `permits/fixtures/procedures.yaml` by `manage.py load_procedures` and editable in
+the admin. Nothing in the workflow hard-codes a procedure: dispatch, deadlines and tacit opinions read these rows.
+"""
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from parcels.models import Agency, OverlayKind
+
+
+class ProcedureFamily(models.TextChoices):
+    URBANISM = "urbanism", _("Urban planning")
+    ECONOMIC = "economic", _("Economic activity")
+
+
+class OpinionValue(models.TextChoices):
+    FAVOURABLE = "favourable", _("Favourable")
+    FAVOURABLE_WITH_RESERVATIONS = "favourable_with_reservations", _("Favourable with reservations")
+    UNFAVOURABLE = "unfavourable", _("Unfavourable")
+
+
+class Procedure(models.Model):
+    """One kind of authorisation (building permit, classified establishment...)."""
+
+    code = models.SlugField(max_length=64, unique=True)
+    name_fr = models.CharField(max_length=200)
+    name_ar = models.CharField(max_length=200, blank=True)
+    name_en = models.CharField(max_length=200, blank=True)
+    family = models.CharField(max_length=16, choices=ProcedureFamily.choices)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="linked_procedures",
+        help_text=_("Procedure whose authorisation this one follows (occupancy permit -> building permit)."),
+    )
+    requires_parent_dossier = models.BooleanField(
+        default=False, help_text=_("A file of this procedure must name an authorised file of the parent procedure.")
+    )
+    establishment_classes = ArrayField(
+        models.PositiveSmallIntegerField(),
+        default=list,
+        blank=True,
+        help_text=_("Classes a file may declare (classified establishments: 1, 2, 3); empty when not applicable."),
+    )
+    commission_name_fr = models.CharField(max_length=200, blank=True)
+    tacit_opinion = models.CharField(
+        max_length=32,
+        choices=OpinionValue.choices,
+        default=OpinionValue.FAVOURABLE,
+        help_text=_("Opinion a consulted member is deemed to give when silent at the deadline."),
+    )
+    requires_footprint = models.BooleanField(default=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["family", "code"]
+
+    def __str__(self) -> str:
+        return self.name_fr
+
+    def deadline_days(self, step: str) -> int:
+        """Legal business days of a step (see `ProcedureStep`); 0 when the catalogue does not set it."""
+        for deadline in self.step_deadlines.all():
+            if deadline.step == step:
+                return deadline.business_days
+        return 0
+
+
+class ProcedureStep(models.TextChoices):
+    COMPLETENESS = "completeness", _("Completeness check by the desk")
+    CONSULTATION = "consultation", _("Opinion of each consulted member")
+    APPLICANT_REPLY = "applicant_reply", _("Applicant's reply to remarks")
+    COMMISSION = "commission", _("Commission review")
+    DECISION = "decision", _("Decision")
+    SIGNATURE = "signature", _("Signature")
+
+
+class StepDeadline(models.Model):
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="step_deadlines")
+    step = models.CharField(max_length=32, choices=ProcedureStep.choices)
+    business_days = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["procedure", "step"], name="step_deadline_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code} {self.step}: {self.business_days} business days"
+
+
+class RequiredDocument(models.Model):
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="required_documents")
+    code = models.SlugField(max_length=64, help_text=_("Document type, e.g. architectural_plans."))
+    label_fr = models.CharField(max_length=200)
+    label_ar = models.CharField(max_length=200, blank=True)
+    label_en = models.CharField(max_length=200, blank=True)
+    accepted_formats = ArrayField(models.CharField(max_length=16), default=list, blank=True)
+    mandatory = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["procedure", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["procedure", "code"], name="required_document_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code}: {self.label_fr}"
+
+
+class PermanentMember(models.Model):
+    """An agency that sits on the commission of a procedure and is consulted on every file."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="permanent_members")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="permanent_seats")
+    role_label = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["procedure", "agency"], name="permanent_member_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code}: {self.agency.code}"
+
+
+class RuleKind(models.TextChoices):
+    OVERLAY = "overlay", _("The footprint or a parcel touches an overlay of this kind")
+    GROSS_FLOOR_AREA_ABOVE = "gross_floor_area_above", _("Gross floor area above the threshold (m²)")
+    HEIGHT_ABOVE = "height_above", _("Height above the threshold (m)")
+    FLOORS_ABOVE = "floors_above", _("Number of floors above the threshold")
+    USE_IN = "use_in", _("The project's use is one of the listed uses")
+    ESTABLISHMENT_CLASS_IN = "establishment_class_in", _("The establishment class is one of the listed classes")
+
+
+class OccasionalMemberRule(models.Model):
+    """A rule that adds an agency to the consultation of one file, from its geometry or its parameters.
+
+    For an overlay rule without an agency, the agency named by each touched overlay is consulted.
+    """
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="occasional_rules")
+    kind = models.CharField(max_length=32, choices=RuleKind.choices)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="occasional_rules")
+    overlay_kind = models.CharField(max_length=32, choices=OverlayKind.choices, blank=True)
+    threshold = models.FloatField(null=True, blank=True)
+    values = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code}: {self.kind} -> {self.agency.code if self.agency else 'overlay agency'}"
+
+
+class OutcomeDocument(models.Model):
+    """A document the procedure produces (the permit, the PV, stamped plans...)."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="outcome_documents")
+    code = models.SlugField(max_length=64)
+    label_fr = models.CharField(max_length=200)
+    label_ar = models.CharField(max_length=200, blank=True)
+    label_en = models.CharField(max_length=200, blank=True)
+    signed_by = models.CharField(max_length=32, blank=True, help_text=_("Role that signs it."))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["procedure", "code"], name="outcome_document_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code}: {self.label_fr}"

@@ -1,0 +1,200 @@
+"""Reads of the permits domain: what a user may see, a file's deadlines, queues, overlaps, history.
+
+Visibility is one rule, used by every face: `dossiers_visible_to(user=...)`, and `dossier_get_for` which
+raises `DossierNotFound` (a 404, never a 403) for a file that does not exist *or* that the user may not see,
+so ids cannot be probed.
+- applicant / architect: their own files (drafts included);
+- commission member: filed files dispatched to their agency (in the territory of their membership, if any);
+- desk agent, commission president, signing authority, administrator: filed files of their territory (the
+  commune, or the communes under the province/region) or every file for a national membership;
+- a superuser: every file. Back-office roles never see drafts.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import shapely
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from parcels.geometry_input import geodesic_area
+from permits import access, workflow
+from permits.deadlines import business_days_remaining
+from permits.dispatch import dossier_ground
+from permits.errors import DossierNotFound
+from permits.models import (
+    AUTHORISING_DECISIONS,
+    AuditEvent,
+    Consultation,
+    ConsultationStatus,
+    Dossier,
+    InstructionRound,
+    Procedure,
+    Remark,
+    Role,
+)
+
+TERRITORIAL_ROLES = (Role.DESK_AGENT, Role.COMMISSION_PRESIDENT, Role.SIGNING_AUTHORITY, Role.ADMINISTRATOR)
+MIN_OVERLAP_M2 = 0.01  # shared edges are not overlaps
+
+
+def _visibility_q(user: Any) -> Q | None:
+    """The filter of the files a user may see; None means every file."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return None
+    visible = Q(applicant_id=user.pk) | Q(architect_id=user.pk)
+    filed = ~Q(status=workflow.S.DRAFT)
+    for membership in access.memberships_of(user, TERRITORIAL_ROLES):
+        visible |= filed & access.territory_scope_q(membership.territory_id)
+    for membership in access.memberships_of(user, [Role.COMMISSION_MEMBER]):
+        dispatched = Consultation.objects.filter(agency_id=membership.agency_id).values("dossier_id")
+        visible |= filed & Q(pk__in=dispatched) & access.territory_scope_q(membership.territory_id)
+    return visible
+
+
+def dossiers_visible_to(*, user: Any) -> QuerySet[Dossier]:
+    queryset = Dossier.objects.select_related("procedure", "commune")
+    visible = _visibility_q(user)
+    return queryset if visible is None else queryset.filter(visible)
+
+
+def dossier_get_for(*, user: Any, dossier_id: int) -> Dossier:
+    """The file if the user may see it; DossierNotFound otherwise, whether it exists or not."""
+    dossier = dossiers_visible_to(user=user).filter(pk=dossier_id).first()
+    if dossier is None:
+        raise DossierNotFound(f"There is no file {dossier_id}.")
+    return dossier
+
+
+def dossiers_publishable() -> QuerySet[Dossier]:
+    """Files the public may see (the geoportal and open data filter on this group)."""
+    return Dossier.objects.filter(status__in=workflow.PUBLISHABLE)
+
+
+def procedures_active() -> QuerySet[Procedure]:
+    return Procedure.objects.filter(active=True).prefetch_related("required_documents", "step_deadlines")
+
+
+@dataclass(frozen=True)
+class Overlap:
+    dossier_id: int
+    reference: str | None
+    status: str
+    procedure: str
+    overlap_m2: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "dossier": self.dossier_id,
+            "reference": self.reference,
+            "status": self.status,
+            "procedure": self.procedure,
+            "overlap_m2": round(self.overlap_m2, 2),
+        }
+
+
+def dossier_overlaps(*, dossier: Dossier) -> list[Overlap]:
+    """Other open or authorised files whose ground (footprint, or parcels) overlaps this file's ground."""
+    ground = dossier_ground(dossier=dossier)
+    if ground is None:
+        return []
+    parcel_ids = list(dossier.parcels.values_list("pk", flat=True))
+    candidates = (
+        Dossier.objects.exclude(pk=dossier.pk)
+        .filter(
+            Q(status__in=workflow.FILED)
+            | Q(status__in=workflow.DECIDED_GROUP, decision__in=list(AUTHORISING_DECISIONS))
+        )
+        .filter(Q(footprint__intersects=ground) | Q(parcels__in=parcel_ids))
+        .select_related("procedure")
+        .distinct()
+    )
+    mine = shapely.from_wkb(bytes(ground.wkb))
+    overlaps = []
+    for other in candidates:
+        other_ground = dossier_ground(dossier=other)
+        if other_ground is None:
+            continue
+        area = geodesic_area(shapely.intersection(mine, shapely.from_wkb(bytes(other_ground.wkb))))
+        if area >= MIN_OVERLAP_M2:
+            overlaps.append(Overlap(other.pk, other.reference, other.status, other.procedure.code, area))
+    return sorted(overlaps, key=lambda overlap: -overlap.overlap_m2)
+
+
+@dataclass(frozen=True)
+class ConsultationDeadline:
+    consultation_id: int
+    agency_code: str
+    agency_name_fr: str
+    round: int
+    permanent: bool
+    deadline: date
+    business_days_remaining: int
+    status: str
+    opinion: str
+    overdue: bool
+
+
+def consultation_deadlines(
+    *, dossier: Dossier, today: date | None = None, all_rounds: bool = False
+) -> list[ConsultationDeadline]:
+    """Each consulted member's deadline and business days remaining (negative once overdue), for the desk and
+    the applicant; the current round only unless `all_rounds`."""
+    today = today or timezone.localdate()
+    consultations = Consultation.objects.filter(dossier=dossier).select_related("agency", "round")
+    if not all_rounds:
+        consultations = consultations.filter(round__number=dossier.current_round)
+    rows = []
+    for consultation in consultations.order_by("round__number", "-permanent", "agency__code"):
+        remaining = business_days_remaining(today, consultation.deadline)
+        pending = consultation.status == ConsultationStatus.PENDING
+        rows.append(
+            ConsultationDeadline(
+                consultation.pk,
+                consultation.agency.code,
+                consultation.agency.name_fr,
+                consultation.round.number,
+                consultation.permanent,
+                consultation.deadline,
+                remaining,
+                consultation.status,
+                consultation.opinion,
+                pending and today > consultation.deadline,
+            )
+        )
+    return rows
+
+
+def consultations_queue_for(*, user: Any, pending_only: bool = True) -> QuerySet[Consultation]:
+    """A commission member's queue: consultations of their agencies (in their territory), soonest deadline first."""
+    scope = Q(pk__in=[])
+    for membership in access.memberships_of(user, [Role.COMMISSION_MEMBER]):
+        scope |= Q(agency_id=membership.agency_id) & access.territory_scope_q(membership.territory_id, "dossier__")
+    queryset = Consultation.objects.filter(scope).select_related("dossier", "agency", "round")
+    if pending_only:
+        queryset = queryset.filter(status=ConsultationStatus.PENDING)
+    return queryset.order_by("deadline", "pk")
+
+
+def dossier_rounds(*, dossier: Dossier) -> QuerySet[InstructionRound]:
+    return dossier.rounds.prefetch_related("consultations__agency", "remarks__replies").order_by("number")
+
+
+def remarks_for(*, dossier: Dossier, round_number: int | None = None) -> QuerySet[Remark]:
+    remarks = Remark.objects.filter(dossier=dossier).select_related("round", "agency").prefetch_related("replies")
+    if round_number is not None:
+        remarks = remarks.filter(round__number=round_number)
+    return remarks.order_by("round__number", "created_at")
+
+
+def audit_events_for(*, dossier: Dossier) -> QuerySet[AuditEvent]:
+    """A file's history, oldest first (the history page)."""
+    return AuditEvent.objects.filter(dossier=dossier).select_related("actor").order_by("sequence")
+
+
+def actions_available(*, dossier: Dossier, user: Any) -> list[str]:
+    """Workflow actions the user could run on the file now (for buttons; the services check again)."""
+    return [str(action) for action in workflow.available_actions(dossier=dossier, actor=user)]

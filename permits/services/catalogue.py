@@ -1,0 +1,114 @@
+"""Loading the procedure catalogue (agencies, procedures and everything they define) from a YAML file.
+
+Idempotent: rows are matched by their natural keys (agency code, procedure code, document code...) and
+updated; rows added in the admin and absent from the file are left alone.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+
+from parcels.models import Agency
+from permits.models import (
+    OccasionalMemberRule,
+    OutcomeDocument,
+    PermanentMember,
+    Procedure,
+    RequiredDocument,
+    StepDeadline,
+)
+
+DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "fixtures" / "procedures.yaml"
+
+
+@dataclass
+class CatalogueLoadSummary:
+    agencies: int = 0
+    procedures: int = 0
+    created: int = 0
+
+
+def _names(data: dict[str, Any], prefix: str = "name") -> dict[str, str]:
+    return {f"{prefix}_{language}": data.get(f"{prefix}_{language}", "") for language in ("fr", "ar", "en")}
+
+
+def _procedure_children(procedure: Procedure, data: dict[str, Any], agencies: dict[str, Agency]) -> None:
+    for step, days in (data.get("deadlines") or {}).items():
+        StepDeadline.objects.update_or_create(procedure=procedure, step=step, defaults={"business_days": days})
+    for order, document in enumerate(data.get("required_documents") or []):
+        RequiredDocument.objects.update_or_create(
+            procedure=procedure,
+            code=document["code"],
+            defaults={
+                **_names(document, "label"),
+                "accepted_formats": document.get("formats", ["pdf"]),
+                "mandatory": document.get("mandatory", True),
+                "order": order,
+            },
+        )
+    for member in data.get("permanent_members") or []:
+        PermanentMember.objects.update_or_create(
+            procedure=procedure, agency=agencies[member["agency"]], defaults={"role_label": member.get("role", "")}
+        )
+    for rule in data.get("occasional_rules") or []:
+        agency = agencies[rule["agency"]] if rule.get("agency") else None
+        OccasionalMemberRule.objects.update_or_create(
+            procedure=procedure,
+            kind=rule["kind"],
+            agency=agency,
+            overlay_kind=rule.get("overlay_kind", ""),
+            defaults={
+                "threshold": rule.get("threshold"),
+                "values": [str(value) for value in rule.get("values", [])],
+                "description": rule.get("description", ""),
+            },
+        )
+    for document in data.get("outcome_documents") or []:
+        OutcomeDocument.objects.update_or_create(
+            procedure=procedure,
+            code=document["code"],
+            defaults={**_names(document, "label"), "signed_by": document.get("signed_by", "")},
+        )
+
+
+@transaction.atomic
+def procedures_load(*, path: Path = DEFAULT_CATALOGUE) -> CatalogueLoadSummary:
+    """Create or update the agencies and procedures of a catalogue file (see `fixtures/procedures.yaml`)."""
+    catalogue = yaml.safe_load(path.read_text(encoding="utf-8"))
+    summary = CatalogueLoadSummary()
+    agencies: dict[str, Agency] = {}
+    for data in catalogue.get("agencies", []):
+        agency, created = Agency.objects.get_or_create(code=data["code"], defaults=_names(data))
+        if not created:
+            for field, value in _names(data).items():
+                if value:
+                    setattr(agency, field, value)
+            agency.save()
+        agencies[agency.code] = agency
+        summary.agencies += 1
+    for agency in Agency.objects.exclude(code__in=agencies):
+        agencies[agency.code] = agency
+    procedures: dict[str, Procedure] = {}
+    for data in catalogue.get("procedures", []):
+        parent = procedures.get(data["parent"]) if data.get("parent") else None
+        procedure, created = Procedure.objects.update_or_create(
+            code=data["code"],
+            defaults={
+                **_names(data),
+                "family": data["family"],
+                "parent": parent,
+                "requires_parent_dossier": data.get("requires_parent_dossier", False),
+                "establishment_classes": data.get("establishment_classes", []),
+                "commission_name_fr": data.get("commission_fr", ""),
+                "tacit_opinion": data.get("tacit_opinion", "favourable"),
+                "requires_footprint": data.get("requires_footprint", True),
+            },
+        )
+        _procedure_children(procedure, data, agencies)
+        procedures[procedure.code] = procedure
+        summary.procedures += 1
+        summary.created += int(created)
+    return summary

@@ -1,0 +1,202 @@
+"""Creating, editing and filing a file: drafts, reference numbering, pre-check and overlaps frozen at filing."""
+
+from collections.abc import Iterable
+from typing import Any
+
+import shapely
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+from django.db import transaction
+from django.utils import timezone
+
+from gis_core.geometry import parse_user_polygon, to_multipolygon
+from gis_core.models import Territory, TerritoryLevel
+from parcels.geometry_input import polygon_from_input
+from parcels.models import Parcel
+from permits import access, selectors, workflow
+from permits.errors import InvalidDossier, PermissionDenied
+from permits.models import Dossier, DossierCounter, DossierStatus, Procedure, Role
+from permits.services._common import audit_and_publish, dossier_lock, transition_run
+from permits.services.precheck import dossier_precheck_compute
+
+PROJECT_FIELDS = ("title", "height_m", "floors", "gross_floor_area_m2", "use", "units", "establishment_class")
+EDITABLE_STATUSES = frozenset({DossierStatus.DRAFT, DossierStatus.INCOMPLETE})
+
+
+def footprint_from_input(*, value: Any, srid: int | None = None) -> MultiPolygon | None:
+    """A footprint as a MultiPolygon in EPSG:4326 from GeoJSON, (E)WKT, a shapely or a GEOS geometry."""
+    if value is None:
+        return None
+    if isinstance(value, GEOSGeometry):
+        geometry = shapely.from_wkb(bytes(value.transform(4326, clone=True).wkb if value.srid else value.wkb))
+        polygon = parse_user_polygon(geometry)
+    elif isinstance(value, shapely.Geometry):
+        polygon = parse_user_polygon(value)
+    else:
+        polygon = polygon_from_input(value=value, srid=srid, label="footprint")
+    multi = to_multipolygon(polygon)
+    if multi is None:
+        raise InvalidDossier("footprint: the polygon has no area")
+    return GEOSGeometry(memoryview(shapely.to_wkb(multi)), srid=4326)  # type: ignore[return-value]
+
+
+def _check_project(*, procedure: Procedure, commune: Territory, fields: dict[str, Any]) -> None:
+    if commune.level != TerritoryLevel.COMMUNE:
+        raise InvalidDossier(f"{commune.code} is not a commune")
+    establishment_class = fields.get("establishment_class")
+    if procedure.establishment_classes and establishment_class not in procedure.establishment_classes:
+        raise InvalidDossier(
+            f"establishment_class: one of {procedure.establishment_classes} is required for {procedure.code}"
+        )
+    if not procedure.establishment_classes and establishment_class is not None:
+        raise InvalidDossier(f"establishment_class does not apply to {procedure.code}")
+    for name in ("height_m", "gross_floor_area_m2"):
+        value = fields.get(name)
+        if value is not None and value < 0:
+            raise InvalidDossier(f"{name} must not be negative")
+
+
+def _set_parcels(*, dossier: Dossier, parcels: Iterable[Parcel | int]) -> None:
+    ids = [parcel if isinstance(parcel, int) else parcel.pk for parcel in parcels]
+    found = Parcel.objects.filter(pk__in=ids, commune_id=dossier.commune_id)
+    if found.count() != len(set(ids)):
+        raise InvalidDossier("parcels: every parcel must exist and lie in the file's commune")
+    dossier.parcels.set(found)
+
+
+@transaction.atomic
+def dossier_create(
+    *,
+    actor: Any,
+    address: str | None,
+    procedure: Procedure,
+    commune: Territory,
+    applicant: Any | None = None,
+    parcels: Iterable[Parcel | int] = (),
+    footprint: Any = None,
+    footprint_srid: int | None = None,
+    parent_dossier: Dossier | None = None,
+    **project: Any,
+) -> Dossier:
+    """A new draft. An architect (role `architect`) may file for another applicant and is recorded as such."""
+    unknown = set(project) - set(PROJECT_FIELDS)
+    if unknown:
+        raise InvalidDossier(f"unknown project fields: {', '.join(sorted(unknown))}")
+    if not procedure.active:
+        raise InvalidDossier(f"procedure {procedure.code} is not open to new files")
+    applicant = applicant or actor
+    architect = None
+    if applicant.pk != actor.pk:
+        if not access.memberships_of(actor, [Role.ARCHITECT]).exists():
+            raise PermissionDenied("only an architect may file on someone else's behalf")
+        architect = actor
+    _check_project(procedure=procedure, commune=commune, fields=project)
+    if procedure.requires_parent_dossier:
+        if parent_dossier is None or parent_dossier.procedure_id != procedure.parent_id:
+            raise InvalidDossier(f"{procedure.code} must name a file of procedure {procedure.parent}")
+        if not parent_dossier.is_authorised or parent_dossier.applicant_id != applicant.pk:
+            raise InvalidDossier("the linked file must be an authorised file of the same applicant")
+    dossier = Dossier(
+        procedure=procedure,
+        commune=commune,
+        applicant=applicant,
+        architect=architect,
+        parent_dossier=parent_dossier,
+        footprint=footprint_from_input(value=footprint, srid=footprint_srid),
+        **project,
+    )
+    dossier.save()
+    _set_parcels(dossier=dossier, parcels=parcels)
+    audit_and_publish(
+        dossier=dossier,
+        actor=actor,
+        address=address,
+        action="dossier.created",
+        payload={"procedure": procedure.code, "commune": commune.code, "architect": architect is not None},
+    )
+    return dossier
+
+
+@transaction.atomic
+def dossier_update(
+    *,
+    actor: Any,
+    address: str | None,
+    dossier: Dossier,
+    parcels: Iterable[Parcel | int] | None = None,
+    footprint: Any = None,
+    footprint_srid: int | None = None,
+    **project: Any,
+) -> Dossier:
+    """Edit a draft (or a file returned as incomplete): project parameters, parcels, footprint."""
+    dossier = dossier_lock(dossier=dossier)
+    if not access.is_owner(actor, dossier):
+        raise PermissionDenied("only the applicant or their architect may edit the file")
+    if dossier.status not in EDITABLE_STATUSES:
+        raise InvalidDossier(f"a file that is {dossier.status} cannot be edited")
+    unknown = set(project) - set(PROJECT_FIELDS)
+    if unknown:
+        raise InvalidDossier(f"unknown project fields: {', '.join(sorted(unknown))}")
+    merged = {name: project.get(name, getattr(dossier, name)) for name in PROJECT_FIELDS}
+    _check_project(procedure=dossier.procedure, commune=dossier.commune, fields=merged)
+    for name, value in project.items():
+        setattr(dossier, name, value)
+    if footprint is not None:
+        dossier.footprint = footprint_from_input(value=footprint, srid=footprint_srid)
+    dossier.save()
+    if parcels is not None:
+        _set_parcels(dossier=dossier, parcels=parcels)
+    changed = sorted([*project, *(["footprint"] if footprint is not None else []), *(["parcels"] if parcels else [])])
+    audit_and_publish(
+        dossier=dossier, actor=actor, address=address, action="dossier.updated", payload={"changed": changed}
+    )
+    return dossier
+
+
+def reference_allocate(*, commune: Territory, year: int) -> str:
+    """Next reference of a commune and year, `CODE/YYYY/000123`: gap-free, because the counter row is locked
+    (SELECT ... FOR UPDATE) until the filing transaction ends, and rolled back with it."""
+    DossierCounter.objects.bulk_create([DossierCounter(commune=commune, year=year)], ignore_conflicts=True)
+    counter = DossierCounter.objects.select_for_update().get(commune=commune, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"{commune.code}/{year}/{counter.last_number:06d}"
+
+
+@transaction.atomic
+def dossier_submit(*, actor: Any, address: str | None, dossier: Dossier) -> Dossier:
+    """File a draft (or re-file a file returned as incomplete): number it, freeze its pre-check and overlaps."""
+    dossier = dossier_lock(dossier=dossier)
+    workflow.transition_check(dossier=dossier, action=workflow.Action.SUBMIT, actor=actor)
+    now = timezone.now()
+    first_filing = dossier.reference is None
+    if first_filing:
+        dossier.reference = reference_allocate(commune=dossier.commune, year=timezone.localdate(now).year)
+    dossier.submitted_at = now
+    dossier.precheck = dossier_precheck_compute(dossier=dossier)
+    overlaps = selectors.dossier_overlaps(dossier=dossier)
+    dossier.overlaps_at_filing = [overlap.as_json() for overlap in overlaps]
+    return transition_run(
+        dossier=dossier,
+        action=workflow.Action.SUBMIT,
+        actor=actor,
+        address=address,
+        payload={
+            "first_filing": first_filing,
+            "precheck": dossier.precheck.get("status"),
+            "overlaps": [overlap.reference for overlap in overlaps],
+        },
+    )
+
+
+@transaction.atomic
+def dossier_withdraw(*, actor: Any, address: str | None, dossier: Dossier, reason: str = "") -> Dossier:
+    """The applicant (or their architect) withdraws an open file; pending consultations are closed."""
+    from permits.services.instruction import consultations_close_pending
+
+    dossier = dossier_lock(dossier=dossier)
+    workflow.transition_check(dossier=dossier, action=workflow.Action.WITHDRAW, actor=actor)
+    dossier.withdrawn_at = timezone.now()
+    consultations_close_pending(dossier=dossier)
+    return transition_run(
+        dossier=dossier, action=workflow.Action.WITHDRAW, actor=actor, address=address, payload={"reason": reason}
+    )

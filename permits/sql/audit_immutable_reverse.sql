@@ -1,0 +1,2 @@
+DROP TRIGGER IF EXISTS permits_audit_event_immutable ON "permits_auditevent";
+DROP FUNCTION IF EXISTS permits_audit_event_immutable();

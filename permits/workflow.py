@@ -1,0 +1,196 @@
+"""The one state machine of a file: a table of transitions, their guards and who may run them.
+
+Nothing else writes `Dossier.status`: services call `transition_apply`, which checks the action is possible
+from the current status, that its guards hold and that the actor may run it, then writes the new status.
+Status groups (`OPEN`, `PUBLISHABLE`...) are what lists and public views filter on.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from permits import access
+from permits.errors import IllegalTransition, PermissionDenied
+from permits.models import (
+    Consultation,
+    ConsultationStatus,
+    Decision,
+    Dossier,
+    DossierStatus,
+    Remark,
+    RemarkStatus,
+    Role,
+)
+
+S = DossierStatus
+
+OPEN = frozenset(
+    {
+        S.DRAFT,
+        S.SUBMITTED,
+        S.INCOMPLETE,
+        S.UNDER_INSTRUCTION,
+        S.REMARKS_ISSUED,
+        S.AWAITING_APPLICANT,
+        S.IN_COMMISSION,
+    }
+)
+FILED = frozenset(OPEN - {S.DRAFT})  # open and seen by the administration
+WITH_APPLICANT = frozenset({S.DRAFT, S.INCOMPLETE, S.AWAITING_APPLICANT})
+IN_INSTRUCTION = frozenset({S.UNDER_INSTRUCTION, S.REMARKS_ISSUED})
+DECIDED_GROUP = frozenset({S.DECIDED, S.SIGNED, S.PUBLISHED})
+PUBLISHABLE = frozenset({S.PUBLISHED})
+TERMINAL = frozenset({S.PUBLISHED, S.WITHDRAWN})
+
+
+class Action(StrEnum):
+    SUBMIT = "submit"
+    ACCEPT_COMPLETE = "accept_complete"
+    RETURN_INCOMPLETE = "return_incomplete"
+    ISSUE_REMARK = "issue_remark"
+    SEND_REMARKS = "send_remarks"
+    REPLY_TO_REMARKS = "reply_to_remarks"
+    SEND_TO_COMMISSION = "send_to_commission"
+    DECIDE = "decide"
+    SIGN = "sign"
+    PUBLISH = "publish"
+    WITHDRAW = "withdraw"
+
+
+Guard = Callable[[Dossier, dict[str, Any]], str | None]  # returns why the transition is refused, or None
+
+
+def has_reference(dossier: Dossier, context: dict[str, Any]) -> str | None:
+    return None if dossier.reference else "the file has no reference yet"
+
+
+def has_site(dossier: Dossier, context: dict[str, Any]) -> str | None:
+    if dossier.procedure.requires_footprint and dossier.footprint is None and not dossier.parcels.exists():
+        return "the file needs a footprint or at least one parcel"
+    return None
+
+
+def no_pending_consultation(dossier: Dossier, context: dict[str, Any]) -> str | None:
+    pending = Consultation.objects.filter(
+        dossier=dossier, round__number=dossier.current_round, status=ConsultationStatus.PENDING
+    )
+    return "some consulted members have not given their opinion yet" if pending.exists() else None
+
+
+def no_unanswered_remark(dossier: Dossier, context: dict[str, Any]) -> str | None:
+    open_remarks = Remark.objects.filter(dossier=dossier, status=RemarkStatus.OPEN)
+    return "some remarks are still open" if open_remarks.exists() else None
+
+
+def all_remarks_closed(dossier: Dossier, context: dict[str, Any]) -> str | None:
+    unclosed = Remark.objects.filter(dossier=dossier).exclude(status=RemarkStatus.CLOSED)
+    return "every remark must be answered and closed first" if unclosed.exists() else None
+
+
+def has_open_remark(dossier: Dossier, context: dict[str, Any]) -> str | None:
+    open_remarks = Remark.objects.filter(dossier=dossier, round__number=dossier.current_round, status=RemarkStatus.OPEN)
+    return None if open_remarks.exists() else "there is no open remark to send"
+
+
+def decision_given(dossier: Dossier, context: dict[str, Any]) -> str | None:
+    decision = context.get("decision")
+    if decision not in Decision.values:
+        return f"unknown decision {decision!r}"
+    if decision == Decision.FAVOURABLE_WITH_CONDITIONS and not context.get("conditions"):
+        return "a favourable decision with conditions must state them"
+    if decision == Decision.UNFAVOURABLE and not context.get("motivation"):
+        return "an unfavourable decision must be motivated"
+    return None
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    sources: frozenset[str]
+    target: DossierStatus
+    allowed: frozenset[str]  # roles, or access.OWNER
+    guards: tuple[Guard, ...] = field(default=())
+
+
+OWNER = access.OWNER
+DESK = frozenset({Role.DESK_AGENT})
+REVIEWERS = frozenset({Role.DESK_AGENT, Role.COMMISSION_MEMBER, Role.COMMISSION_PRESIDENT})
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(Action.SUBMIT, frozenset({S.DRAFT, S.INCOMPLETE}), S.SUBMITTED, frozenset({OWNER}), (has_site,)),
+    Transition(Action.ACCEPT_COMPLETE, frozenset({S.SUBMITTED}), S.UNDER_INSTRUCTION, DESK, (has_reference,)),
+    Transition(Action.RETURN_INCOMPLETE, frozenset({S.SUBMITTED}), S.INCOMPLETE, DESK),
+    Transition(Action.ISSUE_REMARK, IN_INSTRUCTION, S.REMARKS_ISSUED, REVIEWERS),
+    Transition(Action.SEND_REMARKS, frozenset({S.REMARKS_ISSUED}), S.AWAITING_APPLICANT, DESK, (has_open_remark,)),
+    Transition(
+        Action.REPLY_TO_REMARKS,
+        frozenset({S.AWAITING_APPLICANT}),
+        S.UNDER_INSTRUCTION,
+        frozenset({OWNER}),
+        (no_unanswered_remark,),
+    ),
+    Transition(
+        Action.SEND_TO_COMMISSION,
+        frozenset({S.UNDER_INSTRUCTION}),
+        S.IN_COMMISSION,
+        DESK,
+        (no_pending_consultation, all_remarks_closed),
+    ),
+    Transition(
+        Action.DECIDE,
+        frozenset({S.IN_COMMISSION}),
+        S.DECIDED,
+        frozenset({Role.COMMISSION_PRESIDENT}),
+        (decision_given,),
+    ),
+    Transition(Action.SIGN, frozenset({S.DECIDED}), S.SIGNED, frozenset({Role.SIGNING_AUTHORITY})),
+    Transition(Action.PUBLISH, frozenset({S.SIGNED}), S.PUBLISHED, DESK),
+    Transition(Action.WITHDRAW, OPEN, S.WITHDRAWN, frozenset({OWNER})),
+)
+TRANSITIONS_BY_ACTION: dict[Action, Transition] = {transition.action: transition for transition in TRANSITIONS}
+
+
+def transition_for(action: Action) -> Transition:
+    return TRANSITIONS_BY_ACTION[action]
+
+
+def available_actions(*, dossier: Dossier, actor: Any) -> list[Action]:
+    """Actions the actor could run now (status and role; guards are checked when the action runs)."""
+    return [
+        transition.action
+        for transition in TRANSITIONS
+        if dossier.status in transition.sources and access.may_act(actor, dossier, transition.allowed)
+    ]
+
+
+def transition_check(
+    *, dossier: Dossier, action: Action, actor: Any, context: dict[str, Any] | None = None
+) -> Transition:
+    """Raise IllegalTransition or PermissionDenied unless the actor may run `action` on the file now."""
+    transition = transition_for(action)
+    if dossier.status not in transition.sources:
+        raise IllegalTransition(
+            f"'{action}' is not possible on a file that is {dossier.status}",
+            action=str(action),
+            current_status=dossier.status,
+        )
+    if not access.may_act(actor, dossier, transition.allowed):
+        raise PermissionDenied(f"you may not {action.replace('_', ' ')} this file", action=str(action))
+    for guard in transition.guards:
+        reason = guard(dossier, context or {})
+        if reason:
+            raise IllegalTransition(reason, action=str(action), current_status=dossier.status)
+    return transition
+
+
+def transition_apply(
+    *, dossier: Dossier, action: Action, actor: Any, context: dict[str, Any] | None = None
+) -> tuple[str, str]:
+    """Check and run a transition; the only place that writes a file's status. Returns (from, to)."""
+    transition = transition_check(dossier=dossier, action=action, actor=actor, context=context)
+    previous = dossier.status
+    dossier.status = transition.target
+    dossier._workflow_writing = True
+    dossier.save()
+    return previous, transition.target
