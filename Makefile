@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 WITH_ENV := set -a; source var/services.env; set +a;
 
-.PHONY: run test stop setup services migrate demo check pytest bench clean
+.PHONY: run test stop setup services migrate demo load-shared check pytest bench clean
 
 setup:
 	@scripts/setup.sh
@@ -16,6 +16,9 @@ migrate: services
 
 demo: migrate
 	@$(WITH_ENV) $(PY) manage.py load_demo
+
+load-shared: migrate
+	@$(WITH_ENV) $(PY) manage.py load_shared_data
 
 run: demo
 	@mkdir -p var/run
