@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from pytest_django.live_server_helper import LiveServer
 
 from parcels.models import OverlayKind
 from tests.factories import (
@@ -23,8 +25,6 @@ from tests.factories import (
     box,
 )
 from web.views import EXTENT_CACHE_KEY
-
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -84,24 +84,24 @@ def cambridge() -> dict[str, object]:
 
 
 @pytest.fixture
-def browser(live_server, cambridge) -> Iterator["playwright_api.Browser"]:  # type: ignore[no-untyped-def]
+def browser(live_server: LiveServer, cambridge: dict[str, object]) -> Iterator[Browser]:
     """Chromium, started after the data and the live server: the sync API runs an event loop in this thread,
     and Django refuses database calls while one runs (so the database is set up before and flushed after)."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is absent (apt chromium)")
-    with playwright_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
 
-def screenshot(page: "playwright_api.Page", name: str) -> None:
+def screenshot(page: Page, name: str) -> None:
     directory = os.environ.get("WEB_SCREENSHOT_DIR")
     if directory:
         page.screenshot(path=str(Path(directory) / f"{name}.png"))
 
 
-def click_map_at(page: "playwright_api.Page", lon: float, lat: float) -> None:
+def click_map_at(page: Page, lon: float, lat: float) -> None:
     """A real mouse click on the map canvas where MapLibre draws lon/lat."""
     x, y = page.evaluate(
         "([lon, lat]) => { const p = window.parcelMap.project([lon, lat]); return [p.x, p.y]; }", [lon, lat]
@@ -111,7 +111,7 @@ def click_map_at(page: "playwright_api.Page", lon: float, lat: float) -> None:
     page.mouse.click(canvas["x"] + x, canvas["y"] + y)
 
 
-def test_search_click_and_switch_to_arabic(browser, live_server, cambridge) -> None:  # type: ignore[no-untyped-def]
+def test_search_click_and_switch_to_arabic(browser: Browser, live_server: LiveServer) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
     page = context.new_page()
     errors: list[str] = []
@@ -126,7 +126,6 @@ def test_search_click_and_switch_to_arabic(browser, live_server, cambridge) -> N
             else foreign_requests.append(request.url)
         ),
     )
-    expect = playwright_api.expect
 
     page.goto(f"{live_server.url}/")
     expect(page.locator("html")).to_have_attribute("lang", "fr")

@@ -253,7 +253,7 @@ function renderConstraints(constraints) {
   const agencies = constraints.agencies || [];
   const container = document.getElementById("parcel-constraints");
   if (!container) return;
-  container.replaceChildren(
+  const sections = [
     h(
       "section",
       { class: "section", "aria-labelledby": "zoning-title" },
@@ -280,7 +280,8 @@ function renderConstraints(constraints) {
           ),
         )
       : null,
-  );
+  ];
+  container.replaceChildren(...sections.filter(Boolean));
 }
 
 function renderChoices(features, onChoose) {
@@ -388,6 +389,8 @@ try {
   throw error;
 }
 window.parcelMap = map;
+// Opened on every loaded parcel, the map may be too far out to draw any: come closer, on the same centre.
+if (config.hasParcels && map.getZoom() < config.minZoom) map.jumpTo({ zoom: config.minZoom });
 
 const controlCorner = config.rtl ? "top-left" : "top-right";
 map.addControl(new maplibregl.NavigationControl({ showCompass: false }), controlCorner);
