@@ -12,13 +12,15 @@ from django.http import HttpRequest
 from gis_core.notifications.models import Delivery, DeliveryAttempt
 from gis_core.notifications.services import delivery_requeue
 
+ATTEMPT_FIELDS = ("number", "outcome", "permanent", "error", "provider_message_id", "created_at")
+
 
 class DeliveryAttemptInline(admin.TabularInline):
     model = DeliveryAttempt
     extra = 0
     can_delete = False
-    fields = ["number", "outcome", "permanent", "error", "provider_message_id", "created_at"]
-    readonly_fields = fields
+    fields = ATTEMPT_FIELDS
+    readonly_fields = ATTEMPT_FIELDS
 
     def has_add_permission(self, request: HttpRequest, obj: Delivery | None = None) -> bool:
         return False

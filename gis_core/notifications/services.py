@@ -26,8 +26,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.template import Context, TemplateDoesNotExist
-from django.template.loader import get_template
+from django.template import Context, Engine, TemplateDoesNotExist
 from django.utils import timezone, translation
 
 from gis_core.notifications.channels import ChannelError, OutgoingMessage, channel_for
@@ -76,11 +75,11 @@ def _render_first(names: list[str], context: dict[str, Any], language: str, *, a
     """Render the first template of `names` that exists (plain text is rendered without HTML escaping)."""
     for name in names:
         try:
-            template = get_template(name)
+            template = Engine.get_default().get_template(name)
         except TemplateDoesNotExist:
             continue
         with translation.override(language):
-            return template.template.render(Context(context, autoescape=autoescape))
+            return template.render(Context(context, autoescape=autoescape))
     return None
 
 
