@@ -11,7 +11,7 @@ import unicodedata
 import uuid
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from django.conf import settings
 from django.core.files.storage import Storage, storages
@@ -41,6 +41,14 @@ class _Spool:
     sha256: str
     size: int
     owned: bool
+
+    @property
+    def handle(self) -> IO[Any]:
+        """The open file object under the Django file wrapper (what pypdf and Pillow read)."""
+        handle = self.file.file
+        if handle is None:
+            raise ValueError("the spooled document is closed")
+        return handle
 
     def close(self) -> None:
         if self.owned:
@@ -79,7 +87,7 @@ def document_store(
         if spool.size == 0:
             raise DocumentEmpty("The document is empty.")
         inspection = inspect_document(
-            spool.file, allowed_kinds=allowed_kinds, max_image_pixels=settings.DOCUMENTS_MAX_IMAGE_PIXELS
+            spool.handle, allowed_kinds=allowed_kinds, max_image_pixels=settings.DOCUMENTS_MAX_IMAGE_PIXELS
         )
         document_id = uuid.uuid4()
         storage = documents_storage()
@@ -126,7 +134,7 @@ def _too_large(limit: int) -> DocumentTooLarge:
     return DocumentTooLarge(f"The document is larger than the limit of {limit} bytes.", max_bytes=limit)
 
 
-def _chunks(source: BinaryIO, limit: int) -> Iterator[bytes]:
+def _chunks(source: IO[Any], limit: int) -> Iterator[bytes]:
     """Chunks of `source`, reading at most `limit + 1` bytes in all (one byte over is enough to refuse)."""
     remaining = limit + 1
     while remaining > 0:
@@ -137,7 +145,7 @@ def _chunks(source: BinaryIO, limit: int) -> Iterator[bytes]:
         yield chunk
 
 
-def _spool_stream(source: BinaryIO | None, limit: int) -> _Spool:
+def _spool_stream(source: IO[Any] | None, limit: int) -> _Spool:
     """Copy `source` to a new temporary file while hashing and counting; abort past `limit`."""
     assert source is not None
     spool_file = TemporaryUploadedFile("document", "application/octet-stream", 0, None)

@@ -8,7 +8,7 @@ and parses the content, raising the typed errors of `gis_core.documents.errors`.
 import warnings
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO, Any
 
 from django.db import models
 from PIL import Image
@@ -93,7 +93,7 @@ def sniff(header: bytes) -> Signature:
     )
 
 
-def inspect_document(file: BinaryIO, *, allowed_kinds: Collection[str], max_image_pixels: int) -> Inspection:
+def inspect_document(file: IO[Any], *, allowed_kinds: Collection[str], max_image_pixels: int) -> Inspection:
     """Sniff, check the kind against `allowed_kinds`, and parse `file` (a seekable binary file on disk)."""
     file.seek(0)
     signature = sniff(file.read(HEADER_BYTES))
@@ -110,7 +110,7 @@ def inspect_document(file: BinaryIO, *, allowed_kinds: Collection[str], max_imag
     return Inspection(signature, width=width, height=height)
 
 
-def inspect_pdf(file: BinaryIO) -> int:
+def inspect_pdf(file: IO[Any]) -> int:
     """Page count of a PDF that pypdf can read; `PdfBroken` or `PdfEncrypted` otherwise.
 
     The file object is handed to pypdf as is (a path would make pypdf read the whole file into memory);
@@ -132,7 +132,7 @@ def inspect_pdf(file: BinaryIO) -> int:
     return page_count
 
 
-def inspect_image(file: BinaryIO, *, signature: Signature, max_pixels: int) -> tuple[int, int]:
+def inspect_image(file: IO[Any], *, signature: Signature, max_pixels: int) -> tuple[int, int]:
     """(width, height) of an image that Pillow opens and verifies as the sniffed format.
 
     PNG chunks are checked by `verify()` without decoding; JPEGs are decoded at 1/8 scale (truncation shows);

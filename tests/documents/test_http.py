@@ -30,7 +30,7 @@ def test_upload_then_download_streams_the_same_bytes(client: Client, document_di
 
     response = client.get(f"/documents/{body['id']}/")
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == content
+    assert response.getvalue() == content
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Length"] == str(len(content))
     assert response["ETag"] == f'"{body["sha256"]}"'

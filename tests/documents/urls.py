@@ -1,6 +1,7 @@
 """A small face for the tests: an upload view and a download view over the document store (no permissions)."""
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
@@ -17,7 +18,9 @@ def upload(request: HttpRequest) -> HttpResponse:
     max_bytes = int(request.GET.get("max_bytes", settings.DOCUMENTS_MAX_UPLOAD_BYTES))
     limit_upload_size(request, max_bytes=max_bytes)
     try:
-        uploaded = request.FILES["file"]
+        uploaded = request.FILES.get("file")
+        if not isinstance(uploaded, UploadedFile):
+            return problem_response(400, "Invalid input", "Send the document in the multipart field 'file'.")
         document = document_store(
             uploaded_file=uploaded, allowed_kinds=("pdf", "image"), max_bytes=max_bytes, user=request.user
         )
