@@ -58,9 +58,7 @@ class Command(BaseCommand):
             srid=options["srid"],
             mapping=parse_pairs(options["map"], "--map"),
             constants=parse_pairs(options["set"], "--set"),
-            options={
-                name: str(options[name]) if options[name] is not None else None for name in target.option_names
-            },
+            options={name: str(options[name]) if options[name] is not None else None for name in target.option_names},
             dry_run=options["dry_run"],
         )
         for name in ("commune", "level", "plan", "rules"):
