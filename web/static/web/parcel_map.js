@@ -472,6 +472,10 @@ async function selectParcel(feature, { fly = false } = {}) {
   renderParcel(parcel);
   rememberSelection(parcel);
   elements.searchInput.value = parcel.reference;
+  // On a phone the panel sits under the map: bring the parcel's details into view.
+  if (window.matchMedia("(max-width: 820px)").matches) {
+    elements.details.scrollIntoView({ behavior: "smooth", block: "start" });
+  }
   document.documentElement.dataset.selectedParcel = parcel.reference;
 
   constraintsRequest?.abort();
