@@ -9,6 +9,7 @@ The domain (permits, and any other app) attaches its documents here:
 - `downloads.document_response(...)` streams a stored document (or hands it to nginx with X-Accel-Redirect);
   faces wrap it with their own permission checks.
 - `uploads.DocumentUploadLimitHandler` aborts an HTTP upload as soon as it passes the limit.
+- `manage.py documents_orphans [--delete]` finds stored files whose row was rolled back by a caller's transaction.
 
 Nothing here imports the domain or the faces.
 """

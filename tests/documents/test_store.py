@@ -280,3 +280,22 @@ def test_clean_filename_keeps_the_name_only() -> None:
     assert services.clean_filename("مخطط.pdf") == "مخطط.pdf"
     assert services.clean_filename("") == "document"
     assert len(services.clean_filename("a" * 400 + ".pdf")) == 255
+
+
+def test_orphan_files_left_by_an_outer_rollback_are_found_and_removed(document_dirs: DocumentDirs) -> None:
+    from django.core.management import call_command
+
+    kept = document_store(stream=io.BytesIO(pdf_bytes()), filename="kept.pdf", allowed_kinds=["pdf"])
+    with pytest.raises(RuntimeError), transaction.atomic():  # the caller's transaction fails after the store
+        document_store(stream=io.BytesIO(pdf_bytes()), filename="lost.pdf", allowed_kinds=["pdf"])
+        raise RuntimeError("the dossier service failed later")
+    assert len(document_dirs.stored_files()) == 2
+
+    listing = io.StringIO()
+    call_command("documents_orphans", older_than_hours=0, stdout=listing, stderr=io.StringIO())
+    assert len(listing.getvalue().split()) == 1 and kept.storage_key not in listing.getvalue()
+    assert len(document_dirs.stored_files()) == 2
+
+    call_command("documents_orphans", older_than_hours=0, delete=True, stdout=io.StringIO(), stderr=io.StringIO())
+    [remaining] = document_dirs.stored_files()
+    assert remaining.name == kept.storage_key.rsplit("/", 1)[-1]
