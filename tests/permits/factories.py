@@ -1,0 +1,224 @@
+"""Factories of the permits domain. A dossier reaches a status through the real services (one trait per status):
+
+    DossierFactory(under_instruction=True)   # filed, complete, dispatched
+
+The staff that runs those steps (a desk agent, a president, a signing authority of the commune, one member per
+consulted agency) is created on demand by `staff_for`.
+"""
+
+from typing import Any
+
+import factory
+from django.contrib.auth.models import User
+
+from parcels.models import Agency
+from permits import services
+from permits.models import (
+    ConsultationStatus,
+    Dossier,
+    DossierStatus,
+    OpinionValue,
+    PermanentMember,
+    Procedure,
+    ProcedureFamily,
+    ProcedureStep,
+    Role,
+    RoleMembership,
+    StepDeadline,
+)
+from tests.factories import AgencyFactory, TerritoryFactory, box
+
+ADDRESS = "192.0.2.10"
+FOOTPRINT = box(-71.11995, 42.37005, -71.11975, 42.37025)  # inside the default ParcelFactory parcel
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+
+
+class RoleMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoleMembership
+
+    user = factory.SubFactory(UserFactory)
+    role = Role.DESK_AGENT
+    territory = None
+    agency = None
+
+
+class ProcedureFactory(factory.django.DjangoModelFactory):
+    """A small procedure: one permanent member agency, 10 business days for opinions."""
+
+    class Meta:
+        model = Procedure
+        django_get_or_create = ("code",)
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"procedure-{n}")
+    name_fr = factory.LazyAttribute(lambda o: f"Procédure {o.code}")
+    family = ProcedureFamily.URBANISM
+
+    @factory.post_generation
+    def catalogue(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if not create:
+            return
+        StepDeadline.objects.get_or_create(
+            procedure=self, step=ProcedureStep.CONSULTATION, defaults={"business_days": 10}
+        )
+        agency = AgencyFactory(code="PERMANENT-AGENCY", name_fr="Agence permanente")
+        PermanentMember.objects.get_or_create(procedure=self, agency=agency)
+
+
+def commune_tree(code: str = "CASA-ANFA") -> Any:
+    """A commune under a province under a region (codes `<code>`, `<code>-PROV`, `<code>-REG`)."""
+    region = TerritoryFactory(code=f"{code}-REG", region=True)
+    province = TerritoryFactory(code=f"{code}-PROV", province=True, parent=region)
+    return TerritoryFactory(code=code, parent=province)
+
+
+def member_for(agency: Agency) -> User:
+    user = UserFactory(username=f"member-{agency.code.lower()}")
+    RoleMembership.objects.get_or_create(user=user, role=Role.COMMISSION_MEMBER, agency=agency, territory=None)
+    return user
+
+
+def staff_for(commune: Any) -> dict[str, User]:
+    """Desk agent, president and signing authority of a commune."""
+    staff = {}
+    for role in (Role.DESK_AGENT, Role.COMMISSION_PRESIDENT, Role.SIGNING_AUTHORITY):
+        user = UserFactory(username=f"{role}-{commune.code.lower()}")
+        RoleMembership.objects.get_or_create(user=user, role=role, territory=commune, agency=None)
+        staff[str(role)] = user
+    return staff
+
+
+def give_all_opinions(dossier: Dossier, opinion: str = OpinionValue.FAVOURABLE) -> None:
+    for consultation in dossier.consultations.filter(status=ConsultationStatus.PENDING).select_related("agency"):
+        services.opinion_give(
+            actor=member_for(consultation.agency),
+            address=ADDRESS,
+            consultation=consultation,
+            opinion=opinion,
+            motivation="ok",
+        )
+
+
+# The steps that bring a dossier from one status to the next, in journey order.
+JOURNEY: dict[str, tuple[str, Any]] = {
+    DossierStatus.SUBMITTED: (
+        DossierStatus.DRAFT,
+        lambda d, s: services.dossier_submit(actor=d.applicant, address=ADDRESS, dossier=d),
+    ),
+    DossierStatus.INCOMPLETE: (
+        DossierStatus.SUBMITTED,
+        lambda d, s: services.dossier_check_completeness(
+            actor=s["desk_agent"], address=ADDRESS, dossier=d, complete=False, missing_documents=["architectural-plans"]
+        ),
+    ),
+    DossierStatus.UNDER_INSTRUCTION: (
+        DossierStatus.SUBMITTED,
+        lambda d, s: services.dossier_check_completeness(
+            actor=s["desk_agent"], address=ADDRESS, dossier=d, complete=True
+        ),
+    ),
+    DossierStatus.REMARKS_ISSUED: (
+        DossierStatus.UNDER_INSTRUCTION,
+        lambda d, s: services.remark_issue(
+            actor=s["desk_agent"], address=ADDRESS, dossier=d, text="Show the setback on the ground-floor plan."
+        ),
+    ),
+    DossierStatus.AWAITING_APPLICANT: (
+        DossierStatus.REMARKS_ISSUED,
+        lambda d, s: services.remarks_send_to_applicant(actor=s["desk_agent"], address=ADDRESS, dossier=d),
+    ),
+    DossierStatus.IN_COMMISSION: (
+        DossierStatus.UNDER_INSTRUCTION,
+        lambda d, s: (
+            give_all_opinions(d),
+            services.dossier_send_to_commission(actor=s["desk_agent"], address=ADDRESS, dossier=d),
+        ),
+    ),
+    DossierStatus.DECIDED: (
+        DossierStatus.IN_COMMISSION,
+        lambda d, s: services.dossier_decide(
+            actor=s["commission_president"], address=ADDRESS, dossier=d, decision="favourable"
+        ),
+    ),
+    DossierStatus.SIGNED: (
+        DossierStatus.DECIDED,
+        lambda d, s: services.dossier_sign(actor=s["signing_authority"], address=ADDRESS, dossier=d),
+    ),
+    DossierStatus.PUBLISHED: (
+        DossierStatus.SIGNED,
+        lambda d, s: services.dossier_publish(actor=s["desk_agent"], address=ADDRESS, dossier=d),
+    ),
+    DossierStatus.WITHDRAWN: (
+        DossierStatus.DRAFT,
+        lambda d, s: services.dossier_withdraw(actor=d.applicant, address=ADDRESS, dossier=d, reason="changed my mind"),
+    ),
+}
+
+
+def advance(dossier: Dossier, status: str) -> Dossier:
+    """Drive a dossier through the real services until it reaches `status`."""
+    path = []
+    target = status
+    while target != DossierStatus.DRAFT:
+        path.append(target)
+        target = JOURNEY[target][0]
+    for step in reversed(path):
+        dossier.refresh_from_db()
+        if dossier.status == step:
+            continue
+        JOURNEY[step][1](dossier, staff_for(dossier.commune))
+    dossier.refresh_from_db()
+    return dossier
+
+
+class DossierFactory(factory.django.DjangoModelFactory):
+    """A draft by default; `DossierFactory(<status>=True)` reaches that status through the services."""
+
+    class Meta:
+        model = Dossier
+        skip_postgeneration_save = True
+
+    procedure = factory.SubFactory(ProcedureFactory)
+    commune = factory.LazyFunction(commune_tree)
+    applicant = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"House {n}")
+    footprint = factory.LazyFunction(lambda: FOOTPRINT.clone())
+    height_m = 9.0
+    floors = 3
+    gross_floor_area_m2 = 300.0
+    use = "residential"
+    units = 2
+
+    reach = DossierStatus.DRAFT  # not a model field: `_create` drives the draft there through the services
+
+    class Params:
+        submitted = factory.Trait(reach=DossierStatus.SUBMITTED)
+        incomplete = factory.Trait(reach=DossierStatus.INCOMPLETE)
+        under_instruction = factory.Trait(reach=DossierStatus.UNDER_INSTRUCTION)
+        remarks_issued = factory.Trait(reach=DossierStatus.REMARKS_ISSUED)
+        awaiting_applicant = factory.Trait(reach=DossierStatus.AWAITING_APPLICANT)
+        in_commission = factory.Trait(reach=DossierStatus.IN_COMMISSION)
+        decided = factory.Trait(reach=DossierStatus.DECIDED)
+        signed = factory.Trait(reach=DossierStatus.SIGNED)
+        published = factory.Trait(reach=DossierStatus.PUBLISHED)
+        withdrawn = factory.Trait(reach=DossierStatus.WITHDRAWN)
+
+    @classmethod
+    def _create(cls, model_class: type[Dossier], *args: Any, **kwargs: Any) -> Dossier:
+        reach = kwargs.pop("reach", DossierStatus.DRAFT)
+        parcels = kwargs.pop("parcels", None)
+        dossier = super()._create(model_class, *args, **kwargs)
+        if parcels:
+            dossier.parcels.set(parcels)
+        if reach != DossierStatus.DRAFT:
+            advance(dossier, reach)
+        return dossier
