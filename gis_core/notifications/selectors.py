@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from gis_core.notifications.models import Delivery, DeliveryAttempt
 
@@ -25,3 +25,11 @@ def delivery_list_for_event(*, event_key: str) -> QuerySet[Delivery]:
 def delivery_attempt_list(*, delivery_id: int) -> QuerySet[DeliveryAttempt]:
     """The attempts of one delivery in order."""
     return DeliveryAttempt.objects.filter(delivery_id=delivery_id).order_by("number")
+
+
+def delivery_list_stale(*, stale_before: datetime) -> QuerySet[Delivery]:
+    """Deliveries still waiting although they should have been tried: pending (unchanged) since before
+    `stale_before`, or retrying with a retry time before it (their task was probably lost)."""
+    pending = Q(status=Delivery.Status.PENDING, updated_at__lt=stale_before)
+    retrying = Q(status=Delivery.Status.RETRYING, next_attempt_at__lt=stale_before)
+    return Delivery.objects.filter(pending | retrying).order_by("created_at", "id")

@@ -19,7 +19,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -31,15 +31,21 @@ from django.utils import timezone, translation
 
 from gis_core.notifications.channels import ChannelError, OutgoingMessage, channel_for
 from gis_core.notifications.models import Delivery, DeliveryAttempt
+from gis_core.notifications.selectors import delivery_list_stale
 from gis_core.problems import BadInput
 
 logger = logging.getLogger(__name__)
 
 FALLBACK_LANGUAGE = Delivery.Language.FR.value
+REDACTED = "[redacted]"
 TEMPLATE_DIRECTORY = "notifications"
 #: An international phone number: optional +, 6 to 15 digits (E.164), spaces/dashes/dots allowed in input.
 PHONE_PATTERN = re.compile(r"^\+?[0-9]{6,15}$")
 PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+#: A retry that arrives this much before its time (clock skew between hosts) still runs.
+EARLY_RETRY_TOLERANCE = timedelta(seconds=30)
+#: How long a delivery may wait in the queue before `delivery_resume_stale` enqueues it again.
+STALE_AFTER = timedelta(minutes=15)
 
 
 class InvalidNotification(BadInput):
@@ -167,7 +173,9 @@ def delivery_enqueue_on_commit(*, delivery_id: int) -> None:
     """Enqueue `delivery_send` for a delivery once the current transaction commits (at once in autocommit)."""
     from gis_core.notifications.tasks import delivery_send  # tasks import this module
 
-    transaction.on_commit(lambda: delivery_send.delay(delivery_id))
+    # robust: a broker outage at commit time must not break the caller's request; the delivery stays pending,
+    # visible, and `delivery_resume_stale` enqueues it again.
+    transaction.on_commit(lambda: delivery_send.delay(delivery_id), robust=True)
 
 
 def delivery_backoff_seconds(*, attempt: int) -> float:
@@ -213,6 +221,12 @@ def _record_attempt(
     return AttemptOutcome(status=delivery.status, retry_in=retry_in)
 
 
+def _not_due_yet(delivery: Delivery) -> bool:
+    if delivery.status != Delivery.Status.RETRYING or delivery.next_attempt_at is None:
+        return False
+    return delivery.next_attempt_at - timezone.now() > EARLY_RETRY_TOLERANCE
+
+
 def delivery_attempt(*, delivery_id: int) -> AttemptOutcome:
     """Try to send a delivery once. Idempotent: a sent or failed delivery is left alone.
 
@@ -228,6 +242,9 @@ def delivery_attempt(*, delivery_id: int) -> AttemptOutcome:
             return AttemptOutcome(status="missing")
         if delivery.status in (Delivery.Status.SENT, Delivery.Status.FAILED):
             return AttemptOutcome(status=delivery.status)
+        if _not_due_yet(delivery):
+            # A duplicate task (e.g. from `delivery_resume_stale`) while the scheduled retry is still to come.
+            return AttemptOutcome(status="not-due")
         number = delivery.attempts + 1
         message = OutgoingMessage(
             recipient=delivery.recipient,
@@ -265,3 +282,34 @@ def delivery_requeue(*, delivery_id: int) -> Delivery:
     delivery.save(update_fields=["status", "requeued_after_attempts", "next_attempt_at", "updated_at"])
     delivery_enqueue_on_commit(delivery_id=delivery.pk)
     return delivery
+
+
+def delivery_resume_stale(*, stale_after: timedelta = STALE_AFTER) -> int:
+    """Enqueue again the deliveries whose task was lost (broker outage, purged queue); returns how many.
+
+    Pending deliveries older than `stale_after`, and retrying ones `stale_after` past their retry time.
+    A duplicate task is harmless: `delivery_attempt` locks the row and skips sent, failed and not-yet-due ones.
+    Run it periodically (Celery beat: `gis_core.notifications.tasks.delivery_resume_stale`).
+    """
+    stale_before = timezone.now() - stale_after
+    delivery_ids = list(delivery_list_stale(stale_before=stale_before).values_list("pk", flat=True))
+    for delivery_id in delivery_ids:
+        delivery_enqueue_on_commit(delivery_id=delivery_id)
+    if delivery_ids:
+        logger.warning("re-enqueued %s stale notification deliveries", len(delivery_ids))
+    return len(delivery_ids)
+
+
+@transaction.atomic
+def delivery_redact_personal_data(*, created_before: datetime) -> int:
+    """Blank the recipient and text of finished deliveries created before a date (retention); returns how many.
+
+    Status, attempts, errors and keys stay for statistics and audit; the idempotency key keeps blocking duplicates.
+    """
+    return (
+        Delivery.objects.filter(
+            created_at__lt=created_before, status__in=[Delivery.Status.SENT, Delivery.Status.FAILED]
+        )
+        .exclude(recipient=REDACTED)
+        .update(recipient=REDACTED, subject="", body=REDACTED, html_body="", updated_at=timezone.now())
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import Task, shared_task
 
 from gis_core.notifications.services import delivery_attempt
+from gis_core.notifications.services import delivery_resume_stale as resume_stale
 
 
 @shared_task(bind=True, ignore_result=True, acks_late=True, max_retries=None)
@@ -18,3 +19,9 @@ def delivery_send(self: Task, delivery_id: int) -> str:
     if outcome.retry_in is not None:
         raise self.retry(countdown=outcome.retry_in)
     return outcome.status
+
+
+@shared_task(ignore_result=True)
+def delivery_resume_stale() -> int:
+    """Periodic safety net (Celery beat, every few minutes): enqueue again deliveries whose task was lost."""
+    return resume_stale()

@@ -260,7 +260,7 @@ def _with_path(url: str, path: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
 
 
-def _point_producer_at(broker_url: str) -> None:
+def point_producer_at(broker_url: str) -> None:
     """Make this process publish to `broker_url` (drops the cached connection pools built for the old URL)."""
     celery_app.conf.broker_url = broker_url
     celery_app._pool = None  # Celery has no public way to rebuild its pools after a URL change
@@ -314,7 +314,7 @@ def celery_worker(
         "NOTIFICATIONS_RETRY_MAX_SECONDS": "1",
     }
     saved_broker_url = celery_app.conf.broker_url
-    _point_producer_at(broker_url)
+    point_producer_at(broker_url)
     celery_app.control.purge()  # leftovers of an interrupted run in our own Redis database
     log_path = tmp_path / "celery-worker.log"
     command = [
@@ -352,4 +352,4 @@ def celery_worker(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=5)
-        _point_producer_at(saved_broker_url)
+        point_producer_at(saved_broker_url)

@@ -6,17 +6,22 @@ either eagerly in this process or through Redis to a real worker process.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
+from gis_core.celery import app as celery_app
 from gis_core.notifications.models import Delivery, DeliveryAttempt
 from gis_core.notifications.selectors import delivery_attempt_list, delivery_list_failed
 from gis_core.notifications.services import (
     InvalidNotification,
     delivery_backoff_seconds,
+    delivery_redact_personal_data,
     delivery_requeue,
+    delivery_resume_stale,
     notification_idempotency_key,
     notification_render,
     notification_schedule,
@@ -29,6 +34,7 @@ from tests.notifications.conftest import (
     SmsGateway,
     SmtpServer,
     free_port,
+    point_producer_at,
     wait_for,
 )
 
@@ -410,3 +416,69 @@ def test_a_real_worker_delivers_on_commit_and_retries_with_backoff(
     assert outcomes(sms_delivery) == ["failed", "sent"]
     first, second = delivery_attempt_list(delivery_id=sms_delivery.pk)
     assert (second.created_at - first.created_at).total_seconds() >= 0.15  # the countdown was honoured
+
+
+# --- safety nets -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_outage_at_commit_keeps_the_delivery_pending_until_resumed(
+    smtp: SmtpServer, celery_eager: None
+) -> None:
+    celery_app.conf.task_always_eager = False
+    saved_broker_url = celery_app.conf.broker_url
+    point_producer_at(f"redis://127.0.0.1:{free_port()}/0")
+    try:
+        with transaction.atomic():
+            delivery = schedule_email("outage@example.org", key="k-outage")
+        # The caller's commit went through; the enqueue failed and was logged, the row waits.
+    finally:
+        point_producer_at(saved_broker_url)
+        celery_app.conf.task_always_eager = True
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.PENDING
+    assert smtp.messages == []
+
+    assert delivery_resume_stale(stale_after=timedelta(hours=1)) == 0  # not stale yet
+    assert delivery_resume_stale(stale_after=timedelta(0)) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT
+    assert [mail.recipients for mail in smtp.messages] == [["outage@example.org"]]
+
+
+@pytest.mark.django_db
+def test_a_duplicate_task_before_the_retry_time_does_nothing(sms_gateway: SmsGateway, celery_eager: None) -> None:
+    delivery = Delivery.objects.create(
+        channel="sms",
+        recipient="+212600000001",
+        language="fr",
+        body="x",
+        event_key="dossier.submitted",
+        idempotency_key="k-not-due",
+        status=Delivery.Status.RETRYING,
+        attempts=1,
+        next_attempt_at=timezone.now() + timedelta(hours=1),
+    )
+    assert delivery_send.apply(args=[delivery.pk]).get() == "not-due"
+    assert sms_gateway.requests == []
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1
+
+
+@pytest.mark.django_db
+def test_personal_data_of_old_finished_deliveries_is_redacted(
+    smtp: SmtpServer, celery_eager: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = schedule_email("old@example.org", key="k-old")
+    waiting = Delivery.objects.create(
+        channel="sms", recipient="+212600000002", language="fr", body="x", event_key="e", idempotency_key="k-wait"
+    )
+    assert delivery_redact_personal_data(created_before=timezone.now() + timedelta(seconds=1)) == 1
+    sent.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (sent.recipient, sent.body, sent.status) == ("[redacted]", "[redacted]", Delivery.Status.SENT)
+    assert waiting.recipient == "+212600000002"  # not finished: kept
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        schedule_email("old@example.org", key="k-old")  # still blocked by its key
+    assert callbacks == []
