@@ -166,6 +166,8 @@ def _linear_parts(geometry: shapely.Geometry) -> shapely.Geometry:
 def _lines_of(geometry: shapely.Geometry) -> list[shapely.LineString]:
     lines: list[shapely.LineString] = []
     for part in shapely.get_parts(geometry):
+        if part.is_empty:
+            continue
         if part.geom_type == "LineString":
             lines.append(part)
         elif part.geom_type in ("MultiLineString", "GeometryCollection"):

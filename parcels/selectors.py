@@ -239,8 +239,9 @@ def _check_in_a_commune(geometry: shapely.Geometry, *, what: str) -> None:
 def parcels_at_point(*, x: float, y: float, srid: int | None = None) -> list[ParcelSummary]:
     """Parcels containing the point (lon/lat, or x/y in `srid`); a point outside every commune is a BadInput."""
     point = point_to_wgs84(x=x, y=y, srid=srid)
-    queryset = Parcel.objects.filter(geom__intersects=_geos(point)).order_by("id")
-    found = _summaries(_parcel_rows(queryset)[:MAX_PARCELS_AT_POINT])
+    # No ORDER BY in SQL: with LIMIT it could tempt the planner into a primary-key scan; sort the few rows here.
+    queryset = Parcel.objects.filter(geom__intersects=_geos(point))
+    found = sorted(_summaries(_parcel_rows(queryset)[:MAX_PARCELS_AT_POINT]), key=lambda parcel: parcel.id)
     if not found:  # only then pay for the commune test: a parcel always lies in its commune
         _check_in_a_commune(point, what=f"point ({point.x:.7f}, {point.y:.7f})")
     return found

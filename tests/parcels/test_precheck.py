@@ -9,7 +9,7 @@ from gis_core.geometry import InvalidGeometry
 from gis_core.problems import BadInput
 from parcels import selectors
 from parcels.precheck import PrecheckResult, Status, project_from_input, zoning_precheck
-from tests.factories import ZoneFactory
+from tests.factories import ParcelFactory, ZoneFactory
 from tests.parcels.conftest import lambert_box, lambert_geojson
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +179,15 @@ def test_site_by_reference(site_parcel: Any) -> None:
 def test_bad_footprints(footprint: Any, error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
         project_from_input(footprint=footprint, height_m=1, floors=1, gross_floor_area_m2=1, use="office", srid=26191)
+
+
+def test_a_parcel_enclosed_by_neighbours_has_no_road_side(site_parcel: Any, residential_zone: Any) -> None:
+    commune = site_parcel.commune
+    for box in [(-10, -10, 30, 0), (-10, 30, 30, 40), (-10, 0, 0, 30), (20, 0, 30, 30)]:
+        ParcelFactory(commune=commune, geom=lambert_box(*box))
+    result = run(selectors.site_of_parcel(parcel_id=site_parcel.id), lambert_geojson(3, 5, 16, 25))
+    checks = by_rule(result)
+    assert checks["setback_road"].value is None
+    assert checks["setback_road"].status == Status.PASS
+    assert checks["setback_neighbour"].value == pytest.approx(3.0, abs=1e-3)
+    assert result.measures.road_side_length_m == 0
