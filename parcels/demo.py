@@ -17,7 +17,8 @@ from parcels.importers.agencies import agencies_load
 
 DEMO_DIR = Path(__file__).resolve().parent / "fixtures" / "demo"
 DEMO_COMMUNE = "US-MA-CAMBRIDGE"
-DEMO_PLAN = "Cambridge Zoning Ordinance (demo extract)"
+# The same plan as the full shared data, so that loading both upserts the same zones instead of doubling them.
+DEMO_PLAN = "Cambridge Zoning Ordinance"
 
 TERRITORIES = (
     ("region", {"code": "US-MA", "name_fr": "Massachusetts", "name_ar": "ماساتشوستس", "name_en": "Massachusetts"}),

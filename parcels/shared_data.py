@@ -16,7 +16,7 @@ import shapely
 from pyogrio.raw import read, write
 
 from gis_core.importing import ImportRequest, ImportSummary, import_layer
-from parcels.demo import DEMO_COMMUNE, DEMO_DIR, TERRITORIES
+from parcels.demo import DEMO_COMMUNE, DEMO_DIR, DEMO_PLAN, TERRITORIES
 from parcels.importers import TARGETS
 from parcels.importers.agencies import agencies_load
 
@@ -84,7 +84,7 @@ def shared_requests(data: Path, paris: Path) -> list[ImportRequest]:
             mapping={"code": "ZONE_TYPE"},
             options={
                 **cambridge_commune,
-                "plan": "Cambridge Zoning Ordinance",
+                "plan": DEMO_PLAN,
                 "rules": str(DEMO_DIR / "cambridge_zone_rules.csv"),
             },
         ),

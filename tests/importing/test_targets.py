@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -89,7 +90,10 @@ def test_load_demo_twice(db: None) -> None:
     call_command("load_demo")
     counts = (Parcel.objects.count(), Zone.objects.count(), Overlay.objects.count(), Territory.objects.count())
     assert counts[0] > 1400 and counts[1] > 10 and counts[2] >= 10
-    call_command("load_demo")
+    call_command("load_demo", force=True)  # a forced reload upserts: nothing doubles
     assert (Parcel.objects.count(), Zone.objects.count(), Overlay.objects.count(), Territory.objects.count()) == counts
+    output = StringIO()
+    call_command("load_demo", stdout=output)  # what `make run` does on every start: leaves loaded data alone
+    assert "already loaded" in output.getvalue()
     parcel = Parcel.objects.first()
     assert parcel and parcel.commune.code == "US-MA-CAMBRIDGE" and parcel.commune.parent

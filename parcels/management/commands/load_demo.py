@@ -7,13 +7,23 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from gis_core.importing import ImportAborted, ImportInputError
-from parcels.demo import demo_load
+from parcels.demo import DEMO_COMMUNE, demo_load
+from parcels.models import Parcel
 
 
 class Command(BaseCommand):
     help = "Load the demo: Cambridge (MA) territories, agencies, zoning with rules, overlays and ~1,500 parcels."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--force", action="store_true", help="reload even when the demo commune already has parcels"
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if not options["force"] and Parcel.objects.filter(commune__code=DEMO_COMMUNE).exists():
+            # `make run` calls this every time: never clip fuller data (e.g. `make load-shared`) back to the extract.
+            self.stdout.write("Demo already loaded (use --force to reload it).")
+            return
         verbose = options["verbosity"] > 1
         try:
             summaries = demo_load(report=self.stdout.write if verbose else lambda line: None)
