@@ -6,7 +6,8 @@ Domain code raises typed exceptions (subclasses of `DomainError`, or the kernel'
 
 from typing import Any
 
-from django.http import JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -15,6 +16,8 @@ from gis_core.geometry import CoordinatesOutsideCrs, InvalidGeometry
 from gis_core.srid import UnknownSrid
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+# URL prefixes whose clients are programs: errors there are problem documents, never HTML pages.
+PROBLEM_PATH_PREFIXES = ("/api/",)
 
 
 class DomainError(Exception):
@@ -83,5 +86,19 @@ def problem_response(status_code: int, title: str, detail: str, **extra: Any) ->
     )
 
 
-def not_found_view(request: Any, exception: Exception | None = None) -> JsonResponse:
-    return problem_response(status.HTTP_404_NOT_FOUND, "Not found", "No such resource.")
+def _wants_problem(request: HttpRequest) -> bool:
+    return request.path.startswith(PROBLEM_PATH_PREFIXES)
+
+
+def not_found_view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404: a problem document under the API prefixes, Django's page elsewhere."""
+    if _wants_problem(request):
+        return problem_response(status.HTTP_404_NOT_FOUND, "Not found", f"Nothing is published at {request.path}.")
+    return defaults.page_not_found(request, exception or Http404())
+
+
+def server_error_view(request: HttpRequest) -> HttpResponse:
+    """handler500: even an unexpected failure answers the API's clients in the format they parse."""
+    if _wants_problem(request):
+        return problem_response(500, "Internal error", "The server failed to answer this request; it was logged.")
+    return defaults.server_error(request)

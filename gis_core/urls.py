@@ -12,3 +12,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("web.urls")),
 ]
+
+handler404 = "gis_core.problems.not_found_view"
+handler500 = "gis_core.problems.server_error_view"
