@@ -18,7 +18,6 @@ not lose work records its own failures (the notification tasks record each send 
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -63,5 +62,13 @@ def event_publish(*, name: str, dossier_id: int | None, actor_id: int | None, **
     """Schedule delivery of an event to its subscribers when the current transaction commits."""
     event = Event(name=name, dossier_id=dossier_id, actor_id=actor_id, data=data)
     for handler in [*_handlers.get(name, []), *_handlers.get(ALL_EVENTS, [])]:
-        transaction.on_commit(partial(handler, event), robust=True)
+        transaction.on_commit(_delivery(handler, event), robust=True)
     return event
+
+
+def _delivery(handler: Handler, event: Event) -> Callable[[], None]:
+    def deliver() -> None:
+        handler(event)
+
+    deliver.__qualname__ = f"{getattr(handler, '__qualname__', repr(handler))}({event.name})"
+    return deliver

@@ -132,7 +132,11 @@ def remark_reply(
 def remark_close(*, actor: Any, address: str | None, remark: Remark | int, note: str = "") -> Remark:
     """A reviewer closes an answered remark once the reply (and the revised plans) satisfy it."""
     remark_id = remark if isinstance(remark, int) else remark.pk
-    remark = Remark.objects.select_for_update().select_related("dossier__commune__parent__parent").get(pk=remark_id)
+    remark = (
+        Remark.objects.select_for_update(of=("self",))
+        .select_related("dossier__commune__parent__parent")
+        .get(pk=remark_id)
+    )
     dossier = remark.dossier
     reviewer = access.holds_role(actor, dossier, Role.DESK_AGENT) or access.holds_role(
         actor, dossier, Role.COMMISSION_PRESIDENT

@@ -1,0 +1,79 @@
+"""The shipped catalogue: idempotent loading, agencies reused, linked procedures, class-based dispatch."""
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from parcels.models import Agency
+from permits import services
+from permits.dispatch import dispatch_targets
+from permits.errors import InvalidDossier
+from permits.models import OccasionalMemberRule, PermanentMember, Procedure, RequiredDocument
+from tests.factories import AgencyFactory
+from tests.permits.factories import ADDRESS, DossierFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CODES = {
+    "building-permit",
+    "occupancy-permit",
+    "certificate-of-conformity",
+    "simple-declaration",
+    "classified-establishment",
+    "telecom-installation",
+    "advertising-display",
+}
+
+
+def counts() -> tuple[int, ...]:
+    return tuple(
+        model.objects.count() for model in (Agency, Procedure, RequiredDocument, PermanentMember, OccasionalMemberRule)
+    )
+
+
+def test_load_is_idempotent_and_reuses_agencies() -> None:
+    existing = AgencyFactory(code="ONDA", name_fr="Office National Des Aéroports")
+    out = StringIO()
+    call_command("load_procedures", stdout=out)
+    first = counts()
+    call_command("load_procedures", stdout=out)
+    assert counts() == first
+    assert set(Procedure.objects.values_list("code", flat=True)) == CODES
+    assert Agency.objects.get(code="ONDA").pk == existing.pk
+    occupancy = Procedure.objects.get(code="occupancy-permit")
+    assert occupancy.parent is not None and occupancy.parent.code == "building-permit"
+    assert occupancy.requires_parent_dossier
+    assert Procedure.objects.get(code="classified-establishment").establishment_classes == [1, 2, 3]
+    assert "7 procedures" in out.getvalue()
+
+
+def test_establishment_class_calls_environment(catalogue: None, commune: Any) -> None:
+    procedure = Procedure.objects.get(code="classified-establishment")
+    class_one = DossierFactory(procedure=procedure, commune=commune, establishment_class=1, use="industrial")
+    class_three = DossierFactory(procedure=procedure, commune=commune, establishment_class=3, use="industrial")
+    assert "ENVIRONNEMENT" in {target.agency.code for target in dispatch_targets(dossier=class_one)}
+    assert "ENVIRONNEMENT" not in {target.agency.code for target in dispatch_targets(dossier=class_three)}
+    with pytest.raises(InvalidDossier):
+        services.dossier_create(
+            actor=class_one.applicant, address=ADDRESS, procedure=procedure, commune=commune, establishment_class=4
+        )
+
+
+def test_linked_procedure_needs_an_authorised_parent(catalogue: None, commune: Any) -> None:
+    building = Procedure.objects.get(code="building-permit")
+    occupancy = Procedure.objects.get(code="occupancy-permit")
+    applicant = UserFactory()
+    pending = DossierFactory(procedure=building, commune=commune, applicant=applicant, submitted=True)
+    with pytest.raises(InvalidDossier):
+        services.dossier_create(actor=applicant, address=ADDRESS, procedure=occupancy, commune=commune)
+    with pytest.raises(InvalidDossier):
+        services.dossier_create(
+            actor=applicant, address=ADDRESS, procedure=occupancy, commune=commune, parent_dossier=pending
+        )
+    granted = DossierFactory(procedure=building, commune=commune, applicant=applicant, signed=True)
+    linked = services.dossier_create(
+        actor=applicant, address=ADDRESS, procedure=occupancy, commune=commune, parent_dossier=granted
+    )
+    assert linked.parent_dossier == granted
