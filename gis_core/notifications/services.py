@@ -1,6 +1,11 @@
-"""Writes of the notification kernel: render, schedule on commit, attempt a delivery, requeue a failed one.
+"""Writes of the notification kernel: render, schedule on commit, attempt, requeue, resume lost tasks, redact.
 
-How a domain app notifies someone, inside its own transaction:
+How a domain app notifies someone, inside its own transaction, in one call:
+
+    notification_schedule_event(channel="email", recipient=email, language="ar", event_key="dossier.submitted",
+                                reference=dossier.reference, context={...})
+
+or, step by step:
 
     message = notification_render(event_key="dossier.submitted", language="ar", context={...})
     notification_schedule(channel="email", recipient=email, language="ar", subject=message.subject,
@@ -167,6 +172,29 @@ def notification_schedule(
     if created:
         delivery_enqueue_on_commit(delivery_id=delivery.pk)
     return delivery
+
+
+def notification_schedule_event(
+    *, channel: str, recipient: str, language: str, event_key: str, reference: str, context: dict[str, Any]
+) -> Delivery:
+    """Render an event's templates and schedule them, keyed on (event, reference, channel, recipient).
+
+    `reference` names the object and occurrence ("CASA-ANFA/2026/000123" or "...#round-2"): the same event of
+    the same reference reaches a recipient once on each channel.
+    """
+    message = notification_render(event_key=event_key, language=language, context=context)
+    return notification_schedule(
+        channel=channel,
+        recipient=recipient,
+        language=language,
+        subject=message.subject,
+        body=message.body,
+        html_body=message.html_body if channel == Delivery.Channel.EMAIL else "",
+        event_key=event_key,
+        idempotency_key=notification_idempotency_key(
+            event_key=event_key, reference=reference, channel=channel, recipient=recipient
+        ),
+    )
 
 
 def delivery_enqueue_on_commit(*, delivery_id: int) -> None:

@@ -25,6 +25,7 @@ from gis_core.notifications.services import (
     notification_idempotency_key,
     notification_render,
     notification_schedule,
+    notification_schedule_event,
 )
 from gis_core.notifications.tasks import delivery_send
 from tests.notifications.conftest import (
@@ -482,3 +483,36 @@ def test_personal_data_of_old_finished_deliveries_is_redacted(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         schedule_email("old@example.org", key="k-old")  # still blocked by its key
     assert callbacks == []
+
+
+@pytest.mark.django_db
+def test_schedule_event_renders_keys_and_sends_once_per_channel(
+    smtp: SmtpServer, sms_gateway: SmsGateway, celery_eager: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    context = {"reference": "CASA-ANFA/2026/000123", "status_label": "مودع"}
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):  # the second round is a no-op
+            email_delivery = notification_schedule_event(
+                channel="email",
+                recipient="applicant@example.org",
+                language="ar",
+                event_key="status.changed",
+                reference="CASA-ANFA/2026/000123",
+                context=context,
+            )
+            sms_delivery = notification_schedule_event(
+                channel="sms",
+                recipient="+212600112233",
+                language="ar",
+                event_key="status.changed",
+                reference="CASA-ANFA/2026/000123",
+                context=context,
+            )
+    assert Delivery.objects.count() == 2
+    [mail] = smtp.messages
+    assert str(mail.message["Subject"]).strip() == "ملفكم CASA-ANFA/2026/000123: مودع"
+    [request] = sms_gateway.requests
+    assert "CASA-ANFA/2026/000123" in request["json"]["text"] and "مودع" in request["json"]["text"]
+    email_delivery.refresh_from_db()
+    sms_delivery.refresh_from_db()
+    assert (email_delivery.status, sms_delivery.status) == ("sent", "sent")
