@@ -1,5 +1,6 @@
 """The audit trail: hash-chained, append-only (model guard and PostgreSQL trigger), tampering detected."""
 
+import itertools
 from io import StringIO
 from typing import Any
 
@@ -33,7 +34,7 @@ def run_without_trigger(sql: str, params: list[Any]) -> None:
 def test_chain_links_every_event(chain: list[AuditEvent]) -> None:
     assert [event.sequence for event in chain] == list(range(1, len(chain) + 1))
     assert chain[0].previous_hash == "0" * 64
-    assert all(later.previous_hash == earlier.hash for earlier, later in zip(chain, chain[1:], strict=False))
+    assert all(later.previous_hash == earlier.hash for earlier, later in itertools.pairwise(chain))
     report = audit_verify()
     assert report.ok and report.checked == len(chain)
     out = StringIO()
