@@ -164,7 +164,7 @@ class ParcelLayout:
             per_type[type_index] = len(polygons) / 8
         return int((per_type[self.district_type] * self.district_share).sum() * 0.97)
 
-    def batches(self, districts_per_batch: int = 64) -> Iterator[LotBatch]:
+    def batches(self, districts_per_batch: int = 16) -> Iterator[LotBatch]:
         """Lots of the commune, district batch after district batch, until the districts run out."""
         for start in range(0, self.district_count, districts_per_batch):
             stop = min(start + districts_per_batch, self.district_count)
@@ -181,26 +181,22 @@ class ParcelLayout:
     ) -> LotBatch:
         """Keep the lots inside the commune, clip the crossing ones (in lon/lat, against the true boundary)."""
         keep = np.ones(len(polygons), dtype=bool)
+        geometries = lonlat.copy()
+        areas = shapely.area(polygons)
         crossing = np.flatnonzero(~inside_district)
         if len(crossing):
             crossing = crossing[~shapely.contains_properly(self.frame.geometry, polygons[crossing])]
-            keep[crossing] = False
-        areas = shapely.area(polygons)
-        keep &= (areas >= MIN_LOT_AREA_M2) & (areas <= MAX_LOT_AREA_M2)
-        keep[keep] &= shapely.is_valid(polygons[keep])
-        geometries = lonlat[keep]
-        lot_areas, lot_types = areas[keep], types[keep]
         if len(crossing):
             clipped = shapely.intersection(lonlat[crossing], self.frame.commune_lonlat)
             vertices = shapely.get_num_coordinates(clipped) - 1
             fits = (shapely.get_type_id(clipped) == 3) & (vertices >= MIN_VERTICES) & (vertices <= MAX_VERTICES)
-            clipped, clipped_types = clipped[fits], types[crossing][fits]
-            clipped_areas = shapely.area(shapely.transform(clipped, self.frame.lonlat_to_frame))
-            fits = (clipped_areas >= MIN_LOT_AREA_M2) & (clipped_areas <= MAX_LOT_AREA_M2)
-            fits &= shapely.is_valid(clipped)
-            geometries = np.concatenate([geometries, clipped[fits]])
-            lot_areas = np.concatenate([lot_areas, clipped_areas[fits]])
-            lot_types = np.concatenate([lot_types, clipped_types[fits]])
+            keep[crossing[~fits]] = False
+            crossing, clipped = crossing[fits], clipped[fits]
+            geometries[crossing] = clipped
+            areas[crossing] = shapely.area(shapely.transform(clipped, self.frame.lonlat_to_frame))
+        keep &= (areas >= MIN_LOT_AREA_M2) & (areas <= MAX_LOT_AREA_M2)
+        keep[keep] &= shapely.is_valid(geometries[keep])
+        geometries, lot_areas, lot_types = geometries[keep], areas[keep], types[keep]
         return LotBatch(geometries, lot_areas, lot_types)
 
     def _lots(

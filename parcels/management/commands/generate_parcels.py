@@ -39,7 +39,7 @@ class Command(BaseCommand):
             raise CommandError("--count must be a positive number")
         if options["chunk_size"] <= 0:
             raise CommandError("--chunk-size must be a positive number")
-        output: Path | None = options["output"]
+        output = Path(options["output"]) if options["output"] is not None else None
         if output is not None and output.suffix.lower() != ".gpkg":
             raise CommandError(f"--output {output}: a GeoPackage file name ending in .gpkg is expected")
         if output is not None and not output.parent.is_dir():
