@@ -129,6 +129,13 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Periodic work (run by `celery beat`; `make run` embeds it in the worker with -B).
+CELERY_BEAT_SCHEDULE = {
+    "notifications-resume-stale": {
+        "task": "gis_core.notifications.tasks.delivery_resume_stale",
+        "schedule": 300.0,
+    },
+}
 
 # Notifications (gis_core.notifications): e-mail through Django's SMTP backend, SMS through a provider plugin.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
