@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from permits import access, workflow
-from permits.errors import IllegalTransition, InvalidDossier, PermissionDenied
+from permits.errors import IllegalTransition, InvalidDossier, NotFound, PermissionDenied
 from permits.models import Consultation, Dossier, Remark, RemarkReply, RemarkStatus, Role
 from permits.services._common import audit_and_publish, dossier_lock, transition_run
 from permits.services.instruction import round_open
@@ -98,7 +98,9 @@ def remark_reply(
     """The applicant answers one remark (revised plans as `attachments`: document version ids). The reply to the
     last open remark sends the file back to instruction as a new, re-dispatched round."""
     remark_id = remark if isinstance(remark, int) else remark.pk
-    dossier_id = Remark.objects.values_list("dossier_id", flat=True).get(pk=remark_id)
+    dossier_id = Remark.objects.filter(pk=remark_id).values_list("dossier_id", flat=True).first()
+    if dossier_id is None:
+        raise NotFound(f"There is no remark {remark_id}.")
     dossier = dossier_lock(dossier=dossier_id)
     remark = Remark.objects.select_for_update().get(pk=remark_id)
     if not access.is_owner(actor, dossier):
