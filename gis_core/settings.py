@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "gis_core.notifications",
     "parcels",
     "permits",
+    "ogc_services",
     "web",
 ]
 

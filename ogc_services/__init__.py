@@ -1,1 +1,1 @@
-"""OGC API Features and WMS/WMTS over the geoportal views (issue 5): nothing here yet."""
+"""The geoportal face: the `geoportal` schema of public views, OGC API Features and WMS/WMTS over them."""
