@@ -50,6 +50,8 @@ def _visibility_q(user: Any) -> Q | None:
     for membership in access.memberships_of(user, TERRITORIAL_ROLES):
         visible |= filed & access.territory_scope_q(membership.territory_id)
     for membership in access.memberships_of(user, [Role.COMMISSION_MEMBER]):
+        if membership.agency_id is None:
+            continue
         dispatched = Consultation.objects.filter(agency_id=membership.agency_id).values("dossier_id")
         visible |= filed & Q(pk__in=dispatched) & access.territory_scope_q(membership.territory_id)
     return visible

@@ -1,12 +1,12 @@
 """Factories of the permits domain. A dossier reaches a status through the real services (one trait per status):
 
-    DossierFactory(under_instruction=True)   # filed, complete, dispatched
+    DossierFactory.create(under_instruction=True)   # filed, complete, dispatched
 
 The staff that runs those steps (a desk agent, a president, a signing authority of the commune, one member per
 consulted agency) is created on demand by `staff_for`.
 """
 
-from typing import Any
+from typing import Any, cast
 
 import factory
 from django.contrib.auth.models import User
@@ -32,7 +32,7 @@ ADDRESS = "192.0.2.10"
 FOOTPRINT = box(-71.11995, 42.37005, -71.11975, 42.37025)  # inside the default ParcelFactory parcel
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -41,7 +41,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
 
 
-class RoleMembershipFactory(factory.django.DjangoModelFactory):
+class RoleMembershipFactory(factory.django.DjangoModelFactory[RoleMembership]):
     class Meta:
         model = RoleMembership
 
@@ -51,7 +51,7 @@ class RoleMembershipFactory(factory.django.DjangoModelFactory):
     agency = None
 
 
-class ProcedureFactory(factory.django.DjangoModelFactory):
+class ProcedureFactory(factory.django.DjangoModelFactory[Procedure]):
     """A small procedure: one permanent member agency, 10 business days for opinions."""
 
     class Meta:
@@ -67,22 +67,23 @@ class ProcedureFactory(factory.django.DjangoModelFactory):
     def catalogue(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if not create:
             return
+        procedure = cast(Procedure, self)
         StepDeadline.objects.get_or_create(
-            procedure=self, step=ProcedureStep.CONSULTATION, defaults={"business_days": 10}
+            procedure=procedure, step=ProcedureStep.CONSULTATION, defaults={"business_days": 10}
         )
-        agency = AgencyFactory(code="PERMANENT-AGENCY", name_fr="Agence permanente")
-        PermanentMember.objects.get_or_create(procedure=self, agency=agency)
+        agency = AgencyFactory.create(code="PERMANENT-AGENCY", name_fr="Agence permanente")
+        PermanentMember.objects.get_or_create(procedure=procedure, agency=agency)
 
 
 def commune_tree(code: str = "CASA-ANFA") -> Any:
     """A commune under a province under a region (codes `<code>`, `<code>-PROV`, `<code>-REG`)."""
-    region = TerritoryFactory(code=f"{code}-REG", region=True)
-    province = TerritoryFactory(code=f"{code}-PROV", province=True, parent=region)
-    return TerritoryFactory(code=code, parent=province)
+    region = TerritoryFactory.create(code=f"{code}-REG", region=True)
+    province = TerritoryFactory.create(code=f"{code}-PROV", province=True, parent=region)
+    return TerritoryFactory.create(code=code, parent=province)
 
 
 def member_for(agency: Agency) -> User:
-    user = UserFactory(username=f"member-{agency.code.lower()}")
+    user = UserFactory.create(username=f"member-{agency.code.lower()}")
     RoleMembership.objects.get_or_create(user=user, role=Role.COMMISSION_MEMBER, agency=agency, territory=None)
     return user
 
@@ -91,7 +92,7 @@ def staff_for(commune: Any) -> dict[str, User]:
     """Desk agent, president and signing authority of a commune."""
     staff = {}
     for role in (Role.DESK_AGENT, Role.COMMISSION_PRESIDENT, Role.SIGNING_AUTHORITY):
-        user = UserFactory(username=f"{role}-{commune.code.lower()}")
+        user = UserFactory.create(username=f"{role}-{commune.code.lower()}")
         RoleMembership.objects.get_or_create(user=user, role=role, territory=commune, agency=None)
         staff[str(role)] = user
     return staff
@@ -106,6 +107,11 @@ def give_all_opinions(dossier: Dossier, opinion: str = OpinionValue.FAVOURABLE) 
             opinion=opinion,
             motivation="ok",
         )
+
+
+def send_to_commission(dossier: Dossier, desk: User) -> Dossier:
+    give_all_opinions(dossier)
+    return services.dossier_send_to_commission(actor=desk, address=ADDRESS, dossier=dossier)
 
 
 # The steps that bring a dossier from one status to the next, in journey order.
@@ -138,10 +144,7 @@ JOURNEY: dict[str, tuple[str, Any]] = {
     ),
     DossierStatus.IN_COMMISSION: (
         DossierStatus.UNDER_INSTRUCTION,
-        lambda d, s: (
-            give_all_opinions(d),
-            services.dossier_send_to_commission(actor=s["desk_agent"], address=ADDRESS, dossier=d),
-        ),
+        lambda d, s: send_to_commission(d, s["desk_agent"]),
     ),
     DossierStatus.DECIDED: (
         DossierStatus.IN_COMMISSION,
@@ -180,8 +183,8 @@ def advance(dossier: Dossier, status: str) -> Dossier:
     return dossier
 
 
-class DossierFactory(factory.django.DjangoModelFactory):
-    """A draft by default; `DossierFactory(<status>=True)` reaches that status through the services."""
+class DossierFactory(factory.django.DjangoModelFactory[Dossier]):
+    """A draft by default; `DossierFactory.create(<status>=True)` reaches that status through the services."""
 
     class Meta:
         model = Dossier

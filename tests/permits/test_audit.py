@@ -19,7 +19,7 @@ TRIGGER = "permits_audit_event_immutable"
 
 @pytest.fixture
 def chain() -> list[AuditEvent]:
-    DossierFactory(under_instruction=True)
+    DossierFactory.create(under_instruction=True)
     return list(AuditEvent.objects.order_by("sequence"))
 
 

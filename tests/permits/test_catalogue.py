@@ -34,7 +34,7 @@ def counts() -> tuple[int, ...]:
 
 
 def test_load_is_idempotent_and_reuses_agencies() -> None:
-    existing = AgencyFactory(code="ONDA", name_fr="Office National Des Aéroports")
+    existing = AgencyFactory.create(code="ONDA", name_fr="Office National Des Aéroports")
     out = StringIO()
     call_command("load_procedures", stdout=out)
     first = counts()
@@ -51,8 +51,8 @@ def test_load_is_idempotent_and_reuses_agencies() -> None:
 
 def test_establishment_class_calls_environment(catalogue: None, commune: Any) -> None:
     procedure = Procedure.objects.get(code="classified-establishment")
-    class_one = DossierFactory(procedure=procedure, commune=commune, establishment_class=1, use="industrial")
-    class_three = DossierFactory(procedure=procedure, commune=commune, establishment_class=3, use="industrial")
+    class_one = DossierFactory.create(procedure=procedure, commune=commune, establishment_class=1, use="industrial")
+    class_three = DossierFactory.create(procedure=procedure, commune=commune, establishment_class=3, use="industrial")
     assert "ENVIRONNEMENT" in {target.agency.code for target in dispatch_targets(dossier=class_one)}
     assert "ENVIRONNEMENT" not in {target.agency.code for target in dispatch_targets(dossier=class_three)}
     with pytest.raises(InvalidDossier):
@@ -64,15 +64,15 @@ def test_establishment_class_calls_environment(catalogue: None, commune: Any) ->
 def test_linked_procedure_needs_an_authorised_parent(catalogue: None, commune: Any) -> None:
     building = Procedure.objects.get(code="building-permit")
     occupancy = Procedure.objects.get(code="occupancy-permit")
-    applicant = UserFactory()
-    pending = DossierFactory(procedure=building, commune=commune, applicant=applicant, submitted=True)
+    applicant = UserFactory.create()
+    pending = DossierFactory.create(procedure=building, commune=commune, applicant=applicant, submitted=True)
     with pytest.raises(InvalidDossier):
         services.dossier_create(actor=applicant, address=ADDRESS, procedure=occupancy, commune=commune)
     with pytest.raises(InvalidDossier):
         services.dossier_create(
             actor=applicant, address=ADDRESS, procedure=occupancy, commune=commune, parent_dossier=pending
         )
-    granted = DossierFactory(procedure=building, commune=commune, applicant=applicant, signed=True)
+    granted = DossierFactory.create(procedure=building, commune=commune, applicant=applicant, signed=True)
     linked = services.dossier_create(
         actor=applicant, address=ADDRESS, procedure=occupancy, commune=commune, parent_dossier=granted
     )

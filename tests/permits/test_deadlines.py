@@ -63,7 +63,7 @@ def test_remaining_business_days() -> None:
 def test_consultation_deadline_across_weekend_and_holiday(django_capture_on_commit_callbacks: Any) -> None:
     friday_before_throne_day = timezone.make_aware(datetime(2026, 7, 24, 10, 0))
     with mock.patch("django.utils.timezone.now", return_value=friday_before_throne_day):
-        dossier = DossierFactory(under_instruction=True)
+        dossier = DossierFactory.create(under_instruction=True)
     days = Procedure.objects.get(pk=dossier.procedure_id).deadline_days(ProcedureStep.CONSULTATION)
     assert days == 10
     # Mon 27, Tue 28, Wed 29, (Thu 30 Throne Day), Fri 31, Mon 3, Tue 4, Wed 5, Thu 6, Fri 7, Mon 10 Aug.

@@ -11,12 +11,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("status", [status for status in DossierStatus.values if status != DossierStatus.DRAFT])
 def test_trait_reaches_status(status: str) -> None:
-    dossier = DossierFactory(**{status: True})
+    dossier = DossierFactory.create(**{status: True})
     assert dossier.status == status
     assert audit_verify().ok
 
 
 def test_default_is_a_draft() -> None:
-    dossier = DossierFactory()
+    dossier = DossierFactory.create()
     assert dossier.status == DossierStatus.DRAFT
     assert dossier.reference is None

@@ -3,7 +3,7 @@
 opinions, one remarks round with replies and revised plans (a new round, the earlier one kept), a tacit opinion
 at the deadline, the decision, the signature and the publication; events after commit; the audit chain intact."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -46,13 +46,13 @@ def test_draft_to_published(
     procedure = Procedure.objects.get(code="building-permit")
     heritage = Agency.objects.get(code="MCULTURE")
     airports = Agency.objects.get(code="ONDA")
-    OverlayFactory(commune=commune, kind=OverlayKind.HERITAGE, agency=heritage)  # touches the footprint
-    OverlayFactory(
+    OverlayFactory.create(commune=commune, kind=OverlayKind.HERITAGE, agency=heritage)  # touches the footprint
+    OverlayFactory.create(
         commune=commune, kind=OverlayKind.AIRPORT, agency=airports, geom=box(-71.0, 42.0, -70.99, 42.01)
     )  # far away
-    parcel = ParcelFactory(commune=commune)
-    applicant = UserFactory(username="applicant")
-    architect = UserFactory(username="architect")
+    parcel = ParcelFactory.create(commune=commune)
+    applicant = UserFactory.create(username="applicant")
+    architect = UserFactory.create(username="architect")
     RoleMembership.objects.create(user=architect, role=Role.ARCHITECT)
     desk = staff["desk_agent"]
 
@@ -147,9 +147,7 @@ def test_draft_to_published(
         )
     assert silent is not None
     assert services.consultations_apply_tacit(now=timezone.now()) == []  # not yet
-    after_deadline = timezone.make_aware(
-        timezone.datetime.combine(silent.deadline + timedelta(days=1), timezone.datetime.min.time())
-    )
+    after_deadline = timezone.make_aware(datetime.combine(silent.deadline + timedelta(days=1), datetime.min.time()))
     assert services.consultations_apply_tacit(now=after_deadline) == [silent.pk]
     assert services.consultations_apply_tacit(now=after_deadline) == []  # idempotent
     silent.refresh_from_db()

@@ -17,7 +17,7 @@ FAR = box(-71.1100, 42.3600, -71.1098, 42.3602)
 
 
 def file(commune: Any, footprint: Any, **traits: Any) -> Any:
-    return DossierFactory(commune=commune, footprint=footprint, **traits)
+    return DossierFactory.create(commune=commune, footprint=footprint, **traits)
 
 
 def test_overlapping_files_are_frozen_at_filing(commune: Any) -> None:

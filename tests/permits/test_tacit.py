@@ -21,7 +21,7 @@ def day_after(deadline: Any, days: int = 1) -> datetime:
 
 
 def test_tacit_after_the_deadline_day_only() -> None:
-    dossier = DossierFactory(under_instruction=True)
+    dossier = DossierFactory.create(under_instruction=True)
     dossier.procedure.tacit_opinion = OpinionValue.UNFAVOURABLE
     dossier.procedure.save()
     consultation = dossier.consultations.get()
@@ -37,7 +37,7 @@ def test_tacit_after_the_deadline_day_only() -> None:
 
 
 def test_earlier_rounds_and_given_opinions_are_left_alone() -> None:
-    dossier = DossierFactory(awaiting_applicant=True)
+    dossier = DossierFactory.create(awaiting_applicant=True)
     services.remark_reply(actor=dossier.applicant, address=ADDRESS, remark=dossier.remarks.get(), text="done")
     first, second = dossier.consultations.order_by("round__number")
     assert first.status == ConsultationStatus.CLOSED  # superseded by round 2
@@ -48,7 +48,7 @@ def test_earlier_rounds_and_given_opinions_are_left_alone() -> None:
 
 
 def test_command(django_capture_on_commit_callbacks: Any) -> None:
-    dossier = DossierFactory(under_instruction=True)
+    dossier = DossierFactory.create(under_instruction=True)
     consultation = dossier.consultations.get()
     out = StringIO()
     call_command("apply_tacit_opinions", "--now", day_after(consultation.deadline).isoformat(), stdout=out)
@@ -56,7 +56,7 @@ def test_command(django_capture_on_commit_callbacks: Any) -> None:
 
 
 def test_member_queue_and_deadlines_for_the_desk() -> None:
-    dossier = DossierFactory(under_instruction=True)
+    dossier = DossierFactory.create(under_instruction=True)
     consultation = dossier.consultations.select_related("agency").get()
     member = member_for(consultation.agency)
     assert list(selectors.consultations_queue_for(user=member)) == [consultation]

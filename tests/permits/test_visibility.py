@@ -45,23 +45,25 @@ EXPECTED: dict[str, set[str]] = {
 @pytest.fixture
 def world() -> dict[str, Any]:
     commune_a, commune_b = commune_tree("CASA-ANFA"), commune_tree("RABAT-AGDAL")
-    applicant, other_applicant, architect = UserFactory(), UserFactory(), UserFactory()
+    applicant, other_applicant, architect = UserFactory.create(), UserFactory.create(), UserFactory.create()
     RoleMembership.objects.create(user=architect, role=Role.ARCHITECT)
-    procedure_b = ProcedureFactory(code="procedure-b")
-    agency_b = AgencyFactory(code="B-AGENCY")
+    procedure_b = ProcedureFactory.create(code="procedure-b")
+    agency_b = AgencyFactory.create(code="B-AGENCY")
     PermanentMember.objects.filter(procedure=procedure_b).delete()
     PermanentMember.objects.create(procedure=procedure_b, agency=agency_b)
     files = {
-        FILED_A: DossierFactory(commune=commune_a, applicant=applicant, architect=architect, under_instruction=True),
-        DRAFT_A: DossierFactory(commune=commune_a, applicant=applicant),
-        FILED_B: DossierFactory(
+        FILED_A: DossierFactory.create(
+            commune=commune_a, applicant=applicant, architect=architect, under_instruction=True
+        ),
+        DRAFT_A: DossierFactory.create(commune=commune_a, applicant=applicant),
+        FILED_B: DossierFactory.create(
             commune=commune_b, applicant=other_applicant, procedure=procedure_b, under_instruction=True
         ),
     }
     consulted = files[FILED_A].consultations.get().agency
 
     def holder(role: str, territory: Any = None, agency: Any = None, active: bool = True) -> Any:
-        user = UserFactory()
+        user = UserFactory.create()
         RoleMembership.objects.create(user=user, role=role, territory=territory, agency=agency, active=active)
         return user
 
@@ -77,14 +79,14 @@ def world() -> dict[str, Any]:
         "desk_inactive": holder(Role.DESK_AGENT, commune_a, active=False),
         "member_consulted": holder(Role.COMMISSION_MEMBER, agency=consulted),
         "member_consulted_elsewhere": holder(Role.COMMISSION_MEMBER, commune_b, agency=consulted),
-        "member_not_consulted": holder(Role.COMMISSION_MEMBER, agency=AgencyFactory(code="NEVER-ASKED")),
+        "member_not_consulted": holder(Role.COMMISSION_MEMBER, agency=AgencyFactory.create(code="NEVER-ASKED")),
         "member_of_b": holder(Role.COMMISSION_MEMBER, agency=agency_b),
         "president_commune": holder(Role.COMMISSION_PRESIDENT, commune_a),
         "president_other_commune": holder(Role.COMMISSION_PRESIDENT, commune_b),
         "signing_commune": holder(Role.SIGNING_AUTHORITY, commune_a),
         "signing_other_commune": holder(Role.SIGNING_AUTHORITY, commune_b.parent),
         "administrator_region": holder(Role.ADMINISTRATOR, commune_a.parent.parent),
-        "superuser": UserFactory(is_superuser=True),
+        "superuser": UserFactory.create(is_superuser=True),
         "anonymous": AnonymousUser(),
     }
     return {"files": files, "users": users}

@@ -62,7 +62,7 @@ ILLEGAL = [
 
 @pytest.mark.parametrize(("status", "action"), ILLEGAL)
 def test_illegal_transition_is_refused(status: str, action: workflow.Action) -> None:
-    dossier = DossierFactory(reach=status)
+    dossier = DossierFactory.create(reach=status)
     with pytest.raises(IllegalTransition):
         run_action(action, dossier)
     dossier.refresh_from_db()
@@ -81,7 +81,7 @@ def test_every_status_is_reachable_and_the_table_is_complete() -> None:
 
 
 def test_status_is_never_written_outside_the_workflow() -> None:
-    dossier = DossierFactory()
+    dossier = DossierFactory.create()
     dossier.status = DossierStatus.PUBLISHED
     with pytest.raises(IllegalStatusWrite):
         dossier.save()
@@ -92,7 +92,7 @@ def test_status_is_never_written_outside_the_workflow() -> None:
 
 
 def test_roles_are_checked() -> None:
-    dossier = DossierFactory(submitted=True)
+    dossier = DossierFactory.create(submitted=True)
     staff = staff_for(dossier.commune)
     with pytest.raises(PermissionDenied):  # the applicant cannot check their own file
         services.dossier_check_completeness(actor=dossier.applicant, address=ADDRESS, dossier=dossier, complete=True)
@@ -103,8 +103,8 @@ def test_roles_are_checked() -> None:
     other_desk = staff_for(commune_tree("RABAT-AGDAL"))["desk_agent"]
     with pytest.raises(PermissionDenied):  # a desk agent of another commune
         services.dossier_check_completeness(actor=other_desk, address=ADDRESS, dossier=dossier, complete=True)
-    stranger = UserFactory()
-    draft = DossierFactory()
+    stranger = UserFactory.create()
+    draft = DossierFactory.create()
     with pytest.raises(PermissionDenied):
         services.dossier_submit(actor=stranger, address=ADDRESS, dossier=draft)
     with pytest.raises(PermissionDenied):
@@ -116,10 +116,10 @@ def test_roles_are_checked() -> None:
 
 
 def test_opinion_rules() -> None:
-    dossier = DossierFactory(under_instruction=True)
+    dossier = DossierFactory.create(under_instruction=True)
     consultation = dossier.consultations.select_related("agency").get()
     member = member_for(consultation.agency)
-    other_member = member_for(AgencyFactory(code="OTHER"))
+    other_member = member_for(AgencyFactory.create(code="OTHER"))
     with pytest.raises(PermissionDenied):
         services.opinion_give(actor=other_member, address=ADDRESS, consultation=consultation, opinion="favourable")
     with pytest.raises(InvalidDossier):  # an unfavourable opinion must be motivated
@@ -143,16 +143,16 @@ def test_opinion_rules() -> None:
 
 
 def test_reply_to_an_unknown_remark_is_not_found() -> None:
-    dossier = DossierFactory(awaiting_applicant=True)
+    dossier = DossierFactory.create(awaiting_applicant=True)
     with pytest.raises(NotFound):
         services.remark_reply(actor=dossier.applicant, address=ADDRESS, remark=999_999, text="?")
 
 
 def test_reply_needs_the_owner_and_an_open_remark() -> None:
-    dossier = DossierFactory(awaiting_applicant=True)
+    dossier = DossierFactory.create(awaiting_applicant=True)
     remark = dossier.remarks.get()
     with pytest.raises(PermissionDenied):
-        services.remark_reply(actor=UserFactory(), address=ADDRESS, remark=remark, text="not mine")
+        services.remark_reply(actor=UserFactory.create(), address=ADDRESS, remark=remark, text="not mine")
     services.remark_reply(actor=dossier.applicant, address=ADDRESS, remark=remark, text="done")
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.UNDER_INSTRUCTION and dossier.current_round == 2
@@ -161,7 +161,7 @@ def test_reply_needs_the_owner_and_an_open_remark() -> None:
 
 
 def test_incomplete_file_is_resubmitted_with_the_same_reference() -> None:
-    dossier = DossierFactory(incomplete=True)
+    dossier = DossierFactory.create(incomplete=True)
     reference = dossier.reference
     services.dossier_update(actor=dossier.applicant, address=ADDRESS, dossier=dossier, units=3)
     dossier = services.dossier_submit(actor=dossier.applicant, address=ADDRESS, dossier=dossier)
@@ -169,12 +169,12 @@ def test_incomplete_file_is_resubmitted_with_the_same_reference() -> None:
 
 
 def test_withdrawal_closes_pending_consultations() -> None:
-    dossier = DossierFactory(under_instruction=True)
+    dossier = DossierFactory.create(under_instruction=True)
     services.dossier_withdraw(actor=dossier.applicant, address=ADDRESS, dossier=dossier)
     assert set(dossier.consultations.values_list("status", flat=True)) == {"closed"}
 
 
 def test_a_filed_file_cannot_be_edited() -> None:
-    dossier = DossierFactory(submitted=True)
+    dossier = DossierFactory.create(submitted=True)
     with pytest.raises(InvalidDossier):
         services.dossier_update(actor=dossier.applicant, address=ADDRESS, dossier=dossier, units=3)
