@@ -71,6 +71,22 @@ DATABASES = {
 }
 # Each parallel test run (a developer, a helper, CI) can use its own test database.
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "") or None}
+# The public feeds (OGC API Features, tiles, WMS) read the `geoportal` views through this read-only alias: the same
+# server and database as default, as the `geoportal_reader` role (or GEOPORTAL_DATABASE_URL, e.g. a replica).
+# Under tests it shares default's test database (same TEST NAME: Django creates it once and points this alias at
+# it, keeping the reader role); tests that read through it need committed data (`transactional_db`).
+DATABASES["geoportal"] = dj_database_url.parse(
+    env_str("GEOPORTAL_DATABASE_URL", "")
+    or env_str("DATABASE_URL", "postgis://postgres@127.0.0.1:5432/urbaplan"),
+    engine="django.contrib.gis.db.backends.postgis",
+    conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+)
+if not env_str("GEOPORTAL_DATABASE_URL", ""):
+    DATABASES["geoportal"].update(
+        USER=env_str("GEOPORTAL_DATABASE_USER", "geoportal_reader"), PASSWORD=env_str("GEOPORTAL_DATABASE_PASSWORD", "")
+    )
+DATABASES["geoportal"]["OPTIONS"] = {"server_side_binding": True}  # real bound parameters, never interpolated
+DATABASES["geoportal"]["TEST"] = {"NAME": DATABASES["default"]["TEST"]["NAME"], "MIGRATE": False}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -161,6 +177,15 @@ NOTIFICATIONS_RETRY_MAX_SECONDS = float(env_str("NOTIFICATIONS_RETRY_MAX_SECONDS
 GIS_STORAGE_SRID = 4326
 GIS_IMPORT_BATCH_SIZE = env_int("GIS_IMPORT_BATCH_SIZE", 20000)
 SHARED_DATA_DIR = BASE_DIR.parent / "shared" / "data"
+
+# OGC API Features (ogc_services): pygeoapi's config and OpenAPI document are generated from the geoportal views
+# and written here (pygeoapi's own tools read PYGEOAPI_CONFIG / PYGEOAPI_OPENAPI); regenerated when they change.
+OGC_CONFIG_DIR = BASE_DIR / env_str("OGC_CONFIG_DIR", "var/ogc")
+OGC_CONFIG_REFRESH_SECONDS = env_int("OGC_CONFIG_REFRESH_SECONDS", 600)
+OGC_BASE_URL = env_str("OGC_BASE_URL", "")  # public URL of /ogc when behind a proxy; else taken from each request
+OGC_MAX_LIMIT = env_int("OGC_MAX_LIMIT", 10000)
+PYGEOAPI_CONFIG_PATH = OGC_CONFIG_DIR / "pygeoapi-config.yml"
+PYGEOAPI_OPENAPI_PATH = OGC_CONFIG_DIR / "pygeoapi-openapi.yml"
 
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]  # "upgrade to GDAL 3.9": Debian 12 ships 3.6, which works.
 
