@@ -64,3 +64,51 @@ def test_subscriber_decorator(django_capture_on_commit_callbacks: Any) -> None:
         events.event_publish(name="test.decorated", dossier_id=None, actor_id=None)
     events.event_unsubscribe(name="test.decorated", handler=handler)
     assert got == ["test.decorated"]
+
+
+def test_in_transaction_handler_runs_inside_and_can_abort(django_capture_on_commit_callbacks: Any) -> None:
+    from permits import services
+    from tests.permits.factories import ADDRESS, DossierFactory
+
+    seen: list[tuple[str, bool]] = []
+
+    def outbox(event: events.Event) -> None:
+        from django.db import connection
+
+        seen.append((event.name, connection.in_atomic_block))
+        if event.data.get("reference", "").endswith("000002"):
+            raise RuntimeError("outbox refused")
+
+    events.event_subscribe(name="dossier.submit", handler=outbox, phase=events.Phase.IN_TRANSACTION)
+    try:
+        first, second = DossierFactory.create(), DossierFactory.create()
+        services.dossier_submit(actor=first.applicant, address=ADDRESS, dossier=first)
+        with pytest.raises(RuntimeError):
+            services.dossier_submit(actor=second.applicant, address=ADDRESS, dossier=second)
+    finally:
+        events.event_unsubscribe(name="dossier.submit", handler=outbox, phase=events.Phase.IN_TRANSACTION)
+    second.refresh_from_db()
+    assert second.status == "draft" and second.reference is None  # the whole filing rolled back
+    assert seen == [("dossier.submit", True), ("dossier.submit", True)]
+
+
+def test_unknown_event_names_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown event"):
+        events.event_subscribe(name="dossier.submited", handler=print)
+
+
+def test_every_published_name_is_known(django_capture_on_commit_callbacks: Any) -> None:
+    from tests.permits.factories import DossierFactory
+
+    published: list[str] = []
+
+    def record(event: events.Event) -> None:
+        published.append(event.name)
+
+    events.event_subscribe(name=events.ALL_EVENTS, handler=record)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            DossierFactory.create(published=True)
+    finally:
+        events.event_unsubscribe(name=events.ALL_EVENTS, handler=record)
+    assert published and set(published) <= set(events.EVENT_NAMES)
