@@ -61,6 +61,16 @@ def _geodesic_area(geometry: shapely.Geometry) -> float:
     return abs(Geod(ellps="WGS84").geometry_area_perimeter(geometry)[0])
 
 
+def refresh_pieces(plan: ZoningPlan, commune: Territory) -> None:
+    """Cut the new zones and overlays into the small pieces the look-ups use, when the project keeps them."""
+    try:
+        from parcels.importers.pieces import overlay_pieces_refresh, zone_pieces_refresh
+    except ImportError:  # a version of the project without derived pieces
+        return
+    zone_pieces_refresh(zone_ids=list(plan.zones.values_list("id", flat=True)))
+    overlay_pieces_refresh(overlay_ids=list(commune.overlays.values_list("id", flat=True)))
+
+
 @transaction.atomic
 def zoning_generate(
     *, commune: Territory, zones: int, overlays: int, seed: int, min_vertices: int, max_vertices: int
@@ -140,6 +150,7 @@ def zoning_generate(
             '"effective_geom", "attributes") FROM STDIN'
         ) as copy:
             copy.write(overlay_rows.getvalue().encode())
+    refresh_pieces(plan, commune)
     return {
         "zones": len(cells_array),
         "zone_vertices": int(shapely.get_num_coordinates(cells_array).sum()),
