@@ -39,6 +39,7 @@ OPEN = frozenset(
 FILED = frozenset(OPEN - {S.DRAFT})  # open and seen by the administration
 WITH_APPLICANT = frozenset({S.DRAFT, S.INCOMPLETE, S.AWAITING_APPLICANT})
 IN_INSTRUCTION = frozenset({S.UNDER_INSTRUCTION, S.REMARKS_ISSUED})
+TAKING_OPINIONS = frozenset(IN_INSTRUCTION | {S.AWAITING_APPLICANT})  # members' deadlines keep running
 DECIDED_GROUP = frozenset({S.DECIDED, S.SIGNED, S.PUBLISHED})
 PUBLISHABLE = frozenset({S.PUBLISHED})
 TERMINAL = frozenset({S.PUBLISHED, S.WITHDRAWN})

@@ -55,6 +55,11 @@ def _check_project(*, procedure: Procedure, commune: Territory, fields: dict[str
             raise InvalidDossier(f"{name} must not be negative")
 
 
+def _check_footprint(*, commune: Territory, footprint: MultiPolygon | None) -> None:
+    if footprint is not None and not commune.geom.intersects(footprint):
+        raise InvalidDossier(f"footprint: the project lies outside the commune {commune.code}")
+
+
 def _set_parcels(*, dossier: Dossier, parcels: Iterable[Parcel | int]) -> None:
     ids = [parcel if isinstance(parcel, int) else parcel.pk for parcel in parcels]
     found = Parcel.objects.filter(pk__in=ids, commune_id=dossier.commune_id)
@@ -95,13 +100,15 @@ def dossier_create(
             raise InvalidDossier(f"{procedure.code} must name a file of procedure {procedure.parent}")
         if not parent_dossier.is_authorised or parent_dossier.applicant_id != applicant.pk:
             raise InvalidDossier("the linked file must be an authorised file of the same applicant")
+    footprint_geometry = footprint_from_input(value=footprint, srid=footprint_srid)
+    _check_footprint(commune=commune, footprint=footprint_geometry)
     dossier = Dossier(
         procedure=procedure,
         commune=commune,
         applicant=applicant,
         architect=architect,
         parent_dossier=parent_dossier,
-        footprint=footprint_from_input(value=footprint, srid=footprint_srid),
+        footprint=footprint_geometry,
         **project,
     )
     dossier.save()
@@ -142,6 +149,7 @@ def dossier_update(
         setattr(dossier, name, value)
     if footprint is not None:
         dossier.footprint = footprint_from_input(value=footprint, srid=footprint_srid)
+        _check_footprint(commune=dossier.commune, footprint=dossier.footprint)
     dossier.save()
     if parcels is not None:
         _set_parcels(dossier=dossier, parcels=parcels)

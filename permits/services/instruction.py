@@ -142,7 +142,7 @@ def opinion_give(
         raise PermissionDenied(f"only a member for {consultation.agency.code} may give this opinion")
     if consultation.status != ConsultationStatus.PENDING:
         raise IllegalTransition(f"this consultation is already {consultation.status}", current_status=dossier.status)
-    if dossier.status not in workflow.IN_INSTRUCTION or consultation.round.number != dossier.current_round:
+    if dossier.status not in workflow.TAKING_OPINIONS or consultation.round.number != dossier.current_round:
         raise IllegalTransition(f"opinions are not taken on a file that is {dossier.status}")
     today = today or timezone.localdate()
     if today > consultation.deadline:
@@ -173,9 +173,9 @@ def consultations_apply_tacit(*, now: datetime | None = None) -> list[int]:
     deadline day has ended. Idempotent: only pending consultations change. Returns their ids."""
     today = timezone.localdate(now or timezone.now())
     applied: list[int] = []
-    due = Consultation.objects.filter(status=ConsultationStatus.PENDING, deadline__lt=today).values_list(
-        "pk", flat=True
-    )
+    due = Consultation.objects.filter(
+        status=ConsultationStatus.PENDING, deadline__lt=today, dossier__status__in=workflow.TAKING_OPINIONS
+    ).values_list("pk", flat=True)
     for consultation_id in list(due):
         with transaction.atomic():
             consultation = (

@@ -178,3 +178,20 @@ def test_a_filed_file_cannot_be_edited() -> None:
     dossier = DossierFactory.create(submitted=True)
     with pytest.raises(InvalidDossier):
         services.dossier_update(actor=dossier.applicant, address=ADDRESS, dossier=dossier, units=3)
+
+
+def test_footprint_outside_the_commune_is_refused() -> None:
+    draft = DossierFactory.create()
+    far_away = {"type": "Polygon", "coordinates": [[[-7.6, 33.5], [-7.59, 33.5], [-7.59, 33.51], [-7.6, 33.5]]]}
+    with pytest.raises(InvalidDossier, match="outside the commune"):
+        services.dossier_update(actor=draft.applicant, address=ADDRESS, dossier=draft, footprint=far_away)
+
+
+def test_opinions_are_still_taken_while_the_applicant_answers() -> None:
+    dossier = DossierFactory.create(awaiting_applicant=True)
+    consultation = dossier.consultations.select_related("agency").get()
+    services.opinion_give(
+        actor=member_for(consultation.agency), address=ADDRESS, consultation=consultation, opinion="favourable"
+    )
+    consultation.refresh_from_db()
+    assert consultation.status == "given"
