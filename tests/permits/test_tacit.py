@@ -66,3 +66,10 @@ def test_member_queue_and_deadlines_for_the_desk() -> None:
     services.opinion_give(actor=member, address=ADDRESS, consultation=consultation, opinion="favourable")
     assert list(selectors.consultations_queue_for(user=member)) == []
     assert selectors.actions_available(dossier=dossier, user=dossier.applicant) == ["withdraw"]
+
+
+def test_beat_task_is_idempotent() -> None:
+    from permits.tasks import consultations_apply_tacit_task
+
+    DossierFactory.create(under_instruction=True)
+    assert consultations_apply_tacit_task.apply().get() == 0  # nothing due today
