@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "parcels",
     "permits",
     "ogc_services",
+    "ogc_services.wms",
+    "tiles",
     "web",
 ]
 
@@ -186,6 +188,19 @@ OGC_BASE_URL = env_str("OGC_BASE_URL", "")  # public URL of /ogc when behind a p
 OGC_MAX_LIMIT = env_int("OGC_MAX_LIMIT", 10000)
 PYGEOAPI_CONFIG_PATH = OGC_CONFIG_DIR / "pygeoapi-config.yml"
 PYGEOAPI_OPENAPI_PATH = OGC_CONFIG_DIR / "pygeoapi-openapi.yml"
+
+# WMS/WMTS (ogc_services.wms): MapProxy + MapServer; mapfile, MapServer config, MapProxy YAML, tile cache and
+# prepared rasters are generated under WMS_DIR (regenerated when their inputs change; `manage.py wms_config`).
+WMS_DIR = BASE_DIR / env_str("WMS_DIR", "var/wms")
+WMS_CACHE_DIR = BASE_DIR / env_str("WMS_CACHE_DIR", "var/wms/cache")
+WMS_RASTER_DIR = BASE_DIR / env_str("WMS_RASTER_DIR", "var/wms/rasters")
+WMS_MAPSERV_BINARY = env_str("WMS_MAPSERV_BINARY", "/usr/lib/cgi-bin/mapserv")
+WMS_DATABASE_ALIAS = "geoportal"
+
+# Vector tiles (tiles): MVT from the geoportal views, cached in Redis and invalidated on commit of a publication.
+TILES_CACHE_URL = env_str("TILES_CACHE_URL", REDIS_URL)  # empty: no tile cache
+TILES_CACHE_SECONDS = env_int("TILES_CACHE_SECONDS", 7 * 24 * 3600)
+TILES_READER_ALIAS = "geoportal"
 
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]  # "upgrade to GDAL 3.9": Debian 12 ships 3.6, which works.
 

@@ -1,0 +1,91 @@
+"""The settings of the WMS/WMTS face, read once per call from Django settings (with local defaults).
+
+`WMS_DIR` holds everything generated (mapfile, MapServer config, MapProxy YAML, tile cache, prepared rasters);
+MapServer reads PostGIS through the read-only `geoportal` database alias (role `geoportal_reader`) of the
+database Django is connected to, so a test run renders its own test database.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connections
+
+# Advertised in WMS capabilities and accepted by MapServer: WGS84, Web Mercator, Morocco's Lambert zones.
+SRS_CODES: tuple[int, ...] = (4326, 3857, 26191, 26192, 26193, 26194, 26195)
+
+
+@dataclass(frozen=True)
+class DatabaseTarget:
+    host: str
+    port: str
+    name: str
+    user: str
+    password: str
+
+    def mapserver_connection(self) -> str:
+        """A libpq key=value string (values quoted for libpq; the caller quotes it for the mapfile)."""
+        parts = {"host": self.host, "port": self.port, "dbname": self.name, "user": self.user}
+        if self.password:
+            parts["password"] = self.password
+        return " ".join(f"{key}='{_libpq_escape(value)}'" for key, value in parts.items() if value)
+
+
+@dataclass(frozen=True)
+class WmsSettings:
+    directory: Path
+    cache_directory: Path
+    raster_directory: Path
+    mapserv_binary: Path
+    database: DatabaseTarget
+    title: str
+    demo: bool
+
+    @property
+    def mapfile(self) -> Path:
+        return self.directory / "geoportal.map"
+
+    @property
+    def mapserver_config(self) -> Path:
+        return self.directory / "mapserver.conf"
+
+    @property
+    def mapproxy_config(self) -> Path:
+        return self.directory / "mapproxy.yaml"
+
+    @property
+    def rasters(self) -> dict[str, Path]:
+        """Prepared COGs (`manage.py raster_prepare`) are raster layers, named by their file stem."""
+        if not self.raster_directory.is_dir():
+            return {}
+        return {path.stem: path.resolve() for path in sorted(self.raster_directory.glob("*.tif"))}
+
+
+def wms_settings() -> WmsSettings:
+    base_dir = Path(settings.BASE_DIR)
+    directory = Path(getattr(settings, "WMS_DIR", base_dir / "var" / "wms")).resolve()
+    cache_directory = Path(getattr(settings, "WMS_CACHE_DIR", None) or directory / "cache")
+    raster_directory = Path(getattr(settings, "WMS_RASTER_DIR", None) or directory / "rasters")
+    # The read-only `geoportal` alias (role geoportal_reader); its NAME is the test database's under pytest.
+    alias = getattr(settings, "WMS_DATABASE_ALIAS", "geoportal")
+    database = connections[alias if alias in settings.DATABASES else "default"].settings_dict
+    target = DatabaseTarget(
+        host=str(database.get("HOST") or "127.0.0.1"),
+        port=str(database.get("PORT") or "5432"),
+        name=str(database["NAME"]),
+        user=str(database.get("USER") or "geoportal_reader"),
+        password=str(database.get("PASSWORD") or ""),
+    )
+    return WmsSettings(
+        directory=directory,
+        cache_directory=cache_directory.resolve(),
+        raster_directory=raster_directory.resolve(),
+        mapserv_binary=Path(getattr(settings, "WMS_MAPSERV_BINARY", "/usr/lib/cgi-bin/mapserv")),
+        database=target,
+        title=getattr(settings, "WMS_TITLE", "Urbaplan geoportal"),
+        demo=bool(getattr(settings, "WMS_DEMO", settings.DEBUG)),  # MapProxy's demo pages at /ows/demo/
+    )
+
+
+def _libpq_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("'", "\\'")

@@ -1,0 +1,8 @@
+"""URLs of the WMS/WMTS face, mounted at `/ows/` by gis_core.urls: every path goes to MapProxy."""
+
+from django.urls import re_path
+
+from ogc_services.wms import views
+
+app_name = "wms"
+urlpatterns = [re_path(r"^(?P<path>.*)$", views.ows, name="ows")]
