@@ -116,3 +116,20 @@ class Overlay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
+
+
+class ZonePiece(models.Model):
+    """A piece of a zone's geometry of at most 256 vertices (ST_Subdivide); the pieces of a zone are disjoint and
+    cover it. Look-ups intersect the few small pieces near a site instead of the whole zone. Derived data, kept in
+    step by the zones import and `parcels.importers.pieces.zone_pieces_refresh`."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="pieces")
+    geom = models.PolygonField(srid=4326)
+
+
+class OverlayPiece(models.Model):
+    """A piece of an overlay's `effective_geom` of at most 256 vertices, as `ZonePiece` for zones; kept in step by
+    the overlays import and `parcels.importers.pieces.overlay_pieces_refresh`."""
+
+    overlay = models.ForeignKey(Overlay, on_delete=models.CASCADE, related_name="pieces")
+    geom = models.PolygonField(srid=4326)

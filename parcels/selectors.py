@@ -3,23 +3,28 @@ zones, overlays and agencies a parcel or a drawn site touches, with the share of
 
 Speed rules (these queries serve the S5 benchmark): every WHERE compares the indexed 4326 columns with a
 constant geometry already transformed in Python (`ST_Intersects`/`&&` use the GiST indexes, no per-row
-transform), big zone/overlay geometries never leave the database (only their intersection with the site
-does), and shares are computed only on the few matched rows. Areas are geodesic (WGS84 ellipsoid, the same
-measure as `Parcel.area_m2`), so a share is `geodesic area(site ∩ zone) / geodesic area(site)`.
+transform); big zone/overlay geometries are never intersected whole: their pieces (`ZonePiece`, `OverlayPiece`,
+at most 256 vertices each) near the site are, and a piece covering the whole site costs no intersection; the hot
+look-ups (parcel at a point, a parcel's site and neighbours, zones and overlays of a site) are one SQL file each
+(`parcels/sql/`), run with bound parameters without building an ORM query. Areas are geodesic (WGS84 ellipsoid,
+the same measure as `Parcel.area_m2`), so a share is `geodesic area(site ∩ zone) / geodesic area(site)`.
 """
 
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import shapely
-from django.contrib.gis.db.models.functions import AsGeoJSON, AsWKB, Intersection
+from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.contrib.gis.geos import GEOSGeometry
+from django.db import connection
 from django.db.models import QuerySet
 
 from gis_core.models import Territory, TerritoryLevel
 from gis_core.problems import BadInput, NotFound
+from gis_core.sql_files import sql_statement
 from gis_core.srid import STORAGE_SRID
 from parcels.geometry_input import (
     bbox_to_wgs84,
@@ -28,7 +33,17 @@ from parcels.geometry_input import (
     point_to_wgs84,
     polygon_from_input,
 )
-from parcels.models import Overlay, OverlayKind, Parcel, PlanStatus, Zone
+from parcels.models import (
+    Agency,
+    Overlay,
+    OverlayKind,
+    OverlayPiece,
+    Parcel,
+    PlanStatus,
+    Zone,
+    ZonePiece,
+    ZoningPlan,
+)
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -239,12 +254,54 @@ def _check_in_a_commune(geometry: shapely.Geometry, *, what: str) -> None:
 def parcels_at_point(*, x: float, y: float, srid: int | None = None) -> list[ParcelSummary]:
     """Parcels containing the point (lon/lat, or x/y in `srid`); a point outside every commune is a BadInput."""
     point = point_to_wgs84(x=x, y=y, srid=srid)
-    # No ORDER BY in SQL: with LIMIT it could tempt the planner into a primary-key scan; sort the few rows here.
-    queryset = Parcel.objects.filter(geom__intersects=_geos(point))
-    found = sorted(_summaries(_parcel_rows(queryset)[:MAX_PARCELS_AT_POINT]), key=lambda parcel: parcel.id)
+    rows = _fetch(
+        "parcels_at_point",
+        {"x": point.x, "y": point.y, "precision": COORDINATE_PRECISION, "limit": MAX_PARCELS_AT_POINT},
+    )
+    found = sorted((_summary_of_row(row) for row in rows), key=lambda parcel: parcel.id)
     if not found:  # only then pay for the commune test: a parcel always lies in its commune
         _check_in_a_commune(point, what=f"point ({point.x:.7f}, {point.y:.7f})")
     return found
+
+
+def _summary_of_row(row: tuple[Any, ...]) -> ParcelSummary:
+    """A `ParcelSummary` from a row of `parcels_at_point.sql`."""
+    parcel_id, reference, land_title, official_area_m2, area_m2, code, name_fr, name_ar, geojson = row
+    return ParcelSummary(
+        id=parcel_id,
+        reference=reference,
+        land_title=land_title,
+        commune=CommuneRef(code, name_fr, name_ar),
+        official_area_m2=official_area_m2,
+        area_m2=area_m2,
+        geometry=json.loads(geojson),
+    )
+
+
+# --- raw SQL of the hot look-ups ---------------------------------------------------------------------------
+
+
+@cache
+def _statement(name: str) -> str:
+    """The text of `parcels/sql/<name>.sql` with its table names quoted, composed once per process."""
+    tables = {
+        "parcel": Parcel._meta.db_table,
+        "territory": Territory._meta.db_table,
+        "zone": Zone._meta.db_table,
+        "zone_piece": ZonePiece._meta.db_table,
+        "plan": ZoningPlan._meta.db_table,
+        "overlay": Overlay._meta.db_table,
+        "overlay_piece": OverlayPiece._meta.db_table,
+        "agency": Agency._meta.db_table,
+    }
+    return sql_statement("parcels", name, **tables).as_string(None)
+
+
+def _fetch(name: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Rows of `parcels/sql/<name>.sql` run with bound parameters on Django's connection (queries are logged)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_statement(name), params)
+        return cursor.fetchall()
 
 
 # --- sites, zones, overlays, agencies ------------------------------------------------------------------------
@@ -255,10 +312,10 @@ def _geos(geometry: shapely.Geometry) -> GEOSGeometry:
 
 
 def site_of_parcel(*, parcel_id: int) -> Site:
-    row = Parcel.objects.filter(pk=parcel_id).annotate(wkb=AsWKB("geom")).values_list("wkb", flat=True).first()
-    if row is None:
+    rows = _fetch("parcel_site", {"parcel_id": parcel_id})
+    if not rows:
         raise NotFound(f"There is no parcel with id {parcel_id}.")
-    geometry = shapely.from_wkb(bytes(row))
+    geometry = shapely.from_wkb(rows[0][0])
     return Site(geometry=geometry, area_m2=geodesic_area(geometry), parcel_id=parcel_id)
 
 
@@ -273,89 +330,60 @@ def site_from_geometry(*, geometry: Any, srid: int | None = None, label: str = "
     return Site(geometry=polygon, area_m2=geodesic_area(polygon))
 
 
-def _share(overlap_wkb: Any, site: Site) -> tuple[float, float]:
-    if overlap_wkb is None or site.area_m2 <= 0:
+def _site_parameters(site: Site) -> dict[str, Any]:
+    return {"site": shapely.to_wkb(site.geometry), "site_area_m2": site.area_m2}
+
+
+def _share(area_m2: float | None, site: Site) -> tuple[float, float]:
+    if area_m2 is None or site.area_m2 <= 0:
         return 0.0, 0.0
-    area = geodesic_area(shapely.from_wkb(bytes(overlap_wkb)))
+    area = float(area_m2)
     return area, min(area / site.area_m2, 1.0)
 
 
 def zones_for_site(*, site: Site) -> list[ZoneShare]:
     """Zones of plans in force that overlap the site, largest share first."""
-    site_geos = _geos(site.geometry)
-    rows = (
-        Zone.objects.filter(geom__intersects=site_geos, plan__status=PlanStatus.IN_FORCE)
-        .annotate(overlap=AsWKB(Intersection("geom", site_geos)))
-        .values(
-            "id",
-            "plan__name",
-            "code",
-            "label",
-            "max_height_m",
-            "max_floors",
-            "max_coverage_ratio",
-            "max_floor_area_ratio",
-            "min_setback_road_m",
-            "min_setback_neighbour_m",
-            "allowed_uses",
-            "forbidden_uses",
-            "overlap",
-        )
-    )
+    rows = _fetch("zones_for_site", {**_site_parameters(site), "in_force": PlanStatus.IN_FORCE.value})
     zones = []
     for row in rows:
-        area, share = _share(row["overlap"], site)
+        (zone_id, plan, code, label, max_height_m, max_floors, max_coverage_ratio, max_floor_area_ratio,
+         min_setback_road_m, min_setback_neighbour_m, allowed_uses, forbidden_uses, area_m2) = row  # fmt: skip
+        area, share = _share(area_m2, site)
         if share < MIN_SHARE:
             continue
         rules = ZoneRules(
-            max_height_m=row["max_height_m"],
-            max_floors=row["max_floors"],
-            max_coverage_ratio=row["max_coverage_ratio"],
-            max_floor_area_ratio=row["max_floor_area_ratio"],
-            min_setback_road_m=row["min_setback_road_m"],
-            min_setback_neighbour_m=row["min_setback_neighbour_m"],
-            allowed_uses=tuple(row["allowed_uses"] or ()),
-            forbidden_uses=tuple(row["forbidden_uses"] or ()),
+            max_height_m=max_height_m,
+            max_floors=max_floors,
+            max_coverage_ratio=max_coverage_ratio,
+            max_floor_area_ratio=max_floor_area_ratio,
+            min_setback_road_m=min_setback_road_m,
+            min_setback_neighbour_m=min_setback_neighbour_m,
+            allowed_uses=tuple(allowed_uses or ()),
+            forbidden_uses=tuple(forbidden_uses or ()),
         )
-        zones.append(ZoneShare(row["id"], row["plan__name"], row["code"], row["label"], area, share, rules))
+        zones.append(ZoneShare(zone_id, plan, code, label, area, share, rules))
     zones.sort(key=lambda zone: (-zone.share, zone.plan, zone.code))
     return zones
 
 
 def overlays_for_site(*, site: Site) -> list[OverlayShare]:
     """Overlays whose effective geometry (buffer included) overlaps the site, by kind then name."""
-    site_geos = _geos(site.geometry)
-    rows = (
-        Overlay.objects.filter(effective_geom__intersects=site_geos)
-        .annotate(overlap=AsWKB(Intersection("effective_geom", site_geos)))
-        .values(
-            "id",
-            "reference",
-            "kind",
-            "name",
-            "agency__code",
-            "agency__name_fr",
-            "agency__name_ar",
-            "overlap",
-        )
-    )
-    labels = dict(OverlayKind.choices)
+    rows = _fetch("overlays_for_site", _site_parameters(site))
+    labels = _overlay_kind_labels()
     overlays = []
-    for row in rows:
-        area, share = _share(row["overlap"], site)
+    for overlay_id, reference, kind, name, agency_code, agency_name_fr, agency_name_ar, area_m2 in rows:
+        area, share = _share(area_m2, site)
         if share < MIN_SHARE:
             continue
-        agency = None
-        if row["agency__code"] is not None:
-            agency = AgencyRef(row["agency__code"], row["agency__name_fr"], row["agency__name_ar"])
-        kind = row["kind"]
-        overlays.append(
-            OverlayShare(
-                row["id"], row["reference"], kind, str(labels.get(kind, kind)), row["name"], area, share, agency
-            )
-        )
+        agency = None if agency_code is None else AgencyRef(agency_code, agency_name_fr, agency_name_ar)
+        overlays.append(OverlayShare(overlay_id, reference, kind, labels.get(kind, kind), name, area, share, agency))
     overlays.sort(key=lambda overlay: (overlay.kind, overlay.name, overlay.id))
     return overlays
+
+
+def _overlay_kind_labels() -> dict[str, str]:
+    """Kind labels in the active language."""
+    return {value: str(label) for value, label in OverlayKind.choices}
 
 
 def agencies_for_overlays(overlays: Iterable[OverlayShare]) -> list[AgencyRef]:
@@ -383,9 +411,15 @@ def parcel_neighbours(*, site: Site, within_m: float) -> list[shapely.Geometry]:
     """
     west, south, east, north = site.geometry.bounds
     margin = degrees_margin(metres=within_m, latitude=(south + north) / 2)
-    box = shapely.box(west - margin, south - margin, east + margin, north + margin)
-    queryset = Parcel.objects.filter(geom__bboverlaps=_geos(box))
-    if site.parcel_id is not None:
-        queryset = queryset.exclude(pk=site.parcel_id)
-    rows = queryset.annotate(wkb=AsWKB("geom")).values_list("wkb", flat=True)[:MAX_PAGE_SIZE]
-    return [shapely.from_wkb(bytes(wkb)) for wkb in rows]
+    rows = _fetch(
+        "parcel_neighbours",
+        {
+            "west": west - margin,
+            "south": south - margin,
+            "east": east + margin,
+            "north": north + margin,
+            "exclude_id": site.parcel_id or 0,
+            "limit": MAX_PAGE_SIZE,
+        },
+    )
+    return list(shapely.from_wkb([row[0] for row in rows]))

@@ -4,6 +4,7 @@ import factory
 from django.contrib.gis.geos import MultiPolygon, Polygon
 
 from gis_core.models import Territory, TerritoryLevel
+from parcels.importers.pieces import overlay_pieces_refresh, zone_pieces_refresh
 from parcels.models import Agency, Overlay, OverlayKind, Parcel, Zone, ZoningPlan
 
 
@@ -60,6 +61,7 @@ class ZoningPlanFactory(factory.django.DjangoModelFactory):
 class ZoneFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Zone
+        skip_postgeneration_save = True
 
     plan = factory.SubFactory(ZoningPlanFactory)
     commune = factory.SubFactory(TerritoryFactory)
@@ -76,6 +78,12 @@ class ZoneFactory(factory.django.DjangoModelFactory):
     geom = factory.LazyFunction(lambda: box(-71.13, 42.36, -71.11, 42.38))
     area_m2 = factory.LazyAttribute(lambda o: geodesic_area(o.geom))
 
+    @factory.post_generation
+    def pieces(zone: Zone, create: bool, extracted: object, **kwargs: object) -> None:
+        """The pieces the look-ups intersect, as the zones import cuts them."""
+        if create:
+            zone_pieces_refresh(zone_ids=[zone.pk])
+
 
 class AgencyFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -89,6 +97,7 @@ class AgencyFactory(factory.django.DjangoModelFactory):
 class OverlayFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Overlay
+        skip_postgeneration_save = True
 
     commune = factory.SubFactory(TerritoryFactory)
     reference = factory.Sequence(lambda n: f"OV-{n}")
@@ -98,3 +107,9 @@ class OverlayFactory(factory.django.DjangoModelFactory):
     buffer_m = 0.0
     geom = factory.LazyFunction(lambda: box(-71.1201, 42.3701, -71.1190, 42.3710))
     effective_geom = factory.LazyAttribute(lambda o: o.geom)
+
+    @factory.post_generation
+    def pieces(overlay: Overlay, create: bool, extracted: object, **kwargs: object) -> None:
+        """The pieces the look-ups intersect, as the overlays import cuts them."""
+        if create:
+            overlay_pieces_refresh(overlay_ids=[overlay.pk])

@@ -1,4 +1,4 @@
-"""What the parcel-domain import targets share: the commune of each feature, and upsert counts."""
+"""What the parcel-domain import targets share: the commune of each feature, upsert counts and upserted ids."""
 
 from __future__ import annotations
 
@@ -42,3 +42,11 @@ def upsert_counts(staging: Staging) -> UpsertCounts:
     """Counts returned by an upsert file's final `SELECT inserted, updated`."""
     row = staging.cursor.fetchone()
     return UpsertCounts(inserted=int(row[0]), updated=int(row[1])) if row else UpsertCounts()
+
+
+def upsert_counts_and_ids(staging: Staging) -> tuple[UpsertCounts, list[int]]:
+    """Counts and ids returned by an upsert file's final `SELECT inserted, updated, ids`."""
+    row = staging.cursor.fetchone()
+    if not row:
+        return UpsertCounts(), []
+    return UpsertCounts(inserted=int(row[0]), updated=int(row[1])), [int(value) for value in row[2]]

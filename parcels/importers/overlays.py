@@ -2,7 +2,8 @@
 
 The kind is a mapped field or `--set kind=heritage` (checked against `OverlayKind`); the agency is a mapped or
 set agency code, else the agency the shipped fixture names for that kind. `effective_geom` is the geometry grown
-by `buffer_m` metres; a point or line overlay (e.g. an airport reference point) needs a buffer.
+by `buffer_m` metres; a point or line overlay (e.g. an airport reference point) needs a buffer. The pieces of every
+upserted overlay (`OverlayPiece`, what the look-ups intersect) are cut again in the same transaction.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 from gis_core.importing import FieldKind, ImportInputError, ImportRequest, Target, TargetField, UpsertCounts
 from gis_core.importing.staging import Staging
 from gis_core.sql_files import run_sql
-from parcels.importers.common import assign_commune, commune_from_options, upsert_counts
+from parcels.importers.common import assign_commune, commune_from_options, upsert_counts_and_ids
+from parcels.importers.pieces import refresh_overlay_pieces_on
 from parcels.models import Agency, Overlay, OverlayKind
 
 
@@ -55,4 +57,6 @@ class OverlaysTarget(Target):
         staging.reject("parcels", "overlays_reject_unknown_agency")
         staging.dedupe(["commune_id", "reference"], "reference")
         run_sql(staging.cursor, "parcels", "overlays_upsert", staging=staging.table, overlay=Overlay._meta.db_table)
-        return upsert_counts(staging)
+        counts, overlay_ids = upsert_counts_and_ids(staging)
+        refresh_overlay_pieces_on(staging.cursor, overlay_ids)
+        return counts

@@ -3,6 +3,7 @@
 `--plan NAME` names the plan (created when missing, linked to the communes of its zones). Features with the
 same code in one commune become one zone (ST_Union). Rules come from mapped fields and/or `--rules CSV`
 (columns `code,label,max_height_m,...,allowed_uses,forbidden_uses`, uses separated by `;`, `#` comment lines).
+The pieces of every upserted zone (`ZonePiece`, what the look-ups intersect) are cut again in the same transaction.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from gis_core.importing import FieldKind, ImportInputError, ImportRequest, Targe
 from gis_core.importing.pipeline import typed_value
 from gis_core.importing.staging import Staging
 from gis_core.sql_files import run_sql
-from parcels.importers.common import assign_commune, commune_from_options, upsert_counts
+from parcels.importers.common import assign_commune, commune_from_options, upsert_counts_and_ids
+from parcels.importers.pieces import refresh_zone_pieces_on
 from parcels.models import Zone, ZoningPlan
 
 RULE_FIELDS = (
@@ -106,7 +108,8 @@ class ZonesTarget(Target):
             staging=staging.table,
             zone=Zone._meta.db_table,
         )
-        counts = upsert_counts(staging)
+        counts, zone_ids = upsert_counts_and_ids(staging)
+        refresh_zone_pieces_on(staging.cursor, zone_ids)
         staging.cursor.execute(sql.SQL("SELECT DISTINCT commune_id FROM {}").format(sql.Identifier(staging.table)))
         plan.communes.add(*[row[0] for row in staging.cursor.fetchall()])
         return counts

@@ -1,5 +1,6 @@
 -- Upsert overlays by (commune, reference). effective_geom is the geometry grown by buffer_m metres
 -- (geodesic buffer); a point or line overlay is stored as its buffer.
+-- The ids of the upserted rows come last: the import refreshes their pieces (overlay_pieces_refresh.sql).
 WITH prepared AS (
     SELECT
         *,
@@ -29,6 +30,10 @@ WITH prepared AS (
         geom = EXCLUDED.geom,
         effective_geom = EXCLUDED.effective_geom,
         attributes = EXCLUDED.attributes
-    RETURNING (xmax = 0) AS inserted
+    RETURNING id, (xmax = 0) AS inserted
 )
-SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted
+SELECT
+    count(*) FILTER (WHERE inserted),
+    count(*) FILTER (WHERE NOT inserted),
+    coalesce(array_agg(id), ARRAY[]::bigint[])
+FROM upserted

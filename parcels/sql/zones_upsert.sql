@@ -1,4 +1,5 @@
 -- Features with the same code in one commune are merged (ST_Union) into one zone; upsert by (plan, commune, code).
+-- The ids of the upserted rows come last: the import refreshes their pieces (zone_pieces_refresh.sql).
 WITH merged AS (
     SELECT
         commune_id,
@@ -50,6 +51,10 @@ WITH merged AS (
         forbidden_uses = EXCLUDED.forbidden_uses,
         geom = EXCLUDED.geom,
         area_m2 = EXCLUDED.area_m2
-    RETURNING (xmax = 0) AS inserted
+    RETURNING id, (xmax = 0) AS inserted
 )
-SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted
+SELECT
+    count(*) FILTER (WHERE inserted),
+    count(*) FILTER (WHERE NOT inserted),
+    coalesce(array_agg(id), ARRAY[]::bigint[])
+FROM upserted

@@ -1,0 +1,2 @@
+-- A parcel's geometry (WKB, EPSG:4326): the site of its look-ups and pre-check.
+SELECT ST_AsBinary(parcel.geom) FROM {parcel} AS parcel WHERE parcel.id = %(parcel_id)s
