@@ -143,7 +143,7 @@ def configuration_ensure(config: WmsSettings | None = None) -> WmsSettings:
     """Write the configuration unless the files on disk were generated from the same inputs."""
     config = config or wms_settings()
     marker = config.directory / FINGERPRINT_FILE
-    if marker.exists() and config.mapproxy_config.exists():
-        if marker.read_text() == configuration_fingerprint(config):
-            return config
+    fresh = marker.exists() and config.mapproxy_config.exists()
+    if fresh and marker.read_text() == configuration_fingerprint(config):
+        return config
     return configuration_write(config)

@@ -91,7 +91,9 @@ VECTOR_LAYERS: tuple[VectorLayer, ...] = (
         public_items=("code", "level", "name_fr", "name_ar", "name_en", "parent_code"),
         class_item="level",
         classes=(
-            StyleClass(name="region", title="Region", fill=None, outline=(60, 60, 60), width=2.5, expression='"region"'),
+            StyleClass(
+                name="region", title="Region", fill=None, outline=(60, 60, 60), width=2.5, expression='"region"'
+            ),
             StyleClass(
                 name="province", title="Province", fill=None, outline=(90, 90, 90), width=1.5, expression='"province"'
             ),

@@ -81,11 +81,7 @@ def mapproxy_config(config: WmsSettings) -> dict[str, Any]:
                 "srs": srs,
                 "bbox_srs": ["EPSG:4326", "EPSG:3857"],
                 "image_formats": ["image/png", "image/jpeg"],
-                "featureinfo_formats": [
-                    {"mimetype": "text/plain", "suffix": "txt"},
-                    {"mimetype": "application/json", "suffix": "json"},
-                    {"mimetype": "application/vnd.ogc.gml", "suffix": "gml"},
-                ],
+                "featureinfo_types": ["text", "json"],  # text/plain and GeoJSON, both from MapServer
                 "md": metadata,
             },
             "wmts": {"restful": True, "kvp": True, "md": metadata},
