@@ -75,8 +75,9 @@ DATABASES = {
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "") or None}
 # The public feeds (OGC API Features, tiles, WMS) read the `geoportal` views through this read-only alias: the same
 # server and database as default, as the `geoportal_reader` role (or GEOPORTAL_DATABASE_URL, e.g. a replica).
-# Under tests it shares default's test database (same TEST NAME: Django creates it once and points this alias at
-# it, keeping the reader role); tests that read through it need committed data (`transactional_db`).
+# Under tests it is a test MIRROR of default: Django points it at default's test database (NAME only, it keeps the
+# reader role), never creates, migrates or flushes it. It sees committed rows only: tests that read through it use
+# `@pytest.mark.django_db(transaction=True, databases=["default", "geoportal"])`.
 DATABASES["geoportal"] = dj_database_url.parse(
     env_str("GEOPORTAL_DATABASE_URL", "")
     or env_str("DATABASE_URL", "postgis://postgres@127.0.0.1:5432/urbaplan"),
@@ -87,8 +88,12 @@ if not env_str("GEOPORTAL_DATABASE_URL", ""):
     DATABASES["geoportal"].update(
         USER=env_str("GEOPORTAL_DATABASE_USER", "geoportal_reader"), PASSWORD=env_str("GEOPORTAL_DATABASE_PASSWORD", "")
     )
-DATABASES["geoportal"]["OPTIONS"] = {"server_side_binding": True}  # real bound parameters, never interpolated
-DATABASES["geoportal"]["TEST"] = {"NAME": DATABASES["default"]["TEST"]["NAME"], "MIGRATE": False}
+DATABASES["geoportal"]["OPTIONS"] = {
+    "server_side_binding": True,  # real bound parameters, never interpolated
+    # a public request never holds the database longer than this (a costly filter fails instead)
+    "options": f"-c statement_timeout={env_int('GEOPORTAL_STATEMENT_TIMEOUT_MS', 15000)}",
+}
+DATABASES["geoportal"]["TEST"] = {"MIRROR": "default"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
