@@ -1,0 +1,55 @@
+"""Writes of the tiles face: invalidating cached tiles.
+
+- `tiles_invalidate_area`: forget the tiles a lon/lat box touches, at every zoom the layer is cached at.
+- `tiles_on_dossier_event`: subscribed to the permits domain events (from `TilesConfig.ready`): when a dossier
+  enters the published status, after its transaction committed, the authorised_projects tiles its footprint
+  touches are forgotten, so the next request renders the project. Synchronous on purpose: a few Redis deletes,
+  well under a second, with no queue in between.
+- `tiles_invalidate_layer`: after an import of zones, overlays, parcels or territories, rebuild the layer's pieces
+  (when it has some) and forget all of its tiles (a generation bump). Also the `tiles_invalidate` command.
+"""
+
+import logging
+
+from permits.events import Event
+from tiles.cache import cache_forget_layer, cache_forget_tiles
+from tiles.conf import tiles_settings
+from tiles.grid import tiles_touching
+from tiles.layers import LAYERS, TileLayer
+from tiles.pieces import pieces_refresh
+from tiles.selectors import authorised_project_extent, layer_fields_forget
+
+logger = logging.getLogger(__name__)
+
+PUBLISHED = "published"
+
+
+def tiles_invalidate_area(*, layer: TileLayer, bbox: tuple[float, float, float, float]) -> int:
+    """Delete the cached tiles of `layer` that `bbox` (lon/lat) touches, buffer included; returns how many."""
+    settings = tiles_settings()
+    tiles = tiles_touching(bbox, range(layer.minzoom, layer.maxzoom + 1), margin=settings.buffer / settings.extent)
+    return cache_forget_tiles(layer=layer.name, tiles=tiles)
+
+
+def tiles_on_dossier_event(event: Event) -> None:
+    """After commit of `dossier.publish`: the dossier entered the published status; its tiles changed."""
+    if event.dossier_id is None or event.data.get("to", PUBLISHED) != PUBLISHED:
+        return
+    bbox = authorised_project_extent(dossier_id=event.dossier_id)
+    if bbox is None:  # not authorising, or no footprint: the geoportal does not show it
+        return
+    deleted = tiles_invalidate_area(layer=LAYERS["authorised_projects"], bbox=bbox)
+    logger.info("tiles: dossier %s published, %s cached tiles forgotten", event.dossier_id, deleted)
+
+
+def tiles_invalidate_layer(*, layer: TileLayer, rebuild_pieces: bool = True) -> int:
+    """After an import: rebuild the layer's pieces, forget its fields and all its cached tiles."""
+    if layer.pieced and rebuild_pieces:
+        pieces_refresh(layer=layer)
+    layer_fields_forget()
+    return cache_forget_layer(layer=layer.name)
+
+
+def tiles_invalidate_all(*, rebuild_pieces: bool = True) -> None:
+    for layer in LAYERS.values():
+        tiles_invalidate_layer(layer=layer, rebuild_pieces=rebuild_pieces)

@@ -1,0 +1,126 @@
+"""The HTTP face of the tiles: `/tiles/` (the layers), `/tiles/{layer}.json` (TileJSON 3.0.0) and
+`/tiles/{layer}/{z}/{x}/{y}.pbf` (Mapbox Vector Tile, gzip when the client accepts it).
+
+Errors are problem documents: an unknown layer is a 404, a z/x/y outside the tile matrix or above the layer's
+maxzoom a 400. A tile is answered from the Redis cache when it is there (`X-Tile-Cache: hit`), else rendered
+by PostGIS and stored (`miss`). An empty tile is `204 No Content`, which MapLibre, GDAL and QGIS read as empty.
+"""
+
+import gzip
+import hashlib
+from typing import Any
+
+from django.core.cache import cache as django_cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from gis_core.problems import problem_response
+from tiles.cache import cache_fetch, cache_store, layer_generation
+from tiles.conf import tiles_settings
+from tiles.grid import TileOutOfRange, tile_check
+from tiles.layers import LAYERS, TileLayer, layer_get
+from tiles.selectors import layer_tilejson, tile_render
+
+MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
+TILEJSON_CACHE_SECONDS = 300
+CORS = {"Access-Control-Allow-Origin": "*"}
+
+
+def _unknown_layer(name: str) -> JsonResponse:
+    known = ", ".join(sorted(LAYERS))
+    return problem_response(404, "Unknown layer", f"There is no tile layer {name!r}; the layers are: {known}.")
+
+
+def _with_headers(response: HttpResponse, headers: dict[str, str]) -> HttpResponse:
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def _accepts_gzip(request: HttpRequest) -> bool:
+    return "gzip" in request.headers.get("Accept-Encoding", "").lower()
+
+
+@require_GET
+def tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> HttpResponse:
+    tile_layer = layer_get(layer)
+    if tile_layer is None:
+        return _unknown_layer(layer)
+    try:
+        position = tile_check(int(z), int(x), int(y))
+    except (TileOutOfRange, ValueError) as error:
+        return problem_response(400, "Tile out of range", str(error))
+    if position.z > tile_layer.maxzoom:
+        return problem_response(
+            400, "Tile out of range", f"layer {layer!r} is served up to zoom {tile_layer.maxzoom}; clients overzoom"
+        )
+    state = cache_fetch(layer=tile_layer.name, tile=position)
+    if state is not None and state.tile is not None:
+        compressed, cache_status = state.tile, "hit"
+    else:
+        raw = tile_render(layer=tile_layer, tile=position)
+        compressed = gzip.compress(raw, compresslevel=tiles_settings().gzip_level, mtime=0) if raw else b""
+        cache_status = "off"
+        if state is not None:
+            cache_status = (
+                "miss" if cache_store(layer=tile_layer.name, tile=position, state=state, data=compressed) else "bypass"
+            )
+    headers = {**CORS, "X-Tile-Cache": cache_status, "Vary": "Accept-Encoding", "Cache-Control": "no-cache"}
+    if not compressed:
+        return _with_headers(HttpResponse(status=204), headers)
+    etag = '"' + hashlib.blake2b(compressed, digest_size=12).hexdigest() + '"'
+    headers["ETag"] = etag
+    if etag in request.headers.get("If-None-Match", ""):
+        return _with_headers(HttpResponse(status=304), headers)
+    if _accepts_gzip(request):
+        response = HttpResponse(compressed, content_type=MVT_CONTENT_TYPE)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(gzip.decompress(compressed), content_type=MVT_CONTENT_TYPE)
+    return _with_headers(response, headers)
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("tiles:index"))
+
+
+def _tilejson(request: HttpRequest, tile_layer: TileLayer) -> dict[str, Any]:
+    base_url = _base_url(request)
+    key = f"tiles:tilejson:{tile_layer.name}:{layer_generation(layer=tile_layer.name)}:{base_url}"
+    document: dict[str, Any] | None = django_cache.get(key)
+    if document is None:
+        document = layer_tilejson(layer=tile_layer, base_url=base_url)
+        django_cache.set(key, document, TILEJSON_CACHE_SECONDS)
+    return document
+
+
+@require_GET
+def tilejson(request: HttpRequest, layer: str) -> HttpResponse:
+    tile_layer = layer_get(layer)
+    if tile_layer is None:
+        return _unknown_layer(layer)
+    return _with_headers(JsonResponse(_tilejson(request, tile_layer)), CORS)
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """The tile layers, each with its TileJSON and tile URL template."""
+    base_url = _base_url(request)
+    layers = [
+        {
+            "id": layer.name,
+            "title": layer.title,
+            "description": layer.description,
+            "minzoom": layer.minzoom,
+            "maxzoom": layer.maxzoom,
+            "tilejson": f"{base_url}{layer.name}.json",
+            "tiles": f"{base_url}{layer.name}/{{z}}/{{x}}/{{y}}.pbf",
+        }
+        for layer in LAYERS.values()
+    ]
+    return _with_headers(JsonResponse({"layers": layers}), CORS)
+
+
+def not_found(request: HttpRequest, rest: str) -> HttpResponse:
+    return problem_response(404, "Not found", f"Nothing is published at {request.path}.")
