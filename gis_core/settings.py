@@ -85,9 +85,8 @@ DATABASES["geoportal"] = dj_database_url.parse(
     conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
 )
 if not env_str("GEOPORTAL_DATABASE_URL", ""):
-    DATABASES["geoportal"].update(
-        USER=env_str("GEOPORTAL_DATABASE_USER", "geoportal_reader"), PASSWORD=env_str("GEOPORTAL_DATABASE_PASSWORD", "")
-    )
+    DATABASES["geoportal"]["USER"] = env_str("GEOPORTAL_DATABASE_USER", "geoportal_reader")
+    DATABASES["geoportal"]["PASSWORD"] = env_str("GEOPORTAL_DATABASE_PASSWORD", "")
 DATABASES["geoportal"]["OPTIONS"] = {
     "server_side_binding": True,  # real bound parameters, never interpolated
     # a public request never holds the database longer than this (a costly filter fails instead)
