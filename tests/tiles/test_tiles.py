@@ -282,3 +282,14 @@ def test_tile_check() -> None:
         tile_check(3, 8, 0)
     assert list(tiles_touching((LON, LAT, LON, LAT), range(2))) == [Tile(0, 0, 0), Tile(1, 0, 0)]
     assert len(list(tiles_touching((LON, LAT, LON, LAT), range(16, 17), margin=0.5))) == 4
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "geoportal"])
+def test_tiles_read_through_the_geoportal_alias(cambridge: dict[str, Any], settings: Any) -> None:
+    """The configured alias (the read-only role, a test mirror of default) serves the same tiles."""
+    from django.db import connections
+
+    settings.TILES_READER_ALIAS = "geoportal"
+    response = fetch(Client(), "parcels", tile_at(16))
+    assert {feature["properties"]["reference"] for feature in features(response, "parcels")} == {"160-43", "160-44"}
+    assert connections["geoportal"].connection.info.user == "geoportal_reader"

@@ -43,7 +43,8 @@ MAP_SHOWS_PARCELS = """() => {
     && map.queryRenderedFeatures({ layers: ["parcels-fill"] }).length >= 2;
 }"""
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The tiles of the map are read through the `geoportal` alias (the read-only role), a test mirror of default.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases=["default", "geoportal"])]
 
 
 @pytest.fixture

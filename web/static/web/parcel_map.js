@@ -1,8 +1,8 @@
 /**
  * The parcel map: MapLibre GL JS (global `maplibregl`, served from /static/vendor/) over the parcels JSON API.
  *
- * - parcels of the current view come from GET /api/parcels/?bbox=… once the map is zoomed in enough
- *   (vector tiles will replace this later);
+ * - parcels are drawn from our vector tiles (TileJSON at /tiles/parcels.json, the URL is in `#tiles-config`),
+ *   from the layer's minimum zoom on; the map says "zoom in" below it;
  * - a search by reference uses GET /api/parcels/?reference=…, a click uses GET /api/parcels/at/?lon=…&lat=…;
  * - the selected parcel's zones, rules and overlays come from GET /api/parcels/{id}/constraints/.
  *
@@ -10,6 +10,7 @@
  */
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
+const tilesConfig = JSON.parse(document.getElementById("tiles-config").textContent);
 const strings = JSON.parse(document.getElementById("map-strings").textContent);
 
 const LOCALES = { fr: "fr-FR", ar: "ar-MA", en: "en-GB" };
@@ -100,12 +101,6 @@ async function getJson(url, { signal } = {}) {
     throw error;
   }
   return response.json();
-}
-
-function nextLink(page) {
-  if (typeof page.next === "string" && page.next) return page.next;
-  const link = (page.links || []).find((candidate) => candidate.rel === "next");
-  return link ? link.href : null;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -334,7 +329,8 @@ function mapStyle() {
   return {
     version: 8,
     sources: {
-      parcels: { type: "geojson", data: EMPTY, promoteId: "id" },
+      // The tiles carry each parcel's id as the feature id (hover state) and its reference.
+      parcels: { type: "vector", url: new URL(tilesConfig.parcels, window.location.href).href },
       selected: { type: "geojson", data: EMPTY },
     },
     layers: [
@@ -343,6 +339,7 @@ function mapStyle() {
         id: "parcels-fill",
         type: "fill",
         source: "parcels",
+        "source-layer": "parcels",
         paint: {
           "fill-color": ["case", ["boolean", ["feature-state", "hover"], false], COLORS.parcelHover, COLORS.parcelFill],
           "fill-opacity": 0.85,
@@ -352,6 +349,7 @@ function mapStyle() {
         id: "parcels-line",
         type: "line",
         source: "parcels",
+        "source-layer": "parcels",
         paint: {
           "line-color": COLORS.parcelLine,
           "line-width": ["interpolate", ["linear"], ["zoom"], 14, 0.4, 18, 1.4],
@@ -397,52 +395,24 @@ map.addControl(new maplibregl.NavigationControl({ showCompass: false }), control
 map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), config.rtl ? "bottom-right" : "bottom-left");
 
 // Parcels of the current view -----------------------------------------------------------------------------
-
-let parcelsRequest = null;
-let refreshTimer = null;
+// MapLibre fetches the parcel tiles itself; the page only says when the view is too far out to show parcels,
+// and records how many parcels are drawn (for people debugging and for the browser tests).
 
 function showMapHint(message) {
   elements.mapHint.hidden = !message;
   elements.mapHint.textContent = message || "";
 }
 
-async function refreshParcels() {
-  parcelsRequest?.abort();
-  const source = map.getSource("parcels");
-  if (map.getZoom() < config.minZoom) {
-    source.setData(EMPTY);
-    document.documentElement.dataset.parcelsShown = "0";
-    showMapHint(t("zoomIn"));
-    return;
-  }
-  const request = new AbortController();
-  parcelsRequest = request;
-  const bounds = map.getBounds();
-  const bbox = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()]
-    .map((value) => value.toFixed(6))
-    .join(",");
-  let url = `${config.api.parcels}?bbox=${bbox}&limit=${config.pageSize}`;
-  const features = [];
-  try {
-    while (url && features.length < config.maxFeatures) {
-      const page = await getJson(url, { signal: request.signal });
-      features.push(...(page.features || []));
-      url = nextLink(page);
-    }
-  } catch (error) {
-    if (error.name === "AbortError") return;
-    showMapHint(error.message);
-    return;
-  }
-  if (request !== parcelsRequest) return;
-  source.setData({ type: "FeatureCollection", features });
-  document.documentElement.dataset.parcelsShown = String(features.length);
-  showMapHint(url ? t("tooManyParcels") : "");
+function refreshParcelsHint() {
+  const tooFar = map.getZoom() < config.minZoom;
+  showMapHint(tooFar ? t("zoomIn") : "");
+  if (tooFar) document.documentElement.dataset.parcelsShown = "0";
 }
 
-function scheduleRefresh() {
-  clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(refreshParcels, 150);
+function countShownParcels() {
+  if (map.getZoom() < config.minZoom) return;
+  const shown = new Set(map.queryRenderedFeatures({ layers: ["parcels-fill"] }).map((feature) => feature.id));
+  document.documentElement.dataset.parcelsShown = String(shown.size);
 }
 
 // Selection -----------------------------------------------------------------------------------------------
@@ -566,9 +536,9 @@ map.on("click", (event) => lookupAt(event.lngLat));
 
 let hoveredId = null;
 function setHover(id) {
-  if (hoveredId !== null) map.setFeatureState({ source: "parcels", id: hoveredId }, { hover: false });
+  if (hoveredId !== null) map.setFeatureState({ source: "parcels", sourceLayer: "parcels", id: hoveredId }, { hover: false });
   hoveredId = id;
-  if (hoveredId !== null) map.setFeatureState({ source: "parcels", id: hoveredId }, { hover: true });
+  if (hoveredId !== null) map.setFeatureState({ source: "parcels", sourceLayer: "parcels", id: hoveredId }, { hover: true });
 }
 map.on("mousemove", "parcels-fill", (event) => {
   map.getCanvas().style.cursor = "pointer";
@@ -588,8 +558,9 @@ document.addEventListener("keydown", (event) => {
 
 map.on("load", () => {
   document.documentElement.dataset.mapReady = "true";
-  refreshParcels();
-  map.on("moveend", scheduleRefresh);
+  refreshParcelsHint();
+  map.on("moveend", refreshParcelsHint);
+  map.on("idle", countShownParcels);
   const query = new URLSearchParams(window.location.search);
   const reference = query.get("reference");
   if (reference) {
