@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
 import shapely
 
 from gis_core.problems import BadInput
@@ -181,17 +182,15 @@ def site_sides(
     """(road sides, neighbour sides) of the site's boundary, as MultiLineStrings in the metric SRID.
 
     A parcel that overlaps half of itself or half of the site is the site itself (a drawn copy), not a neighbour.
+    Distances and overlaps are measured for all candidates at once (vectorised GEOS calls).
     """
     boundary = site_metric.boundary
-    near = []
-    for neighbour in neighbours_metric:
-        if neighbour.distance(site_metric) > NEIGHBOUR_DISTANCE_M:
-            continue
-        overlap = neighbour.intersection(site_metric).area
-        if overlap >= 0.5 * neighbour.area or overlap >= 0.5 * site_metric.area:
-            continue
-        near.append(neighbour)
-    if not near:
+    candidates = np.empty(len(neighbours_metric), dtype=object)
+    candidates[:] = neighbours_metric
+    candidates = candidates[shapely.distance(candidates, site_metric) <= NEIGHBOUR_DISTANCE_M]
+    overlap = shapely.area(shapely.intersection(candidates, site_metric))
+    near = candidates[(overlap < 0.5 * shapely.area(candidates)) & (overlap < 0.5 * site_metric.area)]
+    if not len(near):
         return _linear_parts(boundary), shapely.MultiLineString()
     neighbour_band = shapely.union_all(near).buffer(NEIGHBOUR_DISTANCE_M)
     return _linear_parts(boundary.difference(neighbour_band)), _linear_parts(boundary.intersection(neighbour_band))
@@ -201,9 +200,11 @@ def project_measures(*, site: Site, project: Project, neighbours: list[shapely.G
     metric_srid = metric_srid_of(site.geometry)
     site_metric = to_metric(site.geometry, metric_srid=metric_srid)
     footprint_metric = to_metric(project.footprint, metric_srid=metric_srid)
-    road_sides, neighbour_sides = site_sides(
-        site_metric=site_metric, neighbours_metric=[to_metric(n, metric_srid=metric_srid) for n in neighbours]
+    # One transformation for all neighbours (their coordinates go through pyproj in one array).
+    neighbours_metric = list(
+        shapely.get_parts(to_metric(shapely.GeometryCollection(neighbours), metric_srid=metric_srid))
     )
+    road_sides, neighbour_sides = site_sides(site_metric=site_metric, neighbours_metric=neighbours_metric)
     outside = project.footprint.difference(site.geometry)
     footprint_area = geodesic_area(project.footprint)
     site_area = site.area_m2 or float("nan")
