@@ -158,6 +158,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "gis_core.notifications.tasks.delivery_resume_stale",
         "schedule": 300.0,
     },
+    "permits-apply-tacit-opinions": {
+        "task": "permits.tasks.consultations_apply_tacit_task",
+        "schedule": 900.0,
+    },
 }
 
 # Notifications (gis_core.notifications): e-mail through Django's SMTP backend, SMS through a provider plugin.
