@@ -62,6 +62,11 @@ def run(command: list[str], env: dict[str, str] | None = None, timeout: float = 
     return result.stdout
 
 
+def one_line(sql: str) -> str:
+    """A query on one line for a pgbench script: `--` comments dropped (the project's SQL files have them)."""
+    return " ".join(re.sub(r"--[^\n]*", "", line).strip() for line in sql.splitlines()).strip()
+
+
 def timed(command: list[str], env: dict[str, str]) -> dict[str, float]:
     """Wall seconds and peak resident memory (MB) of a command, from GNU time."""
     started = time.monotonic()
@@ -203,6 +208,19 @@ class Bench:
         from bench.zoning import zoning_generate
         from gis_core.models import Territory
 
+        if self.options.reuse_zoning:
+            zones = int(self.psql(f"SELECT count(*) FROM parcels_zone WHERE commune_id = {self.commune_id}"))
+            overlays = int(self.psql(f"SELECT count(*) FROM parcels_overlay WHERE commune_id = {self.commune_id}"))
+            if zones and overlays:
+                zone_vertices = self.psql(
+                    f"SELECT sum(ST_NPoints(geom)) FROM parcels_zone WHERE commune_id = {self.commune_id}"
+                )
+                overlay_vertices = self.psql(
+                    f"SELECT sum(ST_NPoints(geom)) FROM parcels_overlay WHERE commune_id = {self.commune_id}"
+                )
+                log("reusing the zoning already in the bench database")
+                return {"zones": zones, "zone_vertices": int(zone_vertices), "overlays": overlays,
+                        "overlay_vertices": int(overlay_vertices)}  # fmt: skip
         log(f"generating {self.options.zones} zones and {self.options.overlays} overlays")
         counts = zoning_generate(
             commune=Territory.objects.get(code=self.commune_code), zones=self.options.zones,
@@ -314,7 +332,7 @@ class Bench:
             scripts = []
             for index, (_, _, _, queries) in enumerate(specs):
                 script = directory / f"{name}_{index:03d}.sql"
-                script.write_text("".join(f"{query.replace(chr(10), ' ')};\n" for query in queries))
+                script.write_text("".join(f"{one_line(query)};\n" for query in queries))
                 scripts.append(script)
             files[name] = (requests_file, scripts)
         (directory / "captured_sql_example.json").write_text(
@@ -387,6 +405,8 @@ def write_summary(results: dict[str, Any], options: argparse.Namespace) -> None:
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} CPUs; {options.parcels:,} generated parcels;"
         " the same PostgreSQL 15 / PostGIS for ours and the peer. Raw figures: `S5.json`, `S7.json`.",
+        f"Load average when the run ended: {', '.join(f'{value:.1f}' for value in os.getloadavg())} "
+        "(other processes on the machine make the figures noisy; compare ratios, not absolutes).",
         "",
     ]
     if "S7" in results:
@@ -439,6 +459,7 @@ def main() -> None:
     parser.add_argument("--overlays", type=int, default=600)
     parser.add_argument("--min-vertices", type=int, default=1_000)
     parser.add_argument("--max-vertices", type=int, default=50_000)
+    parser.add_argument("--reuse-zoning", action="store_true", help="S5: keep the zones/overlays of an earlier run")
     parser.add_argument("--s7-rounds", type=int, default=2)
     parser.add_argument("--s5-rounds", type=int, default=2)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk/pgbench measurement")
