@@ -11,6 +11,7 @@ from typing import Any
 from django.http import QueryDict
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -40,6 +41,13 @@ GEOMETRY_INPUT_SCHEMA: dict[str, Any] = {
         },
     ]
 }
+
+
+class PublicApiView(APIView):
+    """The look-ups are public: anonymous, without the session (so no CSRF token on the pre-check's POST)."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -184,7 +192,7 @@ class ConstraintsOutputSerializer(serializers.Serializer):
 # --- parcels ------------------------------------------------------------------------------------------------
 
 
-class ParcelListApi(APIView):
+class ParcelListApi(PublicApiView):
     class ParcelFilterSerializer(serializers.Serializer):
         reference = serializers.CharField(required=False, help_text="Cadastral reference.")
         commune = serializers.CharField(required=False, help_text="Commune code.")
@@ -232,7 +240,7 @@ class ParcelListApi(APIView):
         return Response(_collection(page.items, next_url))
 
 
-class ParcelsAtPointApi(APIView):
+class ParcelsAtPointApi(PublicApiView):
     class PointSerializer(serializers.Serializer):
         lon = serializers.FloatField(required=False, help_text="Longitude (WGS84).")
         lat = serializers.FloatField(required=False, help_text="Latitude (WGS84).")
@@ -263,7 +271,7 @@ class ParcelsAtPointApi(APIView):
         return Response(_collection(selectors.parcels_at_point(**point.validated_data)))
 
 
-class ParcelDetailApi(APIView):
+class ParcelDetailApi(PublicApiView):
     @extend_schema(
         operation_id="parcels_retrieve",
         summary="One parcel as a GeoJSON Feature.",
@@ -273,7 +281,7 @@ class ParcelDetailApi(APIView):
         return Response(ParcelFeatureOutputSerializer(selectors.parcel_get(parcel_id=parcel_id)).data)
 
 
-class ParcelConstraintsApi(APIView):
+class ParcelConstraintsApi(PublicApiView):
     @extend_schema(
         operation_id="parcels_constraints",
         summary="Zones and overlays a parcel touches, with the share of its area in each, and the agencies.",
@@ -283,7 +291,7 @@ class ParcelConstraintsApi(APIView):
         return Response(ConstraintsOutputSerializer(selectors.constraints_for_parcel(parcel_id=parcel_id)).data)
 
 
-class ConstraintsApi(APIView):
+class ConstraintsApi(PublicApiView):
     class ConstraintsInputSerializer(serializers.Serializer):
         geometry = GeometryInputField(help_text="The site: GeoJSON or WKT polygon.")
         srid = serializers.IntegerField(required=False, help_text="EPSG code of the coordinates (default 4326).")
@@ -383,7 +391,7 @@ class ProjectInputSerializer(serializers.Serializer):
     use = serializers.CharField(max_length=50, help_text="Intended use, e.g. residential, office, industrial.")
 
 
-class PrecheckApi(APIView):
+class PrecheckApi(PublicApiView):
     class PrecheckInputSerializer(serializers.Serializer):
         parcel = ParcelReferenceField(required=False, allow_null=True)
         site = GeometryInputField(required=False, allow_null=True, help_text="A drawn site instead of a parcel.")
