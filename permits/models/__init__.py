@@ -13,6 +13,13 @@ from permits.models.catalogue import (
     RuleKind,
     StepDeadline,
 )
+from permits.models.documents import (
+    FREE_DOCUMENT_TYPES,
+    OTHER_DOCUMENT,
+    REVISED_PLAN,
+    DossierDocument,
+    DossierDocumentImmutable,
+)
 from permits.models.dossiers import (
     AUTHORISING_DECISIONS,
     Consultation,
@@ -32,6 +39,9 @@ from permits.models.people import BACK_OFFICE_ROLES, Language, Role, RoleMembers
 __all__ = [
     "AUTHORISING_DECISIONS",
     "BACK_OFFICE_ROLES",
+    "FREE_DOCUMENT_TYPES",
+    "OTHER_DOCUMENT",
+    "REVISED_PLAN",
     "AuditChainHead",
     "AuditEvent",
     "AuditTrailImmutable",
@@ -40,6 +50,8 @@ __all__ = [
     "Decision",
     "Dossier",
     "DossierCounter",
+    "DossierDocument",
+    "DossierDocumentImmutable",
     "DossierStatus",
     "IllegalStatusWrite",
     "InstructionRound",
