@@ -57,7 +57,7 @@ def wait_for(url: str, timeout: float = 60) -> None:
 def bboxes(samples: int, span: float) -> list[tuple[float, float, float, float]]:
     """Distinct, non-overlapping maps of `span` metres over the area, row by row."""
     west, south, east, north = AREA_3857
-    result = []
+    result: list[tuple[float, float, float, float]] = []
     x, y = west, south
     while len(result) < samples:
         result.append((x, y, x + span, y + span))

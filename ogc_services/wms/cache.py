@@ -113,4 +113,4 @@ def dossier_footprint_extent(*, dossier_id: int) -> BBox | None:
     from permits.models import Dossier
 
     extent = Dossier.objects.filter(pk=dossier_id).aggregate(extent=Extent("footprint"))["extent"]
-    return tuple(extent) if extent else None  # type: ignore[return-value]
+    return tuple(extent) if extent else None

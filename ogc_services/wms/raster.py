@@ -174,5 +174,5 @@ def cog_validate(path: Path) -> CogReport:
             height=dataset.height,
             block_size=(block_width, block_height),
             overviews=list(overviews),
-            bounds=tuple(dataset.bounds),  # type: ignore[arg-type]
+            bounds=tuple(dataset.bounds),
         )

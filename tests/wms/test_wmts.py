@@ -5,6 +5,7 @@ import json
 import math
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 from owslib.wms import WebMapService
@@ -51,7 +52,7 @@ def test_rest_tile_has_content(geoportal: Geoportal) -> None:
     assert image_has_content(rest_tile(geoportal, "parcels"))
 
 
-def authorised_at_parcel(geoportal: Geoportal) -> list[dict[str, object]]:
+def authorised_at_parcel(geoportal: Geoportal) -> list[dict[str, Any]]:
     wms = WebMapService(geoportal.service, version="1.3.0")
     lon, lat = PARCEL_POINT
     half = 0.0005
@@ -90,7 +91,7 @@ def test_unpublished_file_is_never_drawn_and_publishing_refreshes_the_cache(geop
 def test_invalidate_removes_only_the_tiles_of_the_bbox(geoportal: Geoportal) -> None:
     rest_tile(geoportal, "zones")  # renders (and caches) a 4x4 metatile at z18
     rest_tile(geoportal, "zones", zoom=10)
-    cache = Path(geoportal.directory, "cache", "zones_cache_webmercator")
+    cache = Path(geoportal.directory, "cache", "zones_cache_EPSG3857")  # MapProxy names it by the grid's SRS
     at_zoom = sorted((cache / f"{ZOOM:02d}").rglob("*.png"))
     assert len(at_zoom) == 16 and list((cache / "10").rglob("*.png"))
     lon, lat = PARCEL_POINT
