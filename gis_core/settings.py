@@ -144,13 +144,20 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Urbaplan API",
-    "DESCRIPTION": "Parcels, zoning, overlays and the zoning pre-check of a municipality's planning platform.",
+    "DESCRIPTION": "Parcels, zoning, overlays and the zoning pre-check of a municipality's planning platform "
+    "(public), and its permit files: workflow, opinions, remarks, deadlines, history (token or session).",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status` field: name their enums after the model's choices.
+    "ENUM_NAME_OVERRIDES": {
+        "DossierStatusEnum": "permits.models.DossierStatus",
+        "ConsultationStatusEnum": "permits.models.ConsultationStatus",
+        "RemarkStatusEnum": "permits.models.RemarkStatus",
+    },
 }
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -1,0 +1,53 @@
+"""The procedure catalogue as applicants need it: each open procedure with its required documents and the legal
+deadline of each step."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from permits import selectors
+from permits.api.common import PermitsApiView, problems
+from permits.models import ProcedureFamily, ProcedureStep
+
+
+class RequiredDocumentOutputSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Document type, e.g. architectural_plans.")
+    label_fr = serializers.CharField()
+    label_ar = serializers.CharField()
+    label_en = serializers.CharField()
+    accepted_formats = serializers.ListField(child=serializers.CharField())
+    mandatory = serializers.BooleanField()
+
+
+class StepDeadlineOutputSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=ProcedureStep.choices)
+    business_days = serializers.IntegerField()
+
+
+class ProcedureListApi(PermitsApiView):
+    class ProcedureOutputSerializer(serializers.Serializer):
+        code = serializers.CharField()
+        name_fr = serializers.CharField()
+        name_ar = serializers.CharField()
+        name_en = serializers.CharField()
+        family = serializers.ChoiceField(choices=ProcedureFamily.choices)
+        parent_procedure = serializers.CharField(
+            source="parent.code", allow_null=True, default=None, help_text="The procedure this one follows."
+        )
+        requires_parent_dossier = serializers.BooleanField()
+        requires_footprint = serializers.BooleanField()
+        establishment_classes = serializers.ListField(child=serializers.IntegerField())
+        commission_name_fr = serializers.CharField()
+        tacit_opinion = serializers.CharField(help_text="Opinion of a member silent at the deadline.")
+        required_documents = RequiredDocumentOutputSerializer(many=True)
+        step_deadlines = StepDeadlineOutputSerializer(many=True)
+
+    @extend_schema(
+        operation_id="procedures_list",
+        summary="The procedures open to new files, with their required documents and step deadlines.",
+        responses={200: ProcedureOutputSerializer(many=True), **problems()},
+    )
+    def get(self, request: Request) -> Response:
+        procedures = selectors.procedures_active().select_related("parent")
+        return Response(self.ProcedureOutputSerializer(procedures, many=True).data)

@@ -1,0 +1,146 @@
+"""Output serializers shared by several permits endpoints: the file (summary and detail), remarks, consultations.
+
+Inputs are nested in their views; these render domain objects and selector rows as JSON, geometries as
+GeoJSON (WGS84 lon/lat).
+"""
+
+import json
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from parcels.api import CommuneOutputSerializer
+from permits import selectors
+from permits.api.common import GeoJsonGeometryField
+from permits.models import ConsultationStatus, Decision, Dossier, DossierStatus, OpinionValue, RemarkStatus
+
+
+class ProcedureRefOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name_fr = serializers.CharField()
+    name_ar = serializers.CharField()
+    name_en = serializers.CharField()
+
+
+class DossierSummaryOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField(allow_null=True, help_text="`COMMUNE/YYYY/000123`; null while a draft.")
+    status = serializers.ChoiceField(choices=DossierStatus.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    procedure = serializers.CharField(source="procedure.code")
+    commune = serializers.CharField(source="commune.code")
+    title = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+
+
+class DossierPageOutputSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = DossierSummaryOutputSerializer(many=True)
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "description": "GeoJSON MultiPolygon (RFC 7946), WGS84 lon/lat; null when the file has no footprint.",
+        "properties": {"type": {"type": "string"}, "coordinates": {"type": "array", "items": {}}},
+    }
+)
+class FootprintOutputField(GeoJsonGeometryField):
+    def to_representation(self, value: Any) -> Any:
+        return None if value is None else json.loads(value.geojson)
+
+
+@extend_schema_field({"type": "array", "items": {"type": "integer"}})
+class RelatedIdsField(serializers.Field):
+    """The ids of a to-many relation (read-only), in id order."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> list[int]:
+        return sorted(item.pk for item in value.all())
+
+
+class DossierOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField(allow_null=True, help_text="`COMMUNE/YYYY/000123`; null while a draft.")
+    status = serializers.ChoiceField(choices=DossierStatus.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    procedure = ProcedureRefOutputSerializer()
+    commune = CommuneOutputSerializer()
+    applicant = serializers.CharField(source="applicant.username")
+    architect = serializers.CharField(source="architect.username", allow_null=True, default=None)
+    parent_dossier = serializers.IntegerField(source="parent_dossier_id", allow_null=True)
+    title = serializers.CharField()
+    height_m = serializers.FloatField(allow_null=True)
+    floors = serializers.IntegerField(allow_null=True)
+    gross_floor_area_m2 = serializers.FloatField(allow_null=True)
+    use = serializers.CharField()
+    units = serializers.IntegerField(allow_null=True)
+    establishment_class = serializers.IntegerField(allow_null=True)
+    parcels = RelatedIdsField(help_text="Parcel ids.")
+    footprint = FootprintOutputField()
+    precheck = serializers.JSONField(help_text="Zoning pre-check result frozen at filing ({} before).")
+    overlaps_at_filing = serializers.JSONField(help_text="Overlapping files found at filing.")
+    current_round = serializers.IntegerField(help_text="Instruction round (0 before dispatch).")
+    decision = serializers.ChoiceField(choices=Decision.choices, allow_blank=True, help_text="Blank until decided.")
+    decision_motivation = serializers.CharField()
+    decision_conditions = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    signed_at = serializers.DateTimeField(allow_null=True)
+    published_at = serializers.DateTimeField(allow_null=True)
+    withdrawn_at = serializers.DateTimeField(allow_null=True)
+    actions = serializers.SerializerMethodField(
+        help_text="Workflow actions you could run now (the server checks again when you do)."
+    )
+
+    def get_actions(self, dossier: Dossier) -> list[str]:
+        return selectors.actions_available(dossier=dossier, user=self.context["request"].user)
+
+
+class RemarkReplyOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = serializers.CharField(source="author.username")
+    text = serializers.CharField()
+    attachments = serializers.JSONField(help_text="Ids of the document versions uploaded with the reply.")
+    created_at = serializers.DateTimeField()
+
+
+class RemarkOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    dossier = serializers.IntegerField(source="dossier_id")
+    round = serializers.IntegerField(source="round.number")
+    author = serializers.CharField(source="author.username")
+    agency = serializers.CharField(source="agency.code", allow_null=True, default=None)
+    text = serializers.CharField()
+    document_reference = serializers.CharField()
+    location = serializers.JSONField(help_text="Where on the plan: page, x, y, zoom...")
+    status = serializers.ChoiceField(choices=RemarkStatus.choices)
+    created_at = serializers.DateTimeField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    replies = RemarkReplyOutputSerializer(many=True)
+
+
+class ConsultationOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    dossier = serializers.IntegerField(source="dossier_id")
+    round = serializers.IntegerField(source="round.number")
+    agency = serializers.CharField(source="agency.code")
+    permanent = serializers.BooleanField()
+    reasons = serializers.JSONField(help_text="Why the agency is consulted (rules and overlays).")
+    dispatched_at = serializers.DateTimeField()
+    deadline = serializers.DateField(help_text="Last business day to give the opinion.")
+    status = serializers.ChoiceField(choices=ConsultationStatus.choices)
+    opinion = serializers.ChoiceField(choices=OpinionValue.choices, allow_blank=True, help_text="Blank while pending.")
+    motivation = serializers.CharField()
+    given_at = serializers.DateTimeField(allow_null=True)

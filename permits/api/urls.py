@@ -1,0 +1,41 @@
+"""URLs of the permits JSON API (mounted at /api/ by `gis_core.urls`, next to the parcels look-ups)."""
+
+from django.urls import path
+
+from permits.api import actions, catalogue, consultations, dossiers, people, remarks, tracking
+
+app_name = "permits-api"
+dossier = "dossiers/<int:dossier_id>/"
+urlpatterns = [
+    path("auth/token/", people.TokenApi.as_view(), name="auth-token"),
+    path("auth/token/revoke/", people.TokenRevokeApi.as_view(), name="auth-token-revoke"),
+    path("auth/csrf/", people.CsrfApi.as_view(), name="auth-csrf"),
+    path("me/profile/", people.ProfileApi.as_view(), name="me-profile"),
+    path("procedures/", catalogue.ProcedureListApi.as_view(), name="procedure-list"),
+    path("dossiers/", dossiers.DossierListApi.as_view(), name="dossier-list"),
+    path(dossier, dossiers.DossierDetailApi.as_view(), name="dossier-detail"),
+    # workflow actions
+    path(f"{dossier}submit/", actions.DossierSubmitApi.as_view(), name="dossier-submit"),
+    path(f"{dossier}completeness/", actions.DossierCompletenessApi.as_view(), name="dossier-completeness"),
+    path(f"{dossier}withdraw/", actions.DossierWithdrawApi.as_view(), name="dossier-withdraw"),
+    path(f"{dossier}send-to-commission/", actions.DossierSendToCommissionApi.as_view(), name="dossier-commission"),
+    path(f"{dossier}decide/", actions.DossierDecideApi.as_view(), name="dossier-decide"),
+    path(f"{dossier}sign/", actions.DossierSignApi.as_view(), name="dossier-sign"),
+    path(f"{dossier}publish/", actions.DossierPublishApi.as_view(), name="dossier-publish"),
+    path(f"{dossier}remarks/send/", actions.DossierSendRemarksApi.as_view(), name="dossier-remarks-send"),
+    # what hangs on a file
+    path(f"{dossier}deadlines/", tracking.DossierDeadlinesApi.as_view(), name="dossier-deadlines"),
+    path(f"{dossier}overlaps/", tracking.DossierOverlapsApi.as_view(), name="dossier-overlaps"),
+    path(f"{dossier}rounds/", tracking.DossierRoundsApi.as_view(), name="dossier-rounds"),
+    path(f"{dossier}history/", tracking.DossierHistoryApi.as_view(), name="dossier-history"),
+    path(f"{dossier}remarks/", remarks.RemarkListApi.as_view(), name="remark-list"),
+    path(f"{dossier}remarks/<int:remark_id>/reply/", remarks.RemarkReplyApi.as_view(), name="remark-reply"),
+    path(f"{dossier}remarks/<int:remark_id>/close/", remarks.RemarkCloseApi.as_view(), name="remark-close"),
+    # a commission member's work
+    path("consultations/", consultations.ConsultationQueueApi.as_view(), name="consultation-queue"),
+    path(
+        "consultations/<int:consultation_id>/opinion/",
+        consultations.OpinionGiveApi.as_view(),
+        name="consultation-opinion",
+    ),
+]
