@@ -6,6 +6,7 @@ each step: the reference, the frozen pre-check, the dispatch with its reasons an
 remarks round, a tacit opinion at the deadline, the decision, signature, publication and the audit chain.
 """
 
+import io
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,7 +15,9 @@ import shapely
 import shapely.affinity
 from django.contrib.auth.models import User
 from django.contrib.gis.geos import GEOSGeometry
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from gis_core.models import Territory
 from parcels.demo import DEMO_COMMUNE
@@ -29,6 +32,15 @@ ADDRESS = "127.0.0.1"
 
 class DemoDataMissing(InvalidDossier):
     """The Cambridge demo is not loaded."""
+
+
+def _demo_pdf(name: str) -> SimpleUploadedFile:
+    """A one-page blank PDF standing for a real plan or form."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")
 
 
 def _user(username: str, role: str | None = None, territory: Territory | None = None, agency: Any = None) -> User:
@@ -89,6 +101,16 @@ def demo_permit_flow(*, report: Callable[[str], None] = print) -> Dossier:
         units=4,
     )
     report(f"1. draft #{dossier.pk} created by {architect} for {applicant} on parcel {parcel.reference}")
+    uploads = {}
+    for required in services.documents_missing_mandatory(dossier=dossier):
+        uploads[required.code] = services.document_upload(
+            actor=architect,
+            address=ADDRESS,
+            dossier=dossier,
+            document_type=required.code,
+            uploaded_file=_demo_pdf(f"{required.code}.pdf"),
+        )
+    report(f"   uploaded the mandatory documents: {', '.join(uploads)}")
     dossier = services.dossier_submit(actor=architect, address=ADDRESS, dossier=dossier)
     failed = [check["rule"] for check in dossier.precheck.get("checks", []) if check["status"] == "fail"]
     report(f"2. filed as {dossier.reference}; pre-check {dossier.precheck['status']} (failing: {failed or 'none'})")
@@ -124,8 +146,20 @@ def demo_permit_flow(*, report: Callable[[str], None] = print) -> Dossier:
     )
     dossier = services.remarks_send_to_applicant(actor=desk, address=ADDRESS, dossier=dossier)
     report(f"5. remark #{remark.pk} issued and sent; file is {dossier.status}")
+    revised = services.document_upload(
+        actor=architect,
+        address=ADDRESS,
+        dossier=dossier,
+        document_type="revised-plan",
+        uploaded_file=_demo_pdf("elevations-revised.pdf"),
+        supersedes=uploads.get("architectural-plans"),
+    )
     services.remark_reply(
-        actor=architect, address=ADDRESS, remark=remark, text="Elevations revised (slate roof).", attachments=[]
+        actor=architect,
+        address=ADDRESS,
+        remark=remark,
+        text="Elevations revised (slate roof).",
+        attachments=[revised.pk],
     )
     dossier.refresh_from_db()
     report(f"6. architect replied with revised plans; file is {dossier.status}, round {dossier.current_round}")

@@ -18,8 +18,9 @@ Services call `event_publish(name=..., dossier_id=..., actor_id=..., **data)` in
         notification_schedule_event(..., event_key=event.name, reference=event.data["reference"], ...)
 
 Event names (`EVENT_NAMES`): `dossier.<workflow action>` for every transition (payload: from, to, reference...),
-plus `dossier.created`, `dossier.updated`, `dossier.dispatched`, `consultation.opinion_given`,
-`consultation.tacit_opinion`, `remark.replied`, `remark.closed`. `"*"` subscribes to all of them.
+plus `dossier.created`, `dossier.updated`, `dossier.document_uploaded`, `dossier.dispatched`,
+`consultation.opinion_given`, `consultation.tacit_opinion`, `remark.replied`, `remark.closed`.
+`"*"` subscribes to all of them.
 """
 
 from collections import defaultdict
@@ -34,6 +35,7 @@ ALL_EVENTS = "*"
 EVENT_NAMES = (
     "dossier.created",
     "dossier.updated",
+    "dossier.document_uploaded",
     "dossier.submit",
     "dossier.accept_complete",
     "dossier.return_incomplete",

@@ -15,20 +15,22 @@ from datetime import date
 from typing import Any
 
 import shapely
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from gis_core.documents.models import StoredDocument
 from parcels.geometry_input import geodesic_area
 from permits import access, workflow
 from permits.deadlines import business_days_remaining
 from permits.dispatch import dossier_ground
-from permits.errors import DossierNotFound
+from permits.errors import DossierNotFound, NotFound
 from permits.models import (
     AUTHORISING_DECISIONS,
     AuditEvent,
     Consultation,
     ConsultationStatus,
     Dossier,
+    DossierDocument,
     InstructionRound,
     Procedure,
     Remark,
@@ -200,3 +202,30 @@ def audit_events_for(*, dossier: Dossier) -> QuerySet[AuditEvent]:
 def actions_available(*, dossier: Dossier, user: Any) -> list[str]:
     """Workflow actions the user could run on the file now (for buttons; the services check again)."""
     return [str(action) for action in workflow.available_actions(dossier=dossier, actor=user)]
+
+
+def _documents_annotated(queryset: QuerySet[DossierDocument]) -> QuerySet[DossierDocument]:
+    superseded = StoredDocument.objects.filter(supersedes_id=OuterRef("stored_document_id"))
+    return queryset.select_related("stored_document", "required_document", "uploaded_by").annotate(
+        is_current=~Exists(superseded)
+    )
+
+
+def documents_for(*, dossier: Dossier, user: Any, current_only: bool = False) -> QuerySet[DossierDocument]:
+    """Every uploaded version of the file's documents, oldest first, each annotated `is_current` (nothing
+    supersedes it); only the current versions with `current_only`. `DossierNotFound` unless the user may see the
+    file (the rules of `dossier_get_for`)."""
+    visible = dossier_get_for(user=user, dossier_id=dossier.pk)
+    documents = _documents_annotated(DossierDocument.objects.filter(dossier=visible))
+    if current_only:
+        documents = documents.filter(is_current=True)
+    return documents.order_by("uploaded_at", "pk")
+
+
+def dossier_document_get_for(*, user: Any, document_id: int) -> DossierDocument:
+    """One uploaded version if the user may see its file; `NotFound` otherwise, whether it exists or not."""
+    visible = dossiers_visible_to(user=user).values("pk")
+    document = _documents_annotated(DossierDocument.objects.filter(pk=document_id, dossier__in=visible)).first()
+    if document is None:
+        raise NotFound(f"There is no document {document_id}.")
+    return document

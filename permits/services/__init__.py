@@ -3,6 +3,12 @@ event and schedules its side effects on commit. Faces import them from here."""
 
 from permits.services.catalogue import procedures_load
 from permits.services.decisions import dossier_decide, dossier_publish, dossier_sign
+from permits.services.documents import (
+    document_upload,
+    documents_missing_mandatory,
+    documents_require_mandatory,
+    revised_plans_check,
+)
 from permits.services.filing import (
     dossier_create,
     dossier_submit,
@@ -23,6 +29,9 @@ from permits.services.remarks import remark_close, remark_issue, remark_reply, r
 
 __all__ = [
     "consultations_apply_tacit",
+    "document_upload",
+    "documents_missing_mandatory",
+    "documents_require_mandatory",
     "dossier_check_completeness",
     "dossier_create",
     "dossier_decide",
@@ -43,5 +52,6 @@ __all__ = [
     "remark_issue",
     "remark_reply",
     "remarks_send_to_applicant",
+    "revised_plans_check",
     "role_grant",
 ]

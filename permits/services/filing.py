@@ -16,6 +16,7 @@ from permits import access, selectors, workflow
 from permits.errors import InvalidDossier, PermissionDenied
 from permits.models import Dossier, DossierCounter, DossierStatus, Procedure, Role
 from permits.services._common import audit_and_publish, dossier_lock, transition_run
+from permits.services.documents import documents_require_mandatory
 from permits.services.precheck import dossier_precheck_compute
 
 PROJECT_FIELDS = ("title", "height_m", "floors", "gross_floor_area_m2", "use", "units", "establishment_class")
@@ -172,9 +173,11 @@ def reference_allocate(*, commune: Territory, year: int) -> str:
 
 @transaction.atomic
 def dossier_submit(*, actor: Any, address: str | None, dossier: Dossier) -> Dossier:
-    """File a draft (or re-file a file returned as incomplete): number it, freeze its pre-check and overlaps."""
+    """File a draft (or re-file a file returned as incomplete): number it, freeze its pre-check and overlaps.
+    Refused (409, listing them) while a mandatory document of the procedure has no uploaded version."""
     dossier = dossier_lock(dossier=dossier)
     workflow.transition_check(dossier=dossier, action=workflow.Action.SUBMIT, actor=actor)
+    documents_require_mandatory(dossier=dossier)
     now = timezone.now()
     first_filing = dossier.reference is None
     if first_filing:

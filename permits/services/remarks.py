@@ -14,6 +14,7 @@ from permits import access, workflow
 from permits.errors import IllegalTransition, InvalidDossier, NotFound, PermissionDenied
 from permits.models import Consultation, Dossier, Remark, RemarkReply, RemarkStatus, Role
 from permits.services._common import audit_and_publish, dossier_lock, transition_run
+from permits.services.documents import revised_plans_check
 from permits.services.instruction import round_open
 
 
@@ -95,8 +96,9 @@ def remark_reply(
     text: str,
     attachments: list[Any] | None = None,
 ) -> RemarkReply:
-    """The applicant answers one remark (revised plans as `attachments`: document version ids). The reply to the
-    last open remark sends the file back to instruction as a new, re-dispatched round."""
+    """The applicant answers one remark (revised plans as `attachments`: ids of `DossierDocument`s uploaded to the
+    file in this round). The reply to the last open remark sends the file back to instruction as a new,
+    re-dispatched round."""
     remark_id = remark if isinstance(remark, int) else remark.pk
     dossier_id = Remark.objects.filter(pk=remark_id).values_list("dossier_id", flat=True).first()
     if dossier_id is None:
@@ -113,7 +115,8 @@ def remark_reply(
         raise IllegalTransition(f"this remark is already {remark.status}", current_status=dossier.status)
     if not text.strip():
         raise InvalidDossier("a reply needs a text")
-    reply = RemarkReply.objects.create(remark=remark, author=actor, text=text, attachments=attachments or [])
+    attachment_ids = revised_plans_check(dossier=dossier, attachments=attachments or [])
+    reply = RemarkReply.objects.create(remark=remark, author=actor, text=text, attachments=attachment_ids)
     remark.status = RemarkStatus.ANSWERED
     remark.answered_at = timezone.now()
     remark.save(update_fields=["status", "answered_at"])

@@ -3,13 +3,16 @@
     DossierFactory.create(under_instruction=True)   # filed, complete, dispatched
 
 The staff that runs those steps (a desk agent, a president, a signing authority of the commune, one member per
-consulted agency) is created on demand by `staff_for`.
+consulted agency) is created on demand by `staff_for`. Before submitting, the journey uploads a one-page PDF for
+each mandatory document of the procedure that has none yet (`documents_attach_mandatory`), so that catalogue
+procedures pass the completeness rule; point `STORAGES["documents"]` at a temporary directory in such tests.
 """
 
 from typing import Any, cast
 
 import factory
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from parcels.models import Agency
 from permits import services
@@ -26,6 +29,7 @@ from permits.models import (
     RoleMembership,
     StepDeadline,
 )
+from tests.documents.files import image_bytes, pdf_bytes
 from tests.factories import AgencyFactory, TerritoryFactory, box
 
 ADDRESS = "192.0.2.10"
@@ -98,6 +102,38 @@ def staff_for(commune: Any) -> dict[str, User]:
     return staff
 
 
+def upload_file(name: str = "plan.pdf", content: bytes | None = None) -> SimpleUploadedFile:
+    """A small upload: a one-page PDF unless `content` is given."""
+    return SimpleUploadedFile(name, pdf_bytes() if content is None else content)
+
+
+def documents_attach_mandatory(dossier: Dossier) -> list[Any]:
+    """Upload, as the applicant, one version of each mandatory document the file still lacks (PDF, or a PNG
+    when the catalogue accepts images only)."""
+    uploaded = []
+    for required in services.documents_missing_mandatory(dossier=dossier):
+        formats = {value.lower() for value in required.accepted_formats}
+        if formats and "pdf" not in formats:
+            content, name = image_bytes("PNG"), f"{required.code}.png"
+        else:
+            content, name = pdf_bytes(), f"{required.code}.pdf"
+        uploaded.append(
+            services.document_upload(
+                actor=dossier.applicant,
+                address=ADDRESS,
+                dossier=dossier,
+                document_type=required.code,
+                uploaded_file=upload_file(name, content),
+            )
+        )
+    return uploaded
+
+
+def submit(dossier: Dossier) -> Dossier:
+    documents_attach_mandatory(dossier)
+    return services.dossier_submit(actor=dossier.applicant, address=ADDRESS, dossier=dossier)
+
+
 def give_all_opinions(dossier: Dossier, opinion: str = OpinionValue.FAVOURABLE) -> None:
     for consultation in dossier.consultations.filter(status=ConsultationStatus.PENDING).select_related("agency"):
         services.opinion_give(
@@ -118,7 +154,7 @@ def send_to_commission(dossier: Dossier, desk: User) -> Dossier:
 JOURNEY: dict[str, tuple[str, Any]] = {
     DossierStatus.SUBMITTED: (
         DossierStatus.DRAFT,
-        lambda d, s: services.dossier_submit(actor=d.applicant, address=ADDRESS, dossier=d),
+        lambda d, s: submit(d),
     ),
     DossierStatus.INCOMPLETE: (
         DossierStatus.SUBMITTED,

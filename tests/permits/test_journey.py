@@ -1,5 +1,6 @@
 """The full journey through the services on the shipped catalogue: draft -> published, with automatic dispatch
 (permanent members, an occasional agency from an overlay touching the footprint, one from the project's size),
+mandatory documents before filing,
 opinions, one remarks round with replies and revised plans (a new round, the earlier one kept), a tacit opinion
 at the deadline, the decision, the signature and the publication; events after commit; the audit chain intact."""
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 from parcels.models import Agency, OverlayKind
 from permits import events, selectors, services
 from permits.audit import audit_verify
-from permits.errors import IllegalTransition, PermissionDenied
+from permits.errors import IllegalTransition, InvalidDossier, PermissionDenied
 from permits.models import (
     ConsultationStatus,
     DossierStatus,
@@ -23,7 +24,14 @@ from permits.models import (
     RoleMembership,
 )
 from tests.factories import OverlayFactory, ParcelFactory, box
-from tests.permits.factories import ADDRESS, FOOTPRINT, UserFactory, member_for
+from tests.permits.factories import (
+    ADDRESS,
+    FOOTPRINT,
+    UserFactory,
+    documents_attach_mandatory,
+    member_for,
+    upload_file,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -73,13 +81,18 @@ def test_draft_to_published(
             units=4,
         )
         assert dossier.architect == architect and dossier.applicant == applicant
+        with pytest.raises(IllegalTransition) as refused:  # the mandatory documents are not uploaded yet
+            services.dossier_submit(actor=architect, address=ADDRESS, dossier=dossier)
+        assert "architectural-plans" in refused.value.extra["missing_documents"]
+        uploads = documents_attach_mandatory(dossier)
         dossier = services.dossier_submit(actor=architect, address=ADDRESS, dossier=dossier)
     year = timezone.localdate().year
     assert dossier.status == DossierStatus.SUBMITTED
     assert dossier.reference == f"CASA-ANFA/{year}/000001"
     assert dossier.precheck["status"] in {"passed", "failed"}
     assert any(check["rule"] == "footprint_inside_site" for check in dossier.precheck["checks"])
-    assert [event.name for event in collected_events] == ["dossier.created", "dossier.submit"]
+    names = [event.name for event in collected_events]
+    assert names == ["dossier.created", *["dossier.document_uploaded"] * len(uploads), "dossier.submit"]
 
     dossier = services.dossier_check_completeness(actor=desk, address=ADDRESS, dossier=dossier, complete=True)
     assert dossier.status == DossierStatus.UNDER_INSTRUCTION and dossier.current_round == 1
@@ -116,9 +129,22 @@ def test_draft_to_published(
     services.remark_reply(actor=applicant, address=ADDRESS, remark=desk_remark, text="Setbacks dimensioned.")
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.AWAITING_APPLICANT  # one remark still open
-    services.remark_reply(
-        actor=architect, address=ADDRESS, remark=heritage_remark, text="Roof revised.", attachments=[101, 102]
+    revised = services.document_upload(
+        actor=architect,
+        address=ADDRESS,
+        dossier=dossier,
+        document_type="revised-plan",
+        uploaded_file=upload_file("roof.pdf"),
+        supersedes=next(upload for upload in uploads if upload.document_type == "architectural-plans"),
     )
+    with pytest.raises(InvalidDossier):  # only documents uploaded in this round can be attached
+        services.remark_reply(
+            actor=architect, address=ADDRESS, remark=heritage_remark, text="Roof revised.", attachments=[uploads[0].pk]
+        )
+    reply = services.remark_reply(
+        actor=architect, address=ADDRESS, remark=heritage_remark, text="Roof revised.", attachments=[revised.pk]
+    )
+    assert reply.attachments == [revised.pk] and revised.round_number == 1
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.UNDER_INSTRUCTION and dossier.current_round == 2
     rounds = list(selectors.dossier_rounds(dossier=dossier))
@@ -175,7 +201,15 @@ def test_draft_to_published(
     report = audit_verify()
     assert report.ok
     actions = list(selectors.audit_events_for(dossier=dossier).values_list("action", flat=True))
-    assert actions[:4] == ["dossier.created", "dossier.submit", "dossier.accept_complete", "dossier.dispatched"]
+    uploaded = len(uploads)
+    assert actions[: uploaded + 4] == [
+        "dossier.created",
+        *["dossier.document_uploaded"] * uploaded,
+        "dossier.submit",
+        "dossier.accept_complete",
+        "dossier.dispatched",
+    ]
+    assert actions.count("dossier.document_uploaded") == uploaded + 1  # the revised plan
     assert actions.count("dossier.dispatched") == 2
     assert actions.count("consultation.tacit_opinion") == 1
     assert actions[-3:] == ["dossier.decide", "dossier.sign", "dossier.publish"]
