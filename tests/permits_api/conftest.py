@@ -1,0 +1,88 @@
+"""Fixtures of the permits API tests: clients authenticated by token or by session (with CSRF), a commune with
+its parcel, its staff and a small procedure."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from parcels.models import Parcel
+from permits.models import Procedure
+from tests.factories import ParcelFactory
+from tests.permits.factories import ProcedureFactory, commune_tree, staff_for
+
+PROBLEM = "application/problem+json"
+
+
+class SessionClient:
+    """A browser-like client: session cookie, CSRF enforced, the token sent as `X-CSRFToken` like the pages' JS."""
+
+    def __init__(self, user: User) -> None:
+        self.client = Client(enforce_csrf_checks=True)
+        self.client.force_login(user)
+        self.csrf_token = self.client.get("/api/auth/csrf/").json()["csrf_token"]
+
+    def get(self, path: str, data: Any = None) -> Any:
+        return self.client.get(path, data)
+
+    def post(self, path: str, data: Any = None, format: str = "json") -> Any:
+        return self.client.post(
+            path, data or {}, content_type="application/json", headers={"X-CSRFToken": self.csrf_token}
+        )
+
+    def patch(self, path: str, data: Any = None, format: str = "json") -> Any:
+        return self.client.patch(
+            path, data or {}, content_type="application/json", headers={"X-CSRFToken": self.csrf_token}
+        )
+
+
+def token_client(user: User) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def as_token() -> Callable[[User], APIClient]:
+    return token_client
+
+
+@pytest.fixture
+def as_session(db: Any) -> Callable[[User], SessionClient]:
+    return SessionClient
+
+
+@pytest.fixture
+def commune(db: Any) -> Any:
+    return commune_tree("CASA-ANFA")
+
+
+@pytest.fixture
+def parcel(commune: Any) -> Parcel:
+    return ParcelFactory.create(commune=commune)
+
+
+@pytest.fixture
+def staff(commune: Any) -> dict[str, User]:
+    return staff_for(commune)
+
+
+@pytest.fixture
+def procedure(db: Any) -> Procedure:
+    return ProcedureFactory.create(code="small-works")
+
+
+def assert_problem(response: Any, status: int) -> dict[str, Any]:
+    """The response is a problem document (RFC 9457) with this status."""
+    assert response.status_code == status, (response.status_code, response.content[:500])
+    assert response["Content-Type"].startswith(PROBLEM), response["Content-Type"]
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert body["title"]
+    assert "detail" in body
+    return body

@@ -1,0 +1,168 @@
+"""A file from draft to published through the JSON API only: the applicant by token (obtained with their
+password), the back office by session cookie and CSRF token like the web pages' JS. Dispatch at the completeness
+check, one remarks round with a reply (a new round, the earlier one kept), opinions by members, the decision,
+the signature, the publication; deadlines, rounds and the audit history read back; the audit chain intact."""
+
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from permits.audit import audit_verify
+from permits.models import Role, RoleMembership
+from tests.permits.factories import FOOTPRINT, UserFactory, member_for
+from tests.permits_api.conftest import SessionClient
+
+pytestmark = pytest.mark.django_db
+
+FOOTPRINT_GEOJSON = {
+    "type": "Polygon",
+    "coordinates": [[[-71.11995, 42.37005], [-71.11975, 42.37005], [-71.11975, 42.37025], [-71.11995, 42.37025],
+                     [-71.11995, 42.37005]]],
+}  # fmt: skip
+
+
+def ok(response: Any, status: int = 200) -> Any:
+    assert response.status_code == status, (response.status_code, response.content[:800])
+    assert response["Content-Type"].startswith("application/json")
+    return response.json()
+
+
+def test_draft_to_published_through_the_api(
+    commune: Any, parcel: Any, staff: dict[str, Any], procedure: Any, as_session: Any
+) -> None:
+    applicant = UserFactory.create(username="amina")
+    applicant.set_password("s3cret-pass")
+    applicant.save()
+
+    # The applicant exchanges their password for a token and works with it.
+    token = ok(APIClient().post("/api/auth/token/", {"username": "amina", "password": "s3cret-pass"}, format="json"))
+    amina = APIClient()
+    amina.credentials(HTTP_AUTHORIZATION=f"Token {token['token']}")
+    desk: SessionClient = as_session(staff["desk_agent"])
+    president: SessionClient = as_session(staff["commission_president"])
+    signing: SessionClient = as_session(staff["signing_authority"])
+
+    procedures = ok(amina.get("/api/procedures/"))
+    assert procedure.code in {item["code"] for item in procedures}
+
+    created = ok(
+        amina.post(
+            "/api/dossiers/",
+            {
+                "procedure": procedure.code,
+                "commune": commune.code,
+                "parcels": [parcel.pk],
+                "footprint": FOOTPRINT_GEOJSON,
+                "title": "House",
+                "height_m": 9,
+                "floors": 3,
+                "gross_floor_area_m2": 300,
+                "use": "residential",
+            },
+            format="json",
+        ),
+        201,
+    )
+    dossier_id = created["id"]
+    assert created["status"] == "draft" and created["reference"] is None
+    assert created["footprint"]["type"] == "MultiPolygon"
+    assert created["parcels"] == [parcel.pk]
+    assert set(created["actions"]) == {"submit", "withdraw"}
+    base = f"/api/dossiers/{dossier_id}/"
+
+    updated = ok(amina.patch(base, {"title": "House with a garden", "units": 2}, format="json"))
+    assert updated["title"] == "House with a garden" and updated["units"] == 2
+    assert [item["id"] for item in ok(amina.get("/api/dossiers/"))["results"]] == [dossier_id]
+
+    submitted = ok(amina.post(f"{base}submit/"))
+    assert submitted["status"] == "submitted"
+    assert submitted["reference"].startswith(f"{commune.code}/")
+
+    # The desk accepts it: round 1, dispatched to the commission's permanent member.
+    under_instruction = ok(desk.post(f"{base}completeness/", {"complete": True}))
+    assert under_instruction["status"] == "under_instruction" and under_instruction["current_round"] == 1
+    deadlines = ok(amina.get(f"{base}deadlines/"))
+    assert [row["agency"] for row in deadlines] == ["PERMANENT-AGENCY"]
+    assert isinstance(deadlines[0]["business_days_remaining"], int) and deadlines[0]["business_days_remaining"] > 0
+
+    member: SessionClient = as_session(member_for(_agency("PERMANENT-AGENCY")))
+    queue = ok(member.get("/api/consultations/"))
+    assert [item["dossier"] for item in queue] == [dossier_id]
+
+    # One remarks round: the member issues a remark, the desk sends it, the applicant replies.
+    remark = ok(member.post(f"{base}remarks/", {"text": "Show the setback on the ground-floor plan."}), 201)
+    assert remark["agency"] == "PERMANENT-AGENCY" and remark["status"] == "open"
+    assert ok(desk.post(f"{base}remarks/send/"))["status"] == "awaiting_applicant"
+    reply = ok(amina.post(f"{base}remarks/{remark['id']}/reply/", {"text": "Setback shown."}, format="json"), 201)
+    assert reply["author"] == "amina"
+    again = ok(amina.get(base))
+    assert again["status"] == "under_instruction" and again["current_round"] == 2
+    closed = ok(member.post(f"{base}remarks/{remark['id']}/close/", {"note": "fine"}))
+    assert closed["status"] == "closed" and [item["text"] for item in closed["replies"]] == ["Setback shown."]
+
+    # Round 2 is dispatched again; the member gives the opinion of round 2 from the queue.
+    queue = ok(member.get("/api/consultations/"))
+    assert [(item["dossier"], item["round"]) for item in queue] == [(dossier_id, 2)]
+    opinion = ok(member.post(f"/api/consultations/{queue[0]['id']}/opinion/", {"opinion": "favourable"}))
+    assert opinion["status"] == "given" and opinion["opinion"] == "favourable"
+
+    assert ok(desk.post(f"{base}send-to-commission/"))["status"] == "in_commission"
+    decided = ok(
+        president.post(f"{base}decide/", {"decision": "favourable_with_conditions", "conditions": "Plant two trees."})
+    )
+    assert decided["status"] == "decided" and decided["decision"] == "favourable_with_conditions"
+    assert ok(signing.post(f"{base}sign/", {"signature_reference": "SIG-1"}))["status"] == "signed"
+    published = ok(desk.post(f"{base}publish/"))
+    assert published["status"] == "published" and published["actions"] == []
+
+    rounds = ok(amina.get(f"{base}rounds/"))
+    assert [item["number"] for item in rounds] == [1, 2]
+    assert rounds[0]["remarks"] == [remark["id"]] and rounds[0]["consultations"][0]["status"] == "closed"
+    assert ok(amina.get(f"{base}overlaps/")) == []
+    history = ok(amina.get(f"{base}history/"))
+    actions = [event["action"] for event in history]
+    for expected in ("dossier.created", "dossier.submit", "dossier.dispatched", "remark.replied", "dossier.publish"):
+        assert expected in actions
+    assert history[0]["actor"] == "amina" and history[0]["address"] == "127.0.0.1"
+    assert audit_verify().ok
+
+
+def test_an_architect_files_for_an_applicant(commune: Any, procedure: Any, as_token: Any) -> None:
+    applicant, architect = UserFactory.create(username="client"), UserFactory.create(username="architect")
+    RoleMembership.objects.create(user=architect, role=Role.ARCHITECT)
+    body = {"procedure": procedure.code, "commune": commune.code, "applicant": "client", "footprint": FOOTPRINT.wkt}
+    created = ok(as_token(architect).post("/api/dossiers/", body, format="json"), 201)
+    assert created["applicant"] == "client" and created["architect"] == "architect"
+    assert ok(as_token(applicant).get(f"/api/dossiers/{created['id']}/"))["id"] == created["id"]
+
+
+def test_my_profile(as_token: Any, db: Any) -> None:
+    user = UserFactory.create(username="salma")
+    RoleMembership.objects.create(user=user, role=Role.ARCHITECT)
+    client = as_token(user)
+    profile = ok(client.get("/api/me/profile/"))
+    assert profile["preferred_language"] == "fr" and profile["roles"] == [
+        {"role": "architect", "territory": None, "agency": None}
+    ]
+    changed = ok(
+        client.patch(
+            "/api/me/profile/",
+            {"preferred_language": "ar", "phone": "+212600000000", "notify_by_sms": True},
+            format="json",
+        )
+    )
+    assert (changed["preferred_language"], changed["notify_by_sms"], changed["phone"]) == ("ar", True, "+212600000000")
+
+
+def test_token_revoked(as_token: Any, db: Any) -> None:
+    user = UserFactory.create()
+    client = as_token(user)
+    assert client.delete("/api/auth/token/revoke/").status_code == 204
+    assert client.get("/api/me/profile/").status_code == 401
+
+
+def _agency(code: str) -> Any:
+    from parcels.models import Agency
+
+    return Agency.objects.get(code=code)
