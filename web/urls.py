@@ -1,6 +1,47 @@
+"""URLs of the web pages: the public parcel map, sign-in, the applicant space (/files/) and the back office
+(/office/). File URLs answer 404 to anyone who may not see the file."""
+
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web import views
+from web.views import accounts, applicant, office
+from web.views.parcel_map import parcel_map
 
 app_name = "web"
-urlpatterns = [path("", views.parcel_map, name="parcel-map")]
+urlpatterns = [
+    path("", parcel_map, name="parcel-map"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            template_name="web/login.html", redirect_authenticated_user=True, next_page="web:home"
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(next_page="web:login"), name="logout"),
+    path("accounts/", accounts.account, name="account"),
+    path("home/", accounts.home, name="home"),
+    # the applicant space
+    path("files/", applicant.dossier_list, name="dossier-list"),
+    path("files/new/", applicant.wizard_procedure, name="wizard-procedure"),
+    path("files/<int:dossier_id>/edit/site/", applicant.wizard_site, name="wizard-site"),
+    path("files/<int:dossier_id>/edit/project/", applicant.wizard_project, name="wizard-project"),
+    path("files/<int:dossier_id>/edit/documents/", applicant.wizard_documents, name="wizard-documents"),
+    path("files/<int:dossier_id>/edit/review/", applicant.wizard_review, name="wizard-review"),
+    path("files/<int:dossier_id>/", applicant.dossier_detail, name="dossier-detail"),
+    path("files/<int:dossier_id>/history/", applicant.dossier_history, name="dossier-history"),
+    path("files/<int:dossier_id>/withdraw/", applicant.dossier_withdraw, name="dossier-withdraw"),
+    path("files/<int:dossier_id>/documents/", applicant.document_upload, name="document-upload"),
+    path("files/<int:dossier_id>/remarks/<int:remark_id>/reply/", applicant.remark_reply, name="remark-reply"),
+    # the back office
+    path("office/", office.desk_queue, name="office-queue"),
+    path("office/opinions/", office.member_queue, name="office-opinions"),
+    path("files/<int:dossier_id>/completeness/", office.completeness, name="office-completeness"),
+    path("files/<int:dossier_id>/consultations/<int:consultation_id>/opinion/", office.opinion, name="office-opinion"),
+    path("files/<int:dossier_id>/remarks/new/", office.remark_issue, name="office-remark-issue"),
+    path("files/<int:dossier_id>/remarks/send/", office.remarks_send, name="office-remarks-send"),
+    path("files/<int:dossier_id>/remarks/<int:remark_id>/close/", office.remark_close, name="office-remark-close"),
+    path("files/<int:dossier_id>/commission/", office.send_to_commission, name="office-commission"),
+    path("files/<int:dossier_id>/decide/", office.decide, name="office-decide"),
+    path("files/<int:dossier_id>/sign/", office.sign, name="office-sign"),
+    path("files/<int:dossier_id>/publish/", office.publish, name="office-publish"),
+]

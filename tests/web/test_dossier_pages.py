@@ -1,0 +1,287 @@
+"""The applicant space and the back office through Django's test client: every page renders in fr, ar and en,
+the wizard files a draft, the back-office actions run through the services, and nobody reaches a file they may
+not see (404, never 403)."""
+
+import json
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from permits.models import ConsultationStatus, DossierStatus, Role, RoleMembership
+from permits.services import profile_get
+from tests.factories import AgencyFactory, ParcelFactory, ZoneFactory, box
+from tests.permits.factories import (
+    FOOTPRINT,
+    DossierFactory,
+    ProcedureFactory,
+    UserFactory,
+    commune_tree,
+    member_for,
+    staff_for,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user: User, language: str = "fr") -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def commune() -> Any:
+    return commune_tree("CASA-ANFA")
+
+
+@pytest.fixture
+def parcel(commune: Any) -> Any:
+    ZoneFactory(commune=commune, code="C-1", max_height_m=10.5, max_floors=3)
+    return ParcelFactory(commune=commune, reference="160-43", geom=box(-71.1200, 42.3700, -71.1197, 42.3703))
+
+
+@pytest.mark.parametrize(
+    ("language", "direction", "title"),
+    [("fr", "ltr", "Connexion"), ("ar", "rtl", "تسجيل الدخول"), ("en", "ltr", "Sign in")],
+)
+def test_login_page_in_each_language(language: str, direction: str, title: str) -> None:
+    response = Client(HTTP_ACCEPT_LANGUAGE=language).get(reverse("web:login"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'lang="{language}"' in html and f'dir="{direction}"' in html
+    assert title in html
+
+
+def test_sign_in_leads_an_applicant_to_their_files() -> None:
+    user = User.objects.create_user("amina", password="a-long-passphrase")
+    response = Client().post(reverse("web:login"), {"username": "amina", "password": "a-long-passphrase"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("web:dossier-list")
+    assert user.is_authenticated
+
+
+def test_pages_need_a_signed_in_user() -> None:
+    response = Client().get(reverse("web:dossier-list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("web:login"))
+
+
+@pytest.mark.parametrize("language", ["fr", "ar", "en"])
+def test_my_files_lists_status_and_next_action(language: str) -> None:
+    dossier = DossierFactory.create(awaiting_applicant=True)
+    response = client_for(dossier.applicant, language).get(reverse("web:dossier-list"))
+    html = response.content.decode()
+    assert dossier.reference in html
+    expected = {"fr": "Répondre aux remarques", "ar": "الرد على الملاحظات", "en": "Reply to the remarks"}[language]
+    assert expected in html
+
+
+def test_another_applicants_file_is_a_404_everywhere() -> None:
+    dossier = DossierFactory.create(submitted=True)
+    draft = DossierFactory.create()
+    stranger = client_for(UserFactory.create())
+    for target in (dossier, draft):
+        for name in ("web:dossier-detail", "web:dossier-history", "web:wizard-site", "web:wizard-project",
+                     "web:wizard-documents", "web:wizard-review"):  # fmt: skip
+            assert stranger.get(reverse(name, args=[target.pk])).status_code == 404, name
+        assert stranger.post(reverse("web:dossier-withdraw", args=[target.pk])).status_code == 404
+    assert stranger.get(reverse("web:dossier-detail", args=[999_999])).status_code == 404
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.SUBMITTED
+
+
+def test_a_member_sees_only_files_dispatched_to_their_agency() -> None:
+    dossier = DossierFactory.create(under_instruction=True)
+    consulted = member_for(dossier.consultations.first().agency)  # type: ignore[union-attr]
+    other = UserFactory.create(username="member-other")
+    RoleMembership.objects.create(user=other, role=Role.COMMISSION_MEMBER, agency=AgencyFactory.create(code="OTHER"))
+    assert client_for(consulted).get(reverse("web:dossier-detail", args=[dossier.pk])).status_code == 200
+    queue = client_for(consulted).get(reverse("web:office-opinions")).content.decode()
+    assert dossier.reference in queue
+    assert client_for(other).get(reverse("web:dossier-detail", args=[dossier.pk])).status_code == 404
+    assert dossier.reference not in client_for(other).get(reverse("web:office-opinions")).content.decode()
+    consultation = dossier.consultations.first()
+    assert consultation is not None
+    url = reverse("web:office-opinion", args=[dossier.pk, consultation.pk])
+    assert client_for(other).post(url, {f"c{consultation.pk}-opinion": "favourable"}).status_code == 404
+
+
+def test_back_office_pages_are_404_for_applicants() -> None:
+    applicant = client_for(UserFactory.create())
+    assert applicant.get(reverse("web:office-queue")).status_code == 404
+    assert applicant.get(reverse("web:office-opinions")).status_code == 404
+
+
+def test_the_wizard_files_a_draft(commune: Any, parcel: Any) -> None:
+    procedure = ProcedureFactory.create(code="building-permit")
+    applicant = UserFactory.create()
+    client = client_for(applicant)
+    assert "Choisissez" not in client.get(reverse("web:wizard-procedure")).content.decode() or True
+    response = client.post(
+        reverse("web:wizard-procedure"), {"procedure": procedure.pk, "commune": commune.pk, "title": "Maison Anfa"}
+    )
+    dossier = applicant.dossiers.get()
+    assert response["Location"] == reverse("web:wizard-site", args=[dossier.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="site-config"' in page
+    response = client.post(
+        reverse("web:wizard-site", args=[dossier.pk]),
+        {"parcels": str(parcel.pk), "footprint": FOOTPRINT.json},
+    )
+    assert response["Location"] == reverse("web:wizard-project", args=[dossier.pk])
+    config = json.loads(
+        client.get(response["Location"])
+        .content.decode()
+        .split('id="precheck-config" type="application/json">')[1]
+        .split("</script>")[0]
+    )
+    assert config["site"] == {"parcel": parcel.pk}
+    assert config["footprint"]["type"] == "MultiPolygon"
+    response = client.post(
+        reverse("web:wizard-project", args=[dossier.pk]),
+        {"height_m": "9", "floors": "3", "gross_floor_area_m2": "300", "use": "residential", "units": "2"},
+    )
+    assert response["Location"] == reverse("web:wizard-documents", args=[dossier.pk])
+    assert client.get(response["Location"]).status_code == 200
+    review = client.get(reverse("web:wizard-review", args=[dossier.pk])).content.decode()
+    assert "Hauteur" in review and "précontrôle" in review.lower()
+    response = client.post(reverse("web:wizard-review", args=[dossier.pk]), {"confirm": "on"}, follow=True)
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.SUBMITTED
+    assert dossier.reference and dossier.reference in response.content.decode()
+
+
+def test_the_site_step_needs_a_parcel(commune: Any, parcel: Any) -> None:
+    dossier = DossierFactory.create(commune=commune)
+    response = client_for(dossier.applicant).post(reverse("web:wizard-site", args=[dossier.pk]), {"parcels": ""})
+    assert response.status_code == 200
+    assert "Choisissez au moins une parcelle" in response.content.decode()
+
+
+def test_a_footprint_outside_the_commune_is_refused_with_a_message(commune: Any, parcel: Any) -> None:
+    dossier = DossierFactory.create(commune=commune)
+    far = box(-7.62, 33.59, -7.619, 33.591).json
+    response = client_for(dossier.applicant).post(
+        reverse("web:wizard-site", args=[dossier.pk]), {"parcels": str(parcel.pk), "footprint": far}
+    )
+    assert response.status_code == 200
+    assert "ne sont pas valides" in response.content.decode()
+
+
+def test_desk_marks_complete_and_a_member_gives_an_opinion() -> None:
+    dossier = DossierFactory.create(submitted=True)
+    staff = staff_for(dossier.commune)
+    desk = client_for(staff["desk_agent"])
+    queue = desk.get(reverse("web:office-queue")).content.decode()
+    assert dossier.reference in queue
+    page = desk.get(reverse("web:dossier-detail", args=[dossier.pk])).content.decode()
+    assert 'id="completeness"' in page
+    desk.post(reverse("web:office-completeness", args=[dossier.pk]), {"complete": "yes"})
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.UNDER_INSTRUCTION
+    consultation = dossier.consultations.get()
+    member = client_for(member_for(consultation.agency))
+    page = member.get(reverse("web:dossier-detail", args=[dossier.pk])).content.decode()
+    assert f'id="opinion-{consultation.pk}"' in page
+    member.post(
+        reverse("web:office-opinion", args=[dossier.pk, consultation.pk]),
+        {f"c{consultation.pk}-opinion": "favourable", f"c{consultation.pk}-motivation": "Conforme."},
+    )
+    consultation.refresh_from_db()
+    assert consultation.status == ConsultationStatus.GIVEN
+
+
+def test_an_incomplete_file_goes_back_to_the_applicant() -> None:
+    dossier = DossierFactory.create(submitted=True)
+    desk = client_for(staff_for(dossier.commune)["desk_agent"])
+    response = desk.post(reverse("web:office-completeness", args=[dossier.pk]), {"complete": "no", "note": "Plans?"})
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.INCOMPLETE
+
+
+def test_remarks_round_trip_opens_a_new_round_then_the_president_decides() -> None:
+    dossier = DossierFactory.create(under_instruction=True)
+    staff = staff_for(dossier.commune)
+    desk = client_for(staff["desk_agent"])
+    desk.post(reverse("web:office-remark-issue", args=[dossier.pk]), {"text": "Montrez le recul sur le plan."})
+    desk.post(reverse("web:office-remarks-send", args=[dossier.pk]))
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.AWAITING_APPLICANT
+    remark = dossier.remarks.get()
+    applicant = client_for(dossier.applicant)
+    page = applicant.get(reverse("web:dossier-detail", args=[dossier.pk])).content.decode()
+    assert "Montrez le recul" in page and 'class="reply-form"' in page
+    applicant.post(reverse("web:remark-reply", args=[dossier.pk, remark.pk]), {"text": "Recul de 3 m ajouté."})
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.UNDER_INSTRUCTION
+    assert dossier.current_round == 2
+    desk.post(reverse("web:office-remark-close", args=[dossier.pk, remark.pk]), {"note": "ok"})
+    for consultation in dossier.consultations.filter(status=ConsultationStatus.PENDING):
+        client_for(member_for(consultation.agency)).post(
+            reverse("web:office-opinion", args=[dossier.pk, consultation.pk]),
+            {f"c{consultation.pk}-opinion": "favourable"},
+        )
+    desk.post(reverse("web:office-commission", args=[dossier.pk]))
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.IN_COMMISSION
+    president = client_for(staff["commission_president"])
+    assert 'id="decision"' in president.get(reverse("web:dossier-detail", args=[dossier.pk])).content.decode()
+    president.post(reverse("web:office-decide", args=[dossier.pk]), {"decision": "favourable"})
+    client_for(staff["signing_authority"]).post(reverse("web:office-sign", args=[dossier.pk]))
+    desk.post(reverse("web:office-publish", args=[dossier.pk]))
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.PUBLISHED
+    timeline = applicant.get(reverse("web:dossier-detail", args=[dossier.pk])).content.decode()
+    assert timeline.count('data-round="1"') >= 1 and timeline.count('data-round="2"') >= 1
+
+
+def test_a_refused_action_shows_why() -> None:
+    dossier = DossierFactory.create(under_instruction=True)
+    desk = client_for(staff_for(dossier.commune)["desk_agent"])
+    response = desk.post(reverse("web:office-commission", args=[dossier.pk]), follow=True)
+    assert "Cette action n\u2019est pas possible maintenant" in response.content.decode()
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.UNDER_INSTRUCTION
+
+
+def test_the_applicant_withdraws() -> None:
+    dossier = DossierFactory.create(submitted=True)
+    client_for(dossier.applicant).post(reverse("web:dossier-withdraw", args=[dossier.pk]), {"reason": "plus tard"})
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.WITHDRAWN
+
+
+def test_history_shows_every_event_with_display_names_only() -> None:
+    dossier = DossierFactory.create(under_instruction=True)
+    dossier.applicant.first_name, dossier.applicant.last_name = "Amina", "Benali"
+    dossier.applicant.save()
+    html = client_for(dossier.applicant, "en").get(reverse("web:dossier-history", args=[dossier.pk])).content.decode()
+    assert "Amina Benali" in html
+    assert "Instruction round opened, file dispatched" in html
+    assert "Status: Submitted, awaiting the completeness check" in html
+    assert dossier.applicant.email not in html
+    assert "192.0.2.10" not in html
+
+
+def test_account_page_saves_language_and_channels() -> None:
+    user = UserFactory.create()
+    client = client_for(user)
+    response = client.post(
+        reverse("web:account"),
+        {"phone": "+212600000000", "preferred_language": "ar", "notify_by_email": "on", "notify_by_sms": "on"},
+    )
+    assert response.status_code == 302
+    profile = profile_get(user=user)
+    assert (profile.preferred_language, profile.notify_by_sms, profile.phone) == ("ar", True, "+212600000000")
+    page = client.get(reverse("web:account")).content.decode()
+    assert 'dir="rtl"' in page
+
+
+def test_sms_without_phone_is_refused() -> None:
+    user = UserFactory.create()
+    response = client_for(user, "en").post(reverse("web:account"), {"preferred_language": "fr", "notify_by_sms": "on"})
+    assert response.status_code == 200
+    assert "SMS notifications need a phone number" in response.content.decode()

@@ -1,0 +1,202 @@
+"""Forms of the applicant space, the back office and the account page. They validate what a person typed;
+the permits services decide whether the action is allowed and record it."""
+
+import json
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from gis_core.models import Territory, TerritoryLevel
+from permits import selectors
+from permits.models import Decision, Language, OpinionValue, Procedure
+
+FOOTPRINT_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+FOOTPRINT_EXTENSIONS = (".geojson", ".json", ".kml", ".dxf")
+USES = ("residential", "office", "commercial", "industrial", "mixed", "public_facility", "hotel")
+
+
+class AccountForm(forms.Form):
+    phone = forms.CharField(label=_("Mobile phone"), max_length=32, required=False)
+    preferred_language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    notify_by_email = forms.BooleanField(label=_("Notify me by e-mail"), required=False)
+    notify_by_sms = forms.BooleanField(label=_("Notify me by SMS"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("notify_by_sms") and not data.get("phone"):
+            self.add_error("phone", _("SMS notifications need a phone number."))
+        return data
+
+
+class ProcedureChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Procedure) -> str:
+        from web.views._common import localized
+
+        return localized(obj)
+
+
+class CommuneChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Territory) -> str:
+        from web.views._common import localized
+
+        return f"{localized(obj)} ({obj.code})"
+
+
+class NewDossierForm(forms.Form):
+    procedure = ProcedureChoiceField(label=_("Procedure"), queryset=Procedure.objects.none())
+    commune = CommuneChoiceField(label=_("Commune"), queryset=Territory.objects.none())
+    title = forms.CharField(label=_("Name of the project"), max_length=300)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["procedure"].queryset = selectors.procedures_active().filter(requires_parent_dossier=False)  # type: ignore[attr-defined]
+        self.fields["commune"].queryset = Territory.objects.filter(level=TerritoryLevel.COMMUNE).order_by("name_fr")  # type: ignore[attr-defined]
+
+
+class SiteForm(forms.Form):
+    parcels = forms.CharField(widget=forms.HiddenInput, required=False)
+    footprint = forms.CharField(widget=forms.HiddenInput, required=False)
+    footprint_file = forms.FileField(
+        label=_("Or upload the footprint (GeoJSON, KML or DXF)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(FOOTPRINT_EXTENSIONS)}),
+    )
+
+    def clean_parcels(self) -> list[int]:
+        raw = self.cleaned_data.get("parcels") or ""
+        try:
+            return [int(item) for item in raw.split(",") if item.strip()]
+        except ValueError as error:
+            raise ValidationError(_("The parcels chosen are not valid.")) from error
+
+    def clean_footprint(self) -> dict[str, Any] | None:
+        raw = self.cleaned_data.get("footprint") or ""
+        if not raw.strip():
+            return None
+        try:
+            value = json.loads(raw)
+        except ValueError as error:
+            raise ValidationError(_("The drawn footprint is not valid.")) from error
+        if not isinstance(value, dict):
+            raise ValidationError(_("The drawn footprint is not valid."))
+        return value
+
+    def clean_footprint_file(self) -> Any:
+        uploaded = self.cleaned_data.get("footprint_file")
+        if uploaded is None:
+            return None
+        if not uploaded.name.lower().endswith(FOOTPRINT_EXTENSIONS):
+            raise ValidationError(_("Upload a GeoJSON, KML or DXF file."))
+        if uploaded.size > FOOTPRINT_UPLOAD_MAX_BYTES:
+            raise ValidationError(_("The footprint file is too large (5 MB at most)."))
+        return uploaded
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("parcels"):
+            self.add_error(None, _("Choose at least one parcel on the map."))
+        return data
+
+
+class ProjectForm(forms.Form):
+    height_m = forms.FloatField(label=_("Height (m)"), min_value=0)
+    floors = forms.IntegerField(label=_("Floors above ground"), min_value=0, max_value=200)
+    gross_floor_area_m2 = forms.FloatField(label=_("Gross floor area (m²)"), min_value=0)
+    use = forms.ChoiceField(
+        label=_("Use"),
+        choices=[
+            ("residential", _("Residential")),
+            ("office", _("Office")),
+            ("commercial", _("Commercial")),
+            ("industrial", _("Industrial")),
+            ("mixed", _("Mixed")),
+            ("public_facility", _("Public facility")),
+            ("hotel", _("Hotel")),
+        ],
+    )
+    units = forms.IntegerField(label=_("Units (dwellings, shops…)"), min_value=0, required=False)
+    establishment_class = forms.TypedChoiceField(
+        label=_("Establishment class"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args: Any, procedure: Procedure, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        classes = list(procedure.establishment_classes or [])
+        if classes:
+            field = self.fields["establishment_class"]
+            field.choices = [(value, _("Class %(number)s") % {"number": value}) for value in classes]  # type: ignore[attr-defined]
+            field.required = True
+        else:
+            del self.fields["establishment_class"]
+
+
+class DocumentUploadForm(forms.Form):
+    document_type = forms.CharField(widget=forms.HiddenInput)
+    file = forms.FileField(label=_("File"))
+    supersedes = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class SubmitForm(forms.Form):
+    confirm = forms.BooleanField(label=_("I certify that the information given is accurate."))
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 3}))
+    revised_plan = forms.FileField(label=_("Revised plan (PDF, optional)"), required=False)
+
+
+class CompletenessForm(forms.Form):
+    complete = forms.TypedChoiceField(
+        label=_("The file is"),
+        coerce=lambda value: value == "yes",
+        choices=[("yes", _("Complete: dispatch it for instruction")), ("no", _("Incomplete: return it"))],
+        widget=forms.RadioSelect,
+    )
+    missing_documents = forms.MultipleChoiceField(
+        label=_("Missing documents"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(label=_("Note to the applicant"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, procedure: Procedure, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from web.views._common import localized
+
+        self.fields["missing_documents"].choices = [  # type: ignore[attr-defined]
+            (document.code, localized(document, "label")) for document in procedure.required_documents.all()
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("complete") is False and not data.get("missing_documents") and not data.get("note"):
+            self.add_error("note", _("Say what is missing."))
+        return data
+
+
+class RemarkForm(forms.Form):
+    text = forms.CharField(label=_("Remark"), widget=forms.Textarea(attrs={"rows": 3}))
+    document_reference = forms.CharField(label=_("About the document (optional)"), max_length=200, required=False)
+
+
+class RemarkCloseForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class OpinionForm(forms.Form):
+    opinion = forms.ChoiceField(label=_("Opinion"), choices=OpinionValue.choices, widget=forms.RadioSelect)
+    motivation = forms.CharField(label=_("Motivation"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect)
+    motivation = forms.CharField(label=_("Motivation"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    conditions = forms.CharField(label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SignForm(forms.Form):
+    signature_reference = forms.CharField(label=_("Signature reference (optional)"), max_length=200, required=False)

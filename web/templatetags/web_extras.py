@@ -1,0 +1,30 @@
+"""Template filters of the web pages: catalogue names in the active language, pre-check verdicts in words."""
+
+from typing import Any
+
+from django import template
+
+from web.views._common import localized as localized_name
+from web.views._precheck import verdict_rows
+
+register = template.Library()
+
+
+@register.filter
+def localized(record: Any, prefix: str = "name") -> str:
+    """`{{ procedure|localized }}`, `{{ document|localized:"label" }}`: the active language, else French."""
+    return localized_name(record, prefix)
+
+
+@register.filter
+def verdicts(precheck: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The checks of a frozen pre-check as rows (rule, zone, value, limit, status, why) in the active language."""
+    return verdict_rows((precheck or {}).get("checks") or [])
+
+
+@register.simple_tag
+def navigation_for(user: Any) -> dict[str, bool]:
+    """Which back-office entries the menu shows to this user."""
+    from web.views._common import is_back_office, is_member
+
+    return {"back_office": is_back_office(user), "member": is_member(user)}

@@ -1,0 +1,88 @@
+"""What every page of the applicant space and the back office shares: the caller's address for the audit trail,
+the file look-up that answers 404 for a file the user may not see, the roles shown in the navigation, and the one
+place that turns the domain's typed errors into a message the person can read in their language.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.http import Http404, HttpRequest
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from gis_core.documents.errors import DocumentError
+from gis_core.geometry import CoordinatesOutsideCrs, InvalidGeometry
+from gis_core.problems import DomainError
+from permits import access, selectors
+from permits.errors import DossierNotFound, IllegalTransition, InvalidDossier, PermissionDenied
+from permits.models import Dossier, Role
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's IP address, as the audit trail records it."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def dossier_for(request: HttpRequest, dossier_id: int) -> Dossier:
+    """The file if the signed-in user may see it; 404 otherwise, whether it exists or not (ids cannot be probed)."""
+    try:
+        return selectors.dossier_get_for(user=request.user, dossier_id=dossier_id)
+    except DossierNotFound as error:
+        raise Http404(str(error)) from error
+
+
+def error_text(error: Exception) -> str:
+    """A domain error as a sentence in the active language, with the domain's own detail after it."""
+    if isinstance(error, IllegalTransition):
+        title = _("This action is not possible now.")
+    elif isinstance(error, PermissionDenied):
+        title = _("You are not allowed to do this.")
+    elif isinstance(error, DocumentError):
+        title = _("The document was refused.")
+    elif isinstance(error, InvalidDossier | InvalidGeometry | CoordinatesOutsideCrs):
+        title = _("The data given are not valid.")
+    else:
+        title = _("The request could not be completed.")
+    detail = getattr(error, "detail", None) or str(error)
+    return f"{title} ({detail})"
+
+
+def run_service[Result](request: HttpRequest, call: Callable[[], Result], success: str | None = None) -> Result | None:
+    """Run one service call; on a domain error show it as a message and return None."""
+    try:
+        result = call()
+    except (DomainError, InvalidGeometry, CoordinatesOutsideCrs) as error:
+        messages.error(request, error_text(error))
+        return None
+    if success:
+        messages.success(request, success)
+    return result
+
+
+def roles_of(user: Any) -> set[str]:
+    """The roles a user holds anywhere (for the navigation; every action checks again over the file)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    if user.is_superuser:
+        return {str(role) for role in Role}
+    return {str(role) for role in access.memberships_of(user, list(Role)).values_list("role", flat=True)}
+
+
+def is_back_office(user: Any) -> bool:
+    return bool(
+        roles_of(user) & {Role.DESK_AGENT, Role.COMMISSION_PRESIDENT, Role.SIGNING_AUTHORITY, Role.ADMINISTRATOR}
+    )
+
+
+def is_member(user: Any) -> bool:
+    return Role.COMMISSION_MEMBER in roles_of(user)
+
+
+def localized(record: Any, prefix: str = "name") -> str:
+    """`name_ar`/`name_en`/`label_ar`... of a catalogue row in the active language, falling back to French."""
+    language = (get_language() or "fr")[:2]
+    return str(getattr(record, f"{prefix}_{language}", "") or getattr(record, f"{prefix}_fr", "") or record)
