@@ -135,7 +135,6 @@ class ProjectForm(forms.Form):
 class DocumentUploadForm(forms.Form):
     document_type = forms.CharField(widget=forms.HiddenInput)
     file = forms.FileField(label=_("File"))
-    supersedes = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class SubmitForm(forms.Form):

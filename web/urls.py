@@ -31,6 +31,11 @@ urlpatterns = [
     path("files/<int:dossier_id>/history/", applicant.dossier_history, name="dossier-history"),
     path("files/<int:dossier_id>/withdraw/", applicant.dossier_withdraw, name="dossier-withdraw"),
     path("files/<int:dossier_id>/documents/", applicant.document_upload, name="document-upload"),
+    path(
+        "files/<int:dossier_id>/documents/<int:document_id>/",
+        applicant.document_download,
+        name="document-download",
+    ),
     path("files/<int:dossier_id>/remarks/<int:remark_id>/reply/", applicant.remark_reply, name="remark-reply"),
     # the back office
     path("office/", office.desk_queue, name="office-queue"),

@@ -3,15 +3,18 @@ the wizard files a draft, the back-office actions run through the services, and 
 not see (404, never 403)."""
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from permits.models import ConsultationStatus, DossierStatus, Role, RoleMembership
+from permits.models import ConsultationStatus, DossierStatus, RequiredDocument, Role, RoleMembership
 from permits.services import profile_get
+from tests.documents.files import pdf_bytes
 from tests.factories import AgencyFactory, ParcelFactory, ZoneFactory, box
 from tests.permits.factories import (
     FOOTPRINT,
@@ -24,6 +27,22 @@ from tests.permits.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def documents_storage_dir(settings: Any, tmp_path: Path) -> Path:
+    """Uploaded documents go under the test's tmp_path, never into var/media."""
+    store = tmp_path / "documents"
+    store.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(store), "base_url": None},
+        },
+    }
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    return store
 
 
 def client_for(user: User, language: str = "fr") -> Client:
@@ -285,3 +304,52 @@ def test_sms_without_phone_is_refused() -> None:
     response = client_for(user, "en").post(reverse("web:account"), {"preferred_language": "fr", "notify_by_sms": "on"})
     assert response.status_code == 200
     assert "SMS notifications need a phone number" in response.content.decode()
+
+
+def test_documents_are_uploaded_as_versions_and_downloaded_by_who_may_see_the_file() -> None:
+    dossier = DossierFactory.create()
+    RequiredDocument.objects.create(
+        procedure=dossier.procedure,
+        code="architectural-plans",
+        label_fr="Plans architecturaux",
+        accepted_formats=["pdf"],
+    )
+    applicant = client_for(dossier.applicant)
+    page = applicant.get(reverse("web:wizard-review", args=[dossier.pk])).content.decode()
+    assert 'id="missing-documents"' in page and "Plans architecturaux" in page
+    upload_url = reverse("web:document-upload", args=[dossier.pk])
+    for name in ("plans-v1.pdf", "plans-v2.pdf"):
+        upload = SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
+        applicant.post(upload_url, {"document_type": "architectural-plans", "file": upload})
+    versions = list(dossier.documents.order_by("pk"))
+    assert len(versions) == 2
+    assert versions[1].stored_document.supersedes_id == versions[0].stored_document_id
+    page = applicant.get(reverse("web:wizard-documents", args=[dossier.pk])).content.decode()
+    assert "plans-v1.pdf" in page and "plans-v2.pdf" in page
+    download = reverse("web:document-download", args=[dossier.pk, versions[0].pk])
+    response = applicant.get(download)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
+    assert client_for(UserFactory.create()).get(download).status_code == 404
+    other = DossierFactory.create(applicant=dossier.applicant)
+    assert applicant.get(reverse("web:document-download", args=[other.pk, versions[0].pk])).status_code == 404
+    applicant.post(reverse("web:wizard-review", args=[dossier.pk]), {"confirm": "on"})
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.SUBMITTED
+    desk = client_for(staff_for(dossier.commune)["desk_agent"])
+    assert desk.get(download).status_code == 200
+
+
+def test_a_reply_carries_the_revised_plan() -> None:
+    dossier = DossierFactory.create(awaiting_applicant=True)
+    remark = dossier.remarks.get()
+    plan = SimpleUploadedFile("revised.pdf", pdf_bytes(), content_type="application/pdf")
+    client_for(dossier.applicant).post(
+        reverse("web:remark-reply", args=[dossier.pk, remark.pk]),
+        {"text": "Voici le plan révisé.", "revised_plan": plan},
+    )
+    reply = remark.replies.get()
+    revised = dossier.documents.get(document_type="revised-plan")
+    assert reply.attachments == [revised.pk]
+    html = client_for(dossier.applicant).get(reverse("web:dossier-detail", args=[dossier.pk])).content.decode()
+    assert "revised.pdf" in html

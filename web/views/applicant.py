@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, get_language_bidi, gettext_lazy
@@ -18,7 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from permits import access, selectors, services, workflow
-from permits.models import Dossier, DossierStatus, OpinionValue, RequiredDocument
+from permits.downloads import dossier_document_response
+from permits.errors import NotFound
+from permits.models import REVISED_PLAN, Dossier, DossierStatus, OpinionValue
 from permits.services.precheck import dossier_site_geometry
 from web import forms
 from web.views import _documents
@@ -83,17 +86,6 @@ def _wizard_context(dossier: Dossier | None, current: str) -> dict[str, Any]:
 
 def _geojson(geometry: Any) -> dict[str, Any] | None:
     return json.loads(geometry.geojson) if geometry is not None else None
-
-
-def _required_documents(dossier: Dossier) -> list[RequiredDocument]:
-    return list(dossier.procedure.required_documents.all())
-
-
-def _documents_by_type(dossier: Dossier, user: Any) -> dict[str, list[Any]]:
-    grouped: dict[str, list[Any]] = {}
-    for document in _documents.documents_of(dossier=dossier, user=user):
-        grouped.setdefault(str(getattr(document, "document_type", "")), []).append(document)
-    return grouped
 
 
 # --- my files -------------------------------------------------------------------------------------------------
@@ -317,15 +309,16 @@ def wizard_project(request: HttpRequest, dossier_id: int) -> HttpResponse:
 
 
 def _document_rows(dossier: Dossier, user: Any) -> list[dict[str, Any]]:
-    by_type = _documents_by_type(dossier, user)
     return [
         {
-            "required": required,
-            "label": localized(required, "label"),
-            "versions": by_type.get(required.code, []),
-            "form": forms.DocumentUploadForm(initial={"document_type": required.code}),
+            "code": row.code,
+            "required": row.required,
+            "label": localized(row.required, "label")
+            if row.required
+            else str(FREE_TYPE_LABELS.get(row.code, row.code)),
+            "versions": row.versions,
         }
-        for required in _required_documents(dossier)
+        for row in _documents.document_rows(dossier=dossier, user=user)
     ]
 
 
@@ -338,7 +331,6 @@ def wizard_documents(request: HttpRequest, dossier_id: int) -> HttpResponse:
     context = {
         **_wizard_context(dossier, "documents"),
         "document_rows": _document_rows(dossier, request.user),
-        "uploads_available": _documents.uploads_available(),
     }
     return render(request, "web/wizard_documents.html", context)
 
@@ -365,6 +357,9 @@ def wizard_review(request: HttpRequest, dossier_id: int) -> HttpResponse:
         "form": form,
         "precheck": services.dossier_precheck_compute(dossier=dossier),
         "overlaps": selectors.dossier_overlaps(dossier=dossier),
+        "missing_documents": [
+            localized(document, "label") for document in services.documents_missing_mandatory(dossier=dossier)
+        ],
         "parcels": list(dossier.parcels.all()),
         "document_rows": _document_rows(dossier, request.user),
     }
@@ -397,7 +392,6 @@ def dossier_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
         "deadlines": selectors.consultation_deadlines(dossier=dossier, all_rounds=True),
         "remarks": list(selectors.remarks_for(dossier=dossier)),
         "document_rows": _document_rows(dossier, request.user),
-        "uploads_available": _documents.uploads_available(),
         "parcels": list(dossier.parcels.all()),
         "actions": selectors.actions_available(dossier=dossier, user=request.user),
         "is_owner": access.is_owner(request.user, dossier),
@@ -456,22 +450,19 @@ def remark_reply(request: HttpRequest, dossier_id: int, remark_id: int) -> HttpR
     attachments: list[Any] = []
     plan = form.cleaned_data.get("revised_plan")
     if plan is not None:
-        if not _documents.uploads_available():
-            messages.error(request, _("Document uploads are not open yet."))
-            return redirect("web:dossier-detail", dossier.pk)
         document = run_service(
             request,
             lambda: _documents.document_upload(
                 actor=request.user,
                 address=client_address(request),
                 dossier=dossier,
-                document_type=remark.document_reference or "revised_plans",
+                document_type=REVISED_PLAN,
                 uploaded_file=plan,
             ),
         )
         if document is None:
             return redirect("web:dossier-detail", dossier.pk)
-        attachments.append(str(getattr(document, "pk", document)))
+        attachments.append(document.pk)
     run_service(
         request,
         lambda: services.remark_reply(
@@ -495,9 +486,7 @@ def document_upload(request: HttpRequest, dossier_id: int) -> HttpResponse:
     back = request.POST.get("next") or reverse("web:dossier-detail", args=[dossier.pk])
     if not back.startswith("/"):
         back = reverse("web:dossier-detail", args=[dossier.pk])
-    if not _documents.uploads_available():
-        messages.error(request, _("Document uploads are not open yet."))
-    elif form.is_valid():
+    if form.is_valid():
         data = form.cleaned_data
         run_service(
             request,
@@ -507,7 +496,6 @@ def document_upload(request: HttpRequest, dossier_id: int) -> HttpResponse:
                 dossier=dossier,
                 document_type=data["document_type"],
                 uploaded_file=data["file"],
-                supersedes=data.get("supersedes") or None,
             ),
             _("Document uploaded."),
         )
@@ -538,6 +526,10 @@ def dossier_history(request: HttpRequest, dossier_id: int) -> HttpResponse:
     )
 
 
+FREE_TYPE_LABELS = {
+    REVISED_PLAN: gettext_lazy("Revised plans"),
+    "other": gettext_lazy("Other documents"),
+}
 ACTION_LABELS = {
     "dossier.created": gettext_lazy("File created"),
     "dossier.updated": gettext_lazy("File edited"),
@@ -546,7 +538,7 @@ ACTION_LABELS = {
     "consultation.tacit_opinion": gettext_lazy("Tacit opinion (deadline passed)"),
     "remark.replied": gettext_lazy("Remark answered"),
     "remark.closed": gettext_lazy("Remark closed"),
-    "document.uploaded": gettext_lazy("Document uploaded"),
+    "dossier.document_uploaded": gettext_lazy("Document uploaded"),
 }
 
 
@@ -569,3 +561,16 @@ def actor_name(user: Any) -> str:
 
 # Kept for the templates' list of workflow actions.
 ACTIONS = workflow.Action
+
+
+@login_required
+def document_download(request: HttpRequest, dossier_id: int, document_id: int) -> HttpResponseBase:
+    """One uploaded version, to whoever may see the file; 404 for anyone else (and for another file's document)."""
+    dossier = dossier_for(request, dossier_id)
+    try:
+        document = selectors.dossier_document_get_for(user=request.user, document_id=document_id)
+    except NotFound as error:
+        raise Http404(str(error)) from error
+    if document.dossier_id != dossier.pk:
+        raise Http404("not a document of this file")
+    return dossier_document_response(user=request.user, document_id=document.pk, request=request)
