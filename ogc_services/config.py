@@ -17,8 +17,10 @@ import os
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import pygeoapi
 from django.conf import settings
 
 from ogc_services import crs_cache
@@ -32,8 +34,11 @@ from ogc_services.catalogue import (
     extent_compute,
 )
 from ogc_services.metadata import layer_metadata
+from ogc_services.openapi import openapi_localise
 
 PROVIDER = "ogc_services.provider.GeoportalProvider"
+TEMPLATES = Path(__file__).resolve().parent / "templates" / "pygeoapi"
+PYGEOAPI_STATIC = Path(pygeoapi.__file__).resolve().parent / "static"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 LANGUAGES = ["fr-FR", "en-US"]
 
@@ -105,6 +110,8 @@ def config_build(*, base_url: str) -> dict[str, Any]:
                 "attribution": "&copy; OpenStreetMap contributors",
             },
             "api_rules": {"strict_slashes": True},
+            # our templates first (fixes), pygeoapi's for everything else
+            "templates": {"path": str(TEMPLATES), "static": str(PYGEOAPI_STATIC)},
         },
         "logging": {"level": "WARNING"},
         "metadata": {
@@ -168,7 +175,7 @@ def build(*, base_url: str, previous: Built | None = None) -> Built:
     if previous is not None and previous.fingerprint == fingerprint:
         previous.built_at = time.monotonic()
         return previous
-    openapi = get_oas(copy.deepcopy(config))
+    openapi = openapi_localise(get_oas(copy.deepcopy(config)))
     _files_write(config, openapi)
     return Built(
         api=API(config, openapi), config=config, openapi=openapi, fingerprint=fingerprint, built_at=time.monotonic()

@@ -49,6 +49,7 @@ TEMPORAL: dict[type[ast.Node], str] = {
     ast.TimeDisjoint: "disjoint",
     ast.TimeOverlaps: "intersects",
 }
+INTEGER_LIMITS = {"int2": 32767, "int4": 2147483647, "int8": 9223372036854775807}
 SCALARS = (str, int, float, bool, dt.date, dt.datetime)
 
 
@@ -70,7 +71,7 @@ def value_checked(column: Column, value: Any) -> Any:
     try:
         if column.json_type == "integer":
             number = float(value)
-            if not number.is_integer():
+            if not number.is_integer() or abs(number) > INTEGER_LIMITS[column.type_name]:
                 raise ValueError
             return int(number)
         if column.json_type == "number":

@@ -7,26 +7,24 @@ items of a collection asked as JSON, the features array is PostgreSQL's own text
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import pygeoapi
 import pygeoapi.api as core_api
 import pygeoapi.api.itemtypes as itemtypes_api
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.http.response import HttpResponseBase
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
 from django.views.static import serve
 from pygeoapi.api import APIRequest, apply_gzip
 from pygeoapi.formats import F_HTML, F_JSONLD
 
-from ogc_services.config import api_for
+from ogc_services.config import PYGEOAPI_STATIC, api_for
 from ogc_services.provider import ITEMS_CONTEXT, ItemsContext
-
-PYGEOAPI_STATIC = Path(pygeoapi.__file__).resolve().parent / "static"
 
 ApiFunction = Callable[..., tuple[dict[str, Any], int, Any]]
 
@@ -36,19 +34,64 @@ def _base_url(request: HttpRequest) -> str:
 
 
 def _respond(headers: dict[str, Any], status: int, content: Any) -> HttpResponse:
+    if status >= 400 and str(headers.get("Content-Type", "")).startswith("application/ld+json"):
+        headers["Content-Type"] = "application/json"  # an exception document, whatever format was asked
     response = HttpResponse(content, status=status)
     for key, value in headers.items():
         response[key] = value
     return response
 
 
-def execute(request: HttpRequest, function: ApiFunction, *args: str, items_of: str | None = None) -> HttpResponse:
+INTEGER = re.compile(r"[0-9]{1,18}")
+
+
+def request_problem(request: HttpRequest) -> str | None:
+    """What pygeoapi would turn into a 500 rather than a 400: a non-integer limit (`limit=true` is read as 1),
+    a body that is not UTF-8 JSON."""
+    for name in ("limit", "offset"):
+        value = request.GET.get(name)
+        if value is not None and not INTEGER.fullmatch(value):
+            return f"{name} must be a non-negative integer"
+    if request.method == "POST" and request.body:
+        try:
+            json.loads(request.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return "the request body must be a CQL2 JSON filter"
+    return None
+
+
+def methods(*allowed: str) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    """Allow these methods; answer OPTIONS (documented by pygeoapi's OpenAPI) with the list; 405 otherwise."""
+
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if request.method == "OPTIONS":
+                response = HttpResponse(status=200)
+                response["Allow"] = ", ".join([*allowed, "OPTIONS"])
+                return response
+            if request.method not in allowed:
+                return HttpResponseNotAllowed([*allowed, "OPTIONS"])
+            return view(request, *args, **kwargs)
+
+        return csrf_exempt(wrapped)
+
+    return decorate
+
+
+def execute(
+    request: HttpRequest, function: ApiFunction, *args: str, items_of: str | None = None, geojson: bool = False
+) -> HttpResponse:
     """Run one pygeoapi API function for a Django request."""
     built = api_for(_base_url(request))
     api = built.api
     api_request = APIRequest.from_django(request, api.locales)
     if not api_request.is_valid():
         return _respond(*api.get_format_exception(api_request))
+    problem = request_problem(request)
+    if problem is not None:
+        headers = api_request.get_response_headers(**api.api_headers)
+        return _respond(*api.get_exception(400, headers, api_request.format, "InvalidParameterValue", problem))
     context: ItemsContext | None = None
     token = None
     if items_of is not None:
@@ -65,52 +108,54 @@ def execute(request: HttpRequest, function: ApiFunction, *args: str, items_of: s
             ITEMS_CONTEXT.reset(token)
     if context is not None and context.features_text is not None and isinstance(content, str):
         content = content.replace(json.dumps(context.sentinel), context.features_text, 1)
+    if geojson and status == 200 and headers.get("Content-Type", "").startswith("application/json"):
+        headers["Content-Type"] = "application/geo+json"
     return _respond(headers, status, apply_gzip(headers, content))
 
 
-@require_GET
-def landing_page(request: HttpRequest) -> HttpResponse:
+@methods("GET")
+def landing_page(request: HttpRequest) -> HttpResponseBase:
     return execute(request, core_api.landing_page)
 
 
-@require_GET
+@methods("GET")
 def openapi(request: HttpRequest) -> HttpResponse:
     return execute(request, core_api.openapi_)
 
 
-@require_GET
+@methods("GET")
 def conformance(request: HttpRequest) -> HttpResponse:
     return execute(request, core_api.conformance)
 
 
-@require_GET
+@methods("GET")
 def collections(request: HttpRequest, collection_id: str | None = None) -> HttpResponse:
     if collection_id is None:
         return execute(request, core_api.describe_collections)
     return execute(request, core_api.describe_collections, collection_id)
 
 
-@require_GET
+@methods("GET")
 def collection_schema(request: HttpRequest, collection_id: str) -> HttpResponse:
     return execute(request, core_api.get_collection_schema, collection_id)
 
 
-@require_GET
+@methods("GET")
 def collection_queryables(request: HttpRequest, collection_id: str) -> HttpResponse:
     return execute(request, itemtypes_api.get_collection_queryables, collection_id)
 
 
-@require_GET
+@methods("GET", "POST")  # POST: a CQL2 JSON filter in the body
 def collection_items(request: HttpRequest, collection_id: str) -> HttpResponse:
-    return execute(request, itemtypes_api.get_collection_items, collection_id, items_of=collection_id)
+    return execute(request, itemtypes_api.get_collection_items, collection_id, items_of=collection_id, geojson=True)
 
 
-@require_GET
+@methods("GET")
 def collection_item(request: HttpRequest, collection_id: str, item_id: str) -> HttpResponse:
-    return execute(request, itemtypes_api.get_collection_item, collection_id, item_id)
+    return execute(request, itemtypes_api.get_collection_item, collection_id, item_id, geojson=True)
 
 
-@require_GET
+@methods("GET")
 def static(request: HttpRequest, path: str) -> HttpResponseBase:
     """pygeoapi's CSS, JS and images for its HTML pages."""
     return serve(request, path, document_root=str(PYGEOAPI_STATIC))
