@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "gis_core",
     "gis_core.documents",
     "gis_core.notifications",
+    "gis_core.signing",
     "parcels",
     "permits",
     "ogc_services",
@@ -202,6 +203,27 @@ SMS_SENDER = env_str("SMS_SENDER", "URBAPLAN")
 NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 5)
 NOTIFICATIONS_RETRY_BASE_SECONDS = float(env_str("NOTIFICATIONS_RETRY_BASE_SECONDS", "30"))
 NOTIFICATIONS_RETRY_MAX_SECONDS = float(env_str("NOTIFICATIONS_RETRY_MAX_SECONDS", "3600"))
+
+# Electronic signatures (gis_core.signing): pyHanko PAdES, a development PKI under SIGNING_PKI_DIR
+# (`manage.py signing_dev_pki`), RFC 3161 timestamps from SIGNING_TSA_URL (production) or the local TSA (/tsa/).
+SIGNING_PKI_DIR = BASE_DIR / env_str("SIGNING_PKI_DIR", "var/pki")
+SIGNING_SIGNER_BACKEND = env_str("SIGNING_SIGNER_BACKEND", "gis_core.signing.signers.Pkcs12Backend")
+SIGNING_TSA_URL = env_str("SIGNING_TSA_URL", "")  # a real TSA in production; empty: the local TSA if allowed
+SIGNING_TSA_LOCAL = env_bool("SIGNING_TSA_LOCAL", DEBUG)  # local TSA in-process and at /tsa/ (dev and tests)
+SIGNING_TSA_TIMEOUT = env_int("SIGNING_TSA_TIMEOUT", 10)
+SIGNING_TRUST_ROOTS = [BASE_DIR / p for p in env_list("SIGNING_TRUST_ROOTS", [str(SIGNING_PKI_DIR / "root-ca.pem")])]
+SIGNING_INTERMEDIATES = [
+    BASE_DIR / p for p in env_list("SIGNING_INTERMEDIATES", [str(SIGNING_PKI_DIR / "intermediate-ca.pem")])
+]
+SIGNING_EMBED_VALIDATION_INFO = env_bool("SIGNING_EMBED_VALIDATION_INFO", True)  # PAdES B-LT (else B-T)
+SIGNING_PUBLIC_BASE_URL = env_str("SIGNING_PUBLIC_BASE_URL", "http://localhost:8000")  # in the QR codes
+SIGNING_STAMP_FONT = env_str("SIGNING_STAMP_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+SIGNING_VERIFY_MAX_UPLOAD_BYTES = env_int("SIGNING_VERIFY_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+SIGNING_PKCS11_MODULE = env_str("SIGNING_PKCS11_MODULE", "")  # e.g. /usr/lib/softhsm/libsofthsm2.so
+SIGNING_PKCS11_TOKEN_LABEL = env_str("SIGNING_PKCS11_TOKEN_LABEL", "")
+SIGNING_PKCS11_PIN = env_str("SIGNING_PKCS11_PIN", "")
+SIGNING_PKCS11_KEY_LABEL = env_str("SIGNING_PKCS11_KEY_LABEL", "{username}")
+SIGNING_REMOTE_SERVICE = env_str("SIGNING_REMOTE_SERVICE", "")  # dotted path of a RemoteSignatureService
 
 # Spatial kernel: storage SRID and import batch size.
 GIS_STORAGE_SRID = 4326
