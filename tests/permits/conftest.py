@@ -1,11 +1,14 @@
 """Fixtures of the permits tests: the shipped catalogue, a commune tree, the staff of a commune; documents are
-stored under the test's tmp_path, never in var/media."""
+stored under the test's tmp_path, never in var/media; notification tasks run in-process (never on the shared
+broker) and e-mails go to Django's test outbox unless a test points the SMTP backend at a real server."""
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from gis_core.celery import app as celery_app
 from permits.services import procedures_load
 from tests.permits.factories import commune_tree, staff_for
 
@@ -24,6 +27,18 @@ def documents_storage_dir(settings: Any, tmp_path: Path) -> Path:
     }
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
     return store
+
+
+@pytest.fixture(autouse=True)
+def celery_in_process() -> Iterator[None]:
+    """Tasks enqueued on commit (notification deliveries) run here, retries included, never on the broker."""
+    saved = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = False
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture
