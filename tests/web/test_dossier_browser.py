@@ -1,0 +1,214 @@
+"""The main journeys of the applicant space and the back office in a real browser (Debian's Chromium, headless).
+
+The applicant signs in, creates a file through the wizard (locates the parcel by reference, draws the footprint
+by clicking its corners on the map, types the parameters and reads the live pre-check, uploads the plans,
+submits); the desk finds it complete; the consulted member gives an opinion; the desk issues a remark and sends
+it; the applicant replies (a new round opens); the member gives the round-2 opinion, the desk closes the remark
+and sends the file to the commission; the president decides. Set `WEB_SCREENSHOT_DIR` to keep screenshots.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+from permits.models import RequiredDocument
+from tests.documents.files import pdf_bytes
+from tests.factories import ParcelFactory, ZoneFactory, box
+from tests.permits.factories import ProcedureFactory, commune_tree, member_for, staff_for
+from tests.web.test_dossier_pages import documents_storage_dir  # noqa: F401  (autouse fixture)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "a-long-test-passphrase"
+MAP_READY = "() => document.documentElement.dataset.mapReady === 'true' && window.wizardMap.loaded()"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases=["default", "geoportal"])]
+
+
+@pytest.fixture
+def journey(tmp_path: Path) -> dict[str, Any]:
+    commune = commune_tree("CAMBRIDGE")
+    ZoneFactory(commune=commune, code="C-1", label="Residence C-1", max_height_m=10.5, max_floors=3,
+                max_coverage_ratio=0.6, max_floor_area_ratio=0.75, min_setback_road_m=3.0,
+                min_setback_neighbour_m=2.5, allowed_uses=["residential"], geom=box(-71.13, 42.36, -71.11, 42.38))  # fmt: skip
+    parcel = ParcelFactory(commune=commune, reference="160-43", geom=box(-71.1200, 42.3700, -71.1190, 42.3707))
+    ParcelFactory(commune=commune, reference="160-44", geom=box(-71.1190, 42.3700, -71.1180, 42.3707))
+    procedure = ProcedureFactory.create(code="building-permit", name_fr="Permis de construire")
+    RequiredDocument.objects.create(
+        procedure=procedure, code="architectural-plans", label_fr="Plans architecturaux", accepted_formats=["pdf"]
+    )
+    staff = staff_for(commune)
+    member = member_for(procedure.permanent_members.get().agency)
+    applicant = User.objects.create_user("amina", first_name="Amina", last_name="Benali")
+    for user in (applicant, member, *staff.values()):
+        user.set_password(PASSWORD)
+        user.save()
+    plan = tmp_path / "plans.pdf"
+    plan.write_bytes(pdf_bytes())
+    return {"parcel": parcel, "staff": staff, "member": member, "applicant": applicant, "plan": plan}
+
+
+@pytest.fixture
+def browser(live_server: LiveServer, journey: dict[str, Any]) -> Iterator[Browser]:
+    """Chromium, started after the data (Django refuses database calls while Playwright's loop runs)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is absent (apt chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    directory = os.environ.get("WEB_SCREENSHOT_DIR")
+    if directory:
+        page.screenshot(path=str(Path(directory) / f"{name}.png"), full_page=True)
+
+
+def sign_in(browser: Browser, live_server: LiveServer, username: str, locale: str = "fr-FR") -> Page:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#id_password").press("Enter")
+    page.wait_for_load_state()
+    page.context.errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def click_map_at(page: Page, lon: float, lat: float) -> None:
+    x, y = page.evaluate(
+        "([lon, lat]) => { const p = window.wizardMap.project([lon, lat]); return [p.x, p.y]; }", [lon, lat]
+    )
+    canvas = page.locator("#map canvas").bounding_box()
+    assert canvas is not None
+    page.mouse.click(canvas["x"] + x, canvas["y"] + y)
+
+
+def test_a_file_from_the_wizard_to_the_decision(
+    browser: Browser, live_server: LiveServer, journey: dict[str, Any]
+) -> None:
+    staff = journey["staff"]
+    applicant = sign_in(browser, live_server, "amina")
+    expect(applicant.locator("h1")).to_have_text("Mes dossiers")
+    applicant.get_by_role("link", name="Nouveau dossier").first.click()
+
+    # 1. Procedure and commune.
+    applicant.get_by_label("Procédure").select_option(label="Permis de construire")
+    applicant.get_by_label("Commune").select_option(label="Commune CAMBRIDGE (CAMBRIDGE)")
+    applicant.get_by_label("Nom du projet").fill("Maison Benali")
+    applicant.get_by_role("button", name="Continuer").click()
+
+    # 2. Locate the parcel by reference, then draw the footprint by clicking four corners.
+    applicant.wait_for_function(MAP_READY, timeout=30_000)
+    applicant.get_by_label("Référence de la parcelle").fill("160-43")
+    applicant.get_by_role("button", name="Ajouter", exact=True).click()
+    expect(applicant.locator("#parcel-chips .parcel-reference")).to_have_text(["160-43"])
+    applicant.wait_for_function("() => !window.wizardMap.isMoving()")
+    applicant.get_by_role("button", name="Dessiner l’emprise").click()
+    for lon, lat in ((-71.11985, 42.37015), (-71.11965, 42.37015), (-71.11965, 42.37035), (-71.11985, 42.37035)):
+        click_map_at(applicant, lon, lat)
+    expect(applicant.locator("#footprint-state")).to_contain_text("4")
+    applicant.get_by_role("button", name="Terminer le contour").click()
+    screenshot(applicant, "1-site")
+    applicant.get_by_role("button", name="Enregistrer et continuer").click()
+
+    # 3. Parameters, with the live pre-check rule by rule.
+    expect(applicant.locator("#precheck")).to_have_attribute("data-state", "waiting")
+    applicant.get_by_label("Hauteur (m)").fill("12")
+    applicant.get_by_label("Niveaux hors sol").fill("2")
+    applicant.get_by_label("Surface de plancher (m²)").fill("300")
+    expect(applicant.locator("#precheck")).to_have_attribute("data-state", "failed")
+    height = applicant.locator('#precheck tr[data-rule="height"]')
+    expect(height).to_contain_text("Non conforme")
+    expect(height).to_contain_text("dépasse le maximum")
+    applicant.get_by_label("Hauteur (m)").fill("9")
+    expect(height).to_contain_text("Conforme")
+    screenshot(applicant, "2-precheck")
+    applicant.get_by_role("button", name="Enregistrer et continuer").click()
+
+    # 4. Documents, 5. review and submit.
+    applicant.locator('tr[data-document-type="architectural-plans"] input[type="file"]').set_input_files(
+        journey["plan"]
+    )
+    applicant.locator('tr[data-document-type="architectural-plans"] button').click()
+    expect(applicant.locator('tr[data-document-type="architectural-plans"]')).to_contain_text("plans.pdf")
+    applicant.get_by_role("link", name="Passer à la vérification").click()
+    expect(applicant.locator(".precheck-table")).to_be_visible()
+    applicant.get_by_label("Je certifie l’exactitude des informations fournies.").check()
+    screenshot(applicant, "3-review")
+    applicant.get_by_role("button", name="Déposer le dossier").click()
+    expect(applicant.locator("#dossier-status")).to_have_text("Déposé, en attente du contrôle de complétude")
+    file_url = applicant.url
+
+    # The desk finds it complete.
+    desk = sign_in(browser, live_server, staff["desk_agent"].username)
+    expect(desk.locator('.queue-section[data-status="submitted"]')).to_contain_text("CAMBRIDGE/")
+    desk.goto(file_url)
+    desk.get_by_label("Complet : le transmettre pour instruction").check()
+    desk.get_by_role("button", name="Enregistrer le contrôle").click()
+    expect(desk.locator("#dossier-status")).to_have_attribute("class", "badge status-under_instruction")
+
+    # The member gives an opinion from their queue.
+    member = sign_in(browser, live_server, journey["member"].username)
+    member.locator(".consultations-table a").first.click()
+    member.get_by_label("Favorable", exact=True).check()
+    member.get_by_role("button", name="Rendre l’avis").click()
+    expect(member.locator("#deadlines")).to_contain_text("Favorable")
+
+    # The desk issues a remark and sends it.
+    desk.reload()
+    desk.locator("#remarks form textarea[name=text]").fill("Indiquez le recul sur le plan du rez-de-chaussée.")
+    desk.get_by_role("button", name="Émettre la remarque").click()
+    desk.get_by_role("button", name="Envoyer les remarques au demandeur").click()
+    expect(desk.locator("#dossier-status")).to_have_text("En attente de la réponse du demandeur")
+
+    # The applicant replies with a revised plan: a new round opens.
+    applicant.reload()
+    applicant.get_by_label("Votre réponse").fill("Recul de 3 m indiqué sur le plan révisé.")
+    applicant.get_by_label("Plan révisé (PDF, facultatif)").set_input_files(journey["plan"])
+    screenshot(applicant, "4-reply")
+    applicant.get_by_role("button", name="Envoyer la réponse").click()
+    expect(applicant.locator("#dossier-status")).to_have_attribute("class", "badge status-under_instruction")
+    expect(applicant.locator('#deadlines tr[data-round="2"]')).to_be_visible()
+
+    # Round 2: opinion, remark closed, sent to the commission; the president decides.
+    member.reload()
+    member.get_by_label("Favorable", exact=True).check()
+    member.get_by_role("button", name="Rendre l’avis").click()
+    desk.reload()
+    desk.get_by_role("button", name="Clore la remarque").click()
+    desk.get_by_role("button", name="Transmettre à la commission").click()
+    expect(desk.locator("#dossier-status")).to_have_text("En commission")
+    president = sign_in(browser, live_server, staff["commission_president"].username, locale="ar")
+    president.goto(file_url)
+    expect(president.locator("html")).to_have_attribute("dir", "rtl")
+    president.locator('input[name="decision"][value="favourable"]').check()
+    screenshot(president, "5-decision-ar")
+    president.locator("#decision button[type=submit]").click()
+    expect(president.locator("#dossier-status")).to_have_attribute("class", "badge status-decided")
+
+    applicant.reload()
+    screenshot(applicant, "6-applicant-decided")
+    applicant.get_by_role("link", name="Historique").click()
+    expect(applicant.locator(".history-table")).to_contain_text("Amina Benali")
+    screenshot(applicant, "7-history")
+    for page in (applicant, desk, member, president):
+        assert not page.context.errors, page.context.errors  # type: ignore[attr-defined]
