@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from permits.api import actions, catalogue, consultations, dossiers, people, remarks, tracking
+from permits.api import actions, catalogue, consultations, documents, dossiers, people, remarks, tracking
 
 app_name = "permits-api"
 dossier = "dossiers/<int:dossier_id>/"
@@ -31,6 +31,13 @@ urlpatterns = [
     path(f"{dossier}remarks/", remarks.RemarkListApi.as_view(), name="remark-list"),
     path(f"{dossier}remarks/<int:remark_id>/reply/", remarks.RemarkReplyApi.as_view(), name="remark-reply"),
     path(f"{dossier}remarks/<int:remark_id>/close/", remarks.RemarkCloseApi.as_view(), name="remark-close"),
+    path(f"{dossier}documents/", documents.DocumentListApi.as_view(), name="document-list"),
+    path(
+        f"{dossier}documents/<int:document_id>/download/",
+        documents.DocumentDownloadApi.as_view(),
+        name="document-download",
+    ),
+    path(f"{dossier}footprint/", documents.FootprintUploadApi.as_view(), name="dossier-footprint"),
     # a commission member's work
     path("consultations/", consultations.ConsultationQueueApi.as_view(), name="consultation-queue"),
     path(

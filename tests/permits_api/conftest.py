@@ -1,5 +1,6 @@
 """Fixtures of the permits API tests: clients authenticated by token or by session (with CSRF), a commune with
-its parcel, its staff and a small procedure."""
+its parcel, its staff and a small procedure; documents stored under tmp_path and tasks run in-process, as in the
+domain's tests."""
 
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +14,10 @@ from rest_framework.test import APIClient
 from parcels.models import Parcel
 from permits.models import Procedure
 from tests.factories import ParcelFactory
+from tests.permits.conftest import (  # noqa: F401 - autouse: documents under tmp_path, tasks in-process
+    celery_in_process,
+    documents_storage_dir,
+)
 from tests.permits.factories import ProcedureFactory, commune_tree, staff_for
 
 PROBLEM = "application/problem+json"
