@@ -236,6 +236,7 @@ OGC_CONFIG_DIR = BASE_DIR / env_str("OGC_CONFIG_DIR", "var/ogc")
 OGC_CONFIG_REFRESH_SECONDS = env_int("OGC_CONFIG_REFRESH_SECONDS", 600)
 OGC_BASE_URL = env_str("OGC_BASE_URL", "")  # public URL of /ogc when behind a proxy; else taken from each request
 OGC_MAX_LIMIT = env_int("OGC_MAX_LIMIT", 10000)
+OGC_EXTENT_TIMEOUT_MS = env_int("OGC_EXTENT_TIMEOUT_MS", 1500)  # slower extents are computed in the background
 PYGEOAPI_CONFIG_PATH = OGC_CONFIG_DIR / "pygeoapi-config.yml"
 PYGEOAPI_OPENAPI_PATH = OGC_CONFIG_DIR / "pygeoapi-openapi.yml"
 

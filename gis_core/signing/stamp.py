@@ -173,7 +173,7 @@ def stamp_pdf(data: bytes, *, url: str, label: StampText, font_path: str) -> byt
                     generic.FloatObject(STAMP_WIDTH),
                     generic.FloatObject(STAMP_HEIGHT),
                 ]
-            ),  # fmt: skip
+            ),
             pdf_name("/Resources"): generic.DictionaryObject(),
         },
         stream_data=stamp_content(url, label, font_path),

@@ -80,7 +80,8 @@ class LocalTimestampAuthority(DummyTimeStamper):
             request.native  # noqa: B018 - parse fully now, so a malformed request fails here
         except (ValueError, TypeError):
             status = tsp.PKIStatusInfo({"status": "rejection", "fail_info": tsp.PKIFailureInfo({"bad_data_format"})})
-            return tsp.TimeStampResp({"status": status}).dump()
+            status_der = status.dump()  # TimeStampResp ::= SEQUENCE { status, timeStampToken OPTIONAL }
+            return b"\x30" + bytes([len(status_der)]) + status_der
         return self.request_tsa_response(request).dump()
 
 
