@@ -140,6 +140,7 @@ def members_of(dossier: Dossier, agency_ids: Iterable[int]) -> list[int]:
 
 def occurrence_of(event: Event) -> int:
     """How many times this action happened on the file, this one included (its audit event is already written)."""
+    assert event.dossier_id is not None
     return AuditEvent.objects.filter(dossier_id=event.dossier_id, action=event.name).count()
 
 
@@ -178,6 +179,7 @@ def notify(
 
 
 def _dossier(event: Event) -> Dossier:
+    assert event.dossier_id is not None, f"{event.name} names no file"
     return Dossier.objects.select_related("procedure", "commune__parent__parent").get(pk=event.dossier_id)
 
 

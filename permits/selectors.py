@@ -218,7 +218,7 @@ def documents_for(*, dossier: Dossier, user: Any, current_only: bool = False) ->
     visible = dossier_get_for(user=user, dossier_id=dossier.pk)
     documents = _documents_annotated(DossierDocument.objects.filter(dossier=visible))
     if current_only:
-        documents = documents.filter(is_current=True)
+        documents = documents.exclude(stored_document__superseded_by__isnull=False)
     return documents.order_by("uploaded_at", "pk")
 
 

@@ -10,6 +10,12 @@ import pytest
 
 from gis_core.celery import app as celery_app
 from permits.services import procedures_load
+from tests.notifications.conftest import (  # noqa: F401 - the real SMTP server and SMS gateway, shared as fixtures
+    sms_gateway,
+    sms_gateway_server,
+    smtp,
+    smtp_server,
+)
 from tests.permits.factories import commune_tree, staff_for
 
 
