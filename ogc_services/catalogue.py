@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import connections
+from django.db import connections, transaction
 from psycopg import sql
 
 from ogc_services.sqltext import render
@@ -123,22 +123,27 @@ def catalogue_read(*, using: str = DATABASE_ALIAS) -> dict[str, Layer]:
     return layers
 
 
-def extent_compute(layer: Layer, *, time_column: str | None = None, using: str = DATABASE_ALIAS) -> Extent:
-    """Spatial extent (lon/lat) and, when the layer has a time column, the temporal extent, from the data."""
-    geometry = sql.Identifier(layer.geometry_column)
-    parts: list[sql.Composable] = [
-        sql.SQL("ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)"),
-    ]
+def extent_compute(
+    layer: Layer, *, time_column: str | None = None, timeout_ms: int | None = None, using: str = DATABASE_ALIAS
+) -> Extent:
+    """Spatial extent (lon/lat) and, when the layer has a time column, the temporal extent, from the data.
+    With `timeout_ms`, PostgreSQL cancels it past that (QueryCanceled reaches the caller)."""
+    geometry: sql.Composable = sql.Identifier(layer.geometry_column)
+    if layer.srid != 4326:
+        geometry = sql.SQL("ST_Transform({}, 4326)").format(geometry)
+    parts: list[sql.Composable] = [sql.SQL("ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)")]
     if time_column:
         parts.append(
             sql.SQL("(SELECT min({t}) FROM {v}), (SELECT max({t}) FROM {v})").format(
                 t=sql.Identifier(time_column), v=sql.Identifier(SCHEMA, layer.name)
             )
         )
-    query = sql.SQL("SELECT {parts} FROM (SELECT ST_Extent(ST_Transform({g}, 4326)) AS e FROM {v}) extent").format(
+    query = sql.SQL("SELECT {parts} FROM (SELECT ST_Extent({g}) AS e FROM {v}) extent").format(
         parts=sql.SQL(", ").join(parts), g=geometry, v=sql.Identifier(SCHEMA, layer.name)
     )
-    with connections[using].cursor() as cursor:
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        if timeout_ms is not None:
+            cursor.execute(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
         cursor.execute(render(query, using=using))
         row = cursor.fetchone()
     assert row is not None

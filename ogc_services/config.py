@@ -31,8 +31,8 @@ from ogc_services.catalogue import (
     catalogue_cache_reset,
     catalogue_cache_set,
     catalogue_read,
-    extent_compute,
 )
+from ogc_services.extents import layer_extent
 from ogc_services.metadata import layer_metadata
 from ogc_services.openapi import openapi_localise
 
@@ -56,7 +56,7 @@ def collection_config(layer: Layer) -> dict[str, Any]:
     """One pygeoapi collection for one geoportal view."""
     meta = layer_metadata(layer.name)
     time_column = meta.time_column if meta.time_column and layer.column(meta.time_column) else None
-    extent = extent_compute(layer, time_column=time_column)
+    extent = layer_extent(layer, time_column=time_column)
     bbox = list(extent.bbox) if extent.bbox else [-180.0, -90.0, 180.0, 90.0]
     extents: dict[str, Any] = {"spatial": {"bbox": bbox, "crs": CRS84}}
     if time_column:
