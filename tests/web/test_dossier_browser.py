@@ -42,9 +42,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, datab
 @pytest.fixture
 def journey(tmp_path: Path) -> dict[str, Any]:
     commune = commune_tree("CAMBRIDGE")
-    ZoneFactory(commune=commune, code="C-1", label="Residence C-1", max_height_m=10.5, max_floors=3,
-                max_coverage_ratio=0.6, max_floor_area_ratio=0.75, min_setback_road_m=3.0,
-                min_setback_neighbour_m=2.5, allowed_uses=["residential"], geom=box(-71.13, 42.36, -71.11, 42.38))  # fmt: skip
+    ZoneFactory(
+        commune=commune,
+        code="C-1",
+        max_height_m=10.5,
+        max_floors=3,
+        max_coverage_ratio=0.6,
+        max_floor_area_ratio=0.75,
+        min_setback_road_m=3.0,
+        min_setback_neighbour_m=2.5,
+        allowed_uses=["residential"],
+        geom=box(-71.13, 42.36, -71.11, 42.38),
+    )
     parcel = ParcelFactory(commune=commune, reference="160-43", geom=box(-71.1200, 42.3700, -71.1190, 42.3707))
     ParcelFactory(commune=commune, reference="160-44", geom=box(-71.1190, 42.3700, -71.1180, 42.3707))
     procedure = ProcedureFactory.create(code="building-permit", name_fr="Permis de construire")
@@ -122,7 +131,7 @@ def test_a_file_from_the_wizard_to_the_decision(
     applicant.get_by_role("button", name="Ajouter", exact=True).click()
     expect(applicant.locator("#parcel-chips .parcel-reference")).to_have_text(["160-43"])
     applicant.wait_for_function("() => !window.wizardMap.isMoving()")
-    applicant.get_by_role("button", name="Dessiner l’emprise").click()
+    applicant.get_by_role("button", name="Dessiner l\u2019emprise").click()
     for lon, lat in ((-71.11985, 42.37015), (-71.11965, 42.37015), (-71.11965, 42.37035), (-71.11985, 42.37035)):
         click_map_at(applicant, lon, lat)
     expect(applicant.locator("#footprint-state")).to_contain_text("4")
@@ -152,7 +161,7 @@ def test_a_file_from_the_wizard_to_the_decision(
     expect(applicant.locator('tr[data-document-type="architectural-plans"]')).to_contain_text("plans.pdf")
     applicant.get_by_role("link", name="Passer à la vérification").click()
     expect(applicant.locator(".precheck-table")).to_be_visible()
-    applicant.get_by_label("Je certifie l’exactitude des informations fournies.").check()
+    applicant.get_by_label("Je certifie l\u2019exactitude des informations fournies.").check()
     screenshot(applicant, "3-review")
     applicant.get_by_role("button", name="Déposer le dossier").click()
     expect(applicant.locator("#dossier-status")).to_have_text("Déposé, en attente du contrôle de complétude")
@@ -170,7 +179,7 @@ def test_a_file_from_the_wizard_to_the_decision(
     member = sign_in(browser, live_server, journey["member"].username)
     member.locator(".consultations-table a").first.click()
     member.get_by_label("Favorable", exact=True).check()
-    member.get_by_role("button", name="Rendre l’avis").click()
+    member.get_by_role("button", name="Rendre l\u2019avis").click()
     expect(member.locator("#deadlines")).to_contain_text("Favorable")
 
     # The desk issues a remark and sends it.
@@ -192,7 +201,7 @@ def test_a_file_from_the_wizard_to_the_decision(
     # Round 2: opinion, remark closed, sent to the commission; the president decides.
     member.reload()
     member.get_by_label("Favorable", exact=True).check()
-    member.get_by_role("button", name="Rendre l’avis").click()
+    member.get_by_role("button", name="Rendre l\u2019avis").click()
     desk.reload()
     desk.get_by_role("button", name="Clore la remarque").click()
     desk.get_by_role("button", name="Transmettre à la commission").click()

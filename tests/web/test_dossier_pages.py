@@ -92,7 +92,7 @@ def test_my_files_lists_status_and_next_action(language: str) -> None:
     dossier = DossierFactory.create(awaiting_applicant=True)
     response = client_for(dossier.applicant, language).get(reverse("web:dossier-list"))
     html = response.content.decode()
-    assert dossier.reference in html
+    assert str(dossier.reference) in html
     expected = {"fr": "Répondre aux remarques", "ar": "الرد على الملاحظات", "en": "Reply to the remarks"}[language]
     assert expected in html
 
@@ -118,9 +118,9 @@ def test_a_member_sees_only_files_dispatched_to_their_agency() -> None:
     RoleMembership.objects.create(user=other, role=Role.COMMISSION_MEMBER, agency=AgencyFactory.create(code="OTHER"))
     assert client_for(consulted).get(reverse("web:dossier-detail", args=[dossier.pk])).status_code == 200
     queue = client_for(consulted).get(reverse("web:office-opinions")).content.decode()
-    assert dossier.reference in queue
+    assert str(dossier.reference) in queue
     assert client_for(other).get(reverse("web:dossier-detail", args=[dossier.pk])).status_code == 404
-    assert dossier.reference not in client_for(other).get(reverse("web:office-opinions")).content.decode()
+    assert str(dossier.reference) not in client_for(other).get(reverse("web:office-opinions")).content.decode()
     consultation = dossier.consultations.first()
     assert consultation is not None
     url = reverse("web:office-opinion", args=[dossier.pk, consultation.pk])
@@ -194,7 +194,7 @@ def test_desk_marks_complete_and_a_member_gives_an_opinion() -> None:
     staff = staff_for(dossier.commune)
     desk = client_for(staff["desk_agent"])
     queue = desk.get(reverse("web:office-queue")).content.decode()
-    assert dossier.reference in queue
+    assert str(dossier.reference) in queue
     page = desk.get(reverse("web:dossier-detail", args=[dossier.pk])).content.decode()
     assert 'id="completeness"' in page
     desk.post(reverse("web:office-completeness", args=[dossier.pk]), {"complete": "yes"})

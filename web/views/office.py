@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from permits import selectors, services
 from permits.deadlines import business_days_remaining
-from permits.models import Consultation, Dossier, DossierStatus
+from permits.models import Consultation, ConsultationStatus, Dossier, DossierStatus
 from web import forms
 from web.views._common import client_address, dossier_for, is_back_office, is_member, run_service
 
@@ -50,12 +50,13 @@ def member_queue(request: HttpRequest) -> HttpResponse:
     if not is_member(request.user):
         raise Http404("not a commission member")
     today = timezone.localdate()
-    rows = [
+    consultations = list(selectors.consultations_queue_for(user=request.user, pending_only=False))
+    rows: list[dict[str, Any]] = [
         {"consultation": consultation, "remaining": business_days_remaining(today, consultation.deadline)}
-        for consultation in selectors.consultations_queue_for(user=request.user, pending_only=False)
+        for consultation in consultations
     ]
-    pending = [row for row in rows if row["consultation"].status == "pending"]
-    done = [row for row in rows if row["consultation"].status != "pending"]
+    pending = [row for row in rows if row["consultation"].status == ConsultationStatus.PENDING]
+    done = [row for row in rows if row["consultation"].status != ConsultationStatus.PENDING]
     return render(request, "web/office_opinions.html", {"pending": pending, "done": done, "today": today})
 
 
