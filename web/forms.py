@@ -63,6 +63,9 @@ class SiteForm(forms.Form):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(FOOTPRINT_EXTENSIONS)}),
     )
+    footprint_srid = forms.IntegerField(
+        label=_("EPSG code of the file's coordinates (DXF)"), required=False, min_value=1024, max_value=999999
+    )
 
     def clean_parcels(self) -> list[int]:
         raw = self.cleaned_data.get("parcels") or ""

@@ -353,3 +353,14 @@ def test_a_reply_carries_the_revised_plan() -> None:
     assert reply.attachments == [revised.pk]
     html = client_for(dossier.applicant).get(reverse("web:dossier-detail", args=[dossier.pk])).content.decode()
     assert "revised.pdf" in html
+
+
+def test_the_footprint_can_be_uploaded_as_geojson(commune: Any, parcel: Any) -> None:
+    dossier = DossierFactory.create(commune=commune, footprint=None)
+    upload = SimpleUploadedFile("footprint.geojson", FOOTPRINT.json.encode(), content_type="application/geo+json")
+    response = client_for(dossier.applicant).post(
+        reverse("web:wizard-site", args=[dossier.pk]), {"parcels": str(parcel.pk), "footprint_file": upload}
+    )
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.footprint is not None and dossier.footprint.equals_exact(FOOTPRINT, tolerance=1e-9)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from permits import access, selectors, services, workflow
 from permits.downloads import dossier_document_response
 from permits.errors import NotFound
+from permits.footprint import footprint_from_file
 from permits.models import REVISED_PLAN, Dossier, DossierStatus, OpinionValue
 from permits.services.precheck import dossier_site_geometry
 from web import forms
@@ -210,23 +211,9 @@ def wizard_strings() -> dict[str, str]:
     }
 
 
-def _footprint_from_upload(uploaded: Any) -> Any:
-    """An uploaded footprint file: through the domain's footprint service when it exists, else GeoJSON only."""
-    upload = getattr(services, "footprint_from_upload", None)
-    if upload is not None:
-        return upload(uploaded_file=uploaded)
-    if not uploaded.name.lower().endswith((".geojson", ".json")):
-        raise services_error(_("Only GeoJSON footprints can be read for now."))
-    try:
-        return json.loads(uploaded.read().decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
-        raise services_error(_("The footprint file is not valid GeoJSON.")) from error
-
-
-def services_error(detail: str) -> Exception:
-    from permits.errors import InvalidDossier
-
-    return InvalidDossier(detail)
+def _footprint_from_upload(uploaded: Any, srid: int | None) -> Any:
+    """An uploaded GeoJSON, KML or DXF footprint, read by the domain through GDAL (DXF needs its EPSG code)."""
+    return footprint_from_file(uploaded_file=uploaded, srid=srid)
 
 
 @login_required
@@ -242,7 +229,7 @@ def wizard_site(request: HttpRequest, dossier_id: int) -> HttpResponse:
         def save() -> Dossier:
             footprint = data["footprint"]
             if data.get("footprint_file") is not None:
-                footprint = _footprint_from_upload(data["footprint_file"])
+                footprint = _footprint_from_upload(data["footprint_file"], data.get("footprint_srid"))
             return services.dossier_update(
                 actor=request.user,
                 address=client_address(request),
