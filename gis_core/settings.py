@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "gis_core.signing",
     "parcels",
     "permits",
+    "permits.commissions",
     "ogc_services",
     "ogc_services.wms",
     "tiles",
