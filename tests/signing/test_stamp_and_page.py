@@ -84,11 +84,20 @@ def test_public_page_reports_the_stored_document_and_checks_copies(stamped_plan:
     assert 'data-status="altered"' in garbage.content.decode()
 
 
-@pytest.mark.parametrize(("language", "direction"), [("fr", "ltr"), ("ar", "rtl"), ("en", "ltr")])
-def test_public_page_in_three_languages(stamped_plan: Any, client: Client, language: str, direction: str) -> None:
+@pytest.mark.parametrize(
+    ("language", "direction", "title"),
+    [
+        ("fr", "ltr", "Vérification du document"),
+        ("ar", "rtl", "التحقق من الوثيقة"),
+        ("en", "ltr", "Document verification"),
+    ],
+)
+def test_public_page_in_three_languages(
+    stamped_plan: Any, client: Client, language: str, direction: str, title: str
+) -> None:
     token = VerificationToken.objects.get(lineage=stamped_plan.lineage).token
-    page = client.get(f"/verify/{token}/", HTTP_ACCEPT_LANGUAGE=language)
-    assert f'lang="{language}" dir="{direction}"' in page.content.decode()
+    html = client.get(f"/verify/{token}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'lang="{language}" dir="{direction}"' in html and f"<h1>{title}</h1>" in html
 
 
 def test_unknown_token_is_404(db: None, client: Client) -> None:
