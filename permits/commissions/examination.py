@@ -1,0 +1,266 @@
+"""Writes: the agenda of a session (PDF + notification of the members), attendance, each file's examination
+(member opinions gathered from the consultations, the commission's joint opinion), and the president's decision.
+
+`examination_decide` runs `permits.services.dossier_decide` and, in the same transaction, generates the PV and
+the decision PDFs, stamps them (and the file's architectural plans when authorised) with their verification QR
+code, and lays out the signatures each one needs (`permits.commissions.signatures`).
+"""
+
+import io
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from gis_core.documents.models import StoredDocument
+from gis_core.documents.services import document_store
+from gis_core.documents.validation import DocumentKind
+from gis_core.notifications.services import notification_schedule_event
+from permits import access, services
+from permits.audit import audit_record
+from permits.commissions import pdf, selectors
+from permits.commissions.errors import InvalidCommissionInput, NotOnAgenda, PermissionDenied, QuorumNotReached
+from permits.commissions.models import (
+    Attendance,
+    Booking,
+    BookingStatus,
+    CommissionMember,
+    Examination,
+    MemberOpinion,
+    OpinionSource,
+    OutputDocument,
+    OutputKind,
+    Session,
+    SessionStatus,
+)
+from permits.models import Consultation, ConsultationStatus, Dossier, DossierStatus, OpinionValue, Role
+from permits.notifications import recipients
+
+AGENDA_EVENT = "commission.agenda"
+
+
+def session_path(session_id: int) -> str:
+    """Where the members' workspace shows a session and its agenda (served by the web face)."""
+    return f"/office/commission/sessions/{session_id}/"
+
+
+def _may_run_session(actor: Any, session: Session) -> bool:
+    commission = session.commission
+    if getattr(actor, "is_superuser", False) or actor.pk in (commission.president_id, commission.secretary_id):
+        return True
+    roles = access.memberships_of(actor, [Role.COMMISSION_PRESIDENT, Role.DESK_AGENT, Role.ADMINISTRATOR])
+    return roles.filter(Q(territory__isnull=True) | Q(territory_id=commission.territory_id)).exists()
+
+
+def _output_store(*, data: bytes, filename: str, previous: StoredDocument | None, user: Any) -> StoredDocument:
+    return document_store(
+        stream=io.BytesIO(data),
+        filename=filename,
+        allowed_kinds=(DocumentKind.PDF,),
+        supersedes=previous,
+        user=user,
+    )
+
+
+@transaction.atomic
+def session_agenda_send(*, session: Session, actor: Any = None) -> OutputDocument:
+    """Generate the agenda PDF (a new version when it changed) and notify every active member by their channels.
+
+    Idempotent per agenda version: the same version never reaches a member twice.
+    """
+    session = Session.objects.select_for_update().select_related("commission__territory").get(pk=session.pk)
+    entries = selectors.agenda_entries(session=session)
+    output = OutputDocument.objects.filter(session=session, kind=OutputKind.AGENDA).first()
+    previous = selectors.output_latest_version(output=output) if output else None
+    data = pdf.agenda_pdf(session=session, entries=entries)
+    filename = f"ordre-du-jour-{session.starts_at:%Y%m%d-%H%M}.pdf"
+    document = _output_store(data=data, filename=filename, previous=previous, user=actor)
+    if output is None:
+        output = OutputDocument.objects.create(
+            kind=OutputKind.AGENDA, session=session, document=document, lineage=document.lineage
+        )
+    members = CommissionMember.objects.filter(commission=session.commission, active=True)
+    reference = f"session-{session.pk}#agenda-v{document.version}"
+    for person in recipients(members.values_list("user_id", flat=True)):
+        for channel, address in person.channels():
+            notification_schedule_event(
+                channel=channel,
+                recipient=address,
+                language=person.language,
+                event_key=AGENDA_EVENT,
+                reference=reference,
+                context={
+                    "name": person.name,
+                    "commission": session.commission.name_fr,
+                    "date": session.starts_at,
+                    "files": len(entries),
+                    "references": [entry.reference for entry in entries],
+                    "link": session_path(session.pk),
+                },
+            )
+    audit_record(
+        action="commission.agenda_sent",
+        actor_id=actor.pk if actor is not None else None,
+        payload={"session": session.pk, "document": str(document.pk), "sha256": document.sha256, "files": len(entries)},
+    )
+    return output
+
+
+@transaction.atomic
+def session_attendance_record(
+    *, actor: Any, address: str | None, session: Session, present_member_ids: list[int]
+) -> list[Attendance]:
+    """Record who is present (every other active member is recorded absent)."""
+    session = Session.objects.select_for_update().select_related("commission").get(pk=session.pk)
+    if not _may_run_session(actor, session):
+        raise PermissionDenied("only the president or the secretariat records attendance", action="attendance")
+    members = {member.pk: member for member in CommissionMember.objects.filter(commission=session.commission)}
+    unknown = set(present_member_ids) - set(members)
+    if unknown:
+        raise InvalidCommissionInput("unknown members for this commission", members=sorted(unknown))
+    rows = []
+    for member in members.values():
+        if not member.active and member.pk not in present_member_ids:
+            continue
+        attendance, _created = Attendance.objects.update_or_create(
+            session=session,
+            member=member,
+            defaults={"present": member.pk in present_member_ids, "recorded_by": actor},
+        )
+        rows.append(attendance)
+    audit_record(
+        action="commission.attendance_recorded",
+        actor_id=actor.pk,
+        address=address,
+        payload={"session": session.pk, "present": sorted(present_member_ids)},
+    )
+    return rows
+
+
+def quorum_check(*, session: Session) -> list[CommissionMember]:
+    """The members present; raises QuorumNotReached when too few are, or a required agency is absent."""
+    commission = session.commission
+    present = [
+        attendance.member
+        for attendance in Attendance.objects.filter(session=session, present=True).select_related("member__agency")
+    ]
+    if len(present) < commission.quorum_minimum_members:
+        raise QuorumNotReached(
+            f"{len(present)} member(s) present, {commission.quorum_minimum_members} required",
+            present=len(present),
+            required=commission.quorum_minimum_members,
+        )
+    missing = sorted(
+        set(commission.required_agencies.values_list("code", flat=True)) - {member.agency.code for member in present}
+    )
+    if missing:
+        raise QuorumNotReached("agencies that must be present are absent", missing_agencies=missing)
+    return present
+
+
+def _consultation_opinions(dossier: Dossier) -> dict[int, Consultation]:
+    """The latest opinion of each consulted agency (current round first, then earlier rounds)."""
+    opinions: dict[int, Consultation] = {}
+    consultations = Consultation.objects.filter(
+        dossier=dossier, status__in=[ConsultationStatus.GIVEN, ConsultationStatus.TACIT]
+    ).order_by("-round__number")
+    for consultation in consultations:
+        opinions.setdefault(consultation.agency_id, consultation)
+    return opinions
+
+
+@transaction.atomic
+def examination_record(
+    *,
+    actor: Any,
+    address: str | None,
+    session: Session,
+    dossier: Dossier,
+    joint_opinion: str,
+    joint_motivation: str = "",
+    member_opinions: dict[int, tuple[str, str]] | None = None,
+) -> Examination:
+    """Record the commission's joint opinion on a file of the agenda, with every present member's opinion.
+
+    A member's opinion is what they state in session (`member_opinions`: member id -> (opinion, motivation)),
+    else their agency's opinion from the consultations. The quorum must be reached.
+    """
+    session = Session.objects.select_for_update().select_related("commission").get(pk=session.pk)
+    if not _may_run_session(actor, session):
+        raise PermissionDenied("only the president or the secretariat records the joint opinion", action="examine")
+    if session.status == SessionStatus.CANCELLED:
+        raise NotOnAgenda("the session was cancelled")
+    dossier = Dossier.objects.select_for_update(of=("self",)).select_related("procedure").get(pk=dossier.pk)
+    booked = Booking.objects.filter(session=session, dossier=dossier, status=BookingStatus.ACTIVE).exists()
+    if not booked or dossier.status != DossierStatus.IN_COMMISSION:
+        raise NotOnAgenda("the file must be booked in this session and in commission", current_status=dossier.status)
+    if joint_opinion not in OpinionValue.values:
+        raise InvalidCommissionInput(f"unknown opinion {joint_opinion!r}")
+    if joint_opinion != OpinionValue.FAVOURABLE and not joint_motivation.strip():
+        raise InvalidCommissionInput("a joint opinion other than favourable must be motivated")
+    present = quorum_check(session=session)
+    stated = member_opinions or {}
+    if set(stated) - {member.pk for member in present}:
+        raise InvalidCommissionInput("only members present state an opinion in session")
+    examination, _created = Examination.objects.update_or_create(
+        session=session,
+        dossier=dossier,
+        defaults={"joint_opinion": joint_opinion, "joint_motivation": joint_motivation, "recorded_by": actor},
+    )
+    examination.member_opinions.all().delete()
+    consulted = _consultation_opinions(dossier)
+    for member in present:
+        if member.pk in stated:
+            opinion, motivation = stated[member.pk]
+            source = OpinionSource.SESSION
+        elif member.agency_id in consulted:
+            opinion, motivation = consulted[member.agency_id].opinion, consulted[member.agency_id].motivation
+            source = OpinionSource.CONSULTATION
+        else:
+            continue  # an agency not consulted on this file and silent in session
+        if opinion not in OpinionValue.values:
+            raise InvalidCommissionInput(f"unknown opinion {opinion!r}", member=member.pk)
+        MemberOpinion.objects.create(
+            examination=examination,
+            member=member,
+            agency_id=member.agency_id,
+            opinion=opinion,
+            motivation=motivation,
+            source=source,
+        )
+    audit_record(
+        action="commission.joint_opinion",
+        actor_id=actor.pk,
+        dossier=dossier,
+        address=address,
+        payload={"session": session.pk, "examination": examination.pk, "opinion": joint_opinion},
+    )
+    return examination
+
+
+@transaction.atomic
+def examination_decide(
+    *,
+    actor: Any,
+    address: str | None,
+    examination: Examination,
+    decision: str,
+    motivation: str = "",
+    conditions: str = "",
+) -> Examination:
+    """The president decides (permits' `dossier_decide`), then the PV and decision are generated and stamped,
+    the authorised plans stamped, and the signatures requested (see `signatures.outputs_prepare`)."""
+    from permits.commissions.signatures import outputs_prepare
+
+    examination = Examination.objects.select_related("session__commission", "dossier").get(pk=examination.pk)
+    services.dossier_decide(
+        actor=actor,
+        address=address,
+        dossier=examination.dossier,
+        decision=decision,
+        motivation=motivation,
+        conditions=conditions,
+    )
+    examination.dossier.refresh_from_db()
+    outputs_prepare(examination=examination, actor=actor, address=address)
+    return examination

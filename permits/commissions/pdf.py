@@ -1,0 +1,116 @@
+"""Output PDFs of the commissions, from HTML templates rendered by WeasyPrint (HarfBuzz shaping: Arabic and RTL).
+
+`agenda_pdf`, `minutes_pdf` and `decision_pdf` return PDF bytes; the services store them in `gis_core.documents`.
+The decision template is chosen per procedure: `commissions/pdf/decision_<procedure code>.html`, else
+`commissions/pdf/decision.html`. Every document is bilingual (French, then Arabic right-to-left). Fonts: the
+`COMMISSIONS_PDF_FONT_FAMILY` setting (default "DejaVu Sans", which has Arabic glyphs; Debian fonts-dejavu-core).
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string, select_template
+from django.utils import timezone
+
+from permits.commissions.models import Attendance, Examination, MemberOpinion, Session
+from permits.commissions.selectors import AgendaEntry
+from permits.models import Decision, OpinionValue
+
+DEFAULT_FONT_FAMILY = "DejaVu Sans"
+
+OPINION_LABELS: dict[str, tuple[str, str]] = {
+    OpinionValue.FAVOURABLE: ("Favorable", "موافق"),
+    OpinionValue.FAVOURABLE_WITH_RESERVATIONS: ("Favorable avec réserves", "موافق مع تحفظات"),
+    OpinionValue.UNFAVOURABLE: ("Défavorable", "غير موافق"),
+}
+DECISION_LABELS: dict[str, tuple[str, str]] = {
+    Decision.FAVOURABLE: ("Autorisation accordée", "الترخيص ممنوح"),
+    Decision.FAVOURABLE_WITH_CONDITIONS: ("Autorisation accordée sous conditions", "الترخيص ممنوح بشروط"),
+    Decision.UNFAVOURABLE: ("Refus d'autorisation", "رفض الترخيص"),
+}
+
+
+def _local(moment: datetime) -> datetime:
+    return timezone.localtime(moment)
+
+
+def render_pdf(*, template_names: list[str], context: dict[str, Any]) -> bytes:
+    """Render the first existing template of `template_names` to PDF bytes."""
+    from weasyprint import HTML  # imported here: loading Pango costs ~0.3 s, only PDF writers pay it
+
+    template = select_template(template_names)
+    font = getattr(settings, "COMMISSIONS_PDF_FONT_FAMILY", DEFAULT_FONT_FAMILY)
+    html = render_to_string(template.template.name, {**context, "font_family": font})
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    assert pdf is not None
+    return bytes(pdf)
+
+
+def agenda_pdf(*, session: Session, entries: list[AgendaEntry]) -> bytes:
+    members = session.commission.members.filter(active=True).select_related("user", "agency")
+    return render_pdf(
+        template_names=["commissions/pdf/agenda.html"],
+        context={
+            "session": session,
+            "commission": session.commission,
+            "starts_at": _local(session.starts_at),
+            "ends_at": _local(session.ends_at),
+            "entries": [
+                {"entry": entry, "starts_at": _local(entry.starts_at), "ends_at": _local(entry.ends_at)}
+                for entry in entries
+            ],
+            "members": members,
+            "generated_at": _local(timezone.now()),
+        },
+    )
+
+
+def _examination_context(examination: Examination) -> dict[str, Any]:
+    session = examination.session
+    dossier = examination.dossier
+    attendances = Attendance.objects.filter(session=session).select_related("member__user", "member__agency")
+    opinions = MemberOpinion.objects.filter(examination=examination).select_related("member__user", "agency")
+    decision_fr, decision_ar = DECISION_LABELS.get(dossier.decision, ("", ""))
+    joint_fr, joint_ar = OPINION_LABELS[examination.joint_opinion]
+    return {
+        "examination": examination,
+        "session": session,
+        "commission": session.commission,
+        "dossier": dossier,
+        "procedure": dossier.procedure,
+        "commune": dossier.commune,
+        "starts_at": _local(session.starts_at),
+        "present": [attendance.member for attendance in attendances if attendance.present],
+        "absent": [attendance.member for attendance in attendances if not attendance.present],
+        "opinions": [
+            {
+                "opinion": opinion,
+                "label_fr": OPINION_LABELS[opinion.opinion][0],
+                "label_ar": OPINION_LABELS[opinion.opinion][1],
+                "name": opinion.member.user.get_full_name() or opinion.member.user.get_username(),
+            }
+            for opinion in opinions
+        ],
+        "joint_fr": joint_fr,
+        "joint_ar": joint_ar,
+        "decision_fr": decision_fr,
+        "decision_ar": decision_ar,
+        "authorised": dossier.decision in (Decision.FAVOURABLE, Decision.FAVOURABLE_WITH_CONDITIONS),
+        "decided_at": _local(dossier.decided_at or timezone.now()),
+        "generated_at": _local(timezone.now()),
+    }
+
+
+def minutes_pdf(*, examination: Examination) -> bytes:
+    """The PV of the file's examination: attendance, every member's opinion and motivation, joint opinion."""
+    return render_pdf(template_names=["commissions/pdf/minutes.html"], context=_examination_context(examination))
+
+
+def decision_pdf(*, examination: Examination) -> bytes:
+    """The decision (authorisation or refusal with its reasons), in French and Arabic, per procedure template."""
+    code = examination.dossier.procedure.code
+    return render_pdf(
+        template_names=[f"commissions/pdf/decision_{code}.html", "commissions/pdf/decision.html"],
+        context=_examination_context(examination),
+    )
