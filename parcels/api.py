@@ -1,22 +1,37 @@
 """JSON API of the parcel look-ups, site constraints and the zoning pre-check (thin DRF views).
 
-Each view validates its input with a serializer, calls one selector or the pre-check, and renders the result
-with an output serializer; errors are typed domain exceptions rendered as `application/problem+json` by
+Each view validates its input, calls one selector or the pre-check, and answers with a JSON document built by
+`parcels.api_documents`; errors are typed domain exceptions rendered as `application/problem+json` by
 `gis_core.problems.exception_handler`. Geometries are accepted as GeoJSON (geometry or Feature) or WKT/EWKT
 strings, in WGS84 unless an `srid` is given; geometries returned are GeoJSON in WGS84 lon/lat.
+
+The serializers below are the contract: input serializers validate, output serializers document (the OpenAPI
+document is generated from them). The hot look-ups of the S5 benchmark (parcels at a point, constraints of a
+parcel, the pre-check) take a light path: well-formed common input is read directly (`_point_query`,
+`_precheck_body`) and anything else goes through the serializer, so every 400 keeps its exact message; output
+documents are built from the dataclasses without instantiating serializers (DRF deep-copies their fields on
+every instantiation); content negotiation is skipped when the client accepts JSON plainly.
 """
 
-from typing import Any
+import math
+from typing import Any, TypeGuard
 
 from django.http import QueryDict
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from parcels import selectors
+from parcels.api_documents import (
+    constraints_document,
+    parcel_collection_document,
+    parcel_feature_document,
+    precheck_document,
+)
 from parcels.precheck import Status, project_from_input, zoning_precheck
 from parcels.selectors import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ParcelPage, ParcelSummary
 
@@ -43,11 +58,24 @@ GEOMETRY_INPUT_SCHEMA: dict[str, Any] = {
 }
 
 
+# Accept headers answered by the first (JSON) renderer without DRF's negotiation; it picks the same for these.
+PLAIN_JSON_ACCEPT = frozenset({"*/*", "application/json"})
+
+
 class PublicApiView(APIView):
     """The look-ups are public: anonymous, without the session (so no CSRF token on the pre-check's POST)."""
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[BaseRenderer, str]:
+        """JSON without negotiation for a plain Accept (absent, `*/*`, `application/json`), as DRF would pick."""
+        accept = request.META.get("HTTP_ACCEPT", "*/*")
+        if accept in PLAIN_JSON_ACCEPT and self.format_kwarg is None and "format" not in request.GET:
+            renderer = self.get_renderers()[0]
+            if renderer.media_type == "application/json":
+                return renderer, renderer.media_type
+        return super().perform_content_negotiation(request, force)
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -132,11 +160,6 @@ class ParcelCollectionOutputSerializer(serializers.Serializer):
     @extend_schema_field({"type": "string", "enum": ["FeatureCollection"]})
     def get_type(self, page: Any) -> str:
         return "FeatureCollection"
-
-
-def _collection(features: list[ParcelSummary], next_url: str | None = None) -> dict[str, Any]:
-    data = {"features": features, "numberReturned": len(features), "next": next_url}
-    return ParcelCollectionOutputSerializer(data).data
 
 
 class ZoneRulesOutputSerializer(serializers.Serializer):
@@ -237,7 +260,7 @@ class ParcelListApi(PublicApiView):
             query: QueryDict = request.query_params.copy()
             query["after"] = str(page.next_after)
             next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-        return Response(_collection(page.items, next_url))
+        return Response(parcel_collection_document(page.items, next_url))
 
 
 class ParcelsAtPointApi(PublicApiView):
@@ -266,9 +289,37 @@ class ParcelsAtPointApi(PublicApiView):
         responses={200: ParcelCollectionOutputSerializer, 400: PROBLEMS[400]},
     )
     def get(self, request: Request) -> Response:
-        point = self.PointSerializer(data=request.query_params)
-        point.is_valid(raise_exception=True)
-        return Response(_collection(selectors.parcels_at_point(**point.validated_data)))
+        query = _point_query(request.query_params)
+        if query is None:
+            point = self.PointSerializer(data=request.query_params)
+            point.is_valid(raise_exception=True)
+            query = point.validated_data
+        return Response(parcel_collection_document(selectors.parcels_at_point(**query)))
+
+
+MAX_NUMBER_TEXT = 1000  # DRF's FloatField.MAX_STRING_LENGTH
+
+
+def _point_query(params: QueryDict) -> dict[str, Any] | None:
+    """`PointSerializer`'s result for the common `?lon=..&lat=..` (finite numbers, no srid); None otherwise."""
+    lon, lat = params.get("lon"), params.get("lat")
+    if (
+        not lon
+        or not lat
+        or "srid" in params
+        or "x" in params
+        or "y" in params
+        or len(lon) > MAX_NUMBER_TEXT
+        or len(lat) > MAX_NUMBER_TEXT
+    ):
+        return None
+    try:
+        x, y = float(lon), float(lat)
+    except ValueError:
+        return None
+    if not (math.isfinite(x) and math.isfinite(y)):
+        return None
+    return {"x": x, "y": y, "srid": 4326}
 
 
 class ParcelDetailApi(PublicApiView):
@@ -278,7 +329,7 @@ class ParcelDetailApi(PublicApiView):
         responses={200: ParcelFeatureOutputSerializer, 404: PROBLEMS[404]},
     )
     def get(self, request: Request, parcel_id: int) -> Response:
-        return Response(ParcelFeatureOutputSerializer(selectors.parcel_get(parcel_id=parcel_id)).data)
+        return Response(parcel_feature_document(selectors.parcel_get(parcel_id=parcel_id)))
 
 
 class ParcelConstraintsApi(PublicApiView):
@@ -288,7 +339,7 @@ class ParcelConstraintsApi(PublicApiView):
         responses={200: ConstraintsOutputSerializer, 404: PROBLEMS[404]},
     )
     def get(self, request: Request, parcel_id: int) -> Response:
-        return Response(ConstraintsOutputSerializer(selectors.constraints_for_parcel(parcel_id=parcel_id)).data)
+        return Response(constraints_document(selectors.constraints_for_parcel(parcel_id=parcel_id)))
 
 
 class ConstraintsApi(PublicApiView):
@@ -323,7 +374,7 @@ class ConstraintsApi(PublicApiView):
         body = self.ConstraintsInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         constraints = selectors.constraints_for_geometry(**body.validated_data)
-        return Response(ConstraintsOutputSerializer(constraints).data)
+        return Response(constraints_document(constraints))
 
 
 # --- pre-check ----------------------------------------------------------------------------------------------
@@ -383,12 +434,17 @@ class MeasuresOutputSerializer(serializers.Serializer):
     footprint_outside_m2 = RoundedFloatField(decimals=2)
 
 
+MAX_USE_LENGTH = 50
+
+
 class ProjectInputSerializer(serializers.Serializer):
     footprint = GeometryInputField(help_text="Footprint polygon (GeoJSON or WKT).")
     height_m = serializers.FloatField(min_value=0, help_text="Height of the building in metres.")
     floors = serializers.IntegerField(min_value=0, help_text="Number of floors above ground.")
     gross_floor_area_m2 = serializers.FloatField(min_value=0, help_text="Gross floor area, all floors (m²).")
-    use = serializers.CharField(max_length=50, help_text="Intended use, e.g. residential, office, industrial.")
+    use = serializers.CharField(
+        max_length=MAX_USE_LENGTH, help_text="Intended use, e.g. residential, office, industrial."
+    )
 
 
 class PrecheckApi(PublicApiView):
@@ -421,9 +477,11 @@ class PrecheckApi(PublicApiView):
         responses={200: PrecheckOutputSerializer, 400: PROBLEMS[400], 404: PROBLEMS[404]},
     )
     def post(self, request: Request) -> Response:
-        body = self.PrecheckInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = _precheck_body(request.data)
+        if data is None:
+            body = self.PrecheckInputSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            data = body.validated_data
         srid = data.get("srid")
         if "site" in data:
             site = selectors.site_from_geometry(geometry=data["site"], srid=srid, label="site")
@@ -432,16 +490,46 @@ class PrecheckApi(PublicApiView):
         else:
             site = selectors.site_of_parcel_reference(**data["parcel"])
         project = project_from_input(srid=srid, **data["project"])
-        result = zoning_precheck(site=site, project=project)
-        output = {
-            "site": result.site,
-            "zones": [_zone_with_flag(item.zone, item.evaluated) for item in result.zones],
-            "measures": result.measures,
-            "checks": result.checks,
-            "passed": result.passed,
-        }
-        return Response(self.PrecheckOutputSerializer(output).data)
+        return Response(precheck_document(zoning_precheck(site=site, project=project)))
 
 
-def _zone_with_flag(zone: selectors.ZoneShare, evaluated: bool) -> dict[str, Any]:
-    return {**zone.__dict__, "evaluated": evaluated}
+def _is_number(value: Any) -> TypeGuard[int | float]:
+    """A JSON number that DRF's FloatField takes as is: finite, and an integer that fits a float."""
+    if type(value) is float:
+        return math.isfinite(value)
+    return type(value) is int and abs(value) < 2**53
+
+
+def _precheck_body(data: Any) -> dict[str, Any] | None:
+    """`PrecheckInputSerializer`'s result for a well-formed body (a parcel id or a site, an integer srid, a
+    complete project with plain non-negative numbers and a short text use); None for anything else."""
+    if type(data) is not dict:
+        return None
+    parcel, site, srid, project = data.get("parcel"), data.get("site"), data.get("srid"), data.get("project")
+    if type(project) is not dict or ("srid" in data and type(srid) is not int):
+        return None
+    result: dict[str, Any] = {}
+    if type(parcel) is int and site is None:
+        result["parcel"] = {"parcel_id": parcel}
+    elif parcel is None and type(site) in (dict, str):
+        result["site"] = site
+    else:
+        return None
+    if srid is not None:
+        result["srid"] = srid
+    footprint, use = project.get("footprint"), project.get("use")
+    height_m, floors, floor_area = project.get("height_m"), project.get("floors"), project.get("gross_floor_area_m2")
+    if type(footprint) not in (dict, str) or type(floors) is not int or floors < 0:
+        return None
+    if not (_is_number(height_m) and height_m >= 0 and _is_number(floor_area) and floor_area >= 0):
+        return None
+    if type(use) is not str or not use.isascii() or "\x00" in use or not 0 < len(use.strip()) <= MAX_USE_LENGTH:
+        return None
+    result["project"] = {
+        "footprint": footprint,
+        "height_m": float(height_m),
+        "floors": floors,
+        "gross_floor_area_m2": float(floor_area),
+        "use": use.strip(),
+    }
+    return result

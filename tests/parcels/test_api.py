@@ -243,3 +243,137 @@ def test_bad_precheck_input_is_a_problem(
                "use": "office"}  # fmt: skip
     body = {"parcel": site_parcel.id, "srid": 26191, "project": project} | change
     assert_problem(post(client, "/api/precheck/", body), 400, fragment)
+
+
+# --- the light paths of the hot look-ups answer exactly as the serializers they stand in for --------------
+
+
+def _as_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)  # key order included
+
+
+def test_documents_equal_the_output_serializers(site_parcel: Any, east_neighbour: Any, residential_zone: Any) -> None:
+    from parcels import api, api_documents, selectors
+    from parcels.precheck import project_from_input, zoning_precheck
+
+    agency = AgencyFactory(code="ONDA", name_fr="Office national des aéroports", name_ar="المكتب")
+    OverlayFactory(commune=site_parcel.commune, kind="airport", agency=agency, geom=lambert_box(-5, -5, 10, 40),
+                   effective_geom=lambert_box(-5, -5, 10, 40))  # fmt: skip
+    OverlayFactory(commune=site_parcel.commune, kind="heritage", agency=None, geom=lambert_box(-5, -5, 40, 3),
+                   effective_geom=lambert_box(-5, -5, 40, 3))  # fmt: skip
+    parcels = selectors.parcels_search(commune_code="CASA-TEST").items
+    assert len(parcels) == 2
+    collection = {"features": parcels, "numberReturned": 2, "next": "http://testserver/api/parcels/?after=1"}
+    assert _as_json(api_documents.parcel_collection_document(parcels, collection["next"])) == _as_json(
+        api.ParcelCollectionOutputSerializer(collection).data
+    )
+    constraints = selectors.constraints_for_parcel(parcel_id=site_parcel.id)
+    assert len(constraints.overlays) == 2 and constraints.zones
+    assert _as_json(api_documents.constraints_document(constraints)) == _as_json(
+        api.ConstraintsOutputSerializer(constraints).data
+    )
+    for height_m in (9, 20):  # passing and failing
+        project = project_from_input(footprint=lambert_geojson(3, 5, 16, 25), height_m=height_m, floors=3,
+                                     gross_floor_area_m2=780, use="residential", srid=26191)  # fmt: skip
+        result = zoning_precheck(site=selectors.site_of_parcel(parcel_id=site_parcel.id), project=project)
+        zones = [{**item.zone.__dict__, "evaluated": item.evaluated} for item in result.zones]
+        output = {"site": result.site, "zones": zones, "measures": result.measures, "checks": result.checks,
+                  "passed": result.passed}  # fmt: skip
+        assert _as_json(api_documents.precheck_document(result)) == _as_json(
+            api.PrecheckApi.PrecheckOutputSerializer(output).data
+        )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "lon=-7.6&lat=33.5",
+        "lon= -7.6 &lat=33.5e0",
+        "lon=-7.6&lat=33.5&lat=33.6",
+        "lon=-7.6&lat=33.5&other=1",
+        "lon=-7.6&lat=33.5&srid=4326",
+        "lon=-7.6&lat=33.5&srid=26191",
+        "lon=-7.6&lat=33.5&x=abc",
+        "lon=-7.6&lat=",
+        "lon=nan&lat=33.5",
+        "lon=inf&lat=33.5",
+        "lon=1e400&lat=33.5",
+        "lon=abc&lat=33.5",
+        "x=1&y=2&srid=26191",
+    ],
+)
+def test_light_point_query_equals_the_serializer(query: str) -> None:
+    from django.http import QueryDict
+
+    from parcels import api
+
+    params = QueryDict(query)
+    light = api._point_query(params)
+    serializer = api.ParcelsAtPointApi.PointSerializer(data=params)
+    if light is not None:
+        assert serializer.is_valid() and serializer.validated_data == light
+    # None: the serializer decides (and words the error)
+
+
+PROJECT = {"footprint": "POLYGON((0 0,1 0,1 1,0 0))", "height_m": 9, "floors": 3, "gross_floor_area_m2": 780.5,
+           "use": " Residential "}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"parcel": 7, "project": PROJECT},
+        {"parcel": 7, "site": None, "srid": 26191, "project": PROJECT, "other": 1},
+        {"parcel": None, "site": {"type": "Polygon", "coordinates": []}, "project": PROJECT},
+        {"site": "POLYGON((0 0,1 0,1 1,0 0))", "srid": 26191, "project": PROJECT},
+        {"parcel": 7, "site": "POLYGON((0 0,1 0,1 1,0 0))", "project": PROJECT},
+        {"parcel": True, "project": PROJECT},
+        {"parcel": {"reference": "1234/A"}, "project": PROJECT},
+        {"parcel": 7, "srid": None, "project": PROJECT},
+        {"parcel": 7, "srid": "26191", "project": PROJECT},
+        {"parcel": 7, "project": {**PROJECT, "height_m": -1}},
+        {"parcel": 7, "project": {**PROJECT, "height_m": True}},
+        {"parcel": 7, "project": {**PROJECT, "height_m": "9"}},
+        {"parcel": 7, "project": {**PROJECT, "height_m": 10**400}},
+        {"parcel": 7, "project": {**PROJECT, "floors": 3.0}},
+        {"parcel": 7, "project": {**PROJECT, "floors": -1}},
+        {"parcel": 7, "project": {**PROJECT, "gross_floor_area_m2": None}},
+        {"parcel": 7, "project": {**PROJECT, "use": "   "}},
+        {"parcel": 7, "project": {**PROJECT, "use": "x" * 51}},
+        {"parcel": 7, "project": {**PROJECT, "use": " " + "x" * 50 + " "}},
+        {"parcel": 7, "project": {**PROJECT, "use": "sa\x00ut"}},
+        {"parcel": 7, "project": {**PROJECT, "use": "سكني"}},
+        {"parcel": 7, "project": {**PROJECT, "footprint": [1, 2]}},
+        {"parcel": 7, "project": {key: value for key, value in PROJECT.items() if key != "use"}},
+        {"parcel": 7},
+        [1, 2],
+    ],
+)
+def test_light_precheck_body_equals_the_serializer(body: Any) -> None:
+    from parcels import api
+
+    light = api._precheck_body(body)
+    serializer = api.PrecheckApi.PrecheckInputSerializer(data=body)
+    if light is not None:
+        assert serializer.is_valid(), serializer.errors
+        assert _as_json(serializer.validated_data) == _as_json(light)
+
+
+def test_content_negotiation_is_kept(client: Client, site_parcel: Any) -> None:
+    path = f"/api/parcels/{site_parcel.id}/constraints/"
+    plain = client.get(path)
+    assert plain["Content-Type"] == "application/json"
+    assert client.get(path, HTTP_ACCEPT="application/json").content == plain.content
+    indented = client.get(path, HTTP_ACCEPT="application/json; indent=2")
+    assert indented.status_code == 200 and indented.content.startswith(b'{\n  "site"')
+    assert client.get(path, HTTP_ACCEPT="text/html").status_code == 406
+    assert client.get(path, {"format": "xml"}).status_code == 404
+
+
+def test_common_requests_take_the_light_paths() -> None:
+    from django.http import QueryDict
+
+    from parcels import api
+
+    assert api._point_query(QueryDict("lon=-7.6&lat=33.5")) == {"x": -7.6, "y": 33.5, "srid": 4326}
+    assert api._precheck_body({"parcel": 7, "project": PROJECT}) is not None
