@@ -1,0 +1,124 @@
+"""Fixtures of the commission tests: a commission of the CASA-ANFA commune with two members, a Tuesday/Thursday
+schedule, sessions in January 2027 (Thursday 14 January is Yennayer, a public holiday), files reaching their
+statuses through the permits services, the real SMTP server, and a development PKI for the signatures."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gis_core.celery import app as celery_app
+from gis_core.signing.pki import DevelopmentPki
+from parcels.models import Agency
+from permits.commissions import services
+from permits.commissions.models import Commission, CommissionMember, MemberKind, Session
+from permits.models import Procedure
+from tests.factories import AgencyFactory
+from tests.notifications.conftest import (  # noqa: F401 - the real SMTP server, shared as fixtures
+    smtp,
+    smtp_server,
+)
+from tests.permits.factories import ProcedureFactory, UserFactory, commune_tree, member_for, staff_for
+
+FIRST_DAY = date(2027, 1, 4)  # a Monday
+HOLIDAY = date(2027, 1, 14)  # Thursday, Amazigh New Year
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> DevelopmentPki:
+    pki = DevelopmentPki(tmp_path_factory.mktemp("commission-pki"))
+    pki.ensure()
+    return pki
+
+
+@pytest.fixture(autouse=True)
+def commission_settings(settings: Any, pki: DevelopmentPki, tmp_path: Path) -> Path:
+    """Documents under tmp_path, the development PKI and the local TSA, tasks in-process."""
+    store = tmp_path / "documents"
+    store.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(store), "base_url": None},
+        },
+    }
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    settings.SIGNING_PKI_DIR = pki.directory
+    settings.SIGNING_TRUST_ROOTS = [pki.directory / "root-ca.pem"]
+    settings.SIGNING_INTERMEDIATES = [pki.directory / "intermediate-ca.pem"]
+    settings.SIGNING_TSA_URL = ""
+    settings.SIGNING_TSA_LOCAL = True
+    settings.SIGNING_SIGNER_BACKEND = "gis_core.signing.signers.Pkcs12Backend"
+    settings.SIGNING_PUBLIC_BASE_URL = "http://testserver"
+    settings.SIGNING_EMBED_VALIDATION_INFO = True
+    return store
+
+
+@pytest.fixture(autouse=True)
+def celery_in_process() -> Iterator[None]:
+    saved = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
+
+
+@dataclass
+class World:
+    commission: Commission
+    procedure: Procedure
+    commune: Any
+    staff: dict[str, Any]
+    permanent: CommissionMember
+    occasional: CommissionMember
+    agency: Agency
+
+    def sessions(self) -> list[Session]:
+        return list(Session.objects.filter(commission=self.commission).order_by("starts_at"))
+
+
+def build_world() -> World:
+    commune = commune_tree("CASA-ANFA")
+    staff = staff_for(commune)
+    procedure = ProcedureFactory.create(code="building-permit", name_fr="Permis de construire")
+    procedure.name_ar = "رخصة البناء"
+    procedure.save()
+    agency = Agency.objects.get(code="PERMANENT-AGENCY")
+    other = AgencyFactory.create(code="AUC", name_fr="Agence urbaine")
+    commission = services.commission_create(
+        name_fr="Commission des grands projets",
+        name_ar="لجنة المشاريع الكبرى",
+        territory=commune,
+        family=procedure.family,
+        procedures=[procedure],
+        quorum_minimum_members=2,
+        required_agencies=[agency],
+        president=staff["commission_president"],
+        signing_authority=staff["signing_authority"],
+        secretary=staff["desk_agent"],
+    )
+    permanent_user = member_for(agency)
+    permanent_user.first_name, permanent_user.last_name = "Amina", "El Idrissi"
+    permanent_user.save()
+    occasional_user = UserFactory.create(username="member-auc", first_name="Karim", last_name="Benali")
+    permanent = services.commission_member_add(commission=commission, user=permanent_user, agency=agency)
+    occasional = services.commission_member_add(
+        commission=commission, user=occasional_user, agency=other, kind=MemberKind.OCCASIONAL
+    )
+    services.schedule_create(
+        commission=commission, weekdays=[1, 3], start_time=time(9), end_time=time(12), slot_minutes=30
+    )
+    services.procedure_duration_set(commission=commission, procedure=procedure, minutes=30)
+    services.sessions_generate(weeks=2, today=FIRST_DAY, commission=commission)
+    return World(commission, procedure, commune, staff, permanent, occasional, agency)
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return build_world()
