@@ -4,9 +4,13 @@
 
 1. describe the source (layer, CRS; a source without CRS needs an SRID) and resolve the field mapping;
 2. per batch of `GIS_IMPORT_BATCH_SIZE` features: refuse coordinates that cannot be in the source CRS,
-   reproject to WGS84 with pyproj (vectorised), apply the repair policy (`clean_polygons`), convert the mapped
-   values, and COPY the kept rows into a TEMP staging table (memory stays flat whatever the file size);
-3. the target resolves, rejects, deduplicates and upserts with its own SQL.
+   reproject to WGS84 with pyproj (vectorised), apply the repair policy (`clean_polygons`), compute the geodesic
+   area, convert the mapped values (Arrow kernels, `convert`), and send the kept rows by binary COPY
+   (`prepared`) into a TEMP staging table; memory stays flat whatever the file size. Unchanged geometries keep
+   their source WKB bytes; the COPY is written by a background thread so that the server ingests one batch
+   while the next one is prepared (two cores);
+3. the target resolves, rejects, deduplicates and upserts with its own SQL. A target may instead take the
+   batches itself (`Target.direct_load`, the bulk path of a first load, see `parcels.importers.parcels`).
 
 Everything runs in ONE transaction: a failure rolls it all back. The `ImportRun` summary is saved with the data
 on success, and after the rollback for a dry run or a failure.
@@ -14,17 +18,19 @@ on success, and after the rollback for a dry run or a failure.
 
 from __future__ import annotations
 
-import json
-import math
 import sys
+import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
+from typing import Any, overload
 
 import numpy as np
 import psycopg
+import pyarrow as pa
 import shapely
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -32,13 +38,23 @@ from django.utils import timezone
 from pyproj import CRS, Transformer
 from tqdm import tqdm
 
-from gis_core.geometry import CoordinatesOutsideCrs, check_coordinates_in_crs, clean_polygons
+from gis_core.geometry import (
+    BatchResult,
+    CoordinatesOutsideCrs,
+    check_coordinates_in_crs,
+    clean_polygons,
+    geodesic_areas,
+)
+from gis_core.importing.convert import attributes_column, json_value, text_column, text_value, typed_column, typed_value
 from gis_core.importing.errors import ImportAborted, ImportInputError
+from gis_core.importing.prepared import PreparedBatch
 from gis_core.importing.source import Batch, SourceLayer, describe_source, read_batches
 from gis_core.importing.staging import IssueLog, Staging
-from gis_core.importing.targets import FieldKind, ImportRequest, Target, TargetField
+from gis_core.importing.targets import BatchSink, ImportRequest, Target, TargetField
 from gis_core.models import ImportRun, ImportStatus
 from gis_core.srid import STORAGE_SRID, crs_for
+
+__all__ = ["ImportSummary", "import_layer", "json_value", "resolve_mapping", "text_value", "typed_value"]
 
 
 @dataclass
@@ -123,48 +139,55 @@ def resolve_mapping(target: Target, request: ImportRequest, source_fields: Seque
     return mapping
 
 
-def text_value(value: Any) -> str | None:
-    """A source value as text: integral floats lose their '.0', dates are ISO, blanks are None."""
-    if value is None:
-        return None
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        if value.is_integer():
-            return str(int(value))
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    text = str(value).strip()
-    return text or None
+Issue = tuple[str, int, str | None, str]  # (action, feature id, reference, reason), as `IssueLog.add` takes them
 
 
-def typed_value(value: Any, kind: FieldKind) -> Any:
-    """Convert a source value to the field's kind; raise ValueError with a readable reason."""
-    text = text_value(value)
-    if text is None or kind is FieldKind.TEXT:
-        return text
-    number = float(text.replace(",", ".")) if isinstance(value, str) else float(value)
-    if not math.isfinite(number):
-        raise ValueError(f"{text!r} is not a finite number")
-    if kind is FieldKind.INTEGER:
-        if not number.is_integer():
-            raise ValueError(f"{text!r} is not a whole number")
-        return int(number)
-    return number
+class _FeatureLabels(Sequence[str]):
+    """Names of a batch's features for error messages (`fid (reference)`), computed only when one is reported."""
+
+    def __init__(self, fids: np.ndarray, references: pa.Array) -> None:
+        self.fids = fids
+        self.references = references
+
+    def __len__(self) -> int:
+        return len(self.fids)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[position] for position in range(*index.indices(len(self)))]
+        reference = self.references[int(index)].as_py()
+        return f"{self.fids[index]}" + (f" ({reference})" if reference else "")
 
 
-def json_value(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return None
-    return value
+def _is_plain_multipolygon_wkb(wkb: pa.Array) -> np.ndarray:
+    """Which WKB values are 2D MultiPolygons (ISO/OGC type 6, either byte order): sent to PostGIS as they are."""
+    if isinstance(wkb, pa.ChunkedArray):
+        wkb = wkb.combine_chunks()
+    count = len(wkb)
+    if not count or not pa.types.is_binary(wkb.type):
+        return np.zeros(count, dtype=bool)
+    offsets = np.frombuffer(wkb.buffers()[1], dtype=np.int32, count=count + 1, offset=wkb.offset * 4)
+    data = np.frombuffer(wkb.buffers()[2], dtype=np.uint8)
+    starts = offsets[:-1]
+    long_enough = np.diff(offsets) >= 9
+    header = np.zeros((count, 5), dtype=np.uint8)
+    header[long_enough] = data[starts[long_enough, None] + np.arange(5)]
+    little = (header[:, 0] == 1) & (header[:, 1] == 6) & (header[:, 2:] == 0).all(axis=1)
+    big = (header[:, 0] == 0) & (header[:, 1:4] == 0).all(axis=1) & (header[:, 4] == 6)
+    result: np.ndarray = long_enough & (little | big)
+    if wkb.null_count:
+        result &= ~np.asarray(wkb.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    return result
 
 
 class _BatchWriter:
-    """Turns source batches into staging rows; holds the per-run state (CRS, transformer, constants)."""
+    """Turns source batches into `PreparedBatch`es; holds the per-run state (CRS, transformer, constants)."""
 
     def __init__(self, target: Target, source: SourceLayer, mapping: dict[str, str], request: ImportRequest) -> None:
         self.target = target
@@ -183,20 +206,27 @@ class _BatchWriter:
             [name for name in source.fields if name not in mapped] if target.keep_attributes else []
         )
         self.crs: CRS = source.crs
-        storage = crs_for(STORAGE_SRID)
-        self.transformer: Transformer | None = (
-            None if self.crs.equals(storage) else Transformer.from_crs(self.crs, storage, always_xy=True)
-        )
+        self.reprojects = not self.crs.equals(crs_for(STORAGE_SRID))
+        self._per_thread = threading.local()  # pyproj transformers are not thread-safe: one per thread
         self.index = 0
 
     @property
     def source_columns(self) -> list[str]:
         return sorted(set(self.mapping.values()) | set(self.attribute_columns))
 
+    def take_indexes(self, count: int) -> int:
+        """The index in the source of the first feature of the next batch of `count` features."""
+        first_index = self.index
+        self.index += count
+        return first_index
+
     def reproject(self, geometries: np.ndarray) -> np.ndarray:
-        transformer = self.transformer
-        if transformer is None:
+        if not self.reprojects:
             return geometries
+        transformer: Transformer | None = getattr(self._per_thread, "transformer", None)
+        if transformer is None:
+            transformer = Transformer.from_crs(self.crs, crs_for(STORAGE_SRID), always_xy=True)
+            self._per_thread.transformer = transformer
 
         def transform(coordinates: np.ndarray) -> np.ndarray:
             x, y = transformer.transform(coordinates[:, 0], coordinates[:, 1])
@@ -204,71 +234,99 @@ class _BatchWriter:
 
         return shapely.transform(geometries, transform)
 
-    def rows(self, batch: Batch, log: IssueLog) -> Iterator[tuple[Any, ...]]:
-        count = len(batch)
-        first_index = self.index
-        self.index += count
+    def _references(self, batch: Batch) -> pa.Array:
         reference_source = self.mapping.get(self.target.reference_field or "")
-        references: list[Any] = (
-            [text_value(value) for value in batch.columns[reference_source]]
-            if reference_source
-            else [self.constants.get(self.target.reference_field or "")] * count
-        )
-        wkb = np.asarray(batch.wkb.to_numpy(zero_copy_only=False), dtype=object)
-        geometries = shapely.force_2d(shapely.from_wkb(wkb, on_invalid="ignore"))
-        labels = [
-            f"{fid}" + (f" ({reference})" if reference else "")
-            for fid, reference in zip(batch.fids, references, strict=True)
-        ]
+        if reference_source:
+            return text_column(batch.columns[reference_source])
+        constant = self.constants.get(self.target.reference_field or "")
+        return pa.array([None if constant is None else str(constant)] * len(batch), pa.string())
+
+    def prepare(self, batch: Batch, first_index: int) -> tuple[PreparedBatch | None, list[Issue]]:
+        """Check, reproject, repair and convert one batch: (the kept rows or None, the repairs and rejections).
+
+        Thread-safe: batches are prepared on worker threads, their issues logged in source order by the caller.
+        """
+        issues: list[Issue] = []
+        references = self._references(batch)
+        wkb = batch.wkb
+        geometries = shapely.from_wkb(np.asarray(wkb.to_numpy(zero_copy_only=False), dtype=object), on_invalid="ignore")
+        higher = shapely.has_z(geometries) | shapely.has_m(geometries)
+        if higher.any():
+            geometries[higher] = shapely.force_2d(geometries[higher])
         try:
-            check_coordinates_in_crs(geometries, self.crs, labels)
+            check_coordinates_in_crs(geometries, self.crs, _FeatureLabels(batch.fids, references))
         except CoordinatesOutsideCrs as error:
             raise ImportInputError(str(error)) from error
         cleaned = clean_polygons(self.reproject(geometries), keep_non_polygonal=self.target.keep_non_polygonal)
-        for position, reason in cleaned.repaired:
-            log.add("repaired", batch.fids[position], references[position], reason)
-        for position, reason in cleaned.rejected:
-            log.add("rejected", batch.fids[position], references[position], reason)
+        reference_list: list[str | None] | None = None
+        if cleaned.repaired or cleaned.rejected:
+            reference_list = references.to_pylist()
+        for action, outcomes in (("repaired", cleaned.repaired), ("rejected", cleaned.rejected)):
+            for position, reason in outcomes:
+                reference = reference_list[position] if reference_list else None
+                issues.append((action, int(batch.fids[position]), reference, reason))
         kept = np.flatnonzero(cleaned.kept)
         if not len(kept):
-            return
-        wkb_hex = shapely.to_wkb(shapely.set_srid(cleaned.geometries[kept], STORAGE_SRID), hex=True, include_srid=True)
-        field_values: list[list[Any] | None] = [
-            batch.columns[self.mapping[f.name]] if f.name in self.mapping else None for f in self.fields
-        ]
-        attribute_values = [batch.columns[name] for name in self.attribute_columns]
-        for geometry_hex, position in zip(wkb_hex, kept.tolist(), strict=True):
-            values: list[Any] = []
-            problem = None
-            for target_field, column in zip(self.fields, field_values, strict=True):
-                if column is None:
-                    values.append(self.constants.get(target_field.name))
-                    continue
-                try:
-                    value = typed_value(column[position], target_field.kind)
-                except ValueError as error:
-                    problem = f"{target_field.name}: {error}"
-                    break
-                if value is None and target_field.required:
-                    problem = f"{target_field.name} is empty (source field {self.mapping[target_field.name]!r})"
-                    break
-                values.append(value)
-            if problem is not None:
-                log.add("rejected", batch.fids[position], references[position], problem)
+            return None, issues
+        fields, kept = self._fields(batch, references, kept, issues)
+        if not len(kept):
+            return None, issues
+        positions = pa.array(kept)
+        prepared = PreparedBatch(
+            feature_index=first_index + kept,
+            feature_fid=np.asarray(batch.fids, dtype=np.int64)[kept],
+            feature_reference=references.take(positions),
+            geometry_wkb=self._geometry_wkb(wkb, cleaned, kept),
+            area_m2=geodesic_areas(cleaned.geometries[kept], cleaned.planar_areas[kept]),
+            attributes=attributes_column(
+                {name: batch.columns[name].take(positions) for name in self.attribute_columns}, self.attribute_columns
+            ),
+            fields={name: values.take(positions) for name, values in fields.items()},
+        )
+        return prepared, issues
+
+    def _fields(
+        self, batch: Batch, references: pa.Array, kept: np.ndarray, issues: list[Issue]
+    ) -> tuple[dict[str, pa.Array], np.ndarray]:
+        """The typed target fields of the whole batch, and the kept positions less those whose values are refused."""
+        problems: dict[int, str] = {}
+        values: dict[str, pa.Array] = {}
+        for target_field in self.fields:
+            if target_field.name not in self.mapping:
+                constant = self.constants.get(target_field.name)
+                arrow_type = {"text": pa.string(), "float": pa.float64(), "integer": pa.int64()}[target_field.kind]
+                values[target_field.name] = pa.array([constant] * len(batch), arrow_type)
                 continue
-            attributes = {
-                name: json_value(column[position])
-                for name, column in zip(self.attribute_columns, attribute_values, strict=True)
-                if column[position] is not None
-            }
-            yield (
-                first_index + int(position),
-                int(batch.fids[position]),
-                references[position],
-                geometry_hex,
-                json.dumps(attributes, ensure_ascii=False, default=str),
-                *values,
-            )
+            source_field = self.mapping[target_field.name]
+            column, refused = typed_column(batch.columns[source_field], target_field.kind)
+            values[target_field.name] = column
+            for position, reason in refused.items():
+                problems.setdefault(position, f"{target_field.name}: {reason}")
+            if target_field.required and column.null_count:
+                empty = np.flatnonzero(np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool))
+                for position in empty.tolist():
+                    if position not in refused:
+                        problems.setdefault(position, f"{target_field.name} is empty (source field {source_field!r})")
+        if problems:
+            refused_kept = [position for position in kept.tolist() if position in problems]
+            for position in refused_kept:
+                issues.append(("rejected", int(batch.fids[position]), references[position].as_py(), problems[position]))
+            kept = np.setdiff1d(kept, np.array(refused_kept, dtype=kept.dtype), assume_unique=True)
+        return values, kept
+
+    def _geometry_wkb(self, wkb: pa.Array, cleaned: BatchResult, kept: np.ndarray) -> pa.Array:
+        """WKB of the kept geometries: the source's own bytes when the geometry is unchanged, else re-encoded."""
+        reuse = np.zeros(len(kept), dtype=bool)
+        if not self.reprojects:
+            reuse = cleaned.unchanged[kept] & _is_plain_multipolygon_wkb(wkb)[kept]
+        if reuse.all():
+            return wkb.take(pa.array(kept)).cast(pa.binary())
+        encoded = shapely.to_wkb(cleaned.geometries[kept[~reuse]])
+        if not reuse.any():
+            return pa.array(encoded, pa.binary())
+        values = np.asarray(wkb.take(pa.array(kept)).to_numpy(zero_copy_only=False), dtype=object)
+        values[~reuse] = encoded
+        return pa.array(values, pa.binary())
 
 
 def _progress(request: ImportRequest, total: int | None) -> tqdm:
@@ -284,20 +342,52 @@ def _run_in_transaction(target: Target, request: ImportRequest, summary: ImportS
     target.check_options(request)
     writer = _BatchWriter(target, source, mapping, request)
     raw_cursor = connection.cursor().cursor  # psycopg 3 cursor of Django's connection
-    staging = Staging(raw_cursor, target.fields, log)
-    staging.create()
+    raw_cursor.execute("SET LOCAL synchronous_commit = off")
+    direct = target.direct_load(request=request, cursor=raw_cursor, feature_count=source.feature_count)
+    staging: Staging | None = None
+    if direct is None:
+        staging = Staging(raw_cursor, target.fields, log)
+        staging.create()
+    sink: BatchSink = direct if direct is not None else staging  # type: ignore[assignment]
     batch_size = int(getattr(settings, "GIS_IMPORT_BATCH_SIZE", 20_000))
+    workers = max(1, int(getattr(settings, "GIS_IMPORT_WORKERS", 2)))
     with (
         _progress(request, source.feature_count) as bar,
         read_batches(source, columns=writer.source_columns, batch_size=batch_size) as batches,
+        sink.copy() as copy,
+        ThreadPoolExecutor(max_workers=workers, thread_name_prefix="import-prepare") as pool,
     ):
-        for batch in batches:
-            staging.copy_rows(writer.rows(batch, log))
-            summary.read += len(batch)
-            bar.update(len(batch))
-    staging.analyze()
-    counts = target.apply(staging=staging, request=request)
-    staging.drop()
+        # Up to `workers` batches are prepared at once (shapely, numpy and Arrow release the GIL) while the COPY
+        # thread sends the previous ones; results are taken in source order, so issues, counts and errors are too.
+        pending: deque[tuple[Future[tuple[PreparedBatch | None, list[Issue]]], int]] = deque()
+
+        def take_oldest() -> None:
+            future, count = pending.popleft()
+            prepared, issues = future.result()
+            for issue in issues:
+                log.add(*issue)
+            if prepared is not None:
+                copy(prepared)
+            summary.read += count
+            bar.update(count)
+
+        try:
+            for batch in batches:
+                pending.append((pool.submit(writer.prepare, batch, writer.take_indexes(len(batch))), len(batch)))
+                while len(pending) > workers:
+                    take_oldest()
+            while pending:
+                take_oldest()
+        finally:
+            for future, _ in pending:
+                future.cancel()
+    if direct is not None:
+        counts = direct.finish(log)
+    else:
+        assert staging is not None
+        staging.analyze()
+        counts = target.apply(staging=staging, request=request)
+        staging.drop()
     summary.inserted, summary.updated = counts.inserted, counts.updated
 
 

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -119,11 +118,11 @@ def _source_crs(path: Path, declared: str | None, driver: str, srid: int | None)
 
 @dataclass
 class Batch:
-    """One Arrow batch: feature ids, WKB geometries and the attribute columns."""
+    """One Arrow batch: feature ids, WKB geometries and the attribute columns (Arrow arrays)."""
 
     fids: np.ndarray
     wkb: pa.Array
-    columns: dict[str, list[Any]]
+    columns: dict[str, pa.Array]
 
     def __len__(self) -> int:
         return len(self.fids)
@@ -157,7 +156,7 @@ def read_batches(source: SourceLayer, *, columns: list[str], batch_size: int) ->
                 yield Batch(
                     fids=np.asarray(fids),
                     wkb=record_batch.column(geometry_column),
-                    columns={name: record_batch.column(name).to_pylist() for name in columns if name in names},
+                    columns={name: record_batch.column(name) for name in columns if name in names},
                 )
 
         yield batches()

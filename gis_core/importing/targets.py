@@ -1,19 +1,26 @@
 """What a destination of the import pipeline declares: its fields, their default source names, and its upsert.
 
 A target knows nothing of files: the pipeline gives it a staging table filled with cleaned WGS84
-MultiPolygons (column `geom`) and one column per target field, and the target resolves, rejects and upserts
-with its own `.sql` files. `gis_core` holds the generic parts; domain apps (parcels) define their own targets.
+MultiPolygons (column `geom`), their geodesic area (`area_m2`) and one column per target field, and the target
+resolves, rejects and upserts with its own `.sql` files. For a large first load a target may take the prepared
+batches itself instead (`direct_load`, a `DirectLoad`). `gis_core` holds the generic parts; domain apps
+(parcels) define their own targets.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from gis_core.importing.staging import Staging
+    from psycopg import Cursor
+
+    from gis_core.importing.prepared import PreparedBatch
+    from gis_core.importing.staging import IssueLog, Staging
 
 
 class FieldKind(enum.StrEnum):
@@ -58,6 +65,18 @@ class UpsertCounts:
     updated: int = 0
 
 
+class BatchSink(Protocol):
+    """Where prepared batches go: `with sink.copy() as send: send(batch)` (one COPY for the whole run)."""
+
+    def copy(self) -> AbstractContextManager[Callable[[PreparedBatch], None]]: ...
+
+
+class DirectLoad(BatchSink, Protocol):
+    """A target's own loading of the prepared batches (no staging table); `finish` returns the counts."""
+
+    def finish(self, log: IssueLog) -> UpsertCounts: ...
+
+
 class Target:
     """Base of the import targets. Subclasses set the class attributes and implement `apply`."""
 
@@ -73,6 +92,12 @@ class Target:
 
     def check_options(self, request: ImportRequest) -> None:
         """Validate the target-specific options and constants before any reading; raise ImportInputError."""
+
+    def direct_load(
+        self, *, request: ImportRequest, cursor: Cursor[Any], feature_count: int | None
+    ) -> DirectLoad | None:
+        """A `DirectLoad` when this run should bypass the staging table (a bulk first load); None by default."""
+        return None
 
     def apply(self, *, staging: Staging, request: ImportRequest) -> UpsertCounts:
         """Resolve, reject and upsert the staged rows; the whole run is inside one transaction."""

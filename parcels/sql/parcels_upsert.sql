@@ -1,4 +1,4 @@
--- Upsert parcels by (commune, reference); the area is geodesic (WGS84 ellipsoid).
+-- Upsert parcels by (commune, reference); the geodesic area (WGS84 ellipsoid) comes computed in `area_m2`.
 WITH upserted AS (
     INSERT INTO {parcel} AS parcel
         (commune_id, reference, land_title, official_area_m2, area_m2, geom, attributes, updated_at)
@@ -7,7 +7,7 @@ WITH upserted AS (
         reference,
         coalesce(land_title, ''),
         official_area_m2,
-        ST_Area(geom::geography),
+        area_m2,
         ST_Multi(geom),
         attributes,
         now()

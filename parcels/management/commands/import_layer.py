@@ -28,6 +28,9 @@ class Command(BaseCommand):
         "Import a vector layer (GeoPackage, GeoJSON, TopoJSON, Shapefile, GML, CSV with WKT or lon/lat) into "
         "territories, parcels, zones or overlays, in one transaction, with validation, repair and a summary."
     )
+    # A data command: it needs neither the URL configuration nor the admin, whose system checks import the whole
+    # project (5-10 s on a busy machine, longer than many imports); `manage.py check` and the tests still run them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("target", choices=sorted(TARGETS))
