@@ -20,6 +20,7 @@ __all__ = [
     "GeoJsonGeometryField",
     "GeometryInputField",
     "PermitsApiView",
+    "ProblemSerializer",
     "client_address",
     "dossier_for",
     "problems",

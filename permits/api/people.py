@@ -18,16 +18,24 @@ from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 
 from permits import access, services
-from permits.api.common import PermitsApiView, problems, validated
+from permits.api.common import PermitsApiView, ProblemSerializer, problems, validated
 from permits.errors import BadInput
 from permits.models import Language, Role
+
+
+class PasswordGuessThrottle(AnonRateThrottle):
+    """At most 10 password exchanges a minute from one address (counted in Django's default cache)."""
+
+    rate = "10/minute"
 
 
 class TokenApi(PermitsApiView):
     authentication_classes = ()  # a password exchange: no session, hence no CSRF token to send
     permission_classes = (AllowAny,)
+    throttle_classes = (PasswordGuessThrottle,)
 
     class CredentialsInputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)
@@ -41,7 +49,11 @@ class TokenApi(PermitsApiView):
         summary="Exchange a username and password for the user's API token.",
         description="The same token is returned until it is revoked with DELETE /api/auth/token/revoke/.",
         request=CredentialsInputSerializer,
-        responses={200: TokenOutputSerializer, 400: problems(400)[400]},
+        responses={
+            200: TokenOutputSerializer,
+            400: problems(400)[400],
+            429: OpenApiResponse(ProblemSerializer, description="Too many attempts (application/problem+json)."),
+        },
         auth=[],
     )
     def post(self, request: Request) -> Response:

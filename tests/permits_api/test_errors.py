@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -171,3 +172,14 @@ def _member(agency: Any) -> User:
     from tests.permits.factories import member_for
 
     return member_for(agency)
+
+
+def test_password_guessing_is_throttled(applicant: User) -> None:
+    cache.clear()
+    guesses = [
+        APIClient().post("/api/auth/token/", {"username": "applicant", "password": f"guess-{n}"}, format="json")
+        for n in range(11)
+    ]
+    assert [response.status_code for response in guesses] == [400] * 10 + [429]
+    assert_problem(guesses[-1], 429)
+    cache.clear()
