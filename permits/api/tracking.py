@@ -1,5 +1,6 @@
 """What a file's people follow, read-only: consultation deadlines (business days remaining), overlapping files,
-instruction rounds (earlier ones kept) and the audit history."""
+instruction rounds (earlier ones kept) and the audit history (the staff's IP addresses are not shown to the
+applicant: personal data they have no use for)."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -7,10 +8,10 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from permits import selectors
+from permits import access, selectors
 from permits.api.common import PermitsApiView, dossier_for, problems, validated
 from permits.api.serializers import RelatedIdsField
-from permits.models import ConsultationStatus, OpinionValue
+from permits.models import AuditEvent, ConsultationStatus, OpinionValue
 
 
 class DossierDeadlinesApi(PermitsApiView):
@@ -101,9 +102,16 @@ class DossierHistoryApi(PermitsApiView):
         at = serializers.DateTimeField()
         action = serializers.CharField(help_text="e.g. dossier.created, dossier.submit, consultation.opinion_given.")
         actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
-        address = serializers.CharField(allow_null=True)
+        address = serializers.SerializerMethodField(
+            help_text="The client's IP address; to the applicant, only on their own events (null otherwise)."
+        )
         payload = serializers.JSONField()
         hash = serializers.CharField()
+
+        def get_address(self, event: AuditEvent) -> str | None:
+            if self.context["all_addresses"] or event.actor_id == self.context["viewer_id"]:
+                return event.address
+            return None
 
     @extend_schema(
         operation_id="dossiers_history",
@@ -113,4 +121,5 @@ class DossierHistoryApi(PermitsApiView):
     def get(self, request: Request, dossier_id: int) -> Response:
         dossier = dossier_for(request, dossier_id)
         events = selectors.audit_events_for(dossier=dossier)
-        return Response(self.AuditEventOutputSerializer(events, many=True).data)
+        context = {"viewer_id": request.user.pk, "all_addresses": not access.is_owner(request.user, dossier)}
+        return Response(self.AuditEventOutputSerializer(events, many=True, context=context).data)

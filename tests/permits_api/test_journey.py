@@ -125,6 +125,8 @@ def test_draft_to_published_through_the_api(
     for expected in ("dossier.created", "dossier.submit", "dossier.dispatched", "remark.replied", "dossier.publish"):
         assert expected in actions
     assert history[0]["actor"] == "amina" and history[0]["address"] == "127.0.0.1"
+    assert {event["address"] for event in history if event["actor"] != "amina"} == {None}
+    assert ok(desk.get(f"{base}history/"))[-1]["address"] == "127.0.0.1"
     assert audit_verify().ok
 
 
