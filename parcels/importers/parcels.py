@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 from django.conf import settings
 from psycopg import Cursor, sql
 from psycopg.copy import QueuedLibpqWriter
+from psycopg.errors import ObjectInUse
 
 from gis_core.importing import FieldKind, ImportRequest, Target, TargetField, UpsertCounts
 from gis_core.importing.prepared import (
@@ -102,7 +103,7 @@ class ParcelsTarget(Target):
 
 @dataclass(frozen=True)
 class _SchemaItem:
-    kind: str  # 'constraint', 'index' or 'referenced'
+    kind: str  # 'constraint', 'index' or 'flush'
     name: str
     definition: str
     deferrable: bool
@@ -138,18 +139,25 @@ class ParcelsBulkLoad:
             return None
         run_sql(cursor, "parcels", "parcels_bulk_schema", {"table": table})
         schema = [_SchemaItem(*item) for item in cursor.fetchall()]
-        foreign_keys = [item.name for item in schema if item.kind != "index" and item.deferrable]
-        if foreign_keys:  # fire now what earlier statements of the transaction left pending on the table
-            cursor.execute(sql.SQL("SET CONSTRAINTS {} IMMEDIATE").format(_identifiers(foreign_keys)))
-        for item in schema:
-            if item.kind == "constraint":
-                cursor.execute(
-                    sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
-                        sql.Identifier(table), sql.Identifier(item.name)
+        cursor.execute("SAVEPOINT parcels_bulk_load")
+        try:
+            flush = [item.name for item in schema if item.kind == "flush"]
+            if flush:  # fire now the checks that earlier statements of the transaction left pending
+                cursor.execute(sql.SQL("SET CONSTRAINTS {} IMMEDIATE").format(_identifiers(flush)))
+            for item in schema:
+                if item.kind == "constraint":
+                    cursor.execute(
+                        sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                            sql.Identifier(table), sql.Identifier(item.name)
+                        )
                     )
-                )
-            elif item.kind == "index":
-                cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(item.name)))
+                elif item.kind == "index":
+                    cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(item.name)))
+        except ObjectInUse:  # still pending trigger events (from outside these tables' keys): the staging path
+            cursor.execute("ROLLBACK TO SAVEPOINT parcels_bulk_load")
+            return None
+        finally:
+            cursor.execute("RELEASE SAVEPOINT parcels_bulk_load")
         return cls(cursor, commune_id=commune_id, schema=schema)
 
     @contextmanager
@@ -201,7 +209,7 @@ class ParcelsBulkLoad:
                         sql.Identifier(self.table), sql.Identifier(item.name), sql.SQL(item.definition)
                     )
                 )
-        restore = [item.name for item in self.schema if item.kind == "referenced" and item.deferred]
+        restore = [item.name for item in self.schema if item.kind == "flush" and item.deferred]
         if restore:
             self.cursor.execute(sql.SQL("SET CONSTRAINTS {} DEFERRED").format(_identifiers(restore)))
         return UpsertCounts(inserted=self.copied - removed, updated=0)
