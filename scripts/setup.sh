@@ -48,7 +48,7 @@ cp -u node_modules/maplibre-gl/dist/maplibre-gl.js node_modules/maplibre-gl/dist
 po_files="$(find locale web parcels gis_core -name '*.po' 2>/dev/null || true)"
 if [ -n "$po_files" ]; then
   if [ ! -f var/.messages.stamp ] || [ -n "$(find locale web parcels gis_core -name '*.po' -newer var/.messages.stamp 2>/dev/null)" ]; then
-    .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+    .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore=var -v 0
     touch var/.messages.stamp
   fi
 fi
