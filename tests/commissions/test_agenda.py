@@ -1,0 +1,63 @@
+"""The agenda (ordre du jour): generated from the booked files, stored as a PDF, sent to the members by e-mail,
+and shown in their workspace."""
+
+from typing import Any
+
+from django.contrib.auth.models import User
+
+from permits.commissions import selectors, services
+from permits.commissions.models import OutputDocument, OutputKind
+from permits.commissions.tasks import agendas_send_due_task
+from tests.commissions.conftest import World
+from tests.commissions.helpers import booked_file, latest, pdf_text
+from tests.permits.factories import DossierFactory
+
+
+def test_agenda_generated_with_the_booked_files_and_sent(
+    world: World, smtp: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    session, other_session = world.sessions()[:2]
+    second = booked_file(world, session, 3, in_commission=False)
+    first = booked_file(world, session, 1)
+    elsewhere = booked_file(world, other_session, 0, in_commission=False)
+    not_booked = DossierFactory.create(procedure=world.procedure, under_instruction=True)
+    entries = selectors.agenda_entries(session=session)
+    assert [entry.reference for entry in entries] == [first.reference, second.reference]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        output = services.session_agenda_send(session=session)
+    text = pdf_text(latest(output))
+    assert "Ordre du jour" in text and "جدول" in text  # (poppler splits the lam-alef ligature)
+    assert first.reference in text and second.reference in text
+    assert elsewhere.reference not in text and str(not_booked.reference) not in text
+    assert text.index(first.reference) < text.index(second.reference)  # slot order
+
+    recipients = sorted(address for mail in smtp.messages for address in mail.recipients)
+    assert recipients == sorted([world.permanent.user.email, world.occasional.user.email])
+    message = smtp.messages[0].message
+    assert "Ordre du jour" in message["Subject"]
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None and first.reference in body.get_content()
+
+    # the member's workspace shows the session with its agenda and the PDF
+    workspace = selectors.member_workspace(user=world.permanent.user, now=session.starts_at)
+    assert workspace[0].session == session
+    assert [entry.dossier_id for entry in workspace[0].agenda] == [first.pk, second.pk]
+    assert workspace[0].agenda_document == latest(output)
+    outsider = User.objects.create(username="outsider")
+    assert selectors.member_workspace(user=outsider, now=session.starts_at) == []
+
+    # sent again (same version): nobody is notified twice; a regenerated agenda is a new version
+    smtp.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.session_agenda_send(session=session)
+    assert again.pk == output.pk and latest(again).version == 2
+    assert len(smtp.messages) == 2  # a new version is news
+
+
+def test_the_beat_task_sends_agendas_whose_booking_has_closed(world: World, settings: Any) -> None:
+    world.commission.booking_cutoff_hours = 24 * 400  # every session of the fixture has closed its booking
+    world.commission.save()
+    assert agendas_send_due_task.delay().get() == 3
+    assert OutputDocument.objects.filter(kind=OutputKind.AGENDA).count() == 3
+    assert agendas_send_due_task.delay().get() == 0  # idempotent
