@@ -76,8 +76,18 @@ def exception_handler(error: Exception, context: dict[str, Any]) -> Response | N
         else:
             text = detail.get("detail", str(detail)) if isinstance(detail, dict) else str(detail)
             body = problem(response.status_code, str(getattr(error, "default_detail", "Error")), str(text))
-        return Response(body, status=response.status_code, content_type=PROBLEM_CONTENT_TYPE)
+        return Response(
+            body, status=response.status_code, content_type=PROBLEM_CONTENT_TYPE, headers=_kept_headers(response)
+        )
     return Response(body, status=body["status"], content_type=PROBLEM_CONTENT_TYPE)
+
+
+# Headers DRF sets on its error responses that clients rely on (RFC 9110): kept on the problem document.
+KEPT_HEADERS = ("WWW-Authenticate", "Retry-After", "Allow")
+
+
+def _kept_headers(response: Response) -> dict[str, str]:
+    return {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
 
 
 def problem_response(status_code: int, title: str, detail: str, **extra: Any) -> JsonResponse:

@@ -89,8 +89,7 @@ DATABASES["default"]["OPTIONS"] = {
 # reader role), never creates, migrates or flushes it. It sees committed rows only: tests that read through it use
 # `@pytest.mark.django_db(transaction=True, databases=["default", "geoportal"])`.
 DATABASES["geoportal"] = dj_database_url.parse(
-    env_str("GEOPORTAL_DATABASE_URL", "")
-    or env_str("DATABASE_URL", "postgis://postgres@127.0.0.1:5432/urbaplan"),
+    env_str("GEOPORTAL_DATABASE_URL", "") or env_str("DATABASE_URL", "postgis://postgres@127.0.0.1:5432/urbaplan"),
     engine="django.contrib.gis.db.backends.postgis",
     conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
 )

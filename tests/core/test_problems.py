@@ -27,3 +27,15 @@ def test_unexpected_api_error_is_a_problem_document() -> None:
     response = server_error_view(request)
     assert response.status_code == 500
     assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.django_db
+def test_problem_documents_keep_the_headers_clients_rely_on(client: Client) -> None:
+    anonymous = client.get("/api/dossiers/")
+    assert anonymous.status_code == 401
+    assert anonymous["Content-Type"] == "application/problem+json"
+    assert anonymous.has_header("WWW-Authenticate")
+    wrong_method = client.delete("/api/procedures/", HTTP_AUTHORIZATION="Token nope")
+    assert wrong_method.status_code in (401, 405)
+    not_allowed = client.put("/api/parcels/at/?lon=0&lat=0")
+    assert not_allowed.status_code == 405 and "GET" in not_allowed["Allow"]
