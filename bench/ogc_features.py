@@ -20,6 +20,7 @@ links sends). Ratio = ours / peer (requests per second). Raw figures: bench/resu
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -225,6 +226,19 @@ def wrk(items_url: str, queries: list[str], connections: int, seconds: int) -> f
     return float(match.group(1)) if match else 0.0
 
 
+def wait_idle(items_url: str, timeout: float = 120) -> None:
+    """wrk stops, the server goes on with the requests in flight: wait until a one-feature page is quick again, so
+    that one measurement does not eat the next one's time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(f"{items_url}?limit=1", timeout=timeout).read()
+        if time.monotonic() - started < 0.5:
+            return
+        time.sleep(1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", default="urbaplan_bench")
@@ -267,6 +281,7 @@ def main() -> None:
                         if cursor_variant and name != "ours":
                             continue
                         rps = wrk(server.items, scenario_queries, connections, options.duration)
+                        wait_idle(server.items)
                         figures.setdefault(name, []).append(rps)
                 medians = {name: statistics.median(values) for name, values in figures.items()}
                 results["scenarios"].setdefault(scenario, {})[str(connections)] = {"rps": figures, "median": medians}
