@@ -17,7 +17,7 @@ from gis_core.srid import UnknownSrid
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 # URL prefixes whose clients are programs: errors there are problem documents, never HTML pages.
-PROBLEM_PATH_PREFIXES = ("/api/",)
+PROBLEM_PATH_PREFIXES = ("/api/", "/tiles/")
 
 
 class DomainError(Exception):
