@@ -121,6 +121,7 @@ def clean_polygons(geometries: np.ndarray, *, keep_non_polygonal: bool = False) 
 WGS84_SEMI_MAJOR_AXIS = 6_378_137.0
 WGS84_FLATTENING = 1 / 298.257223563
 WGS84_ECCENTRICITY_SQUARED = WGS84_FLATTENING * (2 - WGS84_FLATTENING)
+SMALL_LATITUDE_SPAN_DEGREES = 0.002
 
 
 def geodesic_areas(geometries: np.ndarray, planar_areas: np.ndarray | None = None) -> np.ndarray:
@@ -128,10 +129,11 @@ def geodesic_areas(geometries: np.ndarray, planar_areas: np.ndarray | None = Non
 
     The surface element of the ellipsoid is `M(φ) N(φ) cos φ dφ dλ`; over a polygon it is its planar area in
     degrees times that factor at the polygon's centroid latitude, to second order in the polygon's extent in
-    latitude. Each part of a MultiPolygon gets its own centroid. Against PostGIS's `ST_Area(geography)` (the
-    geodesic polygon of GeographicLib) the relative difference is ~1e-7 for parcels, 1e-6 at most on 1M
-    generated parcels and 4e-5 for a 1° x 1° polygon: far below the 0.1% the platform promises, at a few
-    hundredths of the cost (it runs client side, in parallel with the server's COPY).
+    latitude (for a polygon smaller than ~220 m, the middle of its bounds stands for the centroid). Each part of a
+    MultiPolygon gets its own factor. Against PostGIS's `ST_Area(geography)` (the geodesic polygon of
+    GeographicLib) the relative difference is ~1e-7 for parcels, 2e-6 at most on 200,000 generated parcels and
+    4e-5 for a 1° x 1° polygon: far below the 0.1% the platform promises, at a few hundredths of the cost (and
+    client side, in parallel with the server's COPY).
     `planar_areas` (the areas in degrees², when already known) saves one pass.
     """
     count = len(geometries)
@@ -145,13 +147,27 @@ def geodesic_areas(geometries: np.ndarray, planar_areas: np.ndarray | None = Non
     multi_part = polygonal & (shapely.get_num_geometries(geometries) > 1)
     single = np.flatnonzero(polygonal & ~multi_part)
     if len(single):
-        result[single] = areas[single] * _area_factor(shapely.get_y(shapely.centroid(geometries[single])))
+        result[single] = areas[single] * _area_factor(_mean_latitudes(geometries[single]))
     several = np.flatnonzero(multi_part)
     if len(several):
         parts, owner = shapely.get_parts(geometries[several], return_index=True)
         part_areas = shapely.area(parts) * _area_factor(shapely.get_y(shapely.centroid(parts)))
         result[several] = np.bincount(owner, weights=np.nan_to_num(part_areas), minlength=len(several))
     return result
+
+
+def _mean_latitudes(geometries: np.ndarray) -> np.ndarray:
+    """Latitude of each geometry's centroid; the middle of its bounds when it spans less than 0.002° (~220 m).
+
+    For such small polygons the two differ by less than 1e-3°, a relative error of the area below 3e-5 even at
+    60° of latitude, and the bounds cost a fifth of a centroid.
+    """
+    bounds = shapely.bounds(geometries)
+    latitudes: np.ndarray = (bounds[:, 1] + bounds[:, 3]) / 2
+    large = np.flatnonzero(~((bounds[:, 3] - bounds[:, 1]) < SMALL_LATITUDE_SPAN_DEGREES))
+    if len(large):
+        latitudes[large] = shapely.get_y(shapely.centroid(geometries[large]))
+    return latitudes
 
 
 def _area_factor(latitudes: np.ndarray) -> np.ndarray:

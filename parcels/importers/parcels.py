@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
 from psycopg import Cursor, sql
@@ -119,7 +120,7 @@ class ParcelsBulkLoad:
         self.schema = schema
         self.table = Parcel._meta.db_table
         self.copied = 0
-        self.reference_hashes: list[np.ndarray] = []
+        self.references: list[pa.Array] = []  # compact Arrow strings: ~20 MB for a million references
         self.fids: list[np.ndarray] = []
         cursor.execute("SELECT now()")
         row = cursor.fetchone()
@@ -187,7 +188,7 @@ class ParcelsBulkLoad:
                 ]
                 copy.write(memoryview(copy_rows(count, columns)))
                 self.copied += count
-                self.reference_hashes.append(np.fromiter(map(hash, references.to_pylist()), np.int64, count))
+                self.references.append(references)
                 self.fids.append(batch.feature_fid)
 
             yield send
@@ -215,11 +216,11 @@ class ParcelsBulkLoad:
         return UpsertCounts(inserted=self.copied - removed, updated=0)
 
     def _dedupe(self, log: IssueLog) -> int:
-        if not self.reference_hashes:
+        if not self.references:
             return 0
-        hashes = np.concatenate(self.reference_hashes)
-        if len(np.unique(hashes)) == len(hashes):
-            return 0  # no two references with the same hash: no repeated reference
+        references = pa.chunked_array(self.references)
+        if len(pc.unique(references)) == len(references):
+            return 0  # no repeated reference
         fids = np.concatenate(self.fids)
         run_sql(self.cursor, "parcels", "parcels_bulk_dedupe", {"commune_id": self.commune_id}, parcel=self.table)
         removed = sorted(self.cursor.fetchall())
