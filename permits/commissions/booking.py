@@ -104,7 +104,7 @@ def booking_move(
     """Move a booking to another slot of the same commission, until the cut-off of both the old and new slot."""
     dossier = dossier_lock(dossier=booking.dossier_id)
     _check_owner_and_status(actor=actor, dossier=dossier)
-    booking = Booking.objects.select_for_update().select_related("first_slot").get(pk=booking.pk)
+    booking = Booking.objects.select_for_update(of=("self",)).select_related("first_slot").get(pk=booking.pk)
     if booking.status != BookingStatus.ACTIVE:
         raise NotBookable("this booking was cancelled")
     sessions = _lock_sessions(booking.session_id, slot.session_id)
@@ -137,7 +137,7 @@ def booking_cancel(*, actor: Any, address: str | None, booking: Booking, now: da
     dossier = dossier_lock(dossier=booking.dossier_id)
     if not access.is_owner(actor, dossier):
         raise PermissionDenied("only the applicant (or their architect) cancels the booking", action="cancel")
-    booking = Booking.objects.select_for_update().select_related("first_slot").get(pk=booking.pk)
+    booking = Booking.objects.select_for_update(of=("self",)).select_related("first_slot").get(pk=booking.pk)
     session = _lock_sessions(booking.session_id)[booking.session_id]
     _check_open(commission=session.commission, session=session, slot=booking.first_slot, now=now)
     booking.occupancies.all().delete()

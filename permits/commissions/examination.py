@@ -68,7 +68,7 @@ def session_agenda_send(*, session: Session, actor: Any = None) -> OutputDocumen
 
     Idempotent per agenda version: the same version never reaches a member twice.
     """
-    session = Session.objects.select_for_update().select_related("commission__territory").get(pk=session.pk)
+    session = Session.objects.select_for_update(of=("self",)).select_related("commission__territory").get(pk=session.pk)
     entries = selectors.agenda_entries(session=session)
     output = OutputDocument.objects.filter(session=session, kind=OutputKind.AGENDA).first()
     previous = selectors.output_latest_version(output=output) if output else None
@@ -111,7 +111,7 @@ def session_attendance_record(
     *, actor: Any, address: str | None, session: Session, present_member_ids: list[int]
 ) -> list[Attendance]:
     """Record who is present (every other active member is recorded absent)."""
-    session = Session.objects.select_for_update().select_related("commission").get(pk=session.pk)
+    session = Session.objects.select_for_update(of=("self",)).select_related("commission").get(pk=session.pk)
     if not _may_run_session(actor, session):
         raise PermissionDenied("only the president or the secretariat records attendance", action="attendance")
     members = {member.pk: member for member in CommissionMember.objects.filter(commission=session.commission)}
@@ -185,7 +185,7 @@ def examination_record(
     A member's opinion is what they state in session (`member_opinions`: member id -> (opinion, motivation)),
     else their agency's opinion from the consultations. The quorum must be reached.
     """
-    session = Session.objects.select_for_update().select_related("commission").get(pk=session.pk)
+    session = Session.objects.select_for_update(of=("self",)).select_related("commission").get(pk=session.pk)
     if not _may_run_session(actor, session):
         raise PermissionDenied("only the president or the secretariat records the joint opinion", action="examine")
     if session.status == SessionStatus.CANCELLED:

@@ -196,7 +196,11 @@ def signature_request_sign(*, actor: Any, address: str | None, request: Signatur
     """The signer signs (their turn must have come): the PAdES signature runs in Celery after commit."""
     from permits.commissions.tasks import signature_request_run_task
 
-    request = SignatureRequest.objects.select_for_update().select_related("output__examination").get(pk=request.pk)
+    request = (
+        SignatureRequest.objects.select_for_update(of=("self",))
+        .select_related("output__examination")
+        .get(pk=request.pk)
+    )
     if request.signer_id != actor.pk:
         raise PermissionDenied("this signature is someone else's", action="sign")
     signature_turn_check(request=request)
@@ -235,7 +239,9 @@ def signature_request_run(*, request_id: int) -> SignatureRequest:
 @transaction.atomic
 def _signature_record(*, request_id: int, record: SignatureRecord) -> SignatureRequest:
     request = (
-        SignatureRequest.objects.select_for_update().select_related("output__examination__dossier").get(pk=request_id)
+        SignatureRequest.objects.select_for_update(of=("self",))
+        .select_related("output__examination__dossier")
+        .get(pk=request_id)
     )
     if request.status == SignatureStatus.SIGNED:
         return request

@@ -15,7 +15,7 @@ from gis_core.signing.pki import DevelopmentPki
 from parcels.models import Agency
 from permits.commissions import services
 from permits.commissions.models import Commission, CommissionMember, MemberKind, Session
-from permits.models import Procedure
+from permits.models import Procedure, RequiredDocument
 from tests.factories import AgencyFactory
 from tests.notifications.conftest import (  # noqa: F401 - the real SMTP server, shared as fixtures
     smtp,
@@ -89,6 +89,11 @@ def build_world() -> World:
     procedure = ProcedureFactory.create(code="building-permit", name_fr="Permis de construire")
     procedure.name_ar = "رخصة البناء"
     procedure.save()
+    RequiredDocument.objects.get_or_create(  # uploaded by `helpers.booked_file`: the plans the commission stamps
+        procedure=procedure,
+        code="architectural-plans",
+        defaults={"label_fr": "Plans", "accepted_formats": ["pdf"], "mandatory": False},
+    )
     agency = Agency.objects.get(code="PERMANENT-AGENCY")
     other = AgencyFactory.create(code="AUC", name_fr="Agence urbaine")
     commission = services.commission_create(

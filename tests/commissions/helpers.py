@@ -6,17 +6,27 @@ from typing import Any
 
 from gis_core.documents.models import StoredDocument
 from gis_core.documents.services import documents_storage
+from permits import services as permit_services
 from permits.commissions import selectors, services
 from permits.commissions.models import Examination, OutputDocument, Session
-from permits.models import Dossier
+from permits.models import Dossier, DossierStatus
 from tests.commissions.conftest import World
-from tests.permits.factories import ADDRESS, DossierFactory, send_to_commission
+from tests.permits.factories import ADDRESS, DossierFactory, advance, send_to_commission, upload_file
+from tests.signing.pdf_factory import sample_pdf
 
 BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def booked_file(world: World, session: Session, number: int, *, in_commission: bool = True, **kwargs: Any) -> Dossier:
-    dossier: Dossier = DossierFactory.create(procedure=world.procedure, under_instruction=True, **kwargs)
+    dossier: Dossier = DossierFactory.create(procedure=world.procedure, **kwargs)
+    permit_services.document_upload(
+        actor=dossier.applicant,
+        address=ADDRESS,
+        dossier=dossier,
+        document_type="architectural-plans",
+        uploaded_file=upload_file("plans.pdf", sample_pdf(2)),
+    )
+    advance(dossier, DossierStatus.UNDER_INSTRUCTION)
     services.booking_create(
         actor=dossier.applicant, address=ADDRESS, dossier=dossier, slot=session.slots.get(number=number)
     )

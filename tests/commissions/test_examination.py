@@ -58,10 +58,13 @@ def test_decision_generates_the_minutes_and_the_bilingual_decision(world: World)
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.DECIDED
     outputs = {output.kind: output for output in examination.outputs.all()}
-    assert set(outputs) == {OutputKind.MINUTES, OutputKind.DECISION}  # the test procedure has no plan uploaded
+    assert set(outputs) == {OutputKind.MINUTES, OutputKind.DECISION, OutputKind.PLAN}
+    plan = outputs[OutputKind.PLAN]
+    assert plan.source_lineage is not None and plan.lineage != plan.source_lineage  # a copy: the upload is untouched
+    assert VerificationToken.objects.get(lineage=plan.lineage).purpose == "plan"  # stamped as an authorised plan
 
     minutes = pdf_text(latest(outputs[OutputKind.MINUTES]))
-    assert "Procès-verbal" in minutes and dossier.reference in minutes
+    assert "Procès-verbal" in minutes and str(dossier.reference) in minutes
     assert "Amina El Idrissi" in minutes and "Karim Benali" in minutes
     assert "Prévoir un recul de 3 m côté voie." in minutes  # a member's motivation
     assert "Favorable avec réserves" in minutes and "محضر" in minutes
@@ -92,6 +95,7 @@ def test_refusal_states_its_reasons(world: World) -> None:
         decision="unfavourable",
         motivation="La hauteur dépasse 12 m autorisés par le plan d'aménagement.",
     )
+    assert not examination.outputs.filter(kind=OutputKind.PLAN).exists()  # nothing authorised, nothing stamped
     decision = examination.outputs.get(kind=OutputKind.DECISION)
     text = pdf_text(latest(decision))
     assert "refus du permis de construire" in text
