@@ -183,6 +183,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "permits.tasks.consultations_apply_tacit_task",
         "schedule": 900.0,
     },
+    "commissions-generate-sessions": {  # sessions COMMISSIONS_GENERATE_WEEKS ahead (idempotent)
+        "task": "permits.commissions.tasks.sessions_generate_task",
+        "schedule": 6 * 3600.0,
+    },
+    "commissions-send-due-agendas": {  # agendas of sessions whose booking has closed
+        "task": "permits.commissions.tasks.agendas_send_due_task",
+        "schedule": 900.0,
+    },
 }
 
 # Notifications (gis_core.notifications): e-mail through Django's SMTP backend, SMS through a provider plugin.
@@ -203,6 +211,10 @@ SMS_SENDER = env_str("SMS_SENDER", "URBAPLAN")
 NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 5)
 NOTIFICATIONS_RETRY_BASE_SECONDS = float(env_str("NOTIFICATIONS_RETRY_BASE_SECONDS", "30"))
 NOTIFICATIONS_RETRY_MAX_SECONDS = float(env_str("NOTIFICATIONS_RETRY_MAX_SECONDS", "3600"))
+
+# Commissions (permits.commissions): how far ahead sessions are generated, the font of the output PDFs.
+COMMISSIONS_GENERATE_WEEKS = env_int("COMMISSIONS_GENERATE_WEEKS", 8)
+COMMISSIONS_PDF_FONT_FAMILY = env_str("COMMISSIONS_PDF_FONT_FAMILY", "DejaVu Sans")  # needs Arabic glyphs
 
 # Electronic signatures (gis_core.signing): pyHanko PAdES, a development PKI under SIGNING_PKI_DIR
 # (`manage.py signing_dev_pki`), RFC 3161 timestamps from SIGNING_TSA_URL (production) or the local TSA (/tsa/).
