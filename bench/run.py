@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,13 @@ HCP_COMMUNES = (
 DEFAULT_HCP_COMMUNE = "50103112"
 REQUEST_SAMPLES = 100  # distinct requests per endpoint; pgbench takes at most 128 scripts
 ENDPOINTS = ("parcel_at_point", "parcel_constraints", "precheck")
+# S5 serving: one worker per core, threads so a worker's Python overlaps its requests' database time; the app
+# is loaded before forking (`--preload`), so workers start at once; keep-alive as wrk (and browsers) use it.
+GUNICORN_WORKERS = 2
+GUNICORN_THREADS = 4
+GUNICORN_OPTIONS = ("--worker-class", "gthread", "--workers", str(GUNICORN_WORKERS), "--threads",
+                    str(GUNICORN_THREADS), "--keep-alive", "30", "--preload")  # fmt: skip
+WARM_UP_SECONDS = 3
 
 
 def log(message: str) -> None:
@@ -262,33 +270,41 @@ class Bench:
                 "precheck": ("POST", "/api/precheck/", body),
             }
             for name, (method, path, payload) in specs.items():
-                send = client.get if method == "GET" else client.post
-                send(path, data=payload, content_type="application/json") if payload else send(path)  # warm
+
+                def send(method: str = method, path: str = path, payload: str = payload) -> Any:
+                    if method == "GET":
+                        return client.get(path)
+                    return client.post(path, data=payload, content_type="application/json")
+
+                send()  # warm
                 with CaptureQueriesContext(connection) as captured:
-                    response = send(path, data=payload, content_type="application/json") if payload else send(path)
+                    response = send()
                 if response.status_code != 200:
                     raise RuntimeError(f"{method} {path} answered {response.status_code}: {response.content[:500]!r}")
                 requests[name].append((method, path, payload, [query["sql"] for query in captured.captured_queries]))
         return requests
 
-    def start_server(self) -> tuple[subprocess.Popen[bytes], int]:
+    def start_server(self, ready_path: str) -> tuple[subprocess.Popen[bytes], int]:
+        """gunicorn on a free port, returned once it answers `ready_path` (the socket alone opens before the app)."""
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "gis_core.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                   "--workers", "2", "--worker-class", "gthread", "--threads", "4", "--access-logfile", "/dev/null",
-                   "--error-logfile", str(WORK / "gunicorn.log"), "--keep-alive", "30"]  # fmt: skip
+                   *GUNICORN_OPTIONS, "--access-logfile", "/dev/null",
+                   "--error-logfile", str(WORK / "gunicorn.log")]  # fmt: skip
         server = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True)
-        for _ in range(100):
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    return server, port
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{ready_path}", timeout=5) as response:
+                    if response.status == 200:
+                        return server, port
             except OSError:
-                time.sleep(0.1)
-        server.kill()
-        raise RuntimeError("gunicorn did not start")
+                time.sleep(0.2)
+        os.killpg(server.pid, signal.SIGTERM)
+        raise RuntimeError("gunicorn did not answer within 120 s")
 
-    def wrk(self, port: int, requests_file: Path, connections: int, seconds: int) -> dict[str, float]:
+    def wrk(self, port: int, requests_file: Path, connections: int, seconds: int) -> dict[str, Any]:
         threads = min(connections, 2)
         output = run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency",
                       "--timeout", "5s", "-s", str(ROOT / "bench" / "requests.lua"), f"http://127.0.0.1:{port}",
@@ -338,14 +354,15 @@ class Bench:
         (directory / "captured_sql_example.json").write_text(
             json.dumps({name: specs[0][3] for name, specs in requests.items()}, indent=1)
         )
-        server, port = self.start_server()
+        load_before = os.getloadavg()
+        server, port = self.start_server(requests["parcel_at_point"][0][1])
         measurements: dict[str, dict[str, list[dict[str, Any]]]] = {
             name: {"ours": [], "ceiling": []} for name in ENDPOINTS
         }
         seconds = self.options.duration
         try:
-            for name in ENDPOINTS:
-                self.wrk(port, files[name][0], 8, 2)  # warm-up
+            for name in ENDPOINTS:  # every thread of every worker: its connection, caches, prepared statements
+                self.wrk(port, files[name][0], max(self.options.connections), WARM_UP_SECONDS)
             for round_number in range(self.options.s5_rounds):
                 for name in ENDPOINTS:
                     requests_file, scripts = files[name]
@@ -388,7 +405,12 @@ class Bench:
         return {
             "scenario": "S5",
             "what": "parcel at a point, constraints (zones/overlays) of a parcel, zoning pre-check; HTTP API "
-            "(gunicorn, 2 workers x 4 threads, wrk) vs pgbench of the same captured SQL (8 clients, 2 threads)",
+            f"(gunicorn gthread, {GUNICORN_WORKERS} workers x {GUNICORN_THREADS} threads, preloaded, keep-alive; wrk)"
+            " vs pgbench of the same captured SQL (8 clients, 2 threads)",
+            "server": " ".join(GUNICORN_OPTIONS),
+            "cpus": os.cpu_count(),
+            "load_average_before": [round(value, 2) for value in load_before],
+            "load_average_after": [round(value, 2) for value in os.getloadavg()],
             "parcels": self.options.parcels,
             "zoning": zoning,
             "distinct_requests_per_endpoint": len(requests[ENDPOINTS[0]]),
