@@ -6,9 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
+from gis_core.signing.models import VerificationToken
 from gis_core.signing.pki import DevelopmentPki
-from gis_core.signing.services import document_verify
+from gis_core.signing.services import document_bytes, document_verify
 from permits.commissions import selectors, services
 from permits.commissions.errors import PermissionDenied, SignatureOutOfTurn
 from permits.commissions.models import OutputKind, SignatureRequest, SignatureStatus
@@ -25,7 +28,7 @@ def sign(request: SignatureRequest, capture: Any) -> None:
 
 
 def test_signatures_in_sequence_then_the_file_is_published(
-    world: World, pki: DevelopmentPki, tmp_path: Path, django_capture_on_commit_callbacks: Any
+    world: World, pki: DevelopmentPki, tmp_path: Path, client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
     for user in (world.permanent.user, world.occasional.user, world.staff["signing_authority"]):
         pki.user(user.username, display_name=user.get_full_name() or user.username)
@@ -79,6 +82,17 @@ def test_signatures_in_sequence_then_the_file_is_published(
     for kind in (OutputKind.DECISION, OutputKind.PLAN):
         output = examination.outputs.get(kind=kind)
         assert document_verify(document=latest(output)).valid
+
+    # the public verification page of the decision (the QR code's target), and a tampered copy
+    decision = latest(examination.outputs.get(kind=OutputKind.DECISION))
+    token = VerificationToken.objects.get(lineage=decision.lineage).token
+    page = client.get(f"/verify/{token}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'data-status="valid"' in page and str(dossier.reference) in page
+    original = document_bytes(decision)
+    position = len(original) // 4
+    tampered = original[:position] + bytes([original[position] ^ 0x01]) + original[position + 1 :]
+    altered = client.post(f"/verify/{token}/", {"copy": SimpleUploadedFile("copy.pdf", tampered, "application/pdf")})
+    assert 'data-status="altered"' in altered.content.decode()
 
     # audit: one event per signature with certificate and hash
     events = dossier.audit_events.filter(action="commission.document_signed").order_by("sequence")
