@@ -18,6 +18,7 @@ from permits.audit import audit_record
 from permits.commissions import selectors
 from permits.commissions.errors import BookingClosed, NotBookable, PermissionDenied, SlotTaken
 from permits.commissions.models import Booking, BookingStatus, Commission, Session, SessionStatus, Slot, SlotOccupancy
+from permits.commissions.notify import booking_notify
 from permits.models import Dossier
 from permits.services._common import dossier_lock
 
@@ -94,6 +95,7 @@ def booking_create(
         address=address,
         payload={"booking": booking.pk, "session": session.pk, "slot": slot.number, "slots": count},
     )
+    booking_notify(booking=booking)
     return booking
 
 
@@ -128,6 +130,7 @@ def booking_move(
         address=address,
         payload={"booking": booking.pk, "from": previous, "to": {"session": new_session.pk, "slot": slot.number}},
     )
+    booking_notify(booking=booking)
     return booking
 
 

@@ -37,6 +37,7 @@ from permits.commissions.models import (
     SignatureRequest,
     SignatureStatus,
 )
+from permits.commissions.notify import signers_notify_turn
 from permits.models import (
     AUTHORISING_DECISIONS,
     AuditEvent,
@@ -178,6 +179,7 @@ def outputs_prepare(*, examination: Examination, actor: Any, address: str | None
             ],
         },
     )
+    signers_notify_turn(output_ids=[output.pk for output in outputs])
     return outputs
 
 
@@ -268,6 +270,7 @@ def _signature_record(*, request_id: int, record: SignatureRecord) -> SignatureR
             "signed_at": record.signed_at,
         },
     )
+    signers_notify_turn(output_ids=[request.output_id])
     if selectors.dossier_signatures_complete(dossier=dossier):
         dossier_complete_signing(dossier=dossier, examination=examination)
     return request

@@ -122,3 +122,23 @@ def test_the_database_refuses_two_bookings_of_one_slot(world: World) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         SlotOccupancy.objects.create(slot=slot, booking=intruder)
     assert SlotOccupancy.objects.get(slot=slot).booking == booking
+
+
+def test_the_applicant_is_told_when_their_file_is_examined(
+    world: World, smtp: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    dossier = complete_file(world)
+    session = world.sessions()[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = services.booking_create(
+            actor=dossier.applicant, address=ADDRESS, dossier=dossier, slot=session.slots.get(number=2)
+        )
+    assert [mail.recipients for mail in smtp.messages] == [[dossier.applicant.email]]
+    message = smtp.messages[0].message
+    assert str(dossier.reference) in message["Subject"] and "07/01/2027 à 10:00" in message["Subject"]
+    smtp.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_move(
+            actor=dossier.applicant, address=ADDRESS, booking=booking, slot=session.slots.get(number=4)
+        )
+    assert "07/01/2027 à 11:00" in smtp.messages[0].message["Subject"]

@@ -22,13 +22,22 @@ from tests.permits.factories import ADDRESS
 from tests.signing.conftest import pdfsig
 
 
+def turn_mails(smtp: Any) -> list[Any]:
+    return [mail for mail in smtp.messages if "Signature attendue" in mail.message["Subject"]]
+
+
 def sign(request: SignatureRequest, capture: Any) -> None:
     with capture(execute=True):
         services.signature_request_sign(actor=request.signer, address=ADDRESS, request=request)
 
 
 def test_signatures_in_sequence_then_the_file_is_published(
-    world: World, pki: DevelopmentPki, tmp_path: Path, client: Client, django_capture_on_commit_callbacks: Any
+    world: World,
+    pki: DevelopmentPki,
+    tmp_path: Path,
+    client: Client,
+    smtp: Any,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     for user in (world.permanent.user, world.occasional.user, world.staff["signing_authority"]):
         pki.user(user.username, display_name=user.get_full_name() or user.username)
@@ -36,11 +45,17 @@ def test_signatures_in_sequence_then_the_file_is_published(
     session = world.sessions()[0]
     dossier = booked_file(world, session, 0)
     examination = hold_session(world, session, dossier)
-    services.examination_decide(
-        actor=world.staff["commission_president"], address=ADDRESS, examination=examination, decision="favourable"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.examination_decide(
+            actor=world.staff["commission_president"], address=ADDRESS, examination=examination, decision="favourable"
+        )
     minutes = examination.outputs.get(kind=OutputKind.MINUTES)
     first, second = SignatureRequest.objects.filter(output=minutes).order_by("position")
+    told = sorted(address for mail in turn_mails(smtp) for address in mail.recipients)
+    # the first PV signer, the signing authority and the president (plan) are told; the second PV signer waits
+    expected = [first.signer.email, world.staff["signing_authority"].email, world.staff["commission_president"].email]
+    assert told == sorted(expected)
+    smtp.clear()
     assert [request.signer for request in selectors.signature_requests_pending_for(user=second.signer)] == []
 
     with pytest.raises(SignatureOutOfTurn):
@@ -49,6 +64,7 @@ def test_signatures_in_sequence_then_the_file_is_published(
         services.signature_request_sign(actor=second.signer, address=ADDRESS, request=first)
 
     sign(first, django_capture_on_commit_callbacks)
+    assert [mail.recipients for mail in turn_mails(smtp)] == [[second.signer.email]]  # now it is their turn
     first.refresh_from_db()
     assert first.status == SignatureStatus.SIGNED and first.signed_document is not None
     assert first.signed_document.version == 3  # 1 generated, 2 stamped, 3 signed
