@@ -30,6 +30,7 @@ _JSON_ESCAPES = (
     ("\f", "\\f"),
 )
 _OTHER_CONTROL_CHARACTERS = "[\x00-\x07\x0b\x0e-\x1f]"
+_NEEDS_ESCAPE = '["\\\\\x00-\x1f]'
 
 
 def text_value(value: Any) -> str | None:
@@ -119,10 +120,11 @@ def _json_text(column: pa.Array) -> pa.Array | None:
     kind = column.type
     if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_date(kind):
         text = column.cast(pa.string())
-        if pc.any(pc.match_substring_regex(text, _OTHER_CONTROL_CHARACTERS)).as_py():
-            return None
-        for raw, escaped in _JSON_ESCAPES:
-            text = pc.replace_substring(text, raw, escaped)
+        if pc.any(pc.match_substring_regex(text, _NEEDS_ESCAPE)).as_py():
+            if pc.any(pc.match_substring_regex(text, _OTHER_CONTROL_CHARACTERS)).as_py():
+                return None
+            for raw, escaped in _JSON_ESCAPES:
+                text = pc.replace_substring(text, raw, escaped)
         return pc.binary_join_element_wise('"', text, '"', "")
     if pa.types.is_integer(kind):
         return column.cast(pa.string())
