@@ -383,8 +383,8 @@ class Bench:
                 runs = [m for m in measurements[name]["ours"] if m["connections"] == connections]
                 per_level[str(connections)] = {
                     "requests_per_s": statistics.median(m["requests_per_s"] for m in runs),
-                    "p50_ms": statistics.median(m["p50_ms"] for m in runs),
-                    "p99_ms": statistics.median(m["p99_ms"] for m in runs),
+                    "p50_ms": round(statistics.median(m["p50_ms"] for m in runs), 3),
+                    "p99_ms": round(statistics.median(m["p99_ms"] for m in runs), 3),
                 }
             ceiling = statistics.median(m["transactions_per_s"] for m in measurements[name]["ceiling"])
             at_8 = per_level.get("8", next(iter(per_level.values())))
@@ -452,7 +452,9 @@ def write_summary(results: dict[str, Any], options: argparse.Namespace) -> None:
             "## S5: look-ups and pre-check over HTTP vs the pgbench ceiling of the same SQL",
             "",
             f"Zoning: {s5['zoning']}. {s5['distinct_requests_per_endpoint']} distinct requests per endpoint, "
-            f"{s5['duration_s']} s per measurement.",
+            f"{s5['duration_s']} s per measurement. Server: gunicorn `{s5.get('server', '')}`. Load average before / "
+            f"after S5: {s5.get('load_average_before')} / {s5.get('load_average_after')} on {s5.get('cpus')} CPUs "
+            "(PostgreSQL, gunicorn, wrk and other processes share them).",
             "",
             "| endpoint | conns | req/s | p50 ms | p99 ms | pgbench tps (8) | share of ceiling at 8 |",
             "|---|---|---|---|---|---|---|",
@@ -462,8 +464,8 @@ def write_summary(results: dict[str, Any], options: argparse.Namespace) -> None:
                 share = f"{figures['share_of_ceiling_at_8']:.1%}" if connections == "8" else ""
                 ceiling = f"{figures['ceiling_pgbench_tps_8_clients']:.0f}" if connections == "8" else ""
                 lines.append(
-                    f"| {name} | {connections} | {level['requests_per_s']:.0f} | {level['p50_ms']} | "
-                    f"{level['p99_ms']} | {ceiling} | {share} |"
+                    f"| {name} | {connections} | {level['requests_per_s']:.0f} | {level['p50_ms']:.2f} | "
+                    f"{level['p99_ms']:.2f} | {ceiling} | {share} |"
                 )
         lines.append("")
     (RESULTS / "summary.md").write_text("\n".join(lines))
