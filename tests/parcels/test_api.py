@@ -263,8 +263,9 @@ def test_documents_equal_the_output_serializers(site_parcel: Any, east_neighbour
                    effective_geom=lambert_box(-5, -5, 40, 3))  # fmt: skip
     parcels = selectors.parcels_search(commune_code="CASA-TEST").items
     assert len(parcels) == 2
-    collection = {"features": parcels, "numberReturned": 2, "next": "http://testserver/api/parcels/?after=1"}
-    assert _as_json(api_documents.parcel_collection_document(parcels, collection["next"])) == _as_json(
+    next_url = "http://testserver/api/parcels/?after=1"
+    collection = {"features": parcels, "numberReturned": 2, "next": next_url}
+    assert _as_json(api_documents.parcel_collection_document(parcels, next_url)) == _as_json(
         api.ParcelCollectionOutputSerializer(collection).data
     )
     constraints = selectors.constraints_for_parcel(parcel_id=site_parcel.id)
