@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,15 @@ from tiles.pieces import band_for  # noqa: E402
 from tiles.selectors import _columns, layer_extent, layer_fields  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
+
+
+def _substitute(values: dict[str, str]) -> Callable[[re.Match[str]], str]:
+    """A re.sub replacement that fills `%(name)s` placeholders from `values`."""
+
+    def replace(match: re.Match[str]) -> str:
+        return values[match.group(1)]
+
+    return replace
 
 
 def free_port() -> int:
@@ -198,7 +208,7 @@ def pgbench_scripts(
             "small_as_points": "true" if layer.small_as_points else "false",
             "band": str(band_for(layer, z)) if layer.pieced else "0",
         }
-        text = re.sub(r"%\((\w+)\)s", lambda match, values=values: values[match.group(1)], text)
+        text = re.sub(r"%\((\w+)\)s", _substitute(values), text)
         text = re.sub(r"--[^\n]*\n", "\n", text)
         script = folder / f"tile_z{z}.sql"
         script.write_text(

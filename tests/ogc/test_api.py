@@ -143,7 +143,8 @@ def test_sort_keys(client: Client, geoportal: Geoportal) -> None:
 
 def test_items_as_html_and_single_item(client: Client, geoportal: Geoportal) -> None:
     html = client.get("/ogc/collections/authorised_projects/items", {"f": "html"})
-    assert html.status_code == 200 and geoportal.published[0].reference.encode() in html.content
+    reference = geoportal.published[0].reference
+    assert reference and html.status_code == 200 and reference.encode() in html.content
     project = geoportal.published[0]
     feature = get(client, f"/ogc/collections/authorised_projects/items/{project.id}")
     assert feature["properties"]["reference"] == project.reference
