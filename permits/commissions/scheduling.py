@@ -39,13 +39,14 @@ def commission_create(
     procedures: Iterable[Procedure] = (),
     name_ar: str = "",
     quorum_minimum_members: int = 1,
-    required_agencies: Iterable[Agency] = (),
+    required_agencies: Iterable[Agency] | None = None,
     president: Any = None,
     signing_authority: Any = None,
     secretary: Any = None,
     booking_cutoff_hours: int = 48,
 ) -> Commission:
-    """A commission; its name defaults from the catalogue (`Procedure.commission_name_fr`) when empty."""
+    """A commission, linked to the catalogue: its name defaults to the procedures' `commission_name_fr`, and the
+    agencies whose presence the quorum requires to their permanent members (`PermanentMember`) when not given."""
     procedures = list(procedures)
     if not name_fr:
         name_fr = next((p.commission_name_fr for p in procedures if p.commission_name_fr), "") or "Commission"
@@ -61,6 +62,8 @@ def commission_create(
         booking_cutoff_hours=booking_cutoff_hours,
     )
     commission.procedures.set(procedures)
+    if required_agencies is None:
+        required_agencies = Agency.objects.filter(permanent_seats__procedure__in=procedures).distinct()
     commission.required_agencies.set(list(required_agencies))
     audit_record(
         action="commission.created",

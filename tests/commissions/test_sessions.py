@@ -56,3 +56,13 @@ def test_beat_task_generates_ahead(world: World, settings: object) -> None:
 
     created = sessions_generate_task.delay(weeks=1).get()
     assert isinstance(created, int)
+
+
+def test_a_commission_takes_its_defaults_from_the_catalogue(world: World) -> None:
+    world.procedure.commission_name_fr = "Commission d'examen des permis de construire"
+    world.procedure.save()
+    commission = services.commission_create(
+        name_fr="", territory=world.commune.parent, family=world.procedure.family, procedures=[world.procedure]
+    )
+    assert commission.name_fr == "Commission d'examen des permis de construire"
+    assert list(commission.required_agencies.values_list("code", flat=True)) == ["PERMANENT-AGENCY"]
