@@ -183,7 +183,11 @@ def stamp_pdf(data: bytes, *, url: str, label: StampText, font_path: str) -> byt
     save_ref = writer.add_object(generic.StreamObject(stream_data=b"q"))
     restore_ref = writer.add_object(generic.StreamObject(stream_data=b"Q"))
     for index in range(int(writer.root["/Pages"]["/Count"])):
-        page = writer.find_page_for_modification(index)[0].get_object()
+        page_ref = writer.find_page_for_modification(index)[0]
+        page = page_ref.get_object()
+        if "/Contents" not in page:  # a blank page (no content stream at all) still gets its stamp
+            page[pdf_name("/Contents")] = generic.ArrayObject()
+            writer.mark_update(page_ref)
         left, bottom, right, _top = (float(value) for value in page["/MediaBox"])
         x = max(left + MARGIN, right - STAMP_WIDTH - MARGIN)
         y = bottom + MARGIN
@@ -193,7 +197,7 @@ def stamp_pdf(data: bytes, *, url: str, label: StampText, font_path: str) -> byt
         )
         writer.add_stream_to_page(index, save_ref, prepend=True)  # the page's own drawing keeps its state
         writer.add_stream_to_page(index, restore_ref)
-        page_ref = writer.add_stream_to_page(index, writer.add_object(paint), resources)
+        painted_ref = writer.add_stream_to_page(index, writer.add_object(paint), resources)
         link = generic.DictionaryObject(
             {
                 pdf_name("/Type"): pdf_name("/Annot"),
@@ -207,7 +211,7 @@ def stamp_pdf(data: bytes, *, url: str, label: StampText, font_path: str) -> byt
                 ),
             }
         )
-        writer.register_annotation(page_ref, writer.add_object(link))
+        writer.register_annotation(painted_ref, writer.add_object(link))
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()

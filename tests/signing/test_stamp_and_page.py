@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from pypdf import PdfWriter
 
-from gis_core.signing import services
+from gis_core.signing import services, stamp
 from gis_core.signing.errors import SigningError
 from gis_core.signing.models import VerificationToken
 from gis_core.signing.signers import signer_for
@@ -102,3 +105,21 @@ def test_public_page_in_three_languages(
 
 def test_unknown_token_is_404(db: None, client: Client) -> None:
     assert client.get("/verify/no-such-token/").status_code == 404
+
+
+def test_a_blank_page_without_a_content_stream_is_stamped_too(tmp_path: Path) -> None:
+    """Scanned or generated plans may have pages with no /Contents at all: they are stamped like any other."""
+    blank = PdfWriter()
+    blank.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    blank.write(buffer)
+    url = "http://testserver/verify/blank/"
+    stamped = stamp.stamp_pdf(
+        buffer.getvalue(),
+        url=url,
+        label=stamp.StampText(purpose="plan", reference="PC-2026-0043", date="2026-11-29"),
+        font_path=settings.SIGNING_STAMP_FONT,
+    )
+    path = tmp_path / "blank.pdf"
+    path.write_bytes(stamped)
+    assert decode_qr_codes(path, tmp_path) == [url]
