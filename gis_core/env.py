@@ -25,7 +25,8 @@ _DEFAULTS = _services_env()
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, _DEFAULTS.get(name, default))
+    """The variable's value; unset or empty (as in a copied `.env.example`) means the default."""
+    return os.environ.get(name) or _DEFAULTS.get(name) or default
 
 
 def env_bool(name: str, default: bool = False) -> bool:
