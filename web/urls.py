@@ -1,15 +1,17 @@
-"""URLs of the web pages: the public parcel map, sign-in, the applicant space (/files/) and the back office
-(/office/). File URLs answer 404 to anyone who may not see the file."""
+"""URLs of the web pages: the public parcel map, the public map of authorised projects (/map/), sign-in, the
+applicant space (/files/) and the back office (/office/). File URLs answer 404 to anyone who may not see the file."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from web.views import accounts, applicant, office
 from web.views.parcel_map import parcel_map
+from web.views.public_map import public_map
 
 app_name = "web"
 urlpatterns = [
     path("", parcel_map, name="parcel-map"),
+    path("map/", public_map, name="public-map"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

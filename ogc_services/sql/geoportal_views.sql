@@ -31,6 +31,7 @@ JOIN gis_core_territory c ON c.id = o.commune_id
 LEFT JOIN parcels_agency a ON a.id = o.agency_id;
 
 -- Authorised projects: published dossiers whose decision authorises the project. Nothing else, ever.
+-- (Migration 0002 appends `verification_token`: see authorised_projects_verification.sql.)
 CREATE OR REPLACE VIEW geoportal.authorised_projects AS
 SELECT d.id, d.reference, pr.code AS procedure, pr.name_fr AS procedure_name_fr, pr.name_ar AS procedure_name_ar,
        pr.name_en AS procedure_name_en, d.decision, (d.decided_at AT TIME ZONE 'UTC')::date AS decision_date,

@@ -1,0 +1,538 @@
+/**
+ * The public map of authorised projects: MapLibre GL JS (global `maplibregl`, served from /static/vendor/) over
+ * our vector tiles (TileJSON at /tiles/{layer}.json for authorised_projects, zones and overlays).
+ *
+ * - the filters (procedure, commune, decision dates) become a MapLibre filter expression on the tile attributes;
+ * - a click on a project opens a pop-up (reference, procedure in the page's language, decision date, use,
+ *   height, floors, floor area, commune and, when the decision carries one, a link to its verification page);
+ * - zoning and overlays are switched on from the panel, overlays coloured by kind;
+ * - a search by file reference reads the OGC API Features (authorised_projects?reference=…), a search by parcel
+ *   reference the public parcels API; the map flies to the result.
+ *
+ * Every string shown comes from the translated catalogue rendered into the page (`#map-strings`).
+ */
+
+const config = JSON.parse(document.getElementById("map-config").textContent);
+const strings = JSON.parse(document.getElementById("map-strings").textContent);
+
+const LOCALES = { fr: "fr-FR", ar: "ar-MA", en: "en-GB" };
+const locale = LOCALES[config.language] || config.language;
+const decimal = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
+const wholeNumber = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+const dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC" });
+const EMPTY = { type: "FeatureCollection", features: [] };
+const COLORS = {
+  background: "#eef2ef",
+  project: "#c2410c",
+  projectLine: "#7c2d12",
+  zone: "#4f7cac",
+  highlight: "#f2b134",
+  parcel: "#0f5e55",
+};
+const OVERLAY_COLORS = {
+  heritage: "#8e44ad",
+  flood_risk: "#2e86de",
+  airport: "#6c757d",
+  road_widening: "#d35400",
+  utility_corridor: "#16a085",
+  special_district: "#b7950b",
+  other: "#7f8c8d",
+};
+const PROJECT_LAYERS = ["projects-fill", "projects-line", "projects-points"];
+const ZONE_LAYERS = ["zones-fill", "zones-line"];
+const OVERLAY_LAYERS = ["overlays-fill", "overlays-line"];
+
+const elements = {
+  searchForm: document.getElementById("map-search"),
+  searchInput: document.getElementById("map-search-input"),
+  status: document.getElementById("map-status"),
+  filters: document.getElementById("map-filters"),
+  procedure: document.getElementById("filter-procedure"),
+  commune: document.getElementById("filter-commune"),
+  from: document.getElementById("filter-from"),
+  to: document.getElementById("filter-to"),
+  count: document.getElementById("projects-count"),
+  toggleProjects: document.getElementById("toggle-projects"),
+  toggleZones: document.getElementById("toggle-zones"),
+  toggleOverlays: document.getElementById("toggle-overlays"),
+  languageNext: document.getElementById("language-next"),
+};
+
+/** A translated string, with Python-style `%(name)s` placeholders filled in. */
+function t(key, params = {}) {
+  const template = strings[key] ?? key;
+  return template.replace(/%\((\w+)\)s/g, (_, name) => String(params[name] ?? ""));
+}
+
+/** A DOM element: h("p", { class: "x" }, "text", child). Text is always set as text, never as HTML. */
+function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
+    else element.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+/** A property in the page's language (`name_ar`…), falling back to French then to the code. */
+function localProperty(properties, prefix, fallback) {
+  return properties[`${prefix}_${config.language}`] || properties[`${prefix}_fr`] || properties[fallback] || "";
+}
+
+const format = {
+  metres: (value) => (value == null || value === "" ? null : t("metres", { value: decimal.format(value) })),
+  squareMetres: (value) =>
+    value == null || value === "" ? null : t("squareMetres", { value: wholeNumber.format(value) }),
+  number: (value) => (value == null || value === "" ? null : wholeNumber.format(value)),
+  date: (value) => {
+    if (!value) return null;
+    const date = new Date(`${String(value).slice(0, 10)}T00:00:00Z`);
+    return Number.isNaN(date.getTime()) ? String(value) : dateFormat.format(date);
+  },
+};
+
+function showStatus(message, kind = "info") {
+  elements.status.hidden = !message;
+  elements.status.className = `status status-${kind}`;
+  elements.status.replaceChildren(message ? h("p", {}, message) : "");
+}
+
+async function getJson(url) {
+  let response;
+  try {
+    response = await fetch(url, { headers: { Accept: "application/geo+json, application/json" } });
+  } catch {
+    throw new Error(t("networkError"));
+  }
+  if (!response.ok) {
+    let detail = `${response.status} ${response.statusText}`.trim();
+    try {
+      const problem = await response.json();
+      detail = problem.detail || problem.description || problem.title || detail;
+    } catch {
+      // Not a problem document: keep the HTTP status line.
+    }
+    throw new Error(t("apiError", { detail }));
+  }
+  return response.json();
+}
+
+function boundsOf(geometry) {
+  const bounds = new maplibregl.LngLatBounds();
+  const visit = (coordinates) => {
+    if (typeof coordinates[0] === "number") bounds.extend(coordinates);
+    else coordinates.forEach(visit);
+  };
+  visit(geometry.coordinates);
+  return bounds;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The style: no basemap, our layers only
+
+function overlayColor() {
+  const match = ["match", ["get", "kind"]];
+  for (const [kind, color] of Object.entries(OVERLAY_COLORS)) match.push(kind, color);
+  match.push(OVERLAY_COLORS.other);
+  return match;
+}
+
+function tileSource(layer) {
+  return { type: "vector", url: new URL(config.tiles[layer], window.location.href).href };
+}
+
+function mapStyle() {
+  const isPolygon = ["==", ["geometry-type"], "Polygon"];
+  const isPoint = ["==", ["geometry-type"], "Point"];
+  return {
+    version: 8,
+    sources: {
+      zones: tileSource("zones"),
+      overlays: tileSource("overlays"),
+      projects: tileSource("authorised_projects"),
+      found: { type: "geojson", data: EMPTY },
+    },
+    layers: [
+      { id: "background", type: "background", paint: { "background-color": COLORS.background } },
+      {
+        id: "zones-fill",
+        type: "fill",
+        source: "zones",
+        "source-layer": "zones",
+        layout: { visibility: "none" },
+        paint: { "fill-color": COLORS.zone, "fill-opacity": 0.12 },
+      },
+      {
+        id: "zones-line",
+        type: "line",
+        source: "zones",
+        "source-layer": "zones",
+        layout: { visibility: "none" },
+        paint: { "line-color": COLORS.zone, "line-width": 1.2, "line-dasharray": [3, 2] },
+      },
+      {
+        id: "overlays-fill",
+        type: "fill",
+        source: "overlays",
+        "source-layer": "overlays",
+        layout: { visibility: "none" },
+        paint: { "fill-color": overlayColor(), "fill-opacity": 0.18 },
+      },
+      {
+        id: "overlays-line",
+        type: "line",
+        source: "overlays",
+        "source-layer": "overlays",
+        layout: { visibility: "none" },
+        paint: { "line-color": overlayColor(), "line-width": 1.5 },
+      },
+      {
+        id: "projects-fill",
+        type: "fill",
+        source: "projects",
+        "source-layer": "authorised_projects",
+        filter: isPolygon,
+        paint: {
+          "fill-color": ["case", ["boolean", ["feature-state", "hover"], false], COLORS.highlight, COLORS.project],
+          "fill-opacity": 0.55,
+        },
+      },
+      {
+        id: "projects-line",
+        type: "line",
+        source: "projects",
+        "source-layer": "authorised_projects",
+        filter: isPolygon,
+        paint: { "line-color": COLORS.projectLine, "line-width": ["interpolate", ["linear"], ["zoom"], 12, 0.8, 18, 2] },
+      },
+      {
+        id: "projects-points",
+        type: "circle",
+        source: "projects",
+        "source-layer": "authorised_projects",
+        filter: isPoint,
+        paint: {
+          "circle-color": COLORS.project,
+          "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, 3, 14, 6],
+          "circle-stroke-color": "#ffffff",
+          "circle-stroke-width": 1.2,
+        },
+      },
+      {
+        id: "found-line",
+        type: "line",
+        source: "found",
+        paint: { "line-color": COLORS.highlight, "line-width": 3 },
+      },
+    ],
+  };
+}
+
+let map;
+try {
+  map = new maplibregl.Map({
+    container: "map",
+    style: mapStyle(),
+    bounds: config.bounds,
+    fitBoundsOptions: { padding: 48, maxZoom: 16 },
+    maxZoom: 20,
+    attributionControl: false,
+  });
+} catch (error) {
+  showStatus(t("mapUnavailable"), "error");
+  throw error;
+}
+window.publicMap = map;
+map.addControl(new maplibregl.NavigationControl({ showCompass: false }), config.rtl ? "top-left" : "top-right");
+map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), config.rtl ? "bottom-right" : "bottom-left");
+
+// ---------------------------------------------------------------------------------------------------------
+// Filters: one expression on the tile attributes, applied to the three project layers
+
+function projectFilter() {
+  const conditions = [];
+  if (elements.procedure.value) conditions.push(["==", ["to-string", ["get", "procedure"]], elements.procedure.value]);
+  if (elements.commune.value) conditions.push(["==", ["to-string", ["get", "commune_code"]], elements.commune.value]);
+  const date = ["slice", ["to-string", ["get", "decision_date"]], 0, 10];
+  if (elements.from.value) conditions.push([">=", date, elements.from.value]);
+  if (elements.to.value) conditions.push(["all", ["!=", date, ""], ["<=", date, elements.to.value]]);
+  return conditions;
+}
+
+function applyFilters() {
+  const conditions = projectFilter();
+  const geometry = {
+    "projects-fill": ["==", ["geometry-type"], "Polygon"],
+    "projects-line": ["==", ["geometry-type"], "Polygon"],
+    "projects-points": ["==", ["geometry-type"], "Point"],
+  };
+  for (const [layer, base] of Object.entries(geometry)) map.setFilter(layer, ["all", base, ...conditions]);
+  rememberState();
+  document.documentElement.dataset.filters = JSON.stringify(conditions.length);
+}
+
+function countShownProjects() {
+  if (!elements.toggleProjects.checked) {
+    elements.count.textContent = "";
+    document.documentElement.dataset.projectsShown = "0";
+    return;
+  }
+  const shown = new Set(
+    map.queryRenderedFeatures({ layers: ["projects-fill", "projects-points"] }).map((feature) => feature.id),
+  );
+  document.documentElement.dataset.projectsShown = String(shown.size);
+  elements.count.textContent = shown.size ? t("shownProjects", { count: wholeNumber.format(shown.size) }) : t("noProjectShown");
+}
+
+elements.filters.addEventListener("change", applyFilters);
+elements.filters.addEventListener("input", applyFilters);
+elements.filters.addEventListener("reset", () => window.setTimeout(applyFilters, 0));
+elements.filters.addEventListener("submit", (event) => event.preventDefault());
+
+// ---------------------------------------------------------------------------------------------------------
+// Layers that can be switched on and off
+
+function setVisible(layers, visible) {
+  for (const layer of layers) map.setLayoutProperty(layer, "visibility", visible ? "visible" : "none");
+}
+
+elements.toggleProjects.addEventListener("change", () => setVisible(PROJECT_LAYERS, elements.toggleProjects.checked));
+elements.toggleZones.addEventListener("change", () => {
+  setVisible(ZONE_LAYERS, elements.toggleZones.checked);
+  rememberState();
+});
+elements.toggleOverlays.addEventListener("change", () => {
+  setVisible(OVERLAY_LAYERS, elements.toggleOverlays.checked);
+  rememberState();
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Pop-ups
+
+const popup = new maplibregl.Popup({ closeButton: true, maxWidth: "340px", className: "project-popup" });
+
+function factsList(rows) {
+  return h(
+    "dl",
+    { class: "popup-facts" },
+    rows
+      .filter(([, value]) => value != null && value !== "")
+      .map(([term, value]) => h("div", {}, h("dt", {}, term), h("dd", { dir: "auto" }, value))),
+  );
+}
+
+function projectPopup(properties) {
+  const verify = properties.verification_token
+    ? h(
+        "a",
+        {
+          class: "verify-link",
+          href: config.api.verify.replace("{token}", encodeURIComponent(properties.verification_token)),
+          target: "_blank",
+          rel: "noopener",
+        },
+        t("verifyDecision"),
+      )
+    : null;
+  return h(
+    "article",
+    { class: "popup-project", "data-reference": properties.reference },
+    h("p", { class: "eyebrow" }, t("authorisedProject")),
+    h("h2", { class: "popup-reference", dir: "ltr" }, properties.reference),
+    factsList([
+      [t("procedure"), localProperty(properties, "procedure_name", "procedure")],
+      [t("decisionDate"), format.date(properties.decision_date)],
+      [t("use"), properties.use],
+      [t("height"), format.metres(properties.height_m)],
+      [t("floors"), format.number(properties.floors)],
+      [t("floorArea"), format.squareMetres(properties.gross_floor_area_m2)],
+      [t("units"), format.number(properties.units)],
+      [t("commune"), localProperty(properties, "commune_name", "commune_code")],
+    ]),
+    verify,
+  );
+}
+
+function zonePopup(properties) {
+  return h(
+    "article",
+    { class: "popup-zone" },
+    h("p", { class: "eyebrow" }, t("zone")),
+    h("h2", { dir: "auto" }, `${properties.code || ""} ${properties.label || ""}`.trim()),
+    factsList([
+      [t("plan"), properties.plan],
+      [t("maxHeight"), format.metres(properties.max_height_m)],
+      [t("maxFloors"), format.number(properties.max_floors)],
+    ]),
+  );
+}
+
+function overlayPopup(properties) {
+  const kind = config.overlayKinds.find((entry) => entry.code === properties.kind);
+  const agency = localProperty(properties, "agency_name", "agency_code");
+  return h(
+    "article",
+    { class: "popup-overlay" },
+    h("p", { class: "eyebrow" }, kind ? kind.label : t("overlay")),
+    h("h2", { dir: "auto" }, properties.name || properties.reference || ""),
+    agency ? h("p", {}, `${t("agencyToConsult")} `, h("bdi", {}, agency)) : null,
+  );
+}
+
+function openPopup(lngLat, content) {
+  popup.setLngLat(lngLat).setDOMContent(content).addTo(map);
+}
+
+function visibleLayers(layers) {
+  return layers.filter((layer) => map.getLayoutProperty(layer, "visibility") !== "none");
+}
+
+map.on("click", (event) => {
+  const box = [
+    [event.point.x - 4, event.point.y - 4],
+    [event.point.x + 4, event.point.y + 4],
+  ];
+  const project = map.queryRenderedFeatures(box, { layers: visibleLayers(["projects-fill", "projects-points"]) })[0];
+  if (project) {
+    openPopup(event.lngLat, projectPopup(project.properties));
+    return;
+  }
+  const overlay = map.queryRenderedFeatures(event.point, { layers: visibleLayers(["overlays-fill"]) })[0];
+  if (overlay) {
+    openPopup(event.lngLat, overlayPopup(overlay.properties));
+    return;
+  }
+  const zone = map.queryRenderedFeatures(event.point, { layers: visibleLayers(["zones-fill"]) })[0];
+  if (zone) openPopup(event.lngLat, zonePopup(zone.properties));
+});
+
+let hoveredId = null;
+function setHover(id) {
+  const target = { source: "projects", sourceLayer: "authorised_projects" };
+  if (hoveredId !== null) map.setFeatureState({ ...target, id: hoveredId }, { hover: false });
+  hoveredId = id;
+  if (hoveredId !== null) map.setFeatureState({ ...target, id: hoveredId }, { hover: true });
+}
+for (const layer of ["projects-fill", "projects-points"]) {
+  map.on("mousemove", layer, (event) => {
+    map.getCanvas().style.cursor = "pointer";
+    setHover(event.features?.[0]?.id ?? null);
+  });
+  map.on("mouseleave", layer, () => {
+    map.getCanvas().style.cursor = "";
+    setHover(null);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Search by file reference (OGC API Features) or by parcel reference (parcels API)
+
+function searchKind() {
+  return elements.searchForm.querySelector('input[name="kind"]:checked')?.value || "project";
+}
+
+function showFound(feature) {
+  map.getSource("found").setData({ type: "FeatureCollection", features: [feature] });
+  const bounds = boundsOf(feature.geometry);
+  map.fitBounds(bounds, { padding: 120, maxZoom: 18, duration: 800 });
+  return bounds.getCenter();
+}
+
+async function search(reference, kind) {
+  if (!reference) {
+    showStatus(t("emptySearch"), "warning");
+    elements.searchInput.focus();
+    return;
+  }
+  showStatus(t("searching"));
+  popup.remove();
+  try {
+    if (kind === "parcel") {
+      const result = await getJson(`${config.api.parcels}?${new URLSearchParams({ reference })}`);
+      const feature = (result.features || []).find((entry) => entry.geometry);
+      if (!feature) {
+        showStatus(t("parcelNotFound", { reference }), "warning");
+        return;
+      }
+      showFound(feature);
+      showStatus(t("parcelFound", { reference: feature.properties?.reference || reference }));
+    } else {
+      const params = new URLSearchParams({ reference, f: "json", limit: "10" });
+      const result = await getJson(`${config.api.projects}?${params}`);
+      const feature = (result.features || []).find((entry) => entry.geometry);
+      if (!feature) {
+        showStatus(t("projectNotFound", { reference }), "warning");
+        return;
+      }
+      const center = showFound(feature);
+      showStatus(t("projectFound", { reference: feature.properties.reference }));
+      map.once("moveend", () => openPopup(center, projectPopup(feature.properties)));
+    }
+    rememberState(reference, kind);
+  } catch (error) {
+    showStatus(error.message, "error");
+  }
+}
+
+elements.searchForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  search(elements.searchInput.value.trim(), searchKind());
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// The state in the URL (kept when the language changes)
+
+let lastSearch = { reference: "", kind: "project" };
+function rememberState(reference = lastSearch.reference, kind = lastSearch.kind) {
+  lastSearch = { reference, kind };
+  const url = new URL(window.location.href);
+  url.search = "";
+  const values = {
+    procedure: elements.procedure.value,
+    commune: elements.commune.value,
+    from: elements.from.value,
+    to: elements.to.value,
+    zones: elements.toggleZones.checked ? "1" : "",
+    overlays: elements.toggleOverlays.checked ? "1" : "",
+    q: reference,
+    kind: reference && kind !== "project" ? kind : "",
+  };
+  for (const [name, value] of Object.entries(values)) if (value) url.searchParams.set(name, value);
+  window.history.replaceState(null, "", url);
+  elements.languageNext.value = url.pathname + url.search;
+}
+
+function restoreState() {
+  const query = new URLSearchParams(window.location.search);
+  const setSelect = (select, value) => {
+    if (value && [...select.options].some((option) => option.value === value)) select.value = value;
+  };
+  setSelect(elements.procedure, query.get("procedure"));
+  setSelect(elements.commune, query.get("commune"));
+  if (/^\d{4}-\d{2}-\d{2}$/.test(query.get("from") || "")) elements.from.value = query.get("from");
+  if (/^\d{4}-\d{2}-\d{2}$/.test(query.get("to") || "")) elements.to.value = query.get("to");
+  elements.toggleZones.checked = query.get("zones") === "1";
+  elements.toggleOverlays.checked = query.get("overlays") === "1";
+  setVisible(ZONE_LAYERS, elements.toggleZones.checked);
+  setVisible(OVERLAY_LAYERS, elements.toggleOverlays.checked);
+  applyFilters();
+  const reference = query.get("q");
+  if (reference) {
+    const kind = query.get("kind") === "parcel" ? "parcel" : "project";
+    elements.searchInput.value = reference;
+    const radio = elements.searchForm.querySelector(`input[name="kind"][value="${kind}"]`);
+    if (radio) radio.checked = true;
+    search(reference, kind);
+  }
+}
+
+map.on("load", () => {
+  restoreState();
+  map.on("idle", countShownProjects);
+  document.documentElement.dataset.mapReady = "true";
+});
