@@ -165,6 +165,7 @@ SPECTACULAR_SETTINGS = {
         "DossierStatusEnum": "permits.models.DossierStatus",
         "ConsultationStatusEnum": "permits.models.ConsultationStatus",
         "RemarkStatusEnum": "permits.models.RemarkStatus",
+        "OpinionEnum": "permits.models.OpinionValue",
     },
 }
 

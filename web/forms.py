@@ -202,3 +202,30 @@ class DecisionForm(forms.Form):
 
 class SignForm(forms.Form):
     signature_reference = forms.CharField(label=_("Signature reference (optional)"), max_length=200, required=False)
+
+
+# --- the commission: slot booking, attendance, examination ---------------------------------------------------
+
+
+class SlotForm(forms.Form):
+    slot = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+
+
+class AttendanceForm(forms.Form):
+    present = forms.MultipleChoiceField(label=_("Members present"), required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, members: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["present"].choices = [(str(pk), label) for pk, label in members]  # type: ignore[attr-defined]
+
+    def clean_present(self) -> list[int]:
+        return [int(value) for value in self.cleaned_data.get("present") or []]
+
+
+class ExaminationForm(forms.Form):
+    joint_opinion = forms.ChoiceField(
+        label=_("Joint opinion of the commission"), choices=OpinionValue.choices, widget=forms.RadioSelect
+    )
+    joint_motivation = forms.CharField(
+        label=_("Motivation (required unless favourable)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from permits.api import actions, catalogue, consultations, documents, dossiers, people, remarks, tracking
+from permits.api import (
+    actions,
+    catalogue,
+    commissions,
+    consultations,
+    documents,
+    dossiers,
+    people,
+    remarks,
+    tracking,
+)
 
 app_name = "permits-api"
 dossier = "dossiers/<int:dossier_id>/"
@@ -44,5 +54,37 @@ urlpatterns = [
         "consultations/<int:consultation_id>/opinion/",
         consultations.OpinionGiveApi.as_view(),
         name="consultation-opinion",
+    ),
+    # the commission: booking (applicant), sessions (members, president, secretariat), signatures (signers)
+    path(f"{dossier}commission/slots/", commissions.FreeSlotsApi.as_view(), name="commission-slots"),
+    path(f"{dossier}commission/booking/", commissions.BookingApi.as_view(), name="commission-booking"),
+    path(f"{dossier}commission/booking/move/", commissions.BookingMoveApi.as_view(), name="commission-booking-move"),
+    path(
+        f"{dossier}commission/booking/cancel/",
+        commissions.BookingCancelApi.as_view(),
+        name="commission-booking-cancel",
+    ),
+    path("commission/sessions/", commissions.SessionListApi.as_view(), name="commission-sessions"),
+    path("commission/sessions/<int:session_id>/", commissions.SessionDetailApi.as_view(), name="commission-session"),
+    path(
+        "commission/sessions/<int:session_id>/attendance/",
+        commissions.AttendanceApi.as_view(),
+        name="commission-attendance",
+    ),
+    path(
+        "commission/sessions/<int:session_id>/examinations/",
+        commissions.ExaminationRecordApi.as_view(),
+        name="commission-examination",
+    ),
+    path(
+        "commission/examinations/<int:examination_id>/decide/",
+        commissions.ExaminationDecideApi.as_view(),
+        name="commission-decide",
+    ),
+    path("commission/signatures/", commissions.SignatureListApi.as_view(), name="commission-signatures"),
+    path(
+        "commission/signatures/<int:request_id>/sign/",
+        commissions.SignatureSignApi.as_view(),
+        name="commission-sign",
     ),
 ]

@@ -37,7 +37,19 @@ def dossier_for(request: HttpRequest, dossier_id: int) -> Dossier:
 
 def error_text(error: Exception) -> str:
     """A domain error as a sentence in the active language, with the domain's own detail after it."""
-    if isinstance(error, IllegalTransition):
+    from permits.commissions.errors import BookingClosed, NotBookable, QuorumNotReached, SignatureOutOfTurn, SlotTaken
+
+    if isinstance(error, SlotTaken):
+        title = _("This slot has just been booked by another file: choose another one.")
+    elif isinstance(error, BookingClosed):
+        title = _("Bookings are closed for this slot: the cut-off before the session has passed.")
+    elif isinstance(error, NotBookable):
+        title = _("This file cannot book a slot now.")
+    elif isinstance(error, QuorumNotReached):
+        title = _("The quorum is not reached.")
+    elif isinstance(error, SignatureOutOfTurn):
+        title = _("It is not your turn to sign this document.")
+    elif isinstance(error, IllegalTransition):
         title = _("This action is not possible now.")
     elif isinstance(error, PermissionDenied):
         title = _("You are not allowed to do this.")

@@ -395,6 +395,9 @@ def dossier_detail(request: HttpRequest, dossier_id: int) -> HttpResponse:
         context["reply_form"] = forms.ReplyForm()
         context["withdraw_form"] = forms.WithdrawForm()
         context["editable"] = dossier.status in EDITABLE
+        from web.views.commission import booking_summary
+
+        context["commission_booking"] = booking_summary(dossier=dossier, user=request.user)
         return render(request, "web/dossier_applicant.html", context)
     from web.views.office import office_context
 

@@ -1,0 +1,416 @@
+"""The commission's pages: the applicant books, moves or cancels a slot before the commission; a member reads the
+coming sessions of their commissions and each session's agenda (with its PDF); the president or the secretariat
+records attendance (quorum shown), each file's joint opinion and the decision; each signer signs, in turn, the
+documents waiting for them and follows the outputs to their public verification pages.
+
+Views only call `permits.commissions.services` and read through its selectors and `lookups` (404 for any booking,
+session, signature or document that is not the user's), and render server-side templates in fr, ar or en.
+"""
+
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gis_core.documents.downloads import document_response
+from gis_core.problems import NotFound
+from permits import access
+from permits.commissions import lookups, selectors, services
+from permits.commissions.errors import CommissionNotFound
+from permits.commissions.models import (
+    Attendance,
+    Booking,
+    BookingStatus,
+    CommissionMember,
+    Examination,
+    OutputDocument,
+    Session,
+    SignatureRequest,
+    SignatureStatus,
+)
+from permits.models import Consultation, ConsultationStatus, Dossier, DossierStatus
+from web import forms
+from web.views._common import client_address, dossier_for, run_service
+
+# --- helpers -------------------------------------------------------------------------------------------------
+
+
+def _found[T](call: Callable[[], T]) -> T:
+    """Run a look-up; the domain's `NotFound` becomes the page's 404."""
+    try:
+        return call()
+    except NotFound as error:
+        raise Http404(str(error)) from error
+
+
+def _owned(request: HttpRequest, dossier_id: int) -> Dossier:
+    """The file if the user is its applicant (or their architect); 404 for anyone else."""
+    dossier = dossier_for(request, dossier_id)
+    if not access.is_owner(request.user, dossier):
+        raise Http404("only the applicant books the file's slot")
+    return dossier
+
+
+def booking_summary(*, dossier: Dossier, user: Any) -> dict[str, Any] | None:
+    """What the file page shows in its 'Book a slot' section (None when the section is not shown)."""
+    if not access.is_owner(user, dossier):
+        return None
+    booking = selectors.booking_active_for(dossier=dossier)
+    bookable = lookups.dossier_bookable(dossier=dossier)
+    if booking is None and not bookable:
+        return None
+    return {"booking": booking, "bookable": bookable}
+
+
+def _movable(booking: Booking | None) -> bool:
+    if booking is None or booking.status != BookingStatus.ACTIVE:
+        return False
+    cutoff = selectors.booking_cutoff(commission=booking.session.commission)
+    return booking.first_slot.starts_at >= cutoff and booking.dossier.status in selectors.BOOKABLE_STATUSES
+
+
+# --- the applicant: book a slot ------------------------------------------------------------------------------
+
+
+@login_required
+def booking_page(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    """Free slots grouped by session day; book one, move the booking there, or cancel it (until the cut-off)."""
+    dossier = _owned(request, dossier_id)
+    booking = selectors.booking_active_for(dossier=dossier)
+    try:
+        commission = selectors.commission_for_dossier(dossier=dossier)
+    except CommissionNotFound:
+        commission = None
+    days: OrderedDict[date, list[selectors.FreeSlot]] = OrderedDict()
+    bookable = commission is not None and dossier.status in selectors.BOOKABLE_STATUSES
+    if bookable:
+        for slot in selectors.slots_free_for(dossier=dossier):
+            days.setdefault(timezone.localdate(slot.starts_at), []).append(slot)
+    context = {
+        "dossier": dossier,
+        "commission": commission,
+        "booking": booking,
+        "bookable": bookable,
+        "movable": _movable(booking),
+        "days": list(days.items()),
+        "cutoff_hours": commission.booking_cutoff_hours if commission else None,
+    }
+    return render(request, "web/commission_booking.html", context)
+
+
+@login_required
+@require_POST
+def booking_book(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    """Book the slot chosen, or move the file's booking there when it already has one."""
+    dossier = _owned(request, dossier_id)
+    form = forms.SlotForm(request.POST)
+    if not form.is_valid():
+        run_service(request, lambda: _bad_slot())
+        return redirect("commission:booking", dossier.pk)
+    slot = run_service(request, lambda: lookups.slot_for(dossier=dossier, slot_id=form.cleaned_data["slot"]))
+    if slot is None:
+        return redirect("commission:booking", dossier.pk)
+    booking = selectors.booking_active_for(dossier=dossier)
+    address = client_address(request)
+    if booking is None:
+        run_service(
+            request,
+            lambda: services.booking_create(actor=request.user, address=address, dossier=dossier, slot=slot),
+            _("Your slot is booked. A confirmation is on its way."),
+        )
+    else:
+        run_service(
+            request,
+            lambda: services.booking_move(actor=request.user, address=address, booking=booking, slot=slot),
+            _("Your booking is moved."),
+        )
+    return redirect("commission:booking", dossier.pk)
+
+
+def _bad_slot() -> None:
+    from permits.commissions.errors import InvalidCommissionInput
+
+    raise InvalidCommissionInput(_("Choose a slot in the list."))
+
+
+@login_required
+@require_POST
+def booking_cancel(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    dossier = _owned(request, dossier_id)
+    booking = selectors.booking_active_for(dossier=dossier)
+    if booking is None:
+        raise Http404("this file has no booking")
+    run_service(
+        request,
+        lambda: services.booking_cancel(actor=request.user, address=client_address(request), booking=booking),
+        _("Your booking is cancelled; the file may book another slot."),
+    )
+    return redirect("commission:booking", dossier.pk)
+
+
+# --- commission members: the coming sessions and their agendas ----------------------------------------------
+
+
+@login_required
+def session_list(request: HttpRequest) -> HttpResponse:
+    """The coming sessions of the user's commissions, each with its agenda."""
+    sessions = lookups.sessions_for(user=request.user)
+    rows = [
+        {"session": session, "agenda": selectors.agenda_entries(session=session), "document": _agenda(session)}
+        for session in sessions
+    ]
+    pending = len(selectors.signature_requests_pending_for(user=request.user))
+    return render(request, "web/commission_sessions.html", {"rows": rows, "pending_signatures": pending})
+
+
+def _agenda(session: Session) -> OutputDocument | None:
+    found = lookups.agenda_document(session=session)
+    return found[0] if found else None
+
+
+def _member_label(member: CommissionMember) -> str:
+    name = member.user.get_full_name() or member.user.get_username()
+    return f"{name} ({member.agency.code})"
+
+
+def _examination_rows(session: Session, runner: bool) -> list[dict[str, Any]]:
+    """Every file of the agenda, and every file this session has examined, with what the page shows of each."""
+    entries = {entry.dossier_id: entry for entry in selectors.agenda_entries(session=session)}
+    examinations = {
+        examination.dossier_id: examination
+        for examination in Examination.objects.filter(session=session)
+        .select_related("dossier")
+        .prefetch_related("member_opinions__member__user", "member_opinions__agency")
+    }
+    rows = []
+    for dossier_id in [*entries, *(pk for pk in examinations if pk not in entries)]:
+        examination = examinations.get(dossier_id)
+        dossier = examination.dossier if examination else Dossier.objects.get(pk=dossier_id)
+        consultations = Consultation.objects.filter(
+            dossier_id=dossier_id, status__in=[ConsultationStatus.GIVEN, ConsultationStatus.TACIT]
+        ).select_related("agency", "round")
+        outputs = [
+            {"output": output, "verify": lookups.verification_path(output=output)}
+            for output in selectors.outputs_for_dossier(dossier=dossier).filter(examination__session=session)
+        ]
+        in_commission = dossier.status == DossierStatus.IN_COMMISSION
+        rows.append(
+            {
+                "entry": entries.get(dossier_id),
+                "dossier": dossier,
+                "examination": examination,
+                "consultations": list(consultations.order_by("-round__number", "agency__code")),
+                "outputs": outputs,
+                "examination_form": forms.ExaminationForm(
+                    prefix=f"e{dossier_id}",
+                    initial={
+                        "joint_opinion": examination.joint_opinion,
+                        "joint_motivation": examination.joint_motivation,
+                    }
+                    if examination
+                    else None,
+                )
+                if runner and in_commission and dossier_id in entries
+                else None,
+                "decision_form": forms.DecisionForm(prefix=f"d{dossier_id}")
+                if runner and in_commission and examination
+                else None,
+            }
+        )
+    return rows
+
+
+@login_required
+def session_workspace(request: HttpRequest, session_id: int) -> HttpResponse:
+    """A session of the member's commission: agenda, its PDF; for the president/secretariat the session's forms."""
+    session = _found(lambda: lookups.session_for(user=request.user, session_id=session_id))
+    runner = lookups.may_run_session(user=request.user, session=session)
+    members = list(
+        CommissionMember.objects.filter(commission=session.commission, active=True)
+        .select_related("user", "agency")
+        .order_by("agency__code", "pk")
+    )
+    present = set(Attendance.objects.filter(session=session, present=True).values_list("member_id", flat=True))
+    context = {
+        "session": session,
+        "commission": session.commission,
+        "runner": runner,
+        "agenda_document": _agenda(session),
+        "members": [{"member": member, "present": member.pk in present} for member in members],
+        "quorum": lookups.quorum_state(session=session),
+        "attendance_form": forms.AttendanceForm(
+            members=[(member.pk, _member_label(member)) for member in members],
+            initial={"present": [str(pk) for pk in present]},
+        )
+        if runner
+        else None,
+        "rows": _examination_rows(session, runner),
+    }
+    return render(request, "web/commission_session.html", context)
+
+
+@login_required
+def agenda_download(request: HttpRequest, session_id: int) -> HttpResponseBase:
+    session = _found(lambda: lookups.session_for(user=request.user, session_id=session_id))
+    found = lookups.agenda_document(session=session)
+    if found is None:
+        raise Http404("the agenda is not generated yet")
+    return document_response(found[1], request=request)
+
+
+def _run_session_or_404(request: HttpRequest, session_id: int) -> Session:
+    session = _found(lambda: lookups.session_for(user=request.user, session_id=session_id))
+    if not lookups.may_run_session(user=request.user, session=session):
+        raise Http404("only the president or the secretariat runs the session")
+    return session
+
+
+@login_required
+@require_POST
+def attendance(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _run_session_or_404(request, session_id)
+    members = CommissionMember.objects.filter(commission=session.commission).select_related("user", "agency")
+    form = forms.AttendanceForm(request.POST, members=[(member.pk, _member_label(member)) for member in members])
+    if form.is_valid():
+        run_service(
+            request,
+            lambda: services.session_attendance_record(
+                actor=request.user,
+                address=client_address(request),
+                session=session,
+                present_member_ids=form.cleaned_data["present"],
+            ),
+            _("Attendance recorded."),
+        )
+    return redirect("commission:session", session.pk)
+
+
+@login_required
+@require_POST
+def examination(request: HttpRequest, session_id: int, dossier_id: int) -> HttpResponse:
+    """The joint opinion on a file of the session's agenda (members' opinions come from the consultations)."""
+    session = _run_session_or_404(request, session_id)
+    booking = Booking.objects.filter(session=session, dossier_id=dossier_id, status=BookingStatus.ACTIVE).first()
+    if booking is None:
+        raise Http404("this file is not on the session's agenda")
+    form = forms.ExaminationForm(request.POST, prefix=f"e{dossier_id}")
+    if form.is_valid():
+        data = form.cleaned_data
+        run_service(
+            request,
+            lambda: services.examination_record(
+                actor=request.user,
+                address=client_address(request),
+                session=session,
+                dossier=booking.dossier,
+                joint_opinion=data["joint_opinion"],
+                joint_motivation=data["joint_motivation"],
+            ),
+            _("The commission's joint opinion is recorded."),
+        )
+    else:
+        run_service(request, lambda: _invalid(form))
+    return redirect("commission:session", session.pk)
+
+
+def _invalid(form: Any) -> None:
+    from permits.commissions.errors import InvalidCommissionInput
+
+    raise InvalidCommissionInput("; ".join(str(message) for errors in form.errors.values() for message in errors))
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, examination_id: int) -> HttpResponse:
+    """The president decides: the minutes, the decision and the stamped plans are generated, signatures laid out."""
+    found = _found(lambda: lookups.examination_for(user=request.user, examination_id=examination_id))
+    form = forms.DecisionForm(request.POST, prefix=f"d{found.dossier_id}")
+    if form.is_valid():
+        data = form.cleaned_data
+        run_service(
+            request,
+            lambda: services.examination_decide(
+                actor=request.user,
+                address=client_address(request),
+                examination=found,
+                decision=data["decision"],
+                motivation=data["motivation"],
+                conditions=data["conditions"],
+            ),
+            _("Decision recorded; the minutes and the decision are ready for signature."),
+        )
+    else:
+        run_service(request, lambda: _invalid(form))
+    return redirect("commission:session", found.session_id)
+
+
+# --- signers --------------------------------------------------------------------------------------------------
+
+
+@login_required
+def signatures(request: HttpRequest) -> HttpResponse:
+    """The documents waiting for the user's signature, then those they signed, with every output of those files."""
+    pending = selectors.signature_requests_pending_for(user=request.user)
+    signed = list(
+        SignatureRequest.objects.filter(signer_id=request.user.pk, status=SignatureStatus.SIGNED)
+        .select_related("output__examination__dossier")
+        .order_by("-signed_at")[:20]
+    )
+    dossiers: OrderedDict[int, Dossier] = OrderedDict()
+    for item in [*pending, *signed]:
+        if item.output.examination is not None:
+            dossiers.setdefault(item.output.examination.dossier_id, item.output.examination.dossier)
+    files = [
+        {
+            "dossier": dossier,
+            "outputs": [
+                {
+                    "output": output,
+                    "verify": lookups.verification_path(output=output),
+                    "requests": list(output.signature_requests.select_related("signer").order_by("position")),
+                }
+                for output in selectors.outputs_for_dossier(dossier=dossier)
+            ],
+        }
+        for dossier in dossiers.values()
+    ]
+    return render(request, "web/commission_signatures.html", {"pending": pending, "signed": signed, "files": files})
+
+
+@login_required
+@require_POST
+def sign(request: HttpRequest, request_id: int) -> HttpResponse:
+    """Sign one document in turn: the PAdES signature runs in the background (Celery)."""
+    found = _found(lambda: lookups.signature_request_for(user=request.user, request_id=request_id))
+    done = run_service(
+        request,
+        lambda: services.signature_request_sign(actor=request.user, address=client_address(request), request=found),
+    )
+    if done is not None:
+        found.refresh_from_db()
+        if found.status == SignatureStatus.SIGNED:
+            messages_success(request, _("Signed. The signed version is in the file's documents."))
+        else:
+            messages_success(request, _("Your signature is being applied; this page shows it when done."))
+    return redirect("commission:signatures")
+
+
+def messages_success(request: HttpRequest, text: str) -> None:
+    from django.contrib import messages
+
+    messages.success(request, text)
+
+
+@login_required
+def output_download(request: HttpRequest, output_id: int) -> HttpResponseBase:
+    """The latest version of an output (signed when signed); 404 for a document the user may not read."""
+    output = _found(lambda: lookups.output_for(user=request.user, output_id=output_id))
+    return document_response(selectors.output_latest_version(output=output), request=request)
