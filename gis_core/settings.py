@@ -241,6 +241,9 @@ SIGNING_REMOTE_SERVICE = env_str("SIGNING_REMOTE_SERVICE", "")  # dotted path of
 # Spatial kernel: storage SRID and import batch size.
 GIS_STORAGE_SRID = 4326
 GIS_IMPORT_BATCH_SIZE = env_int("GIS_IMPORT_BATCH_SIZE", 20000)
+# A first load of a commune at least this large COPYs straight into the table and rebuilds its indexes.
+GIS_IMPORT_BULK_MIN_FEATURES = env_int("GIS_IMPORT_BULK_MIN_FEATURES", 100_000)
+GIS_IMPORT_WORKERS = env_int("GIS_IMPORT_WORKERS", 2)  # threads preparing batches while the previous one is copied
 SHARED_DATA_DIR = BASE_DIR.parent / "shared" / "data"
 
 # OGC API Features (ogc_services): pygeoapi's config and OpenAPI document are generated from the geoportal views
