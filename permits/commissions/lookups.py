@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -73,9 +74,11 @@ def _may_see_session(user: Any, session: Session) -> bool:
     )
 
 
-def sessions_for(*, user: Any, now: datetime | None = None, weeks: int = 4) -> list[Session]:
-    """The user's coming sessions (their commissions, the next `weeks`; today's sessions stay listed)."""
+def sessions_for(*, user: Any, now: datetime | None = None, weeks: int | None = None) -> list[Session]:
+    """The user's coming sessions (their commissions, the next `weeks`, by default as far as sessions are
+    generated: `COMMISSIONS_GENERATE_WEEKS`; today's sessions stay listed)."""
     start = now or timezone.now()
+    weeks = weeks or int(getattr(settings, "COMMISSIONS_GENERATE_WEEKS", 8))
     return list(
         Session.objects.filter(
             commission__in=commissions_of(user=user),
