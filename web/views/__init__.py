@@ -1,4 +1,5 @@
-"""The web pages: the public parcel map, the public map of authorised projects, the applicant space, the back office and the account pages.
+"""The web pages: the public parcel map, the public map of authorised projects, the applicant space, the back
+office and the account pages.
 
 Each module is one face of the platform; views only translate requests into calls of the permits services and
 selectors (never a model write) and render server-side templates in the active language (fr, ar, en).

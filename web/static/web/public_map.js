@@ -79,6 +79,11 @@ function h(tag, attributes = {}, ...children) {
   return element;
 }
 
+/** A reference isolated from the surrounding text direction (a Latin reference inside an Arabic sentence). */
+function isolate(text) {
+  return `\u2068${text}\u2069`;
+}
+
 /** A property in the page's language (`name_ar`…), falling back to French then to the code. */
 function localProperty(properties, prefix, fallback) {
   return properties[`${prefix}_${config.language}`] || properties[`${prefix}_fr`] || properties[fallback] || "";
@@ -239,7 +244,7 @@ try {
     container: "map",
     style: mapStyle(),
     bounds: config.bounds,
-    fitBoundsOptions: { padding: 48, maxZoom: 16 },
+    fitBoundsOptions: { padding: 64, maxZoom: 17 },
     maxZoom: 20,
     attributionControl: false,
   });
@@ -314,7 +319,8 @@ elements.toggleOverlays.addEventListener("change", () => {
 // ---------------------------------------------------------------------------------------------------------
 // Pop-ups
 
-const popup = new maplibregl.Popup({ closeButton: true, maxWidth: "340px", className: "project-popup" });
+// The map's click handler opens and closes it (MapLibre's own close-on-click would close a pop-up just reopened).
+const popup = new maplibregl.Popup({ closeButton: true, closeOnClick: false, maxWidth: "320px", className: "project-popup" });
 
 function factsList(rows) {
   return h(
@@ -322,7 +328,7 @@ function factsList(rows) {
     { class: "popup-facts" },
     rows
       .filter(([, value]) => value != null && value !== "")
-      .map(([term, value]) => h("div", {}, h("dt", {}, term), h("dd", { dir: "auto" }, value))),
+      .map(([term, value]) => h("div", {}, h("dt", {}, term), h("dd", {}, h("bdi", {}, value)))),
   );
 }
 
@@ -409,6 +415,11 @@ map.on("click", (event) => {
   }
   const zone = map.queryRenderedFeatures(event.point, { layers: visibleLayers(["zones-fill"]) })[0];
   if (zone) openPopup(event.lngLat, zonePopup(zone.properties));
+  else popup.remove();
+});
+
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") popup.remove();
 });
 
 let hoveredId = null;
@@ -456,21 +467,21 @@ async function search(reference, kind) {
       const result = await getJson(`${config.api.parcels}?${new URLSearchParams({ reference })}`);
       const feature = (result.features || []).find((entry) => entry.geometry);
       if (!feature) {
-        showStatus(t("parcelNotFound", { reference }), "warning");
+        showStatus(t("parcelNotFound", { reference: isolate(reference) }), "warning");
         return;
       }
       showFound(feature);
-      showStatus(t("parcelFound", { reference: feature.properties?.reference || reference }));
+      showStatus(t("parcelFound", { reference: isolate(feature.properties?.reference || reference) }));
     } else {
       const params = new URLSearchParams({ reference, f: "json", limit: "10" });
       const result = await getJson(`${config.api.projects}?${params}`);
       const feature = (result.features || []).find((entry) => entry.geometry);
       if (!feature) {
-        showStatus(t("projectNotFound", { reference }), "warning");
+        showStatus(t("projectNotFound", { reference: isolate(reference) }), "warning");
         return;
       }
       const center = showFound(feature);
-      showStatus(t("projectFound", { reference: feature.properties.reference }));
+      showStatus(t("projectFound", { reference: isolate(feature.properties.reference) }));
       map.once("moveend", () => openPopup(center, projectPopup(feature.properties)));
     }
     rememberState(reference, kind);
