@@ -173,7 +173,9 @@ def test_president_runs_the_session_then_signers_sign_in_turn(
         {f"e{dossier.pk}-joint_opinion": "favourable", f"e{dossier.pk}-joint_motivation": "Conforme."},
     )
     examination = Examination.objects.get(session=session, dossier=dossier)
-    assert examination.joint_opinion == "favourable" and examination.member_opinions.count() == 1  # AUC was not consulted
+    assert (
+        examination.joint_opinion == "favourable" and examination.member_opinions.count() == 1
+    )  # AUC was not consulted
 
     with django_capture_on_commit_callbacks(execute=True):
         decided = president.post(
