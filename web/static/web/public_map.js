@@ -79,9 +79,17 @@ function h(tag, attributes = {}, ...children) {
   return element;
 }
 
-/** A reference isolated from the surrounding text direction (a Latin reference inside an Arabic sentence). */
-function isolate(text) {
-  return `\u2068${text}\u2069`;
+/** A translated sentence as DOM nodes, each placeholder's value isolated in a left-to-right <bdi> that does not
+ * wrap (a Latin file reference inside an Arabic sentence keeps its order). */
+function tNodes(key, params = {}) {
+  const template = strings[key] ?? key;
+  return template
+    .split(/(%\(\w+\)s)/)
+    .filter((part) => part !== "")
+    .map((part) => {
+      const match = part.match(/^%\((\w+)\)s$/);
+      return match ? h("bdi", { dir: "ltr", class: "reference-value" }, String(params[match[1]] ?? "")) : part;
+    });
 }
 
 /** A property in the page's language (`name_ar`…), falling back to French then to the code. */
@@ -102,9 +110,10 @@ const format = {
 };
 
 function showStatus(message, kind = "info") {
-  elements.status.hidden = !message;
+  const empty = !message || (Array.isArray(message) && message.length === 0);
+  elements.status.hidden = empty;
   elements.status.className = `status status-${kind}`;
-  elements.status.replaceChildren(message ? h("p", {}, message) : "");
+  elements.status.replaceChildren(empty ? "" : h("p", {}, message));
 }
 
 async function getJson(url) {
@@ -467,21 +476,21 @@ async function search(reference, kind) {
       const result = await getJson(`${config.api.parcels}?${new URLSearchParams({ reference })}`);
       const feature = (result.features || []).find((entry) => entry.geometry);
       if (!feature) {
-        showStatus(t("parcelNotFound", { reference: isolate(reference) }), "warning");
+        showStatus(tNodes("parcelNotFound", { reference }), "warning");
         return;
       }
       showFound(feature);
-      showStatus(t("parcelFound", { reference: isolate(feature.properties?.reference || reference) }));
+      showStatus(tNodes("parcelFound", { reference: feature.properties?.reference || reference }));
     } else {
       const params = new URLSearchParams({ reference, f: "json", limit: "10" });
       const result = await getJson(`${config.api.projects}?${params}`);
       const feature = (result.features || []).find((entry) => entry.geometry);
       if (!feature) {
-        showStatus(t("projectNotFound", { reference: isolate(reference) }), "warning");
+        showStatus(tNodes("projectNotFound", { reference }), "warning");
         return;
       }
       const center = showFound(feature);
-      showStatus(t("projectFound", { reference: isolate(feature.properties.reference) }));
+      showStatus(tNodes("projectFound", { reference: feature.properties.reference }));
       map.once("moveend", () => openPopup(center, projectPopup(feature.properties)));
     }
     rememberState(reference, kind);
