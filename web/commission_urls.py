@@ -8,9 +8,9 @@ from web.views import commission
 
 app_name = "commission"
 urlpatterns = [
-    path("files/<int:dossier_id>/commission/", commission.booking_page, name="booking"),
-    path("files/<int:dossier_id>/commission/book/", commission.booking_book, name="booking-book"),
-    path("files/<int:dossier_id>/commission/cancel/", commission.booking_cancel, name="booking-cancel"),
+    path("files/<int:dossier_id>/booking/", commission.booking_page, name="booking"),
+    path("files/<int:dossier_id>/booking/book/", commission.booking_book, name="booking-book"),
+    path("files/<int:dossier_id>/booking/cancel/", commission.booking_cancel, name="booking-cancel"),
     path("office/commission/", commission.session_list, name="sessions"),
     path("office/commission/sessions/<int:session_id>/", commission.session_workspace, name="session"),
     path("office/commission/sessions/<int:session_id>/agenda/", commission.agenda_download, name="agenda"),

@@ -22,7 +22,7 @@ from permits.commissions import lookups, selectors, services
 from permits.commissions.models import Booking, BookingStatus, Examination, Session, SignatureRequest
 from permits.models import Decision, Dossier, OpinionValue
 
-ID = {"min_value": 1, "max_value": 2**63 - 1}
+MAX_ID = 2**63 - 1
 
 
 # --- serializers ----------------------------------------------------------------------------------------------
@@ -49,7 +49,7 @@ class BookingOutputSerializer(serializers.Serializer):
 
 
 class SlotInputSerializer(serializers.Serializer):
-    slot = serializers.IntegerField(help_text="A slot id from the file's free slots.", **ID)
+    slot = serializers.IntegerField(help_text="A slot id from the file's free slots.", min_value=1, max_value=MAX_ID)
 
 
 class AgendaEntrySerializer(serializers.Serializer):
@@ -105,7 +105,9 @@ class AttendanceOutputSerializer(serializers.Serializer):
 
 
 class AttendanceInputSerializer(serializers.Serializer):
-    present_member_ids = serializers.ListField(child=serializers.IntegerField(**ID), max_length=500)
+    present_member_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), max_length=500
+    )
 
 
 class MemberOpinionSerializer(serializers.Serializer):
@@ -113,7 +115,7 @@ class MemberOpinionSerializer(serializers.Serializer):
     agency = serializers.CharField(source="agency.code")
     opinion = serializers.CharField()
     motivation = serializers.CharField()
-    source = serializers.CharField()
+    opinion_source = serializers.CharField(source="source", help_text="session or consultation")
 
 
 class ExaminationOutputSerializer(serializers.Serializer):
@@ -127,13 +129,13 @@ class ExaminationOutputSerializer(serializers.Serializer):
 
 
 class MemberStatementSerializer(serializers.Serializer):
-    member = serializers.IntegerField(**ID)
+    member = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     opinion = serializers.ChoiceField(choices=OpinionValue.choices)
     motivation = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
 class ExaminationInputSerializer(serializers.Serializer):
-    dossier = serializers.IntegerField(help_text="A file of the session's agenda.", **ID)
+    dossier = serializers.IntegerField(help_text="A file of the session's agenda.", min_value=1, max_value=MAX_ID)
     joint_opinion = serializers.ChoiceField(choices=OpinionValue.choices)
     joint_motivation = serializers.CharField(required=False, allow_blank=True, max_length=20000, default="")
     member_opinions = MemberStatementSerializer(
@@ -168,7 +170,7 @@ class SignatureRequestSerializer(serializers.Serializer):
     reference = serializers.CharField(source="output.examination.dossier.reference", allow_null=True)
     output = OutputSerializer()
     position = serializers.IntegerField()
-    field_name = serializers.CharField()
+    signature_field = serializers.CharField(source="field_name", help_text="The PDF signature field.")
     role_label = serializers.CharField()
     status = serializers.CharField()
     signed_at = serializers.DateTimeField(allow_null=True)

@@ -2,6 +2,8 @@
 a member's sessions with their agenda; attendance, joint opinion and decision by the president; the pending
 signatures and signing; 404 problems for anyone else's booking, session, examination or signature."""
 
+# ruff: noqa: F811 - the commission fixtures are imported into this module and requested by name
+
 from typing import Any
 
 import pytest
@@ -138,7 +140,7 @@ def test_member_sees_sessions_and_the_president_runs_one_then_signers_sign(
     )
     assert recorded.status_code == 200, recorded.content
     examination_id = recorded.json()["id"]
-    assert {item["source"] for item in recorded.json()["member_opinions"]} == {"session", "consultation"}
+    assert {item["opinion_source"] for item in recorded.json()["member_opinions"]} == {"session", "consultation"}
     assert (
         member.post(
             f"/api/commission/examinations/{examination_id}/decide/", {"decision": "favourable"}, format="json"

@@ -1,6 +1,8 @@
 """The applicant books a slot before the commission in a real browser (Debian's Chromium, headless): from the
 file page to the free slots, one click books the first one, and the page shows the booking."""
 
+# ruff: noqa: F811 - the commission fixtures are imported into this module and requested by name
+
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
