@@ -6,6 +6,7 @@ Domain code raises typed exceptions (subclasses of `DomainError`, or the kernel'
 
 from typing import Any
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, status
@@ -65,6 +66,14 @@ def as_problem(error: Exception) -> dict[str, Any] | None:
 
 
 def exception_handler(error: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(error, DataError):
+        # A value the database refuses for its column type (a NUL character in text, a number out of range):
+        # the client's input, not a server fault. Nothing was written: the statement failed.
+        return Response(
+            problem(400, "Invalid input", "The request holds a value that cannot be stored (e.g. a NUL character)."),
+            status=400,
+            content_type=PROBLEM_CONTENT_TYPE,
+        )
     body = as_problem(error)
     if body is None:
         response = drf_exception_handler(error, context)

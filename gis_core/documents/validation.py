@@ -5,13 +5,15 @@ The client's filename and content type are never trusted. `SIGNATURES` is the ta
 and parses the content, raising the typed errors of `gis_core.documents.errors`.
 """
 
+import threading
 import warnings
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.db import models
-from PIL import Image
+from PIL import Image, ImageFile
 from pypdf import PdfReader
 
 from gis_core.documents.errors import (
@@ -132,6 +134,25 @@ def inspect_pdf(file: IO[Any]) -> int:
     return page_count
 
 
+_TRUNCATION_FLAG_LOCK = threading.Lock()
+
+
+@contextmanager
+def _truncated_images_refused() -> Iterator[None]:
+    """Decode with Pillow's strict mode, whatever a library set globally.
+
+    WeasyPrint sets `ImageFile.LOAD_TRUNCATED_IMAGES = True` when imported, which would let a truncated upload
+    through; the flag is process-wide, so it is switched off only for this decode, under a lock.
+    """
+    with _TRUNCATION_FLAG_LOCK:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def inspect_image(file: IO[Any], *, signature: Signature, max_pixels: int) -> tuple[int, int]:
     """(width, height) of an image that Pillow opens and verifies as the sniffed format.
 
@@ -152,7 +173,7 @@ def inspect_image(file: IO[Any], *, signature: Signature, max_pixels: int) -> tu
                 image.verify()
             if signature.pillow_format != "PNG":
                 file.seek(0)
-                with Image.open(file, formats=[signature.pillow_format]) as image:
+                with Image.open(file, formats=[signature.pillow_format]) as image, _truncated_images_refused():
                     if signature.pillow_format == "JPEG":
                         image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
                     image.load()

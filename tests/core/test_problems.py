@@ -39,3 +39,20 @@ def test_problem_documents_keep_the_headers_clients_rely_on(client: Client) -> N
     assert wrong_method.status_code in (401, 405)
     not_allowed = client.put("/api/parcels/at/?lon=0&lat=0")
     assert not_allowed.status_code == 405 and "GET" in not_allowed["Allow"]
+
+
+@pytest.mark.django_db
+def test_a_value_the_database_refuses_is_a_400_not_a_500(client: Client) -> None:
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    user = get_user_model().objects.create_user("nul-tester", password="x")
+    token = Token.objects.create(user=user)
+    response = client.post(
+        "/api/dossiers/",
+        {"procedure": "building\u0000permit", "commune": "X"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"

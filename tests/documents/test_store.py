@@ -299,3 +299,19 @@ def test_orphan_files_left_by_an_outer_rollback_are_found_and_removed(document_d
     call_command("documents_orphans", older_than_hours=0, delete=True, stdout=io.StringIO(), stderr=io.StringIO())
     [remaining] = document_dirs.stored_files()
     assert remaining.name == kept.storage_key.rsplit("/", 1)[-1]
+
+
+def test_truncated_jpeg_is_refused_even_when_a_library_relaxed_pillow(
+    document_dirs: DocumentDirs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES globally when imported; uploads stay strict anyway."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    content = image_bytes("JPEG", size=(400, 300))
+    with pytest.raises(errors.ImageBroken):
+        document_store(
+            stream=io.BytesIO(content[: len(content) // 2]), filename="x", allowed_kinds=["image"], max_bytes=10**6
+        )
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # the process-wide setting is left as it was
+    assert_nothing_left(document_dirs)
