@@ -5,17 +5,17 @@ file page to the free slots, one click books the first one, and the page shows t
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 from pytest_django.live_server_helper import LiveServer
 
 from permits.commissions.models import Booking, BookingStatus
 from permits.models import Dossier
 from tests.commissions.conftest import World, celery_in_process, world  # noqa: F401 - fixtures
 from tests.permits.factories import DossierFactory
-from tests.web.test_dossier_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, sign_in
+from tests.web.browser import chromium
+from tests.web.test_dossier_browser import PASSWORD, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases=["default", "geoportal"])]
 
@@ -31,12 +31,8 @@ def applicant_file(world: World) -> Dossier:
 @pytest.fixture
 def browser(live_server: LiveServer, applicant_file: Dossier) -> Iterator[Browser]:
     """Chromium, started after the data (Django refuses database calls while Playwright's loop runs)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is absent (apt chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def test_the_applicant_books_a_slot_through_the_page(

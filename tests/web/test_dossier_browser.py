@@ -7,32 +7,22 @@ it; the applicant replies (a new round opens); the member gives the round-2 opin
 and sends the file to the commission; the president decides. Set `WEB_SCREENSHOT_DIR` to keep screenshots.
 """
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from permits.models import RequiredDocument
 from tests.documents.files import pdf_bytes
 from tests.factories import ParcelFactory, ZoneFactory, box
 from tests.permits.factories import ProcedureFactory, commune_tree, member_for, staff_for
+from tests.web.browser import chromium, click_map_at, screenshot
 from tests.web.test_dossier_pages import documents_storage_dir  # noqa: F401  (autouse fixture)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "a-long-test-passphrase"
 MAP_READY = "() => document.documentElement.dataset.mapReady === 'true' && window.wizardMap.loaded()"
 
@@ -74,18 +64,8 @@ def journey(tmp_path: Path) -> dict[str, Any]:
 @pytest.fixture
 def browser(live_server: LiveServer, journey: dict[str, Any]) -> Iterator[Browser]:
     """Chromium, started after the data (Django refuses database calls while Playwright's loop runs)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is absent (apt chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
-
-
-def screenshot(page: Page, name: str) -> None:
-    directory = os.environ.get("WEB_SCREENSHOT_DIR")
-    if directory:
-        page.screenshot(path=str(Path(directory) / f"{name}.png"), full_page=True)
 
 
 def sign_in(browser: Browser, live_server: LiveServer, username: str, locale: str = "fr-FR") -> Page:
@@ -100,15 +80,6 @@ def sign_in(browser: Browser, live_server: LiveServer, username: str, locale: st
     page.wait_for_load_state()
     page.context.errors = errors  # type: ignore[attr-defined]
     return page
-
-
-def click_map_at(page: Page, lon: float, lat: float) -> None:
-    x, y = page.evaluate(
-        "([lon, lat]) => { const p = window.wizardMap.project([lon, lat]); return [p.x, p.y]; }", [lon, lat]
-    )
-    canvas = page.locator("#map canvas").bounding_box()
-    assert canvas is not None
-    page.mouse.click(canvas["x"] + x, canvas["y"] + y)
 
 
 def test_a_file_from_the_wizard_to_the_decision(
@@ -133,10 +104,10 @@ def test_a_file_from_the_wizard_to_the_decision(
     applicant.wait_for_function("() => !window.wizardMap.isMoving()")
     applicant.get_by_role("button", name="Dessiner l\u2019emprise").click()
     for lon, lat in ((-71.11985, 42.37015), (-71.11965, 42.37015), (-71.11965, 42.37035), (-71.11985, 42.37035)):
-        click_map_at(applicant, lon, lat)
+        click_map_at(applicant, lon, lat, map_variable="wizardMap")
     expect(applicant.locator("#footprint-state")).to_contain_text("4")
     applicant.get_by_role("button", name="Terminer le contour").click()
-    screenshot(applicant, "1-site")
+    screenshot(applicant, "1-site", full_page=True)
     applicant.get_by_role("button", name="Enregistrer et continuer").click()
 
     # 3. Parameters, with the live pre-check rule by rule.
@@ -150,7 +121,7 @@ def test_a_file_from_the_wizard_to_the_decision(
     expect(height).to_contain_text("dépasse le maximum")
     applicant.get_by_label("Hauteur (m)").fill("9")
     expect(height).to_contain_text("Conforme")
-    screenshot(applicant, "2-precheck")
+    screenshot(applicant, "2-precheck", full_page=True)
     applicant.get_by_role("button", name="Enregistrer et continuer").click()
 
     # 4. Documents, 5. review and submit.
@@ -162,7 +133,7 @@ def test_a_file_from_the_wizard_to_the_decision(
     applicant.get_by_role("link", name="Passer à la vérification").click()
     expect(applicant.locator(".precheck-table")).to_be_visible()
     applicant.get_by_label("Je certifie l\u2019exactitude des informations fournies.").check()
-    screenshot(applicant, "3-review")
+    screenshot(applicant, "3-review", full_page=True)
     applicant.get_by_role("button", name="Déposer le dossier").click()
     expect(applicant.locator("#dossier-status")).to_have_text("Déposé, en attente du contrôle de complétude")
     file_url = applicant.url
@@ -193,7 +164,7 @@ def test_a_file_from_the_wizard_to_the_decision(
     applicant.reload()
     applicant.get_by_label("Votre réponse").fill("Recul de 3 m indiqué sur le plan révisé.")
     applicant.get_by_label("Plan révisé (PDF, facultatif)").set_input_files(journey["plan"])
-    screenshot(applicant, "4-reply")
+    screenshot(applicant, "4-reply", full_page=True)
     applicant.get_by_role("button", name="Envoyer la réponse").click()
     expect(applicant.locator("#dossier-status")).to_have_attribute("class", "badge status-under_instruction")
     expect(applicant.locator('#deadlines tr[data-round="2"]')).to_be_visible()
@@ -210,14 +181,14 @@ def test_a_file_from_the_wizard_to_the_decision(
     president.goto(file_url)
     expect(president.locator("html")).to_have_attribute("dir", "rtl")
     president.locator('input[name="decision"][value="favourable"]').check()
-    screenshot(president, "5-decision-ar")
+    screenshot(president, "5-decision-ar", full_page=True)
     president.locator("#decision button[type=submit]").click()
     expect(president.locator("#dossier-status")).to_have_attribute("class", "badge status-decided")
 
     applicant.reload()
-    screenshot(applicant, "6-applicant-decided")
+    screenshot(applicant, "6-applicant-decided", full_page=True)
     applicant.get_by_role("link", name="Historique").click()
     expect(applicant.locator(".history-table")).to_contain_text("Amina Benali")
-    screenshot(applicant, "7-history")
+    screenshot(applicant, "7-history", full_page=True)
     for page in (applicant, desk, member, president):
         assert not page.context.errors, page.context.errors  # type: ignore[attr-defined]

@@ -5,13 +5,11 @@ parcel on the map; clicks where there is no parcel; switches to Arabic and gets 
 Set `WEB_SCREENSHOT_DIR` to keep a screenshot of each step.
 """
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 from pytest_django.live_server_helper import LiveServer
 
 from parcels.models import OverlayKind
@@ -24,18 +22,9 @@ from tests.factories import (
     ZoningPlanFactory,
     box,
 )
+from tests.web.browser import chromium, click_map_at, screenshot
 from web.views import EXTENT_CACHE_KEY
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # The map has drawn the parcels of the view: MapLibre is loaded, still, and its canvas shows both parcels.
 MAP_SHOWS_PARCELS = """() => {
   const map = window.parcelMap;
@@ -88,28 +77,8 @@ def cambridge() -> dict[str, object]:
 def browser(live_server: LiveServer, cambridge: dict[str, object]) -> Iterator[Browser]:
     """Chromium, started after the data and the live server: the sync API runs an event loop in this thread,
     and Django refuses database calls while one runs (so the database is set up before and flushed after)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is absent (apt chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
-
-
-def screenshot(page: Page, name: str) -> None:
-    directory = os.environ.get("WEB_SCREENSHOT_DIR")
-    if directory:
-        page.screenshot(path=str(Path(directory) / f"{name}.png"))
-
-
-def click_map_at(page: Page, lon: float, lat: float) -> None:
-    """A real mouse click on the map canvas where MapLibre draws lon/lat."""
-    x, y = page.evaluate(
-        "([lon, lat]) => { const p = window.parcelMap.project([lon, lat]); return [p.x, p.y]; }", [lon, lat]
-    )
-    canvas = page.locator("#map canvas").bounding_box()
-    assert canvas is not None
-    page.mouse.click(canvas["x"] + x, canvas["y"] + y)
 
 
 def test_search_click_and_switch_to_arabic(browser: Browser, live_server: LiveServer) -> None:
@@ -172,7 +141,7 @@ def test_search_click_and_switch_to_arabic(browser: Browser, live_server: LiveSe
     expect(page.locator("#parcel-status")).to_contain_text("Aucune parcelle ne porte la référence « 999-999 »")
 
     # Click on the second parcel: it has the zone but not the heritage district.
-    click_map_at(page, -71.1185, 42.37035)
+    click_map_at(page, -71.1185, 42.37035, map_variable="parcelMap")
     expect(details.locator(".parcel-reference")).to_have_text("160-44")
     expect(details.locator('.zone[data-zone-code="C-1"]')).to_be_visible()
     expect(details).to_contain_text("Aucune servitude ni aucun périmètre ne touche cette parcelle.")
@@ -180,7 +149,7 @@ def test_search_click_and_switch_to_arabic(browser: Browser, live_server: LiveSe
     screenshot(page, "3-clicked")
 
     # Click where there is no parcel (inside the commune).
-    click_map_at(page, -71.1185, 42.3698)
+    click_map_at(page, -71.1185, 42.3698, map_variable="parcelMap")
     expect(page.locator("#parcel-status")).to_contain_text("Aucune parcelle ici")
 
     # Switch to Arabic: the page comes back right-to-left, on the same parcel.

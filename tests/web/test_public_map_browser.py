@@ -9,17 +9,15 @@ Set `WEB_SCREENSHOT_DIR` to keep a screenshot of each step.
 
 import datetime
 import io
-import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 from pytest_django.live_server_helper import LiveServer
 
 from gis_core.signing.models import VerificationPurpose, VerificationToken
@@ -27,18 +25,9 @@ from parcels.models import OverlayKind
 from permits.models import Dossier
 from tests.factories import OverlayFactory, ParcelFactory, ZoneFactory, ZoningPlanFactory, box
 from tests.permits.factories import DossierFactory, ProcedureFactory, commune_tree
+from tests.web.browser import chromium, click_map_at, screenshot
 from web.views import PUBLIC_MAP_CACHE_KEY
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # MapLibre is loaded and still, and the projects layer shows `count` distinct projects.
 PROJECTS_SHOWN = """(count) => {
   const map = window.publicMap;
@@ -99,27 +88,8 @@ def projects() -> dict[str, Any]:
 @pytest.fixture
 def browser(live_server: LiveServer, projects: dict[str, Any]) -> Iterator[Browser]:
     """Chromium, started after the data and the live server (the sync API runs an event loop in this thread)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is absent (apt chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
-
-
-def screenshot(page: Page, name: str) -> None:
-    directory = os.environ.get("WEB_SCREENSHOT_DIR")
-    if directory:
-        page.screenshot(path=str(Path(directory) / f"public-{name}.png"))
-
-
-def click_map_at(page: Page, lon: float, lat: float) -> None:
-    x, y = page.evaluate(
-        "([lon, lat]) => { const p = window.publicMap.project([lon, lat]); return [p.x, p.y]; }", [lon, lat]
-    )
-    canvas = page.locator("#map canvas").bounding_box()
-    assert canvas is not None
-    page.mouse.click(canvas["x"] + x, canvas["y"] + y)
 
 
 def test_projects_filters_popup_search_and_arabic(
@@ -147,7 +117,7 @@ def test_projects_filters_popup_search_and_arabic(
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
     page.wait_for_function(PROJECTS_SHOWN, arg=2, timeout=30_000)
     expect(page.locator("#projects-count")).to_contain_text("2")
-    screenshot(page, "1-map")
+    screenshot(page, "public-1-map")
 
     # Filters: a procedure, then the decision dates.
     page.get_by_label("Procédure").select_option(label="Permis d'habiter")
@@ -170,16 +140,16 @@ def test_projects_filters_popup_search_and_arabic(
     page.wait_for_function(PROJECTS_SHOWN, arg=2, timeout=15_000)
 
     # A click on the first project: its pop-up, with the link to the verification page of its decision.
-    click_map_at(page, -71.11975, 42.3702)
+    click_map_at(page, -71.11975, 42.3702, map_variable="publicMap")
     popup = page.locator(".maplibregl-popup .popup-project")
     expect(popup.locator(".popup-reference")).to_have_text(first.reference or "")
     expect(popup).to_contain_text("Permis de construire")
     expect(popup).to_contain_text("Commune CASA-ANFA")
     link = popup.get_by_role("link", name="Vérifier la décision")
     expect(link).to_have_attribute("href", f"/verify/{projects['token']}/")
-    screenshot(page, "2-popup")
+    screenshot(page, "public-2-popup")
     # The second project has no verification token: no link.
-    click_map_at(page, -71.11855, 42.3702)
+    click_map_at(page, -71.11855, 42.3702, map_variable="publicMap")
     expect(popup.locator(".popup-reference")).to_have_text(second.reference or "")
     expect(popup).to_contain_text("16,5 m")
     expect(popup.get_by_role("link", name="Vérifier la décision")).to_have_count(0)
@@ -193,7 +163,7 @@ def test_projects_filters_popup_search_and_arabic(
         "() => window.publicMap.queryRenderedFeatures({ layers: ['zones-fill', 'overlays-fill'] }).length >= 2",
         timeout=15_000,
     )
-    screenshot(page, "3-layers")
+    screenshot(page, "public-3-layers")
 
     # Search by parcel reference, then by file reference: the map flies there and the project's pop-up opens.
     page.get_by_label("Une parcelle").check()
@@ -212,7 +182,7 @@ def test_projects_filters_popup_search_and_arabic(
     center = page.evaluate("() => window.publicMap.getCenter().toArray()")
     assert abs(center[0] - -71.11855) < 0.001 and abs(center[1] - 42.3702) < 0.001, center
     assert urlencode({"q": second.reference}) in page.url
-    screenshot(page, "4-search")
+    screenshot(page, "public-4-search")
 
     # Arabic: right-to-left, the procedure names in Arabic, the projects drawn again.
     page.get_by_role("button", name="العربيّة").click()
@@ -226,7 +196,7 @@ def test_projects_filters_popup_search_and_arabic(
         "() => window.publicMap.queryRenderedFeatures({ layers: ['projects-fill', 'projects-points'] }).length > 0",
         timeout=30_000,
     )
-    screenshot(page, "5-arabic")
+    screenshot(page, "public-5-arabic")
 
     assert not errors, f"errors in the browser console: {errors}"
     assert not foreign_requests, f"requests left the site (CDN?): {foreign_requests}"
