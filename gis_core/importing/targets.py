@@ -9,6 +9,7 @@ batches itself instead (`direct_load`, a `DirectLoad`). `gis_core` holds the gen
 
 from __future__ import annotations
 
+import abc
 import enum
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -77,7 +78,7 @@ class DirectLoad(BatchSink, Protocol):
     def finish(self, log: IssueLog) -> UpsertCounts: ...
 
 
-class Target:
+class Target(abc.ABC):
     """Base of the import targets. Subclasses set the class attributes and implement `apply`."""
 
     name: str = ""
@@ -92,6 +93,7 @@ class Target:
 
     def check_options(self, request: ImportRequest) -> None:
         """Validate the target-specific options and constants before any reading; raise ImportInputError."""
+        return None  # the default target has no options of its own
 
     def direct_load(
         self, *, request: ImportRequest, cursor: Cursor[Any], feature_count: int | None
@@ -99,6 +101,6 @@ class Target:
         """A `DirectLoad` when this run should bypass the staging table (a bulk first load); None by default."""
         return None
 
+    @abc.abstractmethod
     def apply(self, *, staging: Staging, request: ImportRequest) -> UpsertCounts:
         """Resolve, reject and upsert the staged rows; the whole run is inside one transaction."""
-        raise NotImplementedError
