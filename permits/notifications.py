@@ -20,6 +20,9 @@ new; a second real occurrence (a file filed again after being returned as incomp
 | consultation.opinion_given / tacit_opinion | consultation.opinion_given / consultation.tacit_opinion | desk |
 | dossier.send_to_commission, decide, sign, publish | dossier.in_commission, decided, signed, published | applicant |
 | dossier.withdraw | dossier.withdrawn | applicant, and the desk once the file was filed |
+
+The publication message sends the applicant to the file's page (`dossier_link`) for the signed decision, the PV
+extract and, when authorised, the plans (`authorised` in the context also adds the public-map sentence).
 """
 
 import logging
@@ -28,6 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -39,6 +43,7 @@ from permits import access
 from permits.deadlines import add_business_days
 from permits.events import Event, Phase, event_subscribe
 from permits.models import (
+    AUTHORISING_DECISIONS,
     AuditEvent,
     Consultation,
     Decision,
@@ -62,8 +67,9 @@ MEMBERS = "members"
 
 
 def dossier_link(dossier_id: int) -> str:
-    """The path of the file's page (the web face serves it; e-mails carry it as is)."""
-    return f"/dossiers/{dossier_id}/"
+    """The address of the file's page (the web face serves `/files/<id>/`), absolute on the platform's public base
+    URL (`SIGNING_PUBLIC_BASE_URL`, the site the QR codes point to): e-mails and SMS carry it as is."""
+    return f"{settings.SIGNING_PUBLIC_BASE_URL.rstrip('/')}/files/{dossier_id}/"
 
 
 @dataclass(frozen=True)
@@ -299,6 +305,7 @@ def on_applicant_milestone(event: Event) -> None:
         user_ids=owners_of(dossier),
         extra={
             "decision_label": Decision(decision).label if decision in Decision.values else "",
+            "authorised": decision in AUTHORISING_DECISIONS,
             "conditions": dossier.decision_conditions,
         },
     )

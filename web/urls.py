@@ -39,6 +39,11 @@ urlpatterns = [
         name="document-download",
     ),
     path("files/<int:dossier_id>/remarks/<int:remark_id>/reply/", applicant.remark_reply, name="remark-reply"),
+    path(
+        "files/<int:dossier_id>/published/<int:output_id>/",
+        applicant.published_document_download,
+        name="dossier-published-document",
+    ),
     # the back office
     path("office/", office.desk_queue, name="office-queue"),
     path("office/opinions/", office.member_queue, name="office-opinions"),

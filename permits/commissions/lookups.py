@@ -16,8 +16,9 @@ from django.utils import timezone
 from gis_core.documents.models import StoredDocument
 from gis_core.problems import NotFound
 from gis_core.signing.models import VerificationToken
+from permits import access
 from permits import selectors as permit_selectors
-from permits.commissions import selectors
+from permits.commissions import published, selectors
 from permits.commissions.errors import CommissionNotFound, QuorumNotReached
 from permits.commissions.examination import _may_run_session, quorum_check
 from permits.commissions.models import (
@@ -120,7 +121,8 @@ def signature_request_for(*, user: Any, request_id: int) -> SignatureRequest:
 
 
 def output_for(*, user: Any, output_id: int) -> OutputDocument:
-    """An output the user may read: a signer of it, anyone who may see its file, or (agenda) a session member."""
+    """An output the user may read: a signer of it, the staff who may see its file, the file's applicant once the
+    file is published (`published`), or (agenda) a session member."""
     output = OutputDocument.objects.select_related("examination__dossier", "session").filter(pk=output_id).first()
     if output is None or not getattr(user, "is_authenticated", False):
         raise NotFound(f"There is no document {output_id} for you.")
@@ -131,12 +133,18 @@ def output_for(*, user: Any, output_id: int) -> OutputDocument:
             return output
     elif output.examination is not None:
         try:
-            permit_selectors.dossier_get_for(user=user, dossier_id=output.examination.dossier_id)
+            dossier = permit_selectors.dossier_get_for(user=user, dossier_id=output.examination.dossier_id)
         except DossierNotFound:
             pass
         else:
-            return output
+            if not access.is_owner(user, dossier) or _released_to_owner(output, dossier):
+                return output
     raise NotFound(f"There is no document {output_id} for you.")
+
+
+def _released_to_owner(output: OutputDocument, dossier: Dossier) -> bool:
+    """The applicant (or architect) reads their file's outputs only once released (`published`)."""
+    return output.kind in published.APPLICANT_KINDS and published.documents_released(dossier=dossier)
 
 
 def verification_path(*, output: OutputDocument) -> str | None:

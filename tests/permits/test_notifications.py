@@ -60,7 +60,7 @@ def test_applicant_in_arabic_gets_email_and_sms_at_submission(
     text = mail.message.get_body(preferencelist=("plain",))
     assert text is not None
     body = text.get_content()
-    assert "أمينة" in body and f"/dossiers/{dossier.pk}/" in body
+    assert "أمينة" in body and f"/files/{dossier.pk}/" in body
     assert "مودع، في انتظار التحقق من الاكتمال" in body  # the new status, in Arabic
 
     [sms] = sms_gateway.requests
@@ -92,7 +92,7 @@ def test_members_of_consulted_agencies_get_the_dispatch(
     part = received[(member.email,)].message.get_body(preferencelist=("plain",))
     assert part is not None and dossier.reference
     body = part.get_content()
-    assert dossier.reference in body and deadline.isoformat() in body and f"/dossiers/{dossier.pk}/" in body
+    assert dossier.reference in body and deadline.isoformat() in body and f"/files/{dossier.pk}/" in body
     applicant_mail = received[(dossier.applicant.email,)]  # the applicant hears the file is under instruction
     assert dossier.reference in str(applicant_mail.message["Subject"])
 

@@ -1,12 +1,22 @@
 """The file's documents as the pages show them: one row per document the procedure requires (plus revised plans
 and other documents), each with every uploaded version, through `permits.selectors.documents_for`; uploads through
-`permits.services.document_upload`, a new version superseding the current one of the same type."""
+`permits.services.document_upload`, a new version superseding the current one of the same type. Once the file is
+published, the signed decision, PV extract and authorised plans (`permits.commissions.published`) with the
+address of their public verification page (the one their QR code carries)."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from permits import selectors, services
-from permits.models import REVISED_PLAN, Dossier, DossierDocument, RequiredDocument
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+
+from gis_core.documents.models import StoredDocument
+from gis_core.signing.services import verification_url
+from permits import selectors, services, workflow
+from permits.commissions import published
+from permits.commissions.models import OutputKind
+from permits.models import REVISED_PLAN, Dossier, DossierDocument, DossierStatus, RequiredDocument
 
 
 @dataclass
@@ -50,3 +60,48 @@ def document_upload(
         uploaded_file=uploaded_file,
         supersedes=previous,
     )
+
+
+PUBLISHED_LABELS = {
+    OutputKind.DECISION: gettext_lazy("Signed decision"),
+    OutputKind.MINUTES: gettext_lazy("Minutes of the examination of your file (PV extract)"),
+    OutputKind.PLAN: gettext_lazy("Authorised plan %(number)s, stamped"),
+}
+
+
+@dataclass(frozen=True)
+class PublishedRow:
+    output_id: int
+    kind: str
+    label: str
+    document: StoredDocument
+    signed_at: datetime
+    download_url: str
+    verify_path: str | None
+    verify_url: str | None
+
+
+def published_rows(*, dossier: Dossier) -> list[PublishedRow]:
+    """The signed documents of a published file, each with its download and its verification page; [] before."""
+    rows = []
+    for item in published.published_outputs_for(dossier=dossier):
+        label = str(PUBLISHED_LABELS[OutputKind(item.kind)])
+        token = item.verification
+        rows.append(
+            PublishedRow(
+                output_id=item.output_id,
+                kind=item.kind,
+                label=label % {"number": item.number} if item.kind == OutputKind.PLAN else label,
+                document=item.document,
+                signed_at=item.signed_at,
+                download_url=reverse("web:dossier-published-document", args=[dossier.pk, item.output_id]),
+                verify_path=reverse("signing:verify", kwargs={"token": token.token}) if token else None,
+                verify_url=verification_url(token) if token else None,
+            )
+        )
+    return rows
+
+
+def decision_pending(*, dossier: Dossier) -> bool:
+    """Decided, its documents not released yet (being signed, or signed and awaiting publication)."""
+    return dossier.status in workflow.DECIDED_GROUP - {DossierStatus.PUBLISHED}

@@ -1,6 +1,7 @@
 """The applicant space: my files, the new-file wizard (procedure and commune, parcels and footprint on the map,
 project parameters with the live zoning pre-check, documents, review and submit), the file page (timeline,
-deadlines, remarks and replies, documents, withdraw) and the actions an applicant runs from it.
+deadlines, remarks and replies, documents, withdraw; once published, the signed decision, PV extract and authorised
+plans) and the actions an applicant runs from it.
 """
 
 import json
@@ -18,7 +19,9 @@ from django.utils.translation import get_language, get_language_bidi, gettext_la
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gis_core.documents.downloads import document_response
 from permits import access, selectors, services, workflow
+from permits.commissions import published
 from permits.downloads import dossier_document_response
 from permits.errors import NotFound
 from permits.footprint import footprint_from_file
@@ -398,6 +401,8 @@ def dossier_detail(request: HttpRequest, dossier_id: int) -> HttpResponse:
         from web.views.commission import booking_summary
 
         context["commission_booking"] = booking_summary(dossier=dossier, user=request.user)
+        context["published_documents"] = _documents.published_rows(dossier=dossier)
+        context["decision_pending"] = _documents.decision_pending(dossier=dossier)
         return render(request, "web/dossier_applicant.html", context)
     from web.views.office import office_context
 
@@ -564,3 +569,15 @@ def document_download(request: HttpRequest, dossier_id: int, document_id: int) -
     if document.dossier_id != dossier.pk:
         raise Http404("not a document of this file")
     return dossier_document_response(user=request.user, document_id=document.pk, request=request)
+
+
+@login_required
+def published_document_download(request: HttpRequest, dossier_id: int, output_id: int) -> HttpResponseBase:
+    """A signed document of the published file (decision, PV extract, authorised plan), in its signed version;
+    404 before the file is published, for the session's agenda, and for anyone who may not see the file."""
+    dossier = dossier_for(request, dossier_id)
+    try:
+        document = published.published_output_get(dossier=dossier, output_id=output_id).document
+    except NotFound as error:
+        raise Http404(str(error)) from error
+    return document_response(document, request=request)
