@@ -1,6 +1,7 @@
 """A file's documents: every uploaded version (list), an upload (multipart, streamed to a temporary file, checked
-by the document store), the download of one version (visibility checked: 404 otherwise), and a footprint read
-from a GeoJSON, KML or DXF file.
+by the document store), the download of one version (visibility checked: 404 otherwise), the signed documents of
+a published file (decision, PV of its examination, authorised plans), and a footprint read from a GeoJSON, KML or
+DXF file.
 
 Uploads are stopped as soon as they pass `DOCUMENTS_MAX_UPLOAD_BYTES` (before the body is fully received).
 Nothing is overwritten: an upload with `supersedes` becomes the next version of that document.
@@ -20,10 +21,12 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from gis_core.documents.downloads import document_response
 from gis_core.documents.uploads import limit_upload_size
 from permits import selectors, services
 from permits.api.common import PermitsApiView, client_address, dossier_for, problems, validated
 from permits.api.serializers import DossierOutputSerializer
+from permits.commissions.published import published_output_get
 from permits.downloads import dossier_document_response
 from permits.errors import NotFound
 from permits.footprint import MAX_FOOTPRINT_FILE_BYTES, footprint_from_file
@@ -134,6 +137,26 @@ class DocumentDownloadApi(PermitsApiView):
         if not selectors.documents_for(dossier=dossier, user=request.user).filter(pk=document_id).exists():
             raise NotFound(f"There is no document {document_id} in this file.")
         return dossier_document_response(user=request.user, document_id=document_id, request=request._request)
+
+
+class PublishedDocumentDownloadApi(PermitsApiView):
+    content_negotiation_class = AnyContentNegotiation
+
+    @extend_schema(
+        operation_id="dossiers_published_document_download",
+        summary="A signed document of a published file (decision, PV of its examination, authorised plan).",
+        description="The signed PDF, with its SHA-256 as ETag (`If-None-Match` gives 304). Listed in the file's "
+        "`published_documents`; a 404 before the file is published, and for a file you may not see.",
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The signed PDF."),
+            304: OpenApiResponse(description="Not modified (the ETag matches)."),
+            **problems(404),
+        },
+    )
+    def get(self, request: Request, dossier_id: int, output_id: int) -> HttpResponseBase:
+        dossier = dossier_for(request, dossier_id)
+        item = published_output_get(dossier=dossier, output_id=output_id)
+        return document_response(item.document, request=request._request)
 
 
 class FootprintUploadApi(PermitsApiView):

@@ -7,12 +7,15 @@ GeoJSON (WGS84 lon/lat).
 import json
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from gis_core.signing.services import verification_url
 from parcels.api import CommuneOutputSerializer
 from permits import selectors
 from permits.api.common import GeoJsonGeometryField
+from permits.commissions.published import APPLICANT_KINDS, PublishedOutput, published_outputs_for
 from permits.models import ConsultationStatus, Decision, Dossier, DossierStatus, OpinionValue, RemarkStatus
 
 
@@ -67,6 +70,32 @@ class RelatedIdsField(serializers.Field):
         return sorted(item.pk for item in value.all())
 
 
+class PublishedDocumentOutputSerializer(serializers.Serializer):
+    """A signed document of a published file: the decision, the PV of the file's examination, an authorised plan."""
+
+    id = serializers.IntegerField(source="output_id")
+    kind = serializers.ChoiceField(choices=[(kind.value, kind.label) for kind in APPLICANT_KINDS])
+    number = serializers.IntegerField(help_text="1, 2... among the documents of its kind (several plans).")
+    filename = serializers.CharField(source="document.original_filename")
+    content_type = serializers.CharField(source="document.content_type")
+    size_bytes = serializers.IntegerField(source="document.size_bytes")
+    sha256 = serializers.CharField(source="document.sha256", help_text="Of the signed version (the download's ETag).")
+    signed_at = serializers.DateTimeField(help_text="Time of the last signature's timestamp.")
+    download = serializers.SerializerMethodField(help_text="Path of the signed PDF.")
+    verification = serializers.SerializerMethodField(
+        allow_null=True, help_text="The public verification page: the address the document's QR code carries."
+    )
+
+    def get_download(self, item: PublishedOutput) -> str:
+        return reverse(
+            "permits-api:dossier-published-document",
+            kwargs={"dossier_id": self.context["dossier_id"], "output_id": item.output_id},
+        )
+
+    def get_verification(self, item: PublishedOutput) -> str | None:
+        return verification_url(item.verification) if item.verification else None
+
+
 class DossierOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField(allow_null=True, help_text="`COMMUNE/YYYY/000123`; null while a draft.")
@@ -103,8 +132,18 @@ class DossierOutputSerializer(serializers.Serializer):
         help_text="Workflow actions you could run now (the server checks again when you do)."
     )
 
+    published_documents = serializers.SerializerMethodField(
+        help_text="Once the file is published: the signed decision, the PV of its examination and the authorised "
+        "plans (empty before, and while any signature is missing)."
+    )
+
     def get_actions(self, dossier: Dossier) -> list[str]:
         return selectors.actions_available(dossier=dossier, user=self.context["request"].user)
+
+    @extend_schema_field(PublishedDocumentOutputSerializer(many=True))
+    def get_published_documents(self, dossier: Dossier) -> Any:
+        items = published_outputs_for(dossier=dossier)
+        return PublishedDocumentOutputSerializer(items, many=True, context={"dossier_id": dossier.pk}).data
 
 
 class RemarkReplyOutputSerializer(serializers.Serializer):

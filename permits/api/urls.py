@@ -47,6 +47,11 @@ urlpatterns = [
         documents.DocumentDownloadApi.as_view(),
         name="document-download",
     ),
+    path(
+        f"{dossier}published-documents/<int:output_id>/download/",
+        documents.PublishedDocumentDownloadApi.as_view(),
+        name="dossier-published-document",
+    ),
     path(f"{dossier}footprint/", documents.FootprintUploadApi.as_view(), name="dossier-footprint"),
     # a commission member's work
     path("consultations/", consultations.ConsultationQueueApi.as_view(), name="consultation-queue"),

@@ -20,7 +20,7 @@ def certify_signers(world: World, pki: DevelopmentPki) -> None:
 
 
 def decided_file(
-    world: World, capture: Any, *, decision: str = "favourable", slot: int = 0, **file: Any
+    world: World, capture: Any, *, decision: str = "favourable", motivation: str = "", slot: int = 0, **file: Any
 ) -> tuple[Dossier, Examination]:
     """A file booked in the first session, examined (both members present) and decided by the president."""
     session = world.sessions()[0]
@@ -28,7 +28,11 @@ def decided_file(
     examination = hold_session(world, session, dossier)
     with capture(execute=True):
         services.examination_decide(
-            actor=world.staff["commission_president"], address=ADDRESS, examination=examination, decision=decision
+            actor=world.staff["commission_president"],
+            address=ADDRESS,
+            examination=examination,
+            decision=decision,
+            motivation=motivation,
         )
     dossier.refresh_from_db()
     return dossier, examination
