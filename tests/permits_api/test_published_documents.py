@@ -67,7 +67,7 @@ def test_published_documents_of_a_refused_file_in_the_api(
     assert item["verification"] == f"http://testserver/verify/{token}/" and item["content_type"] == "application/pdf"
     assert item["signed_at"] and item["filename"].startswith("decision-")
 
-    response = api.get(download)
+    response: Any = api.get(download)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     data = b"".join(response.streaming_content)
     assert data.startswith(b"%PDF") and b"/ByteRange" in data
