@@ -10,7 +10,7 @@ urlpatterns = [
     path("api/docs/", SpectacularRedocView.as_view(url_name="openapi-schema"), name="api-docs"),
     path("api/", include("parcels.urls")),
     path("api/", include("permits.api.urls")),  # files, workflow, opinions, remarks (authenticated)
-    path("ogc/", include("ogc_services.urls")),
+    path("ogc", include("ogc_services.urls")),  # /ogc and /ogc/...: the landing page has no slash
     path("i18n/", include("django.conf.urls.i18n")),
     path("ows/", include("ogc_services.wms.urls")),  # WMS 1.3.0 + WMTS: MapProxy over MapServer
     path("tiles/", include("tiles.urls")),  # vector tiles (MVT) and TileJSON

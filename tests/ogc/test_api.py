@@ -36,6 +36,9 @@ def test_landing_conformance_and_openapi(client: Client, geoportal: Geoportal) -
     landing = get(client, "/ogc/")
     rels = {link["rel"] for link in landing["links"]}
     assert {"service-desc", "conformance", "data"} <= rels
+    self_link = next(link["href"] for link in landing["links"] if link["rel"] == "self")
+    assert self_link.startswith("http://testserver/ogc?")
+    assert get(client, "/ogc") == landing, "the self link is the landing page itself, not a redirect to /ogc/"
     conformance = get(client, "/ogc/conformance")["conformsTo"]
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in conformance
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson" in conformance
