@@ -9,7 +9,10 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 APT_PACKAGES="postgresql-15 postgresql-15-postgis-3 postgresql-15-postgis-3-scripts gdal-bin poppler-utils redis-server
   cgi-mapserver mapserver-bin chromium libnss3-tools gettext nodejs npm wrk zbar-tools fonts-dejavu-core
-  libpango-1.0-0 libpangoft2-1.0-0"  # Pango for WeasyPrint (commission PDFs; DejaVu Sans has the Arabic glyphs)
+  libpango-1.0-0 libpangoft2-1.0-0
+  python3-qgis qgis-providers"
+# Pango for WeasyPrint (commission PDFs; DejaVu Sans has the Arabic glyphs). QGIS's Python bindings and providers
+# (OAPIF, WMS/WMTS, vector tiles) for the headless client test (tests/clients): the `qgis` desktop app is not needed.
 missing=""
 for p in $APT_PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
