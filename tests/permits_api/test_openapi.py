@@ -95,7 +95,7 @@ def test_schemathesis_finds_no_server_error_on_the_permits_api(
     assert len(operations) >= 29
     statuses: list[int] = []
     ids = {"dossier_id": dossier.pk, "remark_id": 1, "consultation_id": 1, "document_id": 1}
-    ids |= {"session_id": 1, "examination_id": 1, "request_id": 1}  # the commission's endpoints
+    ids |= {"session_id": 1, "examination_id": 1, "request_id": 1, "output_id": 1}  # the commission's endpoints
     for operation in operations:
 
         @settings(
