@@ -5,10 +5,8 @@ three reading the same `geoportal` views as `geoportal_reader` on the same Postg
     .venv/bin/python bench/ogc_features.py [--database urbaplan_bench] [--connections 1 8 32] [--duration 10]
                                            [--peers ours tipg pygeoapi] [--rounds 1]
 
-Peers run from their own virtualenv (`--peers-venv`, default var/bench/ogc-peers), made once with:
-
-    python3.12 -m venv var/bench/ogc-peers
-    var/bench/ogc-peers/bin/pip install tipg uvicorn pygeoapi==0.24.0 psycopg2-binary GeoAlchemy2 gunicorn
+Peers run from their own virtualenv, made on first use by bench/peers.py from the pinned
+bench/requirements-peers.txt (var/bench/peers/; `--peers-venv` names another one).
 
 Servers: ours = gunicorn (2 workers x 4 threads); tipg = uvicorn (2 workers); pygeoapi = gunicorn (2 workers x 4
 threads) with `count: false`. Load: wrk (`bench/requests.lua`, a random request among 200 per scenario) for
@@ -29,6 +27,7 @@ import signal
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -245,7 +244,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--peers", nargs="+", default=["ours", "tipg", "pygeoapi"])
-    parser.add_argument("--peers-venv", type=Path, default=ROOT / "var/bench/ogc-peers")
+    parser.add_argument("--peers-venv", type=Path, default=None, help="default: bench/peers.py's virtualenv")
     parser.add_argument("--only", nargs="*", default=None, help="scenario names (substring match)")
     parser.add_argument("--seed", type=int, default=1)
     options = parser.parse_args()
@@ -256,6 +255,11 @@ def main() -> None:
     if options.only:
         queries = {k: v for k, v in queries.items() if any(o in k for o in options.only)}
     workdir = Path(tempfile.mkdtemp(prefix="ogc-bench-"))
+    if options.peers_venv is None and set(options.peers) - {"ours"}:
+        sys.path.insert(0, str(ROOT))
+        from bench.peers import peers_venv
+
+        options.peers_venv = peers_venv()
     servers: dict[str, Server] = {}
     try:
         for name in options.peers:

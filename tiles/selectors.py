@@ -108,13 +108,13 @@ def tile_render(*, layer: TileLayer, tile: Tile) -> bytes:
                 schema=GEOPORTAL_SCHEMA,
                 relation=layer.view,
                 columns=_columns("t", fields),
-                candidate_columns=_columns("c", fields),
             ).fetchone()
     return bytes(row[0]) if row and row[0] is not None else b""
 
 
 def layer_extent(*, layer: TileLayer) -> tuple[float, float, float, float]:
-    """The lon/lat bounds to advertise: the view's extent, or the world for layers that grow anywhere."""
+    """The lon/lat bounds to advertise: the view's extent (from its index), or the world for layers that grow
+    anywhere."""
     if layer.world_bounds:
         return WORLD
     with reader_cursor() as cursor:
