@@ -10,21 +10,26 @@ layer's geoportal view only (so nothing that is not public can get in):
 
 They are tables, not materialized views, so that the geoportal views can be dropped and re-created by their own
 migrations. `pieces_refresh` rebuilds a layer's tables beside the live ones and swaps them in one short
-transaction; it runs on the `tiles_invalidate` command (after an import), after `migrate`/`flush`, and on demand.
+transaction; it runs after `migrate`/`flush` and on the `tiles_invalidate` command. After an import,
+`pieces_update` re-cuts only the features that meet the imported area (`tiles.tasks`), in one transaction.
+Both hold the layer's advisory lock, so an update never lands in tables a concurrent rebuild is replacing.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, transaction
 from psycopg import sql
 
-from gis_core.sql_files import run_sql
+from gis_core.sql_files import run_sql, sql_statement
 from tiles.grid import pixel_size
 from tiles.layers import GEOPORTAL_SCHEMA, LAYERS, PIECES_SCHEMA, TileLayer
 
 MAX_PIECE_VERTICES = 256
 BAND_STEP = 2  # zoom levels per band of generalisation
 LAST_BAND = 14  # from here on, one band up to the layer's maxzoom
+CHANGED_TABLE = "tiles_changed_features"  # temporary: the rows of the view an import changed
 
 
 def layer_bands(layer: TileLayer) -> list[int]:
@@ -49,13 +54,32 @@ def _execute(cursor: Any, statement: sql.Composable, params: dict[str, Any] | No
     cursor.execute(statement, params or {})
 
 
+def _pieces_params(layer: TileLayer) -> dict[str, Any]:
+    bands = layer_bands(layer)
+    return {
+        "bands": bands,
+        "tolerances": [band_tolerance(layer, band) for band in bands],
+        "max_vertices": MAX_PIECE_VERTICES,
+    }
+
+
+@contextmanager
+def _layer_lock(cursor: Any, layer: TileLayer) -> Iterator[None]:
+    """The layer's session-level advisory lock: one writer of its pieces at a time."""
+    key = f"tiles.pieces.{layer.name}"
+    _execute(cursor, sql.SQL("SELECT pg_advisory_lock(hashtext(%(key)s))"), {"key": key})
+    try:
+        yield
+    finally:
+        _execute(cursor, sql.SQL("SELECT pg_advisory_unlock(hashtext(%(key)s))"), {"key": key})
+
+
 def pieces_refresh(*, layer: TileLayer) -> None:
     """Rebuild a pieced layer's feature and piece tables from its view, then swap them in."""
     schema = sql.Identifier(PIECES_SCHEMA)
     features, pieces = layer.name, f"{layer.name}_pieces"
     next_features, next_pieces = f"{features}_next", f"{pieces}_next"
-    bands = layer_bands(layer)
-    with connection.cursor() as wrapper:
+    with connection.cursor() as wrapper, _layer_lock(wrapper.cursor, layer):
         cursor = wrapper.cursor
         _execute(cursor, sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
         for name in (next_features, next_pieces):
@@ -71,19 +95,11 @@ def pieces_refresh(*, layer: TileLayer) -> None:
             cursor,
             sql.SQL("ALTER TABLE {}.{} ADD PRIMARY KEY (id)").format(schema, sql.Identifier(next_features)),
         )
-        run_sql(
+        _execute(
             cursor,
-            "tiles",
-            "pieces_build",
-            {
-                "bands": bands,
-                "tolerances": [band_tolerance(layer, band) for band in bands],
-                "max_vertices": MAX_PIECE_VERTICES,
-            },
-            schema=PIECES_SCHEMA,
-            pieces=next_pieces,
-            view_schema=GEOPORTAL_SCHEMA,
-            view=layer.view,
+            sql.SQL("CREATE TABLE {}.{} AS ").format(schema, sql.Identifier(next_pieces))
+            + sql_statement("tiles", "pieces_select", view_schema=GEOPORTAL_SCHEMA, view=layer.view),
+            _pieces_params(layer),
         )
         _execute(
             cursor,
@@ -102,6 +118,59 @@ def pieces_refresh(*, layer: TileLayer) -> None:
                     ),
                 )
             _grant_reader(cursor)
+
+
+def _pieces_exist(cursor: Any, layer: TileLayer) -> bool:
+    _execute(
+        cursor,
+        sql.SQL("SELECT to_regclass(%(features)s) IS NOT NULL AND to_regclass(%(pieces)s) IS NOT NULL"),
+        {"features": f'"{PIECES_SCHEMA}"."{layer.name}"', "pieces": f'"{PIECES_SCHEMA}"."{layer.name}_pieces"'},
+    )
+    row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+def pieces_update(*, layer: TileLayer, bbox: tuple[float, float, float, float]) -> int:
+    """Re-cut the features of a pieced layer that meet the lon/lat `bbox` (an import's area); returns how many.
+
+    Every feature an import wrote meets its area, wherever its old geometry was: the old pieces go by feature id.
+    Without tables yet, the whole layer is built. Readers see the old pieces until the one transaction commits.
+    """
+    schema = sql.Identifier(PIECES_SCHEMA)
+    features, pieces, changed = (sql.Identifier(name) for name in (layer.name, f"{layer.name}_pieces", CHANGED_TABLE))
+    with connection.cursor() as wrapper, _layer_lock(wrapper.cursor, layer):
+        cursor = wrapper.cursor
+        if _pieces_exist(cursor, layer):
+            with transaction.atomic():
+                west, south, east, north = bbox
+                params = {"west": west, "south": south, "east": east, "north": north}
+                run_sql(
+                    cursor, "tiles", "pieces_changed", params, schema=GEOPORTAL_SCHEMA, view=layer.view, changed=changed
+                )
+                _execute(
+                    cursor,
+                    sql.SQL("DELETE FROM {}.{} WHERE feature IN (SELECT id FROM {})").format(schema, pieces, changed),
+                )
+                _execute(
+                    cursor,
+                    sql.SQL("DELETE FROM {}.{} WHERE id IN (SELECT id FROM {})").format(schema, features, changed),
+                )
+                _execute(
+                    cursor,
+                    sql.SQL("INSERT INTO {}.{} ").format(schema, pieces)
+                    + sql_statement("tiles", "pieces_select", view_schema="pg_temp", view=CHANGED_TABLE),
+                    _pieces_params(layer),
+                )
+                _execute(cursor, sql.SQL("ALTER TABLE {} DROP COLUMN geom").format(changed))
+                _execute(cursor, sql.SQL("INSERT INTO {}.{} SELECT * FROM {}").format(schema, features, changed))
+                _execute(cursor, sql.SQL("SELECT count(*) FROM {}").format(changed))
+                row = cursor.fetchone()
+                _execute(cursor, sql.SQL("DROP TABLE {}").format(changed))
+                return int(row[0]) if row else 0
+        pieces_refresh(layer=layer)
+        _execute(cursor, sql.SQL("SELECT count(*) FROM {}.{}").format(schema, features))
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def _grant_reader(cursor: Any) -> None:

@@ -5,29 +5,46 @@
   enters the published status, after its transaction committed, the authorised_projects tiles its footprint
   touches are forgotten, so the next request renders the project. Synchronous on purpose: a few Redis deletes,
   well under a second, with no queue in between.
-- `tiles_invalidate_layer`: after an import of zones, overlays, parcels or territories, rebuild the layer's pieces
-  (when it has some) and forget all of its tiles (a generation bump). Also the `tiles_invalidate` command.
+- `tiles_invalidate_imported_area`, `tiles_pieces_update`: forget what an import changed (`tiles.subscribers`).
+- `tiles_invalidate_layer`: rebuild a layer's pieces (when it has some) and forget all of its tiles; after a
+  migration, and the `tiles_invalidate` command for manual use.
 """
 
 import logging
+from collections.abc import Iterator
+from itertools import islice
 
+from gis_core.importing.events import BBox
 from permits.events import Event
 from tiles.cache import cache_forget_layer, cache_forget_tiles
 from tiles.conf import tiles_settings
-from tiles.grid import tiles_touching
+from tiles.grid import Tile, tiles_touching
 from tiles.layers import LAYERS, TileLayer
-from tiles.pieces import pieces_refresh
+from tiles.pieces import pieces_refresh, pieces_update
 from tiles.selectors import authorised_project_extent, layer_fields_forget
 
 logger = logging.getLogger(__name__)
 
 PUBLISHED = "published"
+# Past this many tiles, forgetting an area one key at a time costs more than re-rendering the whole layer.
+MAX_AREA_TILES = 20_000
 
 
-def tiles_invalidate_area(*, layer: TileLayer, bbox: tuple[float, float, float, float]) -> int:
-    """Delete the cached tiles of `layer` that `bbox` (lon/lat) touches, buffer included; returns how many."""
+def _touching(layer: TileLayer, bbox: BBox) -> Iterator[Tile]:
     settings = tiles_settings()
-    tiles = tiles_touching(bbox, range(layer.minzoom, layer.maxzoom + 1), margin=settings.buffer / settings.extent)
+    return tiles_touching(bbox, range(layer.minzoom, layer.maxzoom + 1), margin=settings.buffer / settings.extent)
+
+
+def tiles_invalidate_area(*, layer: TileLayer, bbox: BBox) -> int:
+    """Delete the cached tiles of `layer` that `bbox` (lon/lat) touches, buffer included; returns how many."""
+    return cache_forget_tiles(layer=layer.name, tiles=_touching(layer, bbox))
+
+
+def tiles_invalidate_imported_area(*, layer: TileLayer, bbox: BBox) -> int | None:
+    """After an import that only inserted: forget the tiles of its area; None (nothing done) when too many."""
+    tiles = list(islice(_touching(layer, bbox), MAX_AREA_TILES + 1))
+    if len(tiles) > MAX_AREA_TILES:
+        return None
     return cache_forget_tiles(layer=layer.name, tiles=tiles)
 
 
@@ -42,8 +59,17 @@ def tiles_on_dossier_event(event: Event) -> None:
     logger.info("tiles: dossier %s published, %s cached tiles forgotten", event.dossier_id, deleted)
 
 
+def tiles_pieces_update(*, layer_name: str, bbox: BBox) -> int:
+    """Re-cut a pieced layer's pieces over an imported area, then forget its tiles; returns the features re-cut."""
+    layer = LAYERS[layer_name]
+    count = pieces_update(layer=layer, bbox=bbox)
+    cache_forget_layer(layer=layer.name)
+    logger.info("tiles: %s pieces re-cut for %s features over %s", layer.name, count, bbox)
+    return count
+
+
 def tiles_invalidate_layer(*, layer: TileLayer, rebuild_pieces: bool = True) -> int:
-    """After an import: rebuild the layer's pieces, forget its fields and all its cached tiles."""
+    """Rebuild the layer's pieces, forget its fields and all its cached tiles (after a migration, or on demand)."""
     if layer.pieced and rebuild_pieces:
         pieces_refresh(layer=layer)
     layer_fields_forget()

@@ -1,6 +1,7 @@
 """The generic streaming import pipeline (pyogrio -> checks and repair -> COPY -> target upsert).
 
-It knows nothing of parcels: domain apps register their own `Target`s next to `TERRITORIES`.
+It knows nothing of parcels: domain apps register their own `Target`s next to `TERRITORIES`. A committed run
+announces itself to whoever subscribed (`events.LayerImported`): the faces keep their caches true to the data.
 """
 
 from gis_core.importing.errors import ImportAborted, ImportInputError

@@ -13,7 +13,8 @@
    batches itself (`Target.direct_load`, the bulk path of a first load, see `parcels.importers.parcels`).
 
 Everything runs in ONE transaction: a failure rolls it all back. The `ImportRun` summary is saved with the data
-on success, and after the rollback for a dry run or a failure.
+on success, and after the rollback for a dry run or a failure. A successful run publishes `LayerImported`
+(`events`), delivered to the faces' subscribers once it commits.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from gis_core.geometry import (
 )
 from gis_core.importing.convert import attributes_column, json_value, text_column, text_value, typed_column, typed_value
 from gis_core.importing.errors import ImportAborted, ImportInputError
+from gis_core.importing.events import BBox, LayerImported, bbox_union, import_publish
 from gis_core.importing.prepared import PreparedBatch
 from gis_core.importing.source import Batch, SourceLayer, describe_source, read_batches
 from gis_core.importing.staging import IssueLog, Staging
@@ -75,6 +77,7 @@ class ImportSummary:
     error: str = ""
     seconds: float = 0.0
     run_id: int | None = None
+    bbox: BBox | None = None  # lon/lat box of the kept features
 
     def lines(self, *, issues: int = 20) -> list[str]:
         """A short human summary: the counts, then the first issues."""
@@ -272,6 +275,7 @@ class _BatchWriter:
         if not len(kept):
             return None, issues
         positions = pa.array(kept)
+        west, south, east, north = (float(value) for value in shapely.total_bounds(cleaned.geometries[kept]))
         prepared = PreparedBatch(
             feature_index=first_index + kept,
             feature_fid=np.asarray(batch.fids, dtype=np.int64)[kept],
@@ -282,6 +286,7 @@ class _BatchWriter:
                 {name: batch.columns[name].take(positions) for name in self.attribute_columns}, self.attribute_columns
             ),
             fields={name: values.take(positions) for name, values in fields.items()},
+            bounds=(west, south, east, north),
         )
         return prepared, issues
 
@@ -368,6 +373,7 @@ def _run_in_transaction(target: Target, request: ImportRequest, summary: ImportS
                 log.add(*issue)
             if prepared is not None:
                 copy(prepared)
+                summary.bbox = bbox_union(summary.bbox, prepared.bounds)
             summary.read += count
             bar.update(count)
 
@@ -409,6 +415,7 @@ def import_layer(request: ImportRequest, targets: Mapping[str, Target]) -> Impor
             summary.status = ImportStatus.DRY_RUN if request.dry_run else ImportStatus.SUCCEEDED
             if not request.dry_run:
                 _save_run(summary, log, request, started, clock)
+                _announce(summary)
             else:
                 raise _DryRunRollback
     except _DryRunRollback:
@@ -426,6 +433,20 @@ def import_layer(request: ImportRequest, targets: Mapping[str, Target]) -> Impor
             f"import failed and was rolled back: {summary.error} (ImportRun {summary.run_id})", summary.run_id
         ) from error
     return summary
+
+
+def _announce(summary: ImportSummary) -> None:
+    """Tell the subscribers (tiles, WMS/WMTS, OGC API) once the import commits (`gis_core.importing.events`)."""
+    assert summary.run_id is not None
+    import_publish(
+        event=LayerImported(
+            target=summary.target,
+            run_id=summary.run_id,
+            inserted=summary.inserted,
+            updated=summary.updated,
+            bbox=summary.bbox if summary.inserted or summary.updated else None,
+        )
+    )
 
 
 def _save_run(summary: ImportSummary, log: IssueLog, request: ImportRequest, started: datetime, clock: float) -> None:

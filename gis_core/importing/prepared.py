@@ -45,6 +45,7 @@ class PreparedBatch:
     area_m2: np.ndarray  # float64, geodesic area of the geometry on the WGS84 ellipsoid
     attributes: pa.Array | None  # string (JSON objects); None: every feature has `{}`
     fields: dict[str, pa.Array] = field(default_factory=dict)  # target field -> typed values (string/float/int)
+    bounds: tuple[float, float, float, float] | None = None  # lon/lat box of the geometries
 
     def __len__(self) -> int:
         return len(self.feature_index)

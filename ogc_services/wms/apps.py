@@ -1,4 +1,4 @@
-"""The WMS/WMTS face as its own small app: management commands and the publish-event subscription."""
+"""The WMS/WMTS face as its own small app: management commands and the publish and import subscriptions."""
 
 from django.apps import AppConfig
 

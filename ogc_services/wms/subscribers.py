@@ -1,16 +1,24 @@
-"""Keeps the WMTS/WMS tile cache true to the database: a published decision drops the tiles it touches.
+"""Keeps the WMTS/WMS tile cache true to the database: a published decision drops the tiles it touches, an import
+drops the cached tiles of the layer it wrote.
 
-Subscribed to the permits domain's `dossier.publish` event (delivered on commit); the face imports the domain,
-never the reverse.
+Subscribed to the permits domain's `dossier.publish` event and to `gis_core.importing.events` (both delivered on
+commit); the face imports the domain and the kernel, never the reverse. MapServer renders the views themselves,
+so the next request after the commit draws the new data.
 """
 
 import logging
 
+from gis_core.importing.events import LayerImported, import_subscribe
 from permits import events
 
 logger = logging.getLogger(__name__)
 
 PUBLISH_EVENTS = ("dossier.publish",)
+# The WMS layer each import target writes. Parcels are stored as read: an import that only inserted changed
+# nothing outside its area. Otherwise (an update may move a feature from anywhere, an overlay grows by its buffer)
+# the layer's whole cache is dropped.
+IMPORTED_LAYERS = {"parcels": "parcels", "zones": "zones", "overlays": "overlays", "territories": "territories"}
+AREA_LAYERS = frozenset({"parcels"})
 
 
 def dossier_published(event: events.Event) -> None:
@@ -26,6 +34,23 @@ def dossier_published(event: events.Event) -> None:
     logger.info("dossier %s published: %d cached WMS/WMTS tiles removed", event.dossier_id, removed)
 
 
+def layer_imported(event: LayerImported) -> None:
+    """Remove the cached tiles of the imported layer: over the imported area when that bounds the change, else all."""
+    from ogc_services.wms.cache import wms_cache_clear, wms_cache_invalidate
+    from ogc_services.wms.conf import wms_settings
+
+    layer = IMPORTED_LAYERS.get(event.target)
+    if layer is None or not event.changed or not wms_settings().cache_directory.is_dir():
+        return  # nothing written, or nothing ever cached
+    if layer in AREA_LAYERS and not event.updated and event.bbox is not None:
+        removed = wms_cache_invalidate(layer, event.bbox)
+        logger.info("import %s: %d cached WMS/WMTS %s tiles removed", event.run_id, removed, layer)
+    else:
+        wms_cache_clear(layer)
+        logger.info("import %s: the WMS/WMTS cache of %s dropped", event.run_id, layer)
+
+
 def subscribe() -> None:
     for name in PUBLISH_EVENTS:
         events.event_subscribe(name=name, handler=dossier_published)
+    import_subscribe(handler=layer_imported)

@@ -1,8 +1,9 @@
-"""Fixtures of the import tests: a commune around part of Cambridge, and helpers that write small sources."""
+"""Fixtures of the import tests: a commune around part of Cambridge, helpers that write small sources, and Celery
+tasks run in process (what a committed import enqueues: the tiles' pieces update, see `tiles.subscribers`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 import shapely
 from pyogrio.raw import write
 
+from gis_core.celery import app as celery_app
 from gis_core.importing import ImportRequest, ImportSummary, import_layer
 from gis_core.models import Territory
 from parcels.importers import TARGETS
@@ -55,3 +57,25 @@ def square(west: float, south: float, size: float = 0.0003) -> shapely.Polygon:
 def commune(db: None) -> Territory:
     TerritoryFactory(code="TEST-CAMBRIDGE", geom=box(*COMMUNE_BOX))
     return Territory.objects.get(code="TEST-CAMBRIDGE")
+
+
+@pytest.fixture
+def tasks_in_process() -> Iterator[None]:
+    """Tasks enqueued on commit run here, against the test database, never on the broker; errors propagate."""
+    saved = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture(autouse=True)
+def faces_of_the_test(tasks_in_process: None, settings: Any, tmp_path: Path) -> None:
+    """What a committed import reaches stays the test's: no task goes to the broker (a development worker would run
+    it on its own database) and the WMS and OGC files are the test's own, not those under var/."""
+    settings.WMS_DIR = tmp_path / "wms"
+    settings.WMS_CACHE_DIR = tmp_path / "wms" / "cache"
+    settings.WMS_RASTER_DIR = tmp_path / "wms" / "rasters"
+    settings.OGC_CONFIG_DIR = tmp_path / "ogc"

@@ -1,5 +1,6 @@
-"""`manage.py tiles_invalidate [layer ...]`: after an import, rebuild the pieces and forget the cached tiles of
-the given layers (all layers when none is named)."""
+"""`manage.py tiles_invalidate [layer ...]`: rebuild the pieces and forget the cached tiles of the given layers
+(all layers when none is named). Imports do it themselves (`tiles.subscribers`); this is for manual use, e.g.
+after data was written outside the import pipeline."""
 
 from typing import Any
 
@@ -10,7 +11,7 @@ from tiles.services import tiles_invalidate_layer
 
 
 class Command(BaseCommand):
-    help = "Rebuild the tile pieces and forget the cached tiles of layers (after an import of zones, overlays...)."
+    help = "Rebuild the tile pieces and forget the cached tiles of layers (e.g. after data was written by hand)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("layers", nargs="*", help=f"layers among {', '.join(LAYERS)} (default: all)")

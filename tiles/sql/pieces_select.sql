@@ -1,7 +1,7 @@
--- The pieces of a large-polygon layer, built from its geoportal view: for each band of zooms the whole feature is
--- simplified in Web Mercator (topology preserved, no seams between pieces), then cut by ST_Subdivide. The feature's
--- full area is kept on every piece, so that a tile drops too-small features without reassembling them.
-CREATE TABLE {schema}.{pieces} AS
+-- The pieces of a large-polygon layer, from its geoportal view (or from a table of some of its rows, for an update
+-- after an import): for each band of zooms the whole feature is simplified in Web Mercator (topology preserved, no
+-- seams between pieces), then cut by ST_Subdivide. The feature's full area is kept on every piece, so that a tile
+-- drops too-small features without reassembling them. Run as `CREATE TABLE ... AS` or `INSERT INTO ...`.
 SELECT v.id AS feature, band.zoom AS band, ST_Area(g.mercator) AS feature_area, piece.geom::geometry(Polygon, 3857) AS geom
 FROM {view_schema}.{view} AS v
 CROSS JOIN LATERAL (
