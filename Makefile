@@ -14,11 +14,14 @@ services: setup
 migrate: services
 	@$(WITH_ENV) $(PY) manage.py migrate --no-input -v 0
 
+# The demo data, and the raster layer of ../shared/data when it is there (built only when missing or stale).
 demo: migrate
 	@$(WITH_ENV) $(PY) manage.py load_demo
+	@$(WITH_ENV) $(PY) manage.py raster_prepare --shared
 
 load-shared: migrate
 	@$(WITH_ENV) $(PY) manage.py load_shared_data
+	@$(WITH_ENV) $(PY) manage.py raster_prepare --shared
 
 run: demo
 	@mkdir -p var/run

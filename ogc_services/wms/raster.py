@@ -4,6 +4,8 @@
 by default), and writes a COG (512 px tiles, DEFLATE, internal overviews) through GDAL's COG driver;
 `cog_validate` checks the layout the way GDAL's validate_cloud_optimized_geotiff does (tiled, overviews,
 IFDs before the data, smallest overview's data first), so a plain GeoTIFF is never served as a COG.
+`SHARED_RASTERS` are the layers the set-up prepares from `../shared/data` (`raster_prepare --shared`, run by
+`make demo`), each only when its COG is missing or older than its source.
 """
 
 import math
@@ -18,6 +20,27 @@ from rasterio.warp import Resampling, calculate_default_transform, reproject
 
 METRES_PER_DEGREE = 111_320.0
 BLOCK_SIZE = 512
+
+
+@dataclass(frozen=True)
+class RasterSource:
+    """A raster layer of the shared data: its name, its source inside the shared data folder, how to prepare it."""
+
+    name: str
+    path: str
+    hillshade: bool = False
+    z_factor: float = 1.0
+
+
+SHARED_RASTERS = (
+    # HydroSHEDS DEM of Dallas-Fort Worth (a flat area: exaggerated five times to show its relief).
+    RasterSource(name="hillshade", path="rasters/pysheds/dem.tif", hillshade=True, z_factor=5.0),
+)
+
+
+def raster_is_current(*, source: Path, destination: Path) -> bool:
+    """The prepared COG exists and is not older than its source."""
+    return destination.is_file() and destination.stat().st_mtime_ns >= source.stat().st_mtime_ns
 
 
 class CogError(ValueError):
