@@ -20,6 +20,8 @@ from tiles.pieces import band_for
 TILEJSON_VERSION = "3.0.0"
 NUMBER_TYPES = {"smallint", "integer", "bigint", "numeric", "real", "double precision"}
 WORLD: tuple[float, float, float, float] = (-180.0, -WEB_MERCATOR_MAX_LATITUDE, 180.0, WEB_MERCATOR_MAX_LATITUDE)
+CENTRE_SAMPLES = 128  # features sampled (by evenly spaced ids) to find where most of a layer is
+CENTRE_CELL_DEGREES = 1.0  # the sample is grouped in cells of this size: about a metropolitan area
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,19 @@ def layer_extent(*, layer: TileLayer) -> tuple[float, float, float, float]:
     )
 
 
+def layer_centre(*, layer: TileLayer, bounds: tuple[float, float, float, float]) -> tuple[float, float]:
+    """A point on the layer's data where most of its features are (`sql/layer_centre.sql`): a map opened there
+    shows data, where the middle of the bounds of parcels in Cambridge, Paris and Morocco is the Atlantic. The
+    middle of the bounds when the layer is empty."""
+    middle = ((bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2)
+    params = {"samples": CENTRE_SAMPLES, "cell": CENTRE_CELL_DEGREES, "x": middle[0], "y": middle[1]}
+    with reader_cursor() as cursor:
+        row = run_sql(cursor, "tiles", "layer_centre", params, schema=GEOPORTAL_SCHEMA, view=layer.view).fetchone()
+    if not row or row[0] is None:
+        return middle
+    return (float(row[0]), max(min(float(row[1]), WEB_MERCATOR_MAX_LATITUDE), -WEB_MERCATOR_MAX_LATITUDE))
+
+
 def authorised_project_extent(*, dossier_id: int) -> tuple[float, float, float, float] | None:
     """Where an authorised project is on the map (None when the geoportal does not publish it)."""
     with reader_cursor() as cursor:
@@ -144,6 +159,7 @@ def authorised_project_extent(*, dossier_id: int) -> tuple[float, float, float, 
 def layer_tilejson(*, layer: TileLayer, base_url: str) -> dict[str, Any]:
     """The TileJSON 3.0.0 document of one layer; `base_url` is the absolute URL of `/tiles/`."""
     bounds = layer_extent(layer=layer)
+    centre = layer_centre(layer=layer, bounds=bounds)
     centre_zoom = min(max(layer.minzoom, 12 if layer.name != "territories" else layer.minzoom + 2), layer.maxzoom)
     fields = layer_fields(layer=layer)
     return {
@@ -157,7 +173,7 @@ def layer_tilejson(*, layer: TileLayer, base_url: str) -> dict[str, Any]:
         "minzoom": layer.minzoom,
         "maxzoom": layer.maxzoom,
         "bounds": list(bounds),
-        "center": [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, centre_zoom],
+        "center": [centre[0], centre[1], centre_zoom],
         "vector_layers": [
             {
                 "id": layer.name,
