@@ -39,6 +39,8 @@ class Command(BaseCommand):
                 raise CommandError("give a SOURCE or --shared, not both")
             self._prepare_shared(options["data"] or Path(settings.SHARED_DATA_DIR))
             return
+        if options["data"] is not None:
+            raise CommandError("--data goes with --shared")
         source: Path | None = options["source"]
         if source is None:
             raise CommandError("give the SOURCE raster, or --shared for the shared data's raster layers")
@@ -63,9 +65,10 @@ class Command(BaseCommand):
 
     def _serve(self, names: list[str]) -> None:
         """Put the new COGs in the configuration and drop the tiles cached from their previous version."""
-        configuration_write(wms_settings())
-        for name in names:
-            wms_cache_clear(name)
+        config = configuration_write(wms_settings())
+        if config.cache_directory.is_dir():  # else nothing was ever cached
+            for name in names:
+                wms_cache_clear(name)
 
     def _report(self, report: CogReport, name: str) -> None:
         self.stdout.write(
