@@ -2,9 +2,11 @@
 
 `api_for(base_url)` gives the pygeoapi `API` object the views use. It is built lazily, on the first request, from
 the database the `geoportal` alias points at (under pytest: the test database), and rebuilt when the config is
-older than `OGC_CONFIG_REFRESH_SECONDS` (extents follow the data). The OpenAPI document is regenerated only when
-the config changes. Both are also written to `PYGEOAPI_CONFIG_PATH` / `PYGEOAPI_OPENAPI_PATH`, and the
-`PYGEOAPI_CONFIG` / `PYGEOAPI_OPENAPI` environment variables point at them, for pygeoapi's own tools.
+older than `OGC_CONFIG_REFRESH_SECONDS` (extents follow the data) or when `extents.json` changed (an import in
+another process grew a layer's extent: the web server picks it up on its next request). The OpenAPI document is
+regenerated only when the config changes. Both are also written to `PYGEOAPI_CONFIG_PATH` /
+`PYGEOAPI_OPENAPI_PATH`, and the `PYGEOAPI_CONFIG` / `PYGEOAPI_OPENAPI` environment variables point at them, for
+pygeoapi's own tools.
 """
 
 from __future__ import annotations
@@ -147,6 +149,7 @@ class Built:
     openapi: dict[str, Any]
     fingerprint: str
     built_at: float
+    extents_stamp: int  # modification time of extents.json when built (0: none)
 
 
 _LOCK = threading.Lock()
@@ -163,6 +166,19 @@ def _files_write(config: dict[str, Any], openapi: dict[str, Any]) -> None:
     os.environ["PYGEOAPI_OPENAPI"] = str(settings.PYGEOAPI_OPENAPI_PATH)
 
 
+def _extents_stamp() -> int:
+    try:
+        return (settings.OGC_CONFIG_DIR / "extents.json").stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def _stale(built: Built | None) -> bool:
+    if built is None or time.monotonic() - built.built_at >= settings.OGC_CONFIG_REFRESH_SECONDS:
+        return True
+    return built.extents_stamp != _extents_stamp()
+
+
 def build(*, base_url: str, previous: Built | None = None) -> Built:
     """Generate the config; regenerate the OpenAPI document only when the config changed."""
     from pygeoapi.api import API
@@ -171,14 +187,21 @@ def build(*, base_url: str, previous: Built | None = None) -> Built:
     crs_cache.install()
     _quiet_pygeoapi()
     config = config_build(base_url=base_url)
+    stamp = _extents_stamp()  # after the build, which may itself have stored a newly measured extent
     fingerprint = config_fingerprint(config)
     if previous is not None and previous.fingerprint == fingerprint:
         previous.built_at = time.monotonic()
+        previous.extents_stamp = stamp
         return previous
     openapi = openapi_localise(get_oas(copy.deepcopy(config)))
     _files_write(config, openapi)
     return Built(
-        api=API(config, openapi), config=config, openapi=openapi, fingerprint=fingerprint, built_at=time.monotonic()
+        api=API(config, openapi),
+        config=config,
+        openapi=openapi,
+        fingerprint=fingerprint,
+        built_at=time.monotonic(),
+        extents_stamp=stamp,
     )
 
 
@@ -186,11 +209,11 @@ def api_for(base_url: str) -> Built:
     """The pygeoapi API for a public base URL, built on first use and refreshed when stale."""
     base_url = (settings.OGC_BASE_URL or base_url).rstrip("/")
     built = _BUILT.get(base_url)
-    if built is not None and time.monotonic() - built.built_at < settings.OGC_CONFIG_REFRESH_SECONDS:
+    if built is not None and not _stale(built):
         return built
     with _LOCK:
         built = _BUILT.get(base_url)
-        if built is None or time.monotonic() - built.built_at >= settings.OGC_CONFIG_REFRESH_SECONDS:
+        if built is None or _stale(built):
             built = build(base_url=base_url, previous=built)
             _BUILT[base_url] = built
         return built

@@ -47,13 +47,16 @@ def _file_read() -> dict[str, Any]:
 
 
 def _file_store(key: str, extent: Extent) -> None:
+    value = {
+        "bbox": list(extent.bbox) if extent.bbox else None,
+        "begin": extent.begin.isoformat() if extent.begin else None,
+        "end": extent.end.isoformat() if extent.end else None,
+    }
     with _LOCK:
         stored = _file_read()
-        stored[key] = {
-            "bbox": list(extent.bbox) if extent.bbox else None,
-            "begin": extent.begin.isoformat() if extent.begin else None,
-            "end": extent.end.isoformat() if extent.end else None,
-        }
+        if stored.get(key) == value:
+            return  # unchanged: the file's time tells every process that an extent moved (config.py)
+        stored[key] = value
         settings.OGC_CONFIG_DIR.mkdir(parents=True, exist_ok=True)
         path = settings.OGC_CONFIG_DIR / "extents.json"
         temporary = path.with_suffix(".tmp")
