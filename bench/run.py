@@ -1,12 +1,18 @@
-"""`make bench`: S5 (parcel look-ups and pre-check over HTTP vs the pgbench ceiling of the same SQL) and S7
-(bulk import of generated parcels vs `ogr2ogr -f PostgreSQL`), on a separate database, results in bench/results/.
+"""`make bench`: every scenario of ../shared/brief/benchmarks.md in one go (S1..S8), results in bench/results/.
 
-    .venv/bin/python bench/run.py                       # 1,000,000 parcels, S7 then S5
-    .venv/bin/python bench/run.py --quick               # 20,000 parcels, short runs (a smoke test)
-    .venv/bin/python bench/run.py --scenarios S5 --parcels 200000
+    .venv/bin/python bench/run.py                                 # everything, 1,000,000 parcels
+    .venv/bin/python bench/run.py --quick                         # 20,000 parcels, short runs (a smoke test)
+    .venv/bin/python bench/run.py --scenarios S1 S2 --parcels 200000
 
-The bench database (`urbaplan_bench` by default, on the server of DATABASE_URL) is created, migrated and
-filled here; the dev database is never touched. Load only targets 127.0.0.1 and every run is bounded in time.
+S1-S5 use the bench database (`urbaplan_bench`, `urbaplan_bench_quick` with --quick, on the server of
+DATABASE_URL), created, migrated and filled here once: reused while its parcels and zoning are complete; the dev
+database is never touched. S7 (bulk import vs ogr2ogr) runs first since it re-imports the parcels. S5 and S7 run
+here; the others are their own scripts, run as subprocesses (each still runnable alone): bench/tiles_bench.py
+(S1, S2; parcels z14-16 and zones z12-16), bench/ogc_features.py (S3, S4), bench/wms_bench.py (S6, on the dev
+database's demo data), bench/signing_bench.py (S8, its own PKI and PDFs). Every scenario prints one summary line
+(ours, the peer, the ratio, the connections, the data size); the lines of the latest run of each are kept in
+bench/results/summary_lines.json and listed in bench/results/summary.md. Load only targets 127.0.0.1 and every run
+is bounded in time. A --quick run writes under var/bench/results-quick/, never over bench/results/.
 """
 
 from __future__ import annotations
@@ -29,7 +35,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+COMMITTED = ROOT / "bench" / "results"
+RESULTS = COMMITTED  # --quick: var/bench/results-quick/
 WORK = ROOT / "var" / "bench"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 HCP_COMMUNES = (
@@ -38,6 +45,10 @@ HCP_COMMUNES = (
 # Sidi Yahya Zaer (Skhirate-Témara, 585 km², between Rabat and Casablanca): Casablanca-Anfa (16.6 km²) holds
 # only ~47,000 lots of 100-2,000 m², the largest commune near Casablanca (Sahel Oulad H'Riz, 409 km²) ~1.2M.
 DEFAULT_HCP_COMMUNE = "50103112"
+SCENARIOS = ("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8")
+# S1/S2 layers and zooms: the parcels layer starts at z14; the zones one (large polygons, read from their pieces)
+# at z10, measured from z12 as the brief says, on at most ZONE_TILES tiles (tipg reads the unsimplified zones).
+TILE_RUNS = (("parcels", "14-16", None), ("zones", "12-16", 1_500))
 REQUEST_SAMPLES = 100  # distinct requests per endpoint; pgbench takes at most 128 scripts
 ENDPOINTS = ("parcel_at_point", "parcel_constraints", "precheck")
 # S5 serving: one worker per core, threads so a worker's Python overlaps its requests' database time; the app
@@ -97,6 +108,14 @@ class Bench:
         RESULTS.mkdir(parents=True, exist_ok=True)
         self.commune_code = ""
         self.commune_id = 0
+        self.zoning: dict[str, int] | None = None
+        self.lines: dict[str, list[str]] = {}  # summary lines of this run, per group of scenarios
+        self.group = ""
+
+    def report(self, line: str) -> None:
+        """Print one summary line and keep it for bench/results/summary_lines.json."""
+        print(line, flush=True)
+        self.lines.setdefault(self.group, []).append(line)
 
     # --- preparation -------------------------------------------------------------------------------------
     def manage(self, *arguments: str, timeout: float = 3600) -> str:
@@ -197,7 +216,7 @@ class Bench:
             "peer_peak_rss_mb_max": max(run["peak_rss_mb"] for run in runs["peer"]),
             "goal": ">= 1x ogr2ogr's speed, peak memory < 1 GB",
         }
-        print(
+        self.report(
             f"S7 import {self.options.parcels:,} parcels: ours {ours:.1f} s (peak {result['ours_peak_rss_mb_max']} MB)"
             f" | ogr2ogr {peer:.1f} s (peak {result['peer_peak_rss_mb_max']} MB) | speed ratio {result['speed_ratio']}x"
             f" | connections 1 | size {self.options.parcels:,} parcels, {source.stat().st_size / 1e6:.0f} MB GeoPackage"
@@ -216,7 +235,7 @@ class Bench:
         from bench.zoning import zoning_generate
         from gis_core.models import Territory
 
-        if self.options.reuse_zoning:
+        if not self.options.regenerate_zoning:
             zones = int(self.psql(f"SELECT count(*) FROM parcels_zone WHERE commune_id = {self.commune_id}"))
             overlays = int(self.psql(f"SELECT count(*) FROM parcels_overlay WHERE commune_id = {self.commune_id}"))
             if zones and overlays:
@@ -226,7 +245,7 @@ class Bench:
                 overlay_vertices = self.psql(
                     f"SELECT sum(ST_NPoints(geom)) FROM parcels_overlay WHERE commune_id = {self.commune_id}"
                 )
-                log("reusing the zoning already in the bench database")
+                log(f"reusing the zoning already in the bench database ({zones} zones, {overlays} overlays)")
                 return {"zones": zones, "zone_vertices": int(zone_vertices), "overlays": overlays,
                         "overlay_vertices": int(overlay_vertices)}  # fmt: skip
         log(f"generating {self.options.zones} zones and {self.options.overlays} overlays")
@@ -334,9 +353,65 @@ class Bench:
         latency = float(re.search(r"latency average = ([\d.]+) ms", output).group(1))  # type: ignore[union-attr]
         return {"clients": clients, "transactions_per_s": tps, "latency_average_ms": latency}
 
+    def prepare_data(self) -> dict[str, int]:
+        """The data of S1-S5, once: the parcels (imported unless all there), the zoning (generated unless there),
+        the tiles' pieces of the zoning layers (built unless there), fresh planner statistics."""
+        if self.zoning is None:
+            self.ensure_parcels()
+            pieces = int(self.psql("SELECT count(*) FROM geoportal_tiles.zones_pieces"))
+            zones = int(self.psql(f"SELECT count(*) FROM parcels_zone WHERE commune_id = {self.commune_id}"))
+            self.zoning = self.prepare_zoning()
+            if not pieces or not zones or self.options.regenerate_zoning:
+                log("building the tiles' pieces of the zoning layers")
+                self.manage("tiles_invalidate", "zones", "overlays")
+            self.psql("ANALYZE")
+        return self.zoning
+
+    def script(self, group: str, command: list[str], env: dict[str, str], writes: tuple[str, ...] = ()) -> None:
+        """Run a bench script (streaming its output), keeping its summary lines (`S<n> ...` at a line's start).
+        `writes`: result files it writes straight into bench/results/; a --quick run moves them to its own
+        folder and puts back the committed ones."""
+        log(f"{group}: {' '.join(command[1:])}")
+        kept = {name: (COMMITTED / name).read_bytes() for name in writes if (COMMITTED / name).exists()}
+        lines: list[str] = []
+        with subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True) as process:
+            assert process.stdout is not None
+            for line in process.stdout:
+                print(line, end="", flush=True)
+                if re.match(r"S\d ", line):
+                    lines.append(line.rstrip("\n"))
+        if RESULTS != COMMITTED:
+            for name in writes:
+                if (COMMITTED / name).exists():
+                    shutil.move(COMMITTED / name, RESULTS / name)
+                if name in kept:
+                    (COMMITTED / name).write_bytes(kept[name])
+        if process.returncode != 0:
+            lines.append(f"{group}: FAILED (exit {process.returncode}), see the output above")
+            print(lines[-1], flush=True)
+        self.lines[group] = lines
+
+    def s1_s2(self) -> None:
+        self.prepare_data()
+        quick = ["--tiles", "300", "--rounds", "1", "--seconds", "3", "--hot-connections", "8"]
+        for layer, zooms, limit in TILE_RUNS:
+            command = [str(PYTHON), "bench/tiles_bench.py", "--database", self.options.database, "--layer", layer,
+                       "--zooms", zooms, "--results", str(RESULTS)]  # fmt: skip
+            if self.options.quick:
+                command += quick
+            elif limit:
+                command += ["--tiles", str(limit)]
+            self.script(f"S1 S2 {layer}", command, {**os.environ, "PYTHONUNBUFFERED": "1"})
+
+    def s3_s4(self) -> None:
+        self.prepare_data()
+        command = [str(PYTHON), "bench/ogc_features.py", "--database", self.options.database]
+        if self.options.quick:
+            command += ["--duration", "3", "--connections", "8"]
+        self.script("S3 S4", command, {**os.environ, "PYTHONUNBUFFERED": "1"}, writes=("ogc_S3_S4.json",))
+
     def s5(self) -> dict[str, Any]:
-        self.ensure_parcels()
-        zoning = self.prepare_zoning()
+        zoning = self.prepare_data()
         requests = self.sample_requests()
         directory = WORK / "s5"
         shutil.rmtree(directory, ignore_errors=True)
@@ -395,7 +470,7 @@ class Bench:
                 "queries_per_request": len(requests[name][0][3]),
                 "p99_under_10ms_at_8": at_8["p99_ms"] < 10,
             }
-            print(
+            self.report(
                 f"S5 {name}: ours {at_8['requests_per_s']:.0f} req/s p50 {at_8['p50_ms']} ms p99 {at_8['p99_ms']} ms"
                 f" | pgbench ceiling {ceiling:.0f} tps | ratio {summary[name]['share_of_ceiling_at_8']:.1%}"
                 f" | connections 8 (1: {per_level.get('1', {}).get('requests_per_s', 0):.0f} req/s,"
@@ -421,16 +496,34 @@ class Bench:
         }
 
 
-def write_summary(results: dict[str, Any], options: argparse.Namespace) -> None:
+def summary_lines(lines: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
+    """This run's summary lines merged into those of earlier runs (bench/results/summary_lines.json)."""
+    path = RESULTS / "summary_lines.json"
+    kept: dict[str, dict[str, Any]] = json.loads(path.read_text()) if path.exists() else {}
+    now = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    kept |= {group: {"run": now, "load_average_after": os.getloadavg(), "lines": group_lines}
+             for group, group_lines in lines.items()}  # fmt: skip
+    ordered = dict(sorted(kept.items()))
+    path.write_text(json.dumps(ordered, indent=1) + "\n")
+    return ordered
+
+
+def write_summary(results: dict[str, Any], options: argparse.Namespace, lines_kept: dict[str, Any]) -> None:
     lines = [
         "# Benchmark results",
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} CPUs; {options.parcels:,} generated parcels;"
-        " the same PostgreSQL 15 / PostGIS for ours and the peer. Raw figures: `S5.json`, `S7.json`.",
+        " the same PostgreSQL 15 / PostGIS for ours and the peer. Raw figures: the JSON files beside this one.",
         f"Load average when the run ended: {', '.join(f'{value:.1f}' for value in os.getloadavg())} "
         "(other processes on the machine make the figures noisy; compare ratios, not absolutes).",
         "",
+        "## One line per scenario (the latest run of each)",
+        "",
     ]
+    for group, kept in lines_kept.items():
+        lines += [f"- {group} ({kept['run']}, load average after {kept['load_average_after'][0]:.1f}):"]
+        lines += [f"  - `{line}`" for line in kept["lines"]]
+    lines.append("")
     if "S7" in results:
         s7 = results["S7"]
         lines += [
@@ -473,40 +566,60 @@ def write_summary(results: dict[str, Any], options: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scenarios", nargs="+", default=["S7", "S5"], choices=["S5", "S7"])
+    parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), choices=SCENARIOS,
+                        help="S1 and S2 run together, as S3 and S4 do")  # fmt: skip
     parser.add_argument("--parcels", type=int, default=1_000_000)
     parser.add_argument("--quick", action="store_true", help="20,000 parcels, 200 zones/overlays, short runs")
-    parser.add_argument("--database", default="urbaplan_bench")
+    parser.add_argument("--database", default=None, help="default: urbaplan_bench (urbaplan_bench_quick with --quick)")
     parser.add_argument("--hcp-commune", default=DEFAULT_HCP_COMMUNE, help="HCP `cc` code of the commune")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--zones", type=int, default=1_400)
     parser.add_argument("--overlays", type=int, default=600)
     parser.add_argument("--min-vertices", type=int, default=1_000)
     parser.add_argument("--max-vertices", type=int, default=50_000)
-    parser.add_argument("--reuse-zoning", action="store_true", help="S5: keep the zones/overlays of an earlier run")
+    parser.add_argument("--regenerate-zoning", action="store_true", help="new zones/overlays even if some exist")
     parser.add_argument("--s7-rounds", type=int, default=2)
     parser.add_argument("--s5-rounds", type=int, default=2)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk/pgbench measurement")
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 8, 32])
     options = parser.parse_args()
+    options.database = options.database or ("urbaplan_bench_quick" if options.quick else "urbaplan_bench")
     if options.quick:  # a smoke test: results go under var/bench/, not into the committed bench/results/
         global RESULTS
         RESULTS = WORK / "results-quick"
         options.parcels, options.zones, options.overlays = 20_000, 140, 60
         options.max_vertices, options.duration, options.s5_rounds, options.s7_rounds = 5_000, 3, 1, 2
+    wanted = set(options.scenarios)
     bench = Bench(options)
     bench.prepare_database()
     bench.prepare_commune()
     results: dict[str, Any] = {}
-    for path in RESULTS.glob("*.json"):
+    for path in RESULTS.glob("S[57].json"):
         results[path.stem] = json.loads(path.read_text())
-    if "S7" in options.scenarios:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if "S7" in wanted:  # first: it re-imports the parcels the others read
+        bench.group = "S7"
         results["S7"] = bench.s7()
         (RESULTS / "S7.json").write_text(json.dumps(results["S7"], indent=1))
-    if "S5" in options.scenarios:
+    if wanted & {"S1", "S2"}:
+        bench.s1_s2()
+    if wanted & {"S3", "S4"}:
+        bench.s3_s4()
+    if "S5" in wanted:
+        bench.group = "S5"
         results["S5"] = bench.s5()
         (RESULTS / "S5.json").write_text(json.dumps(results["S5"], indent=1))
-    write_summary(results, options)
+    if "S6" in wanted:
+        command = [str(PYTHON), "bench/wms_bench.py"]
+        if options.quick:
+            command += ["--samples", "4", "--cached-requests", "50"]
+        bench.script("S6", command, env, writes=("S6.json",))
+    if "S8" in wanted:
+        command = [str(PYTHON), "bench/signing_bench.py"]
+        if options.quick:
+            command += ["--rounds", "2", "--cli-rounds", "1"]
+        bench.script("S8", command, env, writes=("S8.json",))
+    write_summary(results, options, summary_lines(bench.lines))
     log(f"results in {RESULTS}")
 
 

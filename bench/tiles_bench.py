@@ -18,19 +18,22 @@ Servers, each measured through its own HTTP front on loopback, all reading the s
   `--http` says. tipg gets the attributes our tile carries at that zoom (`?properties=`) and a feature limit above
   any tile's count (ours never caps), so both encode the same features and columns; tipg does not simplify;
 - MapProxy (S2): the project's MapProxy as a standalone WSGI app (bench/wms_peer_app.py) under the same gunicorn
-  settings, one layer whose cache (file, TMS layout) is seeded from our /tiles/ URLs. MapProxy has no vector-tile
-  support (mapproxy/mapproxy#251, open): its tile service only knows images and answers `image/<format>`
-  (mapproxy/service/tile.py). A tile source whose format is `image/pbf` is stored and served byte for byte, never
-  decoded, so the peer serves our very MVT bytes from its cache, under the content type `image/pbf`; it fetches
-  them without gzip (its HTTP client asks for none), so it serves them uncompressed, where ours sends gzip.
+  settings, one WMTS (RESTful) layer served from its file cache (TMS layout), with no source. MapProxy has no
+  vector-tile support (mapproxy/mapproxy#251, open): its HTTP client refuses a source response whose type is not
+  `image/*` ("response is not an image", mapproxy/client/http.py), so it cannot fetch our tiles, and its tile
+  service answers `image/<format>` (mapproxy/service/tile.py). But a cached tile whose format is the requested
+  one is served byte for byte, never decoded: the bench stores each of our tiles, as ours serves it (gzip), in the
+  peer's cache (format `image/pbf`), so both send the same bytes (MapProxy without `Content-Encoding: gzip`, under
+  `Content-Type: image/pbf`: a client could not read them, which only spares the peer work).
 
-S1, `--rounds` times: our cache is forgotten, then ours and tipg (alternating which goes first) each get every
-tile once (a Python keep-alive load generator, `--connections` threads), then pgbench (8 clients, as
-`geoportal_reader`, no parallel workers as our connections) runs the SQL our view runs on random tiles of the same
-zooms and extent for `--seconds`. S2: the MapProxy cache is seeded, then wrk (bench/requests.lua, random
-tiles among the non-empty ones) measures ours and MapProxy alternately at each of `--hot-connections`.
-Ratios are of medians: ours/tipg, ours/ceiling, ours/MapProxy. One summary line per scenario; raw figures in
-`--results`/tiles_S1_S2_<layer>.json.
+S1: a warm-up pass renders every tile once through ours (not measured: PostgreSQL's and the system's caches then
+hold the data for every server alike). Then `--rounds` times: our cache is forgotten, ours and tipg (alternating
+which goes first) each get every tile once (a Python keep-alive load generator, `--connections` threads), then
+pgbench (8 clients, as `geoportal_reader`, no parallel workers, as our connections) runs the SQL our view runs on
+random tiles of the same zooms and extent for `--seconds`. S2: the MapProxy cache is filled, then wrk
+(bench/requests.lua, random tiles among the non-empty ones, 2 threads) measures ours and MapProxy alternately at
+each of `--hot-connections`. Ratios are of medians: ours/tipg, ours/ceiling, ours/MapProxy. One summary line per
+scenario; raw figures in `--results`/tiles_S1_S2_<layer>.json.
 """
 
 from __future__ import annotations
@@ -442,6 +445,9 @@ def cold_rounds(
     rounds: list[dict[str, Any]] = []
     empty: set[int] = set()
     names = [name for name in ("ours", "tipg") if name in servers]
+    cache_forget_layer(layer=layer.name)
+    warm_up = load(servers["ours"].ports, paths["ours"], options.connections)
+    print(f"  S1 warm-up (ours, not measured): {warm_up['rps']:.1f} req/s", flush=True)
     for number in range(options.rounds):
         figures: dict[str, Any] = {}
         for name in names if number % 2 == 0 else list(reversed(names)):
@@ -481,7 +487,7 @@ def hot_rounds(
 def parcel_count() -> int:
     with connections["default"].cursor() as cursor:
         cursor.execute("SELECT count(*) FROM geoportal.parcels")
-        return int(cursor.fetchone()[0])  # type: ignore[index]
+        return int(cursor.fetchone()[0])
 
 
 def summarise(results: dict[str, Any], options: Any) -> list[str]:
@@ -517,8 +523,8 @@ def summarise(results: dict[str, Any], options: Any) -> list[str]:
         results["S2"]["summary"] = per_level
         main_level = str(8 if 8 in options.hot_connections else options.hot_connections[0])
         at = per_level[main_level]
-        others = ", ".join(
-            f"{level}: ours {f['ours']:.0f}" + (f" / MapProxy {f['mapproxy']:.0f}" if "mapproxy" in f else "")
+        others = "".join(
+            f", {level}: ours {f['ours']:.0f}" + (f" / MapProxy {f['mapproxy']:.0f}" if "mapproxy" in f else "")
             for level, f in per_level.items()
             if level != main_level
         )
@@ -527,8 +533,8 @@ def summarise(results: dict[str, Any], options: Any) -> list[str]:
             peer = f" | MapProxy {at['mapproxy']:.0f} req/s, ratio {at['ours_over_mapproxy']:.2f}x (goal >= 2x)"
         lines.append(
             f"S2 hot tiles {results['layer']} z{results['zooms']}: ours {at['ours']:.0f} req/s{peer}"
-            f" | connections {main_level} ({others}) | size {results['S2']['tiles']} non-empty cached tiles,"
-            " ours gzip, MapProxy uncompressed"
+            f" | connections {main_level}{others} | size {results['S2']['tiles']} non-empty cached tiles (same gzip"
+            " bytes from both)"
         )
     return lines
 
