@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gis_core.models import Territory, TerritoryLevel
 from permits import selectors
-from permits.models import Decision, Language, OpinionValue, Procedure
+from permits.models import Decision, Dossier, Language, OpinionValue, Procedure
+from permits.services.filing import linkable_parents_of
 
 FOOTPRINT_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 FOOTPRINT_EXTENSIONS = (".geojson", ".json", ".kml", ".dxf")
@@ -44,15 +45,67 @@ class CommuneChoiceField(forms.ModelChoiceField):
         return f"{localized(obj)} ({obj.code})"
 
 
+class ParentDossierChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Dossier) -> str:
+        from web.views._common import localized
+
+        return f"{obj.reference} · {obj.title} ({localized(obj.procedure)})"
+
+
 class NewDossierForm(forms.Form):
+    """Step 1 of the wizard. A linked procedure (occupancy permit, certificate of conformity) names one of the
+    applicant's own authorised files of its parent procedure; the list offers theirs only."""
+
     procedure = ProcedureChoiceField(label=_("Procedure"), queryset=Procedure.objects.none())
+    parent_dossier = ParentDossierChoiceField(
+        label=_("Authorised file it follows (occupancy permit, certificate of conformity)"),
+        queryset=Dossier.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": _("Choose one of your authorised files from the list.")},
+    )
     commune = CommuneChoiceField(label=_("Commune"), queryset=Territory.objects.none())
     title = forms.CharField(label=_("Name of the project"), max_length=300)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["procedure"].queryset = selectors.procedures_active().filter(requires_parent_dossier=False)  # type: ignore[attr-defined]
+        self.fields["procedure"].queryset = selectors.procedures_active().select_related("parent")  # type: ignore[attr-defined]
+        self.fields["parent_dossier"].queryset = linkable_parents_of(applicant=user)  # type: ignore[attr-defined]
         self.fields["commune"].queryset = Territory.objects.filter(level=TerritoryLevel.COMMUNE).order_by("name_fr")  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        procedure: Procedure | None = data.get("procedure")
+        parent: Dossier | None = data.get("parent_dossier")
+        if procedure is None or "parent_dossier" in self.errors:
+            return data
+        if procedure.parent_id is None:
+            if parent is not None:
+                self.add_error("parent_dossier", _("This procedure does not follow another file: leave it empty."))
+            return data
+        if parent is None and procedure.requires_parent_dossier:
+            if not self.fields["parent_dossier"].queryset.filter(procedure_id=procedure.parent_id).exists():  # type: ignore[attr-defined]
+                message = _("You have no authorised file of the procedure “%(parent)s” for this one to follow.")
+            else:
+                message = _("Choose the authorised file of the procedure “%(parent)s” this one follows.")
+            self.add_error("parent_dossier", message % {"parent": _localized(procedure.parent)})
+        elif parent is not None and parent.procedure_id != procedure.parent_id:
+            self.add_error(
+                "parent_dossier",
+                _("Choose a file of the procedure “%(parent)s”.") % {"parent": _localized(procedure.parent)},
+            )
+        elif parent is not None and data.get("commune") not in (None, parent.commune):
+            self.add_error(
+                "commune",
+                _("The file it follows lies in %(commune)s: choose that commune.")
+                % {"commune": _localized(parent.commune)},
+            )
+        return data
+
+
+def _localized(record: Any) -> str:
+    from web.views._common import localized
+
+    return localized(record)
 
 
 class SiteForm(forms.Form):

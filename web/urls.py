@@ -32,6 +32,11 @@ urlpatterns = [
     path("files/<int:dossier_id>/", applicant.dossier_detail, name="dossier-detail"),
     path("files/<int:dossier_id>/history/", applicant.dossier_history, name="dossier-history"),
     path("files/<int:dossier_id>/withdraw/", applicant.dossier_withdraw, name="dossier-withdraw"),
+    path(
+        "files/<int:dossier_id>/linked/<slug:procedure_code>/",
+        applicant.dossier_apply_linked,
+        name="dossier-apply-linked",
+    ),
     path("files/<int:dossier_id>/documents/", applicant.document_upload, name="document-upload"),
     path(
         "files/<int:dossier_id>/documents/<int:document_id>/",

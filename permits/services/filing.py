@@ -14,13 +14,14 @@ from parcels.geometry_input import polygon_from_input
 from parcels.models import Parcel
 from permits import access, selectors, workflow
 from permits.errors import InvalidDossier, PermissionDenied
-from permits.models import Dossier, DossierCounter, DossierStatus, Procedure, Role
+from permits.models import AUTHORISING_DECISIONS, Dossier, DossierCounter, DossierStatus, Procedure, Role
 from permits.services._common import audit_and_publish, dossier_lock, transition_run
 from permits.services.documents import documents_require_mandatory
 from permits.services.precheck import dossier_precheck_compute
 
 PROJECT_FIELDS = ("title", "height_m", "floors", "gross_floor_area_m2", "use", "units", "establishment_class")
 EDITABLE_STATUSES = frozenset({DossierStatus.DRAFT, DossierStatus.INCOMPLETE})
+AUTHORISED_STATUSES = frozenset({DossierStatus.DECIDED, DossierStatus.SIGNED, DossierStatus.PUBLISHED})
 
 
 def footprint_from_input(*, value: Any, srid: int | None = None) -> MultiPolygon | None:
@@ -99,8 +100,12 @@ def dossier_create(
     if procedure.requires_parent_dossier:
         if parent_dossier is None or parent_dossier.procedure_id != procedure.parent_id:
             raise InvalidDossier(f"{procedure.code} must name a file of procedure {procedure.parent}")
+        parent_dossier = dossier_lock(dossier=parent_dossier)
         if not parent_dossier.is_authorised or parent_dossier.applicant_id != applicant.pk:
             raise InvalidDossier("the linked file must be an authorised file of the same applicant")
+        open_linked = linked_dossier_open(parent_dossier=parent_dossier, procedure=procedure)
+        if open_linked is not None:
+            raise InvalidDossier(f"{open_linked} is already an open {procedure.code} file linked to {parent_dossier}")
     footprint_geometry = footprint_from_input(value=footprint, srid=footprint_srid)
     _check_footprint(commune=commune, footprint=footprint_geometry)
     dossier = Dossier(
@@ -122,6 +127,74 @@ def dossier_create(
         payload={"procedure": procedure.code, "commune": commune.code, "architect": architect is not None},
     )
     return dossier
+
+
+def linked_dossier_open(*, parent_dossier: Dossier, procedure: Procedure) -> Dossier | None:
+    """The open file (draft to commission) of `procedure` linked to `parent_dossier`, if there is one: a file
+    follows its parent once per procedure at a time (a new one only after a decision or a withdrawal)."""
+    return (
+        Dossier.objects.filter(parent_dossier=parent_dossier, procedure=procedure, status__in=workflow.OPEN)
+        .order_by("pk")
+        .first()
+    )
+
+
+def linkable_parents_of(*, applicant: Any, procedure: Procedure | None = None) -> Any:
+    """The applicant's own authorised files a linked procedure may follow (of `procedure`'s parent, or of the
+    parent of any linked procedure open to new files), newest first."""
+    parents: Any
+    if procedure is not None:
+        parents = [procedure.parent_id] if procedure.parent_id else []
+    else:
+        parents = selectors.procedures_active().exclude(parent=None).values("parent_id")
+    return (
+        Dossier.objects.filter(
+            applicant_id=applicant.pk,
+            procedure_id__in=parents,
+            decision__in=AUTHORISING_DECISIONS,
+            status__in=AUTHORISED_STATUSES,
+        )
+        .select_related("procedure")
+        .order_by("-decided_at", "-pk")
+    )
+
+
+def _linked_project(*, parent: Dossier, procedure: Procedure) -> dict[str, Any]:
+    """What a linked file takes from its parent: the project as authorised (the class only where it applies)."""
+    project = {name: getattr(parent, name) for name in PROJECT_FIELDS}
+    if project["establishment_class"] not in (procedure.establishment_classes or []):
+        project["establishment_class"] = None
+    return project
+
+
+@transaction.atomic
+def dossier_start_linked(
+    *, actor: Any, address: str | None, parent_dossier: Dossier, procedure: Procedure, title: str | None = None
+) -> tuple[Dossier, bool]:
+    """The file of `procedure` that follows `parent_dossier` (the occupancy permit of a building permit): the
+    one already open if any (returned with False), else a new draft pre-filled from the parent's commune,
+    parcels, footprint and project, `title` replacing the parent's (True). Documents are never copied: each
+    procedure asks for its own."""
+    if procedure.parent_id != parent_dossier.procedure_id:
+        raise InvalidDossier(f"{procedure.code} does not follow a file of procedure {parent_dossier.procedure}")
+    parent = dossier_lock(dossier=parent_dossier)
+    if not access.is_owner(actor, parent):
+        raise PermissionDenied("only the applicant or their architect may follow this file")
+    existing = linked_dossier_open(parent_dossier=parent, procedure=procedure)
+    if existing is not None:
+        return existing, False
+    dossier = dossier_create(
+        actor=actor,
+        address=address,
+        procedure=procedure,
+        commune=parent.commune,
+        applicant=parent.applicant,
+        parcels=list(parent.parcels.values_list("pk", flat=True)),
+        footprint=parent.footprint,
+        parent_dossier=parent,
+        **{**_linked_project(parent=parent, procedure=procedure), **({"title": title} if title else {})},
+    )
+    return dossier, True
 
 
 @transaction.atomic

@@ -25,7 +25,8 @@ from permits.commissions import published
 from permits.downloads import dossier_document_response
 from permits.errors import NotFound
 from permits.footprint import footprint_from_file
-from permits.models import REVISED_PLAN, Dossier, DossierStatus, OpinionValue
+from permits.models import REVISED_PLAN, Dossier, DossierStatus, OpinionValue, Procedure
+from permits.services.filing import dossier_start_linked, linked_dossier_open
 from permits.services.precheck import dossier_site_geometry
 from web import forms
 from web.views import _documents
@@ -112,10 +113,13 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def wizard_procedure(request: HttpRequest) -> HttpResponse:
-    """Step 1: the procedure and the commune; creates the draft."""
-    form = forms.NewDossierForm(request.POST or None)
+    """Step 1: the procedure and the commune; creates the draft (linked to the authorised file it follows, for an
+    occupancy permit or a certificate of conformity, and then pre-filled from it)."""
+    form = forms.NewDossierForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if data["parent_dossier"] is not None:
+            return _start_linked(request, data["parent_dossier"], data["procedure"], title=data["title"])
         dossier = run_service(
             request,
             lambda: services.dossier_create(
@@ -130,6 +134,57 @@ def wizard_procedure(request: HttpRequest) -> HttpResponse:
         if dossier is not None:
             return redirect(wizard_url(dossier, "site"))
     return render(request, "web/wizard_procedure.html", {**_wizard_context(None, "procedure"), "form": form})
+
+
+def _start_linked(request: HttpRequest, parent: Dossier, procedure: Procedure, title: str | None = None) -> Any:
+    """Open the linked file of `procedure` following `parent`: the one in progress, or a new pre-filled draft."""
+    started = run_service(
+        request,
+        lambda: dossier_start_linked(
+            actor=request.user, address=client_address(request), parent_dossier=parent, procedure=procedure, title=title
+        ),
+    )
+    if started is None:
+        return redirect("web:dossier-detail", parent.pk)
+    dossier, created = started
+    if created:
+        messages.success(request, _("Draft created from the authorised file. Check the parcels and the footprint."))
+        return redirect(wizard_url(dossier, "site"))
+    messages.info(request, _("A file of this procedure following this one is already in progress: here it is."))
+    if dossier.status in EDITABLE:
+        return redirect(wizard_url(dossier, "site"))
+    return redirect("web:dossier-detail", dossier.pk)
+
+
+def linked_offers(request: HttpRequest, dossier: Dossier) -> list[dict[str, Any]]:
+    """The linked procedures the applicant may apply for from this authorised, published file, each with the file
+    already in progress (if any)."""
+    if not (access.is_owner(request.user, dossier) and dossier.status == DossierStatus.PUBLISHED):
+        return []
+    if not dossier.is_authorised:
+        return []
+    return [
+        {
+            "procedure": procedure,
+            "label": localized(procedure),
+            "open": linked_dossier_open(parent_dossier=dossier, procedure=procedure),
+        }
+        for procedure in selectors.procedures_active().filter(parent_id=dossier.procedure_id)
+    ]
+
+
+@login_required
+@require_POST
+def dossier_apply_linked(request: HttpRequest, dossier_id: int, procedure_code: str) -> HttpResponse:
+    """The button of an authorised, published file: start (or reopen) its occupancy permit or certificate."""
+    dossier = dossier_for(request, dossier_id)
+    offer = next(
+        (item for item in linked_offers(request, dossier) if item["procedure"].code == procedure_code),
+        None,
+    )
+    if offer is None:
+        raise Http404("no such linked procedure for this file")
+    return _start_linked(request, dossier, offer["procedure"])
 
 
 def _site_config(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
@@ -386,6 +441,18 @@ def dossier_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
         "actions": selectors.actions_available(dossier=dossier, user=request.user),
         "is_owner": access.is_owner(request.user, dossier),
         "opinion_choices": OpinionValue.choices,
+        **linked_files(request, dossier),
+    }
+
+
+def linked_files(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
+    """The file this one follows and the files that follow it, as far as the user may see them."""
+    visible = selectors.dossiers_visible_to(user=request.user)
+    parent = dossier.parent_dossier
+    return {
+        "parent_dossier": parent,
+        "parent_visible": parent is not None and visible.filter(pk=parent.pk).exists(),
+        "linked_dossiers": list(visible.filter(parent_dossier=dossier).select_related("procedure").order_by("pk")),
     }
 
 
@@ -403,6 +470,7 @@ def dossier_detail(request: HttpRequest, dossier_id: int) -> HttpResponse:
         context["commission_booking"] = booking_summary(dossier=dossier, user=request.user)
         context["published_documents"] = _documents.published_rows(dossier=dossier)
         context["decision_pending"] = _documents.decision_pending(dossier=dossier)
+        context["linked_offers"] = linked_offers(request, dossier)
         return render(request, "web/dossier_applicant.html", context)
     from web.views.office import office_context
 
