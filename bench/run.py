@@ -3,6 +3,7 @@
     .venv/bin/python bench/run.py                                 # everything, 1,000,000 parcels
     .venv/bin/python bench/run.py --quick                         # 20,000 parcels, short runs (a smoke test)
     .venv/bin/python bench/run.py --scenarios S1 S2 --parcels 200000
+    .venv/bin/python bench/run.py --prepare-only                  # the bench database alone
 
 S1-S5 use the bench database (`urbaplan_bench`, `urbaplan_bench_quick` with --quick, on the server of
 DATABASE_URL), created, migrated and filled here once: reused while its parcels and zoning are complete; the dev
@@ -582,6 +583,7 @@ def main() -> None:
     parser.add_argument("--s5-rounds", type=int, default=2)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk/pgbench measurement")
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--prepare-only", action="store_true", help="prepare the bench database, measure nothing")
     options = parser.parse_args()
     options.database = options.database or ("urbaplan_bench_quick" if options.quick else "urbaplan_bench")
     if options.quick:  # a smoke test: results go under var/bench/, not into the committed bench/results/
@@ -593,6 +595,9 @@ def main() -> None:
     bench = Bench(options)
     bench.prepare_database()
     bench.prepare_commune()
+    if options.prepare_only:
+        log(f"bench database ready: {bench.prepare_data()}")
+        return
     results: dict[str, Any] = {}
     for path in RESULTS.glob("S[57].json"):
         results[path.stem] = json.loads(path.read_text())

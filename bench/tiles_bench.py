@@ -513,6 +513,9 @@ def summarise(results: dict[str, Any], options: Any) -> list[str]:
         f" | pgbench ceiling {ceiling:.1f} tps, ours at {ours / ceiling:.0%} (goal >= 85%)"
         f" | connections {options.connections} | size {size}"
     ]
+    errors = {name: sum(r[name]["error_count"] for r in rounds) for name in ("ours", "tipg") if name in rounds[0]}
+    if any(errors.values()):
+        lines[0] += " | ERRORS " + ", ".join(f"{name} {count}" for name, count in errors.items()) + " (see the JSON)"
     if "S2" in results:
         per_level: dict[str, Any] = {}
         for level, runs in results["S2"]["runs"].items():
@@ -536,6 +539,9 @@ def summarise(results: dict[str, Any], options: Any) -> list[str]:
             f" | connections {main_level}{others} | size {results['S2']['tiles']} non-empty cached tiles (same gzip"
             " bytes from both)"
         )
+        failed = sum(r["non_2xx"] for runs in results["S2"]["runs"].values() for v in runs.values() for r in v)
+        if failed:
+            lines[-1] += f" | ERRORS {failed} non-2xx responses (see the JSON)"
     return lines
 
 
