@@ -6,6 +6,7 @@ from typing import Any
 import shapely
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from gis_core.geometry import parse_user_polygon, to_multipolygon
@@ -70,6 +71,22 @@ def _set_parcels(*, dossier: Dossier, parcels: Iterable[Parcel | int]) -> None:
     dossier.parcels.set(found)
 
 
+def _check_parent(*, procedure: Procedure, parent_dossier: Dossier | None, applicant: Any) -> Dossier:
+    """The file a linked procedure follows, locked: of the parent procedure, authorised, the applicant's own, and
+    not already followed by an open file of this procedure."""
+    if procedure.parent_id is None:
+        raise InvalidDossier(f"{procedure.code} does not follow another file")
+    if parent_dossier is None or parent_dossier.procedure_id != procedure.parent_id:
+        raise InvalidDossier(f"{procedure.code} must name a file of procedure {procedure.parent}")
+    parent = dossier_lock(dossier=parent_dossier)
+    if not parent.is_authorised or parent.applicant_id != applicant.pk:
+        raise InvalidDossier("the linked file must be an authorised file of the same applicant")
+    open_linked = linked_dossier_open(parent_dossier=parent, procedure=procedure)
+    if open_linked is not None:
+        raise InvalidDossier(f"{open_linked} is already an open {procedure.code} file linked to {parent}")
+    return parent
+
+
 @transaction.atomic
 def dossier_create(
     *,
@@ -97,15 +114,8 @@ def dossier_create(
             raise PermissionDenied("only an architect may file on someone else's behalf")
         architect = actor
     _check_project(procedure=procedure, commune=commune, fields=project)
-    if procedure.requires_parent_dossier:
-        if parent_dossier is None or parent_dossier.procedure_id != procedure.parent_id:
-            raise InvalidDossier(f"{procedure.code} must name a file of procedure {procedure.parent}")
-        parent_dossier = dossier_lock(dossier=parent_dossier)
-        if not parent_dossier.is_authorised or parent_dossier.applicant_id != applicant.pk:
-            raise InvalidDossier("the linked file must be an authorised file of the same applicant")
-        open_linked = linked_dossier_open(parent_dossier=parent_dossier, procedure=procedure)
-        if open_linked is not None:
-            raise InvalidDossier(f"{open_linked} is already an open {procedure.code} file linked to {parent_dossier}")
+    if parent_dossier is not None or procedure.requires_parent_dossier:
+        parent_dossier = _check_parent(procedure=procedure, parent_dossier=parent_dossier, applicant=applicant)
     footprint_geometry = footprint_from_input(value=footprint, srid=footprint_srid)
     _check_footprint(commune=commune, footprint=footprint_geometry)
     dossier = Dossier(
@@ -139,14 +149,10 @@ def linked_dossier_open(*, parent_dossier: Dossier, procedure: Procedure) -> Dos
     )
 
 
-def linkable_parents_of(*, applicant: Any, procedure: Procedure | None = None) -> Any:
-    """The applicant's own authorised files a linked procedure may follow (of `procedure`'s parent, or of the
-    parent of any linked procedure open to new files), newest first."""
-    parents: Any
-    if procedure is not None:
-        parents = [procedure.parent_id] if procedure.parent_id else []
-    else:
-        parents = selectors.procedures_active().exclude(parent=None).values("parent_id")
+def linkable_parents_of(*, applicant: Any) -> QuerySet[Dossier]:
+    """The applicant's own authorised files that a linked procedure open to new files may follow (building
+    permits for the occupancy permit and the certificate of conformity), newest decision first."""
+    parents = selectors.procedures_active().exclude(parent=None).values("parent_id")
     return (
         Dossier.objects.filter(
             applicant_id=applicant.pk,

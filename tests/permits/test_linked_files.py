@@ -44,3 +44,12 @@ def test_only_the_owner_starts_a_linked_file(catalogue: None, commune: Any) -> N
         dossier_start_linked(actor=UserFactory.create(), address=ADDRESS, parent_dossier=parent, procedure=occupancy)
     with pytest.raises(InvalidDossier):
         dossier_start_linked(actor=parent.applicant, address=ADDRESS, parent_dossier=parent, procedure=parent.procedure)
+
+
+def test_a_procedure_that_follows_nothing_takes_no_parent(catalogue: None, commune: Any) -> None:
+    building = Procedure.objects.get(code="building-permit")
+    parent = DossierFactory.create(procedure=building, commune=commune, signed=True)
+    with pytest.raises(InvalidDossier):
+        services.dossier_create(
+            actor=parent.applicant, address=ADDRESS, procedure=building, commune=commune, parent_dossier=parent
+        )

@@ -98,6 +98,21 @@ def test_the_buttons_appear_only_on_an_authorised_published_file_of_the_parent_p
     assert 'id="linked-offers"' not in staff.get(reverse("web:dossier-detail", args=[published.pk])).content.decode()
 
 
+@pytest.mark.parametrize(
+    ("language", "button", "linked"),
+    [("fr", "Demander « Permis d&#x27;habiter »", "Lié à"), ("ar", "طلب «رخصة السكن»", "مرتبط بـ")],
+)
+def test_the_button_and_the_link_in_french_and_arabic(
+    commune: Any, parcel: Any, language: str, button: str, linked: str
+) -> None:
+    parent = building_permit(commune, parcel, published=True)
+    client = client_for(parent.applicant, language)
+    assert button in client.get(reverse("web:dossier-detail", args=[parent.pk])).content.decode()
+    client.post(apply_url(parent))
+    child = Dossier.objects.get(parent_dossier=parent)
+    assert f"{linked} <a" in client.get(reverse("web:dossier-detail", args=[child.pk])).content.decode()
+
+
 def test_applying_creates_one_linked_draft_filled_in_from_the_permit(commune: Any, parcel: Any) -> None:
     parent = building_permit(commune, parcel, published=True)
     applicant = client_for(parent.applicant)
