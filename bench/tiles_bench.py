@@ -108,6 +108,18 @@ TIPG_PROCESSES = 2
 TIPG_FEATURE_LIMIT = 1_000_000  # above any tile's count: tipg stops at 10,000 by default, ours never caps
 WORK = ROOT / "var" / "bench" / "tiles"
 GZIP = {"Accept-Encoding": "gzip"}
+HOT_LUA = """
+local requests = {}
+function init(args)
+  for path in io.lines(args[1]) do
+    requests[#requests + 1] = wrk.format("GET", path, {["Host"] = wrk.headers["Host"], ["Accept-Encoding"] = "gzip"})
+  end
+  math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+end
+function request()
+  return requests[math.random(#requests)]
+end
+"""
 
 
 def _substitute(values: dict[str, str]) -> Callable[[re.Match[str]], str]:
@@ -400,17 +412,19 @@ def pgbench(arguments: list[str], clients: int, seconds: int) -> float:
 
 
 def wrk(port: int, paths: list[str], connections_count: int, seconds: int) -> dict[str, Any]:
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
-        handle.write("".join(f"GET\t{path}\t\n" for path in paths))
-    output = subprocess.run(
-        ["wrk", "-t", str(min(connections_count, 2)), "-c", str(connections_count), "-d", f"{seconds}s",
-         "--timeout", "10s", "-H", "Accept-Encoding: gzip", "-s", str(ROOT / "bench" / "requests.lua"),
-         f"http://127.0.0.1:{port}", "--", handle.name],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout  # fmt: skip
-    os.unlink(handle.name)
+    """wrk on random paths among `paths`, each request with `Accept-Encoding: gzip` (bench/requests.lua gives
+    wrk.format a header table of its own, so wrk's `-H` headers would not be sent)."""
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "paths.txt").write_text("".join(f"{path}\n" for path in paths))
+        (Path(folder) / "tiles.lua").write_text(HOT_LUA)
+        output = subprocess.run(
+            ["wrk", "-t", str(min(connections_count, 2)), "-c", str(connections_count), "-d", f"{seconds}s",
+             "--timeout", "10s", "-s", str(Path(folder) / "tiles.lua"), f"http://127.0.0.1:{port}", "--",
+             str(Path(folder) / "paths.txt")],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout  # fmt: skip
     rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     transfer = re.search(r"Transfer/sec:\s+([\d.]+)(\w+)", output)
