@@ -40,7 +40,7 @@ pytest: services
 
 test: services check pytest
 
-# Every scenario of the brief's benchmarks (S1..S8; ~1.5 h on 2 cores at 1M parcels); a selection with
+# Every scenario of the brief's benchmarks (S1..S8; about an hour on 2 cores at 1M parcels); a selection with
 # SCENARIOS="S1 S2", a smoke test with BENCH_ARGS=--quick. S6 reads the demo data; the peers' virtualenv is
 # made on first use.
 bench: demo

@@ -48,8 +48,8 @@ HCP_COMMUNES = (
 DEFAULT_HCP_COMMUNE = "50103112"
 SCENARIOS = ("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8")
 # S1/S2 layers and zooms: the parcels layer starts at z14; the zones one (large polygons, read from their pieces)
-# at z10, measured from z12 as the brief says, on at most ZONE_TILES tiles (tipg reads the unsimplified zones).
-TILE_RUNS = (("parcels", "14-16", None), ("zones", "12-16", 1_500))
+# at z10, measured from z12 as the brief says.
+TILE_RUNS = (("parcels", "14-16"), ("zones", "12-16"))
 REQUEST_SAMPLES = 100  # distinct requests per endpoint; pgbench takes at most 128 scripts
 ENDPOINTS = ("parcel_at_point", "parcel_constraints", "precheck")
 # S5 serving: one worker per core, threads so a worker's Python overlaps its requests' database time; the app
@@ -395,13 +395,11 @@ class Bench:
     def s1_s2(self) -> None:
         self.prepare_data()
         quick = ["--tiles", "300", "--rounds", "1", "--seconds", "3", "--hot-connections", "8"]
-        for layer, zooms, limit in TILE_RUNS:
+        for layer, zooms in TILE_RUNS:
             command = [str(PYTHON), "bench/tiles_bench.py", "--database", self.options.database, "--layer", layer,
                        "--zooms", zooms, "--results", str(RESULTS)]  # fmt: skip
             if self.options.quick:
                 command += quick
-            elif limit:
-                command += ["--tiles", str(limit)]
             self.script(f"S1 S2 {layer}", command, {**os.environ, "PYTHONUNBUFFERED": "1"})
 
     def s3_s4(self) -> None:

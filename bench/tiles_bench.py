@@ -7,7 +7,7 @@ of our tile SQL, hot (cached) tiles against a standalone MapProxy serving the sa
 Runs against `--database` on the server of DATABASE_URL (default: DATABASE_URL's own database); `make bench`
 gives it the 1M-parcel `urbaplan_bench` (bench/run.py prepares it). The tiles: every tile of `--zooms` over the
 extent of the commune holding the most parcels, shuffled, at most `--tiles` of them (the parcels layer starts at
-z14; 1M parcels over 585 km² make ~6,000 tiles at z14-16).
+z14; Sidi Yahya Zaer, 585 km², has 2,564 tiles at z14-16).
 
 Servers, each measured through its own HTTP front on loopback, all reading the same PostgreSQL as
 `geoportal_reader`:
