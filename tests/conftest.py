@@ -1,6 +1,7 @@
 """Shared pytest fixtures. Tests run against the real PostGIS started by `make test` (or DATABASE_URL)."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -14,3 +15,24 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"{SHARED_DATA} is absent")
     return SHARED_DATA
+
+
+def documents_stored_in(django_settings: Any, directory: Path) -> Path:
+    """Point `STORAGES["documents"]` (and upload temporary files) at `directory`, never at var/media."""
+    store = directory / "documents"
+    store.mkdir()
+    django_settings.STORAGES = {
+        **django_settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(store), "base_url": None},
+        },
+    }
+    django_settings.FILE_UPLOAD_TEMP_DIR = str(directory)
+    return store
+
+
+@pytest.fixture
+def documents_storage_dir(settings: Any, tmp_path: Path) -> Path:
+    """Uploaded documents go under the test's tmp_path; the directory they are stored in."""
+    return documents_stored_in(settings, tmp_path)

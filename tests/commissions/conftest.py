@@ -16,6 +16,7 @@ from parcels.models import Agency
 from permits.commissions import services
 from permits.commissions.models import Commission, CommissionMember, MemberKind, Session
 from permits.models import Procedure, RequiredDocument
+from tests.conftest import documents_stored_in
 from tests.factories import AgencyFactory
 from tests.notifications.conftest import (  # noqa: F401 - the real SMTP server, shared as fixtures
     smtp,
@@ -37,16 +38,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> DevelopmentPki:
 @pytest.fixture(autouse=True)
 def commission_settings(settings: Any, pki: DevelopmentPki, tmp_path: Path) -> Path:
     """Documents under tmp_path, the development PKI and the local TSA, tasks in-process."""
-    store = tmp_path / "documents"
-    store.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(store), "base_url": None},
-        },
-    }
-    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    store = documents_stored_in(settings, tmp_path)
     settings.SIGNING_PKI_DIR = pki.directory
     settings.SIGNING_TRUST_ROOTS = [pki.directory / "root-ca.pem"]
     settings.SIGNING_INTERMEDIATES = [pki.directory / "intermediate-ca.pem"]

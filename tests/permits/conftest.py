@@ -20,19 +20,9 @@ from tests.permits.factories import commune_tree, staff_for
 
 
 @pytest.fixture(autouse=True)
-def documents_storage_dir(settings: Any, tmp_path: Path) -> Path:
-    """`STORAGES["documents"]` (and upload temporary files) under tmp_path for every permits test."""
-    store = tmp_path / "documents"
-    store.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(store), "base_url": None},
-        },
-    }
-    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
-    return store
+def documents_storage_dir(documents_storage_dir: Path) -> Path:
+    """Every permits test stores documents under its tmp_path (tests/conftest.py)."""
+    return documents_storage_dir
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from gis_core.documents.models import StoredDocument
 from gis_core.documents.services import document_store
 from gis_core.signing.pki import DevelopmentPki
+from tests.conftest import documents_stored_in
 from tests.signing.pdf_factory import sample_pdf
 
 SIGNERS = [("amina", "Amina", "El Idrissi"), ("karim", "Karim", "Benali"), ("sara", "Sara", "Ouazzani")]
@@ -39,15 +40,7 @@ def signing_settings(settings: Any, pki: DevelopmentPki, tmp_path: Path) -> None
     settings.SIGNING_SIGNER_BACKEND = "gis_core.signing.signers.Pkcs12Backend"
     settings.SIGNING_PUBLIC_BASE_URL = "http://testserver"
     settings.SIGNING_EMBED_VALIDATION_INFO = True
-    store = tmp_path / "documents"
-    store.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(store), "base_url": None},
-        },
-    }
+    documents_stored_in(settings, tmp_path)
 
 
 @pytest.fixture

@@ -21,12 +21,15 @@ from tests.documents.files import pdf_bytes
 from tests.factories import ParcelFactory, ZoneFactory, box
 from tests.permits.factories import ProcedureFactory, commune_tree, member_for, staff_for
 from tests.web.browser import chromium, click_map_at, screenshot
-from tests.web.test_dossier_pages import documents_storage_dir  # noqa: F401  (autouse fixture)
 
 PASSWORD = "a-long-test-passphrase"
 MAP_READY = "() => document.documentElement.dataset.mapReady === 'true' && window.wizardMap.loaded()"
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases=["default", "geoportal"])]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, databases=["default", "geoportal"]),
+    pytest.mark.usefixtures("documents_storage_dir"),
+]
 
 
 @pytest.fixture

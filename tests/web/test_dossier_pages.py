@@ -3,7 +3,6 @@ the wizard files a draft, the back-office actions run through the services, and 
 not see (404, never 403)."""
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,23 +25,7 @@ from tests.permits.factories import (
     staff_for,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def documents_storage_dir(settings: Any, tmp_path: Path) -> Path:
-    """Uploaded documents go under the test's tmp_path, never into var/media."""
-    store = tmp_path / "documents"
-    store.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(store), "base_url": None},
-        },
-    }
-    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
-    return store
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("documents_storage_dir")]
 
 
 def client_for(user: User, language: str = "fr") -> Client:

@@ -2,7 +2,6 @@
 the occupancy permit or the certificate of conformity (a draft linked to it and filled in from it, one at a time),
 or chooses one of their authorised files in the wizard's first step; both file pages show the link."""
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,23 +14,7 @@ from permits.services import procedures_load
 from tests.factories import ParcelFactory, box
 from tests.permits.factories import DossierFactory, UserFactory, commune_tree, staff_for, submit
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def documents_storage_dir(settings: Any, tmp_path: Path) -> Path:
-    """Uploaded documents go under the test's tmp_path, never into var/media."""
-    store = tmp_path / "documents"
-    store.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(store), "base_url": None},
-        },
-    }
-    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
-    return store
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("documents_storage_dir")]
 
 
 @pytest.fixture(autouse=True)
