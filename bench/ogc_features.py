@@ -8,7 +8,8 @@ three reading the same `geoportal` views as `geoportal_reader` on the same Postg
 Peers run from their own virtualenv, made on first use by bench/peers.py from the pinned
 bench/requirements-peers.txt (var/bench/peers/; `--peers-venv` names another one).
 
-Servers: ours = gunicorn (2 workers x 4 threads); tipg = uvicorn (2 workers); pygeoapi = gunicorn (2 workers x 4
+Servers: ours = gunicorn (2 workers x 4 threads); tipg = two single-worker uvicorn processes (one wrk each, the
+connections split between them: `--workers 2` leaves Nagle on, uvicorn #3149); pygeoapi = gunicorn (2 workers x 4
 threads) with `count: false`. Load: wrk (`bench/requests.lua`, a random request among 200 per scenario) for
 `--duration` seconds per measurement; the servers are measured alternately, scenario by scenario. Paging: ours is
 measured twice, with a plain `offset` and with the keyset `cursor` of our next links (what a client following the
@@ -71,16 +72,23 @@ def wait_ready(url: str, timeout: float = 180) -> None:
 
 
 class Server:
-    def __init__(self, name: str, command: list[str], env: dict[str, str], items: str) -> None:
+    """One peer: one or more processes, each listening on its own port (`items`: one items URL per process)."""
+
+    def __init__(self, name: str, commands: list[list[str]], env: dict[str, str], items: list[str]) -> None:
         self.name, self.items = name, items
-        self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.processes = [
+            subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for command in commands
+        ]
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        for process in self.processes:
+            process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def start_ours(port: int, host: str, db_port: int, database: str) -> Server:
@@ -93,7 +101,7 @@ def start_ours(port: int, host: str, db_port: int, database: str) -> Server:
     }
     command = [str(ROOT / ".venv/bin/gunicorn"), "gis_core.wsgi", "-w", "2", "--threads", "4"]
     command += ["-b", f"127.0.0.1:{port}", "--chdir", str(ROOT)]
-    return Server("ours", command, env, f"http://127.0.0.1:{port}/ogc/collections/parcels/items")
+    return Server("ours", [command], env, [f"http://127.0.0.1:{port}/ogc/collections/parcels/items"])
 
 
 def start_tipg(port: int, venv: Path, host: str, db_port: int, database: str) -> Server:
@@ -105,9 +113,13 @@ def start_tipg(port: int, venv: Path, host: str, db_port: int, database: str) ->
         "TIPG_TABLE_CONFIG__geoportal_parcels__PK": "id",
         "TIPG_TABLE_CONFIG__geoportal_parcels__GEOMCOL": "geom",
     }
-    command = [str(venv / "bin/uvicorn"), "tipg.main:app", "--workers", "2", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--log-level", "warning"]
-    return Server("tipg", command, env, f"http://127.0.0.1:{port}/collections/geoportal.parcels/items")
+    # Two single-worker processes on two ports, not `--workers 2`: uvicorn's pre-bound socket leaves Nagle on for
+    # accepted connections (uvicorn #3149) and every keep-alive request would wait ~40 ms for a delayed ACK.
+    ports = [port, free_port()]
+    command = [str(venv / "bin/uvicorn"), "tipg.main:app", "--host", "127.0.0.1", "--log-level", "warning"]
+    commands = [[*command, "--no-access-log", "--port", str(each)] for each in ports]
+    items = [f"http://127.0.0.1:{each}/collections/geoportal.parcels/items" for each in ports]
+    return Server("tipg", commands, env, items)
 
 
 def start_pygeoapi(port: int, venv: Path, host: str, db_port: int, database: str, workdir: Path) -> Server:
@@ -174,7 +186,7 @@ def start_pygeoapi(port: int, venv: Path, host: str, db_port: int, database: str
     )
     command = [str(venv / "bin/gunicorn"), "pygeoapi.flask_app:APP", "-w", "2", "--threads", "4"]
     command += ["-b", f"127.0.0.1:{port}"]
-    return Server("pygeoapi", command, env, f"http://127.0.0.1:{port}/collections/parcels/items")
+    return Server("pygeoapi", [command], env, [f"http://127.0.0.1:{port}/collections/parcels/items"])
 
 
 def scenarios(host: str, db_port: int, database: str, rng: random.Random) -> dict[str, list[str]]:
@@ -207,7 +219,7 @@ def scenarios(host: str, db_port: int, database: str, rng: random.Random) -> dic
     return out
 
 
-def wrk(items_url: str, queries: list[str], connections: int, seconds: int) -> float:
+def _wrk_start(items_url: str, queries: list[str], connections: int, seconds: int) -> subprocess.Popen[str]:
     base = re.match(r"^(https?://[^/]+)(/.*)$", items_url)
     assert base is not None
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
@@ -216,12 +228,25 @@ def wrk(items_url: str, queries: list[str], connections: int, seconds: int) -> f
         paths = handle.name
     command = ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s"]
     command += ["-s", str(ROOT / "bench/requests.lua"), base.group(1), "--", paths]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    match = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    if errors:
-        print(f"    ! {errors.group(1)} non-2xx responses from {items_url}", flush=True)
-    return float(match.group(1)) if match else 0.0
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+
+
+def wrk(server: Server, queries: list[str], connections: int, seconds: int) -> float:
+    """Requests per second of `server` at `connections`, spread over its processes' ports (one wrk each)."""
+    targets = server.items[:connections]
+    shares = [connections // len(targets) + (1 if i < connections % len(targets) else 0) for i in range(len(targets))]
+    runs = [_wrk_start(url, queries, share, seconds) for url, share in zip(targets, shares, strict=True)]
+    total = 0.0
+    for url, run in zip(targets, runs, strict=True):
+        output, _ = run.communicate()
+        if run.returncode:
+            raise RuntimeError(f"wrk failed against {url}")
+        match = re.search(r"Requests/sec:\s+([\d.]+)", output)
+        errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+        if errors:
+            print(f"    ! {errors.group(1)} non-2xx responses from {url}", flush=True)
+        total += float(match.group(1)) if match else 0.0
+    return total
 
 
 def wait_idle(items_url: str, timeout: float = 120) -> None:
@@ -271,9 +296,10 @@ def main() -> None:
             elif name == "pygeoapi":
                 servers[name] = start_pygeoapi(port, options.peers_venv, host, db_port, database, workdir)
         for server in servers.values():
-            wait_ready(f"{server.items}?limit=1")
-            for query in next(iter(queries.values()))[:5]:  # warm up (config build, connections, caches)
-                urllib.request.urlopen(f"{server.items}?{query}", timeout=300).read()
+            for items in server.items:
+                wait_ready(f"{items}?limit=1")
+                for query in next(iter(queries.values()))[:5]:  # warm up (config build, connections, caches)
+                    urllib.request.urlopen(f"{items}?{query}", timeout=300).read()
         results: dict[str, Any] = {"parcels": int(size), "duration_s": options.duration, "scenarios": {}}
         for scenario, scenario_queries in queries.items():
             cursor_variant = "(cursor)" in scenario
@@ -283,8 +309,9 @@ def main() -> None:
                     for name, server in servers.items():
                         if cursor_variant and name != "ours":
                             continue
-                        rps = wrk(server.items, scenario_queries, connections, options.duration)
-                        wait_idle(server.items)
+                        rps = wrk(server, scenario_queries, connections, options.duration)
+                        for items in server.items:
+                            wait_idle(items)
                         figures.setdefault(name, []).append(rps)
                 medians = {name: statistics.median(values) for name, values in figures.items()}
                 results["scenarios"].setdefault(scenario, {})[str(connections)] = {"rps": figures, "median": medians}
