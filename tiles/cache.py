@@ -14,6 +14,7 @@ both and sets the key atomically); otherwise it is served but not cached.
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 from django.db import connections
@@ -39,6 +40,7 @@ DELETE_BATCH = 2000
 _lock = threading.Lock()
 _client: redis.Redis | None = None
 _client_url: str | None = None
+_scripts: dict[str, Any] = {}  # redis-py Script objects of `_client` (EVALSHA: the script is not resent each time)
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ def client() -> redis.Redis | None:
         if _client is None or _client_url != url:
             _client = redis.Redis.from_url(url)
             _client_url = url
+            _scripts.clear()
+            _scripts.update(fetch=_client.register_script(FETCH_SCRIPT), store=_client.register_script(STORE_SCRIPT))
         return _client
 
 
@@ -85,8 +89,8 @@ def cache_fetch(*, layer: str, tile: Tile) -> CacheState | None:
     redis_client = client()
     if redis_client is None:
         return None
-    generation, sequence, value = redis_client.eval(
-        FETCH_SCRIPT, 2, *_counter_keys(layer), f"{namespace(layer)}:", f":{tile.z}:{tile.x}:{tile.y}"
+    generation, sequence, value = _scripts["fetch"](
+        keys=_counter_keys(layer), args=[f"{namespace(layer)}:", f":{tile.z}:{tile.x}:{tile.y}"], client=redis_client
     )
     return CacheState(generation=generation.decode(), sequence=sequence.decode(), tile=value)
 
@@ -96,15 +100,16 @@ def cache_store(*, layer: str, tile: Tile, state: CacheState, data: bytes) -> bo
     redis_client = client()
     if redis_client is None:
         return False
-    stored = redis_client.eval(
-        STORE_SCRIPT,
-        2,
-        *_counter_keys(layer),
-        state.generation,
-        state.sequence,
-        tile_key(layer, state.generation, tile),
-        data,
-        tiles_settings().cache_seconds,
+    stored = _scripts["store"](
+        keys=_counter_keys(layer),
+        args=[
+            state.generation,
+            state.sequence,
+            tile_key(layer, state.generation, tile),
+            data,
+            tiles_settings().cache_seconds,
+        ],
+        client=redis_client,
     )
     return bool(stored)
 
@@ -137,9 +142,10 @@ def cache_forget_layer(*, layer: str) -> int:
     return int(redis_client.incr(_counter_keys(layer)[0]))
 
 
-def layer_generation(*, layer: str) -> str:
-    """The layer's current generation ("0" when caching is off or nothing was ever invalidated)."""
+def layer_version(*, layer: str) -> str:
+    """`<generation>.<sequence>`: changes with every invalidation of the layer, whole or partial."""
     redis_client = client()
     if redis_client is None:
-        return "0"
-    return _text(redis_client.get(_counter_keys(layer)[0]))
+        return "0.0"
+    generation, sequence = redis_client.mget(_counter_keys(layer))
+    return f"{_text(generation)}.{_text(sequence)}"

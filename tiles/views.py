@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from gis_core.problems import problem_response
-from tiles.cache import cache_fetch, cache_store, layer_generation
+from tiles.cache import cache_fetch, cache_store, layer_version
 from tiles.conf import tiles_settings
 from tiles.grid import TileOutOfRange, tile_check
 from tiles.layers import LAYERS, TileLayer, layer_get
@@ -98,7 +98,7 @@ def _base_url(request: HttpRequest) -> str:
 
 def _tilejson(request: HttpRequest, tile_layer: TileLayer) -> dict[str, Any]:
     base_url = _base_url(request)
-    key = f"tiles:tilejson:{tile_layer.name}:{layer_generation(layer=tile_layer.name)}:{base_url}"
+    key = f"tiles:tilejson:{tile_layer.name}:{layer_version(layer=tile_layer.name)}:{base_url}"
     document: dict[str, Any] | None = django_cache.get(key)
     if document is None:
         document = layer_tilejson(layer=tile_layer, base_url=base_url)

@@ -99,3 +99,16 @@ def test_a_failed_import_leaves_the_cache_as_it_was(cambridge: None, tmp_path: P
     for layer, z in (("parcels", 16), ("zones", 12)):
         response = fetch(client, layer, tile_at(z))
         assert response["X-Tile-Cache"] == "hit" and features(response, layer) == before[layer]
+
+
+def test_tilejson_bounds_follow_a_parcel_import_made_after_they_were_served(cambridge: None, tmp_path: Path) -> None:
+    client = Client()
+    before = client.get("/tiles/parcels.json").json()["bounds"]
+    assert before[0] > -71.15  # around OLD-1
+
+    corner = (-71.19, 42.44)  # the commune's far corner
+    path = write_layer(tmp_path / "p.geojson", [square(*corner, 0.0002)], {"ref": ["CORNER-1"]}, driver="GeoJSON")
+    assert run("parcels", path).inserted == 1  # inserts only: the tiles of its area are forgotten, not the layer
+
+    after = client.get("/tiles/parcels.json").json()["bounds"]
+    assert after[0] == pytest.approx(corner[0], abs=1e-3) and after[3] >= corner[1]
