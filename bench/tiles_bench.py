@@ -405,7 +405,7 @@ def pgbench(arguments: list[str], clients: int, seconds: int) -> float:
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, "PGOPTIONS": "-c max_parallel_workers_per_gather=0"},
+        env={**os.environ, "PGOPTIONS": "-c max_parallel_workers_per_gather=0 -c jit=off"},  # as tiles.db
     ).stdout
     match = re.search(r"tps = ([\d.]+)", output)
     return float(match.group(1)) if match else 0.0

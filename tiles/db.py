@@ -26,7 +26,7 @@ def _own_connection() -> psycopg.Connection[Any]:
         return current
     if current is not None and not current.closed:
         current.close()
-    options = "-c max_parallel_workers_per_gather=0 -c default_transaction_read_only=on"
+    options = "-c max_parallel_workers_per_gather=0 -c default_transaction_read_only=on -c jit=off"
     connection = psycopg.connect(
         dbname=default["NAME"],
         user=tiles_settings().reader_user,
