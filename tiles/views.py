@@ -11,7 +11,6 @@ a cold tile's time (bench/README.md, S1).
 """
 
 import gzip
-import hashlib
 from typing import Any
 
 from django.core.cache import cache as django_cache
@@ -24,11 +23,10 @@ from tiles.cache import cache_fetch, cache_store, layer_version
 from tiles.conf import tiles_settings
 from tiles.grid import TileOutOfRange, tile_check
 from tiles.layers import LAYERS, TileLayer, layer_get
+from tiles.replies import CORS, tile_reply
 from tiles.selectors import layer_tilejson, tile_render
 
-MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
 TILEJSON_CACHE_SECONDS = 300
-CORS = {"Access-Control-Allow-Origin": "*"}
 LARGE_TILE_BYTES = 16_384
 LARGE_TILE_GZIP_LEVEL = 1
 
@@ -47,10 +45,6 @@ def _with_headers(response: HttpResponse, headers: dict[str, str]) -> HttpRespon
 def _gzip_level(size: int) -> int:
     level = tiles_settings().gzip_level
     return min(level, LARGE_TILE_GZIP_LEVEL) if size > LARGE_TILE_BYTES else level
-
-
-def _accepts_gzip(request: HttpRequest) -> bool:
-    return "gzip" in request.headers.get("Accept-Encoding", "").lower()
 
 
 @require_GET
@@ -77,19 +71,16 @@ def tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> HttpRespon
             cache_status = (
                 "miss" if cache_store(layer=tile_layer.name, tile=position, state=state, data=compressed) else "bypass"
             )
-    headers = {**CORS, "X-Tile-Cache": cache_status, "Vary": "Accept-Encoding", "Cache-Control": "no-cache"}
-    if not compressed:
-        return _with_headers(HttpResponse(status=204), headers)
-    etag = '"' + hashlib.blake2b(compressed, digest_size=12).hexdigest() + '"'
-    headers["ETag"] = etag
-    if etag in request.headers.get("If-None-Match", ""):
-        return _with_headers(HttpResponse(status=304), headers)
-    if _accepts_gzip(request):
-        response = HttpResponse(compressed, content_type=MVT_CONTENT_TYPE)
-        response["Content-Encoding"] = "gzip"
-    else:
-        response = HttpResponse(gzip.decompress(compressed), content_type=MVT_CONTENT_TYPE)
-    return _with_headers(response, headers)
+    reply = tile_reply(
+        compressed=compressed,
+        cache_status=cache_status,
+        if_none_match=request.headers.get("If-None-Match", ""),
+        accept_encoding=request.headers.get("Accept-Encoding", ""),
+    )
+    response = HttpResponse(reply.body, status=reply.status)
+    if reply.status != 200:
+        del response["Content-Type"]
+    return _with_headers(response, reply.headers)
 
 
 def _base_url(request: HttpRequest) -> str:
