@@ -1,10 +1,14 @@
 """Shared pytest fixtures. Tests run against the real PostGIS started by `make test` (or DATABASE_URL)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+
+from gis_core.celery import app as celery_app
 
 SHARED_DATA: Path = settings.SHARED_DATA_DIR
 
@@ -36,3 +40,16 @@ def documents_stored_in(django_settings: Any, directory: Path) -> Path:
 def documents_storage_dir(settings: Any, tmp_path: Path) -> Path:
     """Uploaded documents go under the test's tmp_path; the directory they are stored in."""
     return documents_stored_in(settings, tmp_path)
+
+
+@contextmanager
+def tasks_eager(*, propagate: bool) -> Iterator[None]:
+    """Celery tasks run in this process when enqueued, never on the broker; `propagate=False` lets a task's
+    retries run (eager propagation would raise at the first retry)."""
+    saved = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = propagate
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved

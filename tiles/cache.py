@@ -36,6 +36,8 @@ end
 return 0
 """
 DELETE_BATCH = 2000
+# WSGI environ key under which tiles.wsgi hands the look-up it made of a missing tile to the view (one round trip).
+CACHE_STATE_ENVIRON = "tiles.cache_state"
 
 _lock = threading.Lock()
 _client: redis.Redis | None = None

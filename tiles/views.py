@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from gis_core.problems import problem_response
-from tiles.cache import cache_fetch, cache_store, layer_version
+from tiles.cache import CACHE_STATE_ENVIRON, cache_fetch, cache_store, layer_version
 from tiles.conf import tiles_settings
 from tiles.grid import TileOutOfRange, tile_check
 from tiles.layers import LAYERS, TileLayer, layer_get
@@ -60,7 +60,10 @@ def tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> HttpRespon
         return problem_response(
             400, "Tile out of range", f"layer {layer!r} is served up to zoom {tile_layer.maxzoom}; clients overzoom"
         )
-    state = cache_fetch(layer=tile_layer.name, tile=position)
+    if CACHE_STATE_ENVIRON in request.META:  # tiles.wsgi looked it up already: a miss (or caching off)
+        state = request.META[CACHE_STATE_ENVIRON]
+    else:
+        state = cache_fetch(layer=tile_layer.name, tile=position)
     if state is not None and state.tile is not None:
         compressed, cache_status = state.tile, "hit"
     else:

@@ -3,8 +3,9 @@
 A `GET /tiles/{layer}/{z}/{x}/{y}.pbf` whose tile is in the Redis cache is answered here, with the same reply
 as the view (`tiles.replies`): no middleware, no URL resolution, no request object, no database connection,
 which makes a hot tile several times cheaper (S2 in bench/README.md). Everything else (a miss, a bad layer or
-tile, caching off, any other path or method) goes to Django unchanged, so errors and rendering stay in one
-place. The tile cache is public and anonymous (no session, no cookie), as the view is.
+tile, caching off, any other path or method) goes to Django, so errors and rendering stay in one place; a miss
+carries the cache look-up already made (`CACHE_STATE_ENVIRON`), so the view does not repeat that round trip.
+The tile cache is public and anonymous (no session, no cookie), as the view is.
 """
 
 import re
@@ -12,7 +13,7 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
-from tiles.cache import cache_fetch
+from tiles.cache import CACHE_STATE_ENVIRON, cache_fetch
 from tiles.grid import TileOutOfRange, tile_check
 from tiles.layers import layer_get
 from tiles.replies import TileReply, tile_reply
@@ -47,6 +48,7 @@ def cached_reply(environ: dict[str, Any]) -> TileReply | None:
         return None
     state = cache_fetch(layer=layer.name, tile=tile)
     if state is None or state.tile is None:
+        environ[CACHE_STATE_ENVIRON] = state  # the view renders and stores against these counters
         return None
     return tile_reply(
         compressed=state.tile,

@@ -10,13 +10,12 @@ from typing import Any
 
 import pytest
 
-from gis_core.celery import app as celery_app
 from gis_core.signing.pki import DevelopmentPki
 from parcels.models import Agency
 from permits.commissions import services
 from permits.commissions.models import Commission, CommissionMember, MemberKind, Session
 from permits.models import Procedure, RequiredDocument
-from tests.conftest import documents_stored_in
+from tests.conftest import documents_stored_in, tasks_eager
 from tests.factories import AgencyFactory
 from tests.notifications.conftest import (  # noqa: F401 - the real SMTP server, shared as fixtures
     smtp,
@@ -52,13 +51,8 @@ def commission_settings(settings: Any, pki: DevelopmentPki, tmp_path: Path) -> P
 
 @pytest.fixture(autouse=True)
 def celery_in_process() -> Iterator[None]:
-    saved = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    try:
+    with tasks_eager(propagate=True):
         yield
-    finally:
-        celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
 
 
 @dataclass

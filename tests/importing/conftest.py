@@ -12,10 +12,10 @@ import pytest
 import shapely
 from pyogrio.raw import write
 
-from gis_core.celery import app as celery_app
 from gis_core.importing import ImportRequest, ImportSummary, import_layer
 from gis_core.models import Territory
 from parcels.importers import TARGETS
+from tests.conftest import tasks_eager
 from tests.factories import TerritoryFactory, box
 
 COMMUNE_BOX = (-71.2, 42.3, -71.0, 42.45)
@@ -62,13 +62,8 @@ def commune(db: None) -> Territory:
 @pytest.fixture
 def tasks_in_process() -> Iterator[None]:
     """Tasks enqueued on commit run here, against the test database, never on the broker; errors propagate."""
-    saved = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    try:
+    with tasks_eager(propagate=True):
         yield
-    finally:
-        celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture(autouse=True)

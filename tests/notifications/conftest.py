@@ -34,6 +34,7 @@ from django.conf import settings
 
 from gis_core.celery import app as celery_app
 from gis_core.env import BASE_DIR, env_str
+from tests.conftest import tasks_eager
 
 REFUSED_DOMAIN = "refused.test"
 WORKER_READY_SECONDS = 60.0
@@ -246,13 +247,8 @@ def notification_settings(settings: Any) -> None:
 @pytest.fixture
 def celery_eager() -> Iterator[None]:
     """Run enqueued tasks in this process, retries included (eager propagation would stop at the first retry)."""
-    saved = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = False
-    try:
+    with tasks_eager(propagate=False):
         yield
-    finally:
-        celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
 
 
 def _with_path(url: str, path: str) -> str:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from gis_core.celery import app as celery_app
 from permits.services import procedures_load
+from tests.conftest import tasks_eager
 from tests.notifications.conftest import (  # noqa: F401 - the real SMTP server and SMS gateway, shared as fixtures
     sms_gateway,
     sms_gateway_server,
@@ -28,13 +28,8 @@ def documents_storage_dir(documents_storage_dir: Path) -> Path:
 @pytest.fixture(autouse=True)
 def celery_in_process() -> Iterator[None]:
     """Tasks enqueued on commit (notification deliveries) run here, retries included, never on the broker."""
-    saved = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = False
-    try:
+    with tasks_eager(propagate=False):
         yield
-    finally:
-        celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture
