@@ -99,7 +99,7 @@ def start_ours(port: int, host: str, db_port: int, database: str) -> Server:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "ERROR",
     }
-    command = [str(ROOT / ".venv/bin/gunicorn"), "gis_core.wsgi", "-w", "2", "--threads", "4"]
+    command = [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-w", "2", "--threads", "4"]
     command += ["-b", f"127.0.0.1:{port}", "--chdir", str(ROOT)]
     return Server("ours", [command], env, [f"http://127.0.0.1:{port}/ogc/collections/parcels/items"])
 

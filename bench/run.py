@@ -131,7 +131,7 @@ class Bench:
             self.psql(f'CREATE DATABASE "{self.options.database}"', server)
         self.psql("CREATE EXTENSION IF NOT EXISTS postgis")
         # No JIT for anyone on the bench database (ours, tipg, pygeoapi, MapServer, pgbench): our connections turn it
-        # off (gis_core.settings), and the peers must not pay ~250 ms of compilation per large query that we skip.
+        # off (config.settings), and the peers must not pay ~250 ms of compilation per large query that we skip.
         self.psql(f'ALTER DATABASE "{self.options.database}" SET jit = off', server)
         self.manage("migrate", "--no-input", "-v", "0")
         log(f"database {self.options.database} migrated")
@@ -234,7 +234,7 @@ class Bench:
         import django
 
         sys.path.insert(0, str(ROOT))
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_core.settings")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
         django.setup()
         from bench.zoning import zoning_generate
         from gis_core.models import Territory
@@ -312,7 +312,7 @@ class Bench:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "gis_core.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
                    *GUNICORN_OPTIONS, "--access-logfile", "/dev/null",
                    "--error-logfile", str(WORK / "gunicorn.log")]  # fmt: skip
         server = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True)
@@ -352,7 +352,7 @@ class Bench:
         command = ["pgbench", "-n", "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(seconds), "-r"]
         for script in scripts:
             command += ["-f", str(script)]
-        # The session settings our connections use (gis_core.settings: no JIT), so the ceiling runs the same plans.
+        # The session settings our connections use (config.settings: no JIT), so the ceiling runs the same plans.
         output = run([*command, self.pg_url], env={**os.environ, "PGOPTIONS": "-c jit=off"}, timeout=seconds + 60)
         tps = float(re.search(r"tps = ([\d.]+)", output).group(1))  # type: ignore[union-attr]
         latency = float(re.search(r"latency average = ([\d.]+) ms", output).group(1))  # type: ignore[union-attr]

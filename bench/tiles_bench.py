@@ -62,7 +62,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_core.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 
 def _options() -> argparse.Namespace:
@@ -204,7 +204,7 @@ class Server:
 
 def start_ours() -> Server:
     port = free_port()
-    command = [GUNICORN, "gis_core.wsgi:application", "--bind", f"127.0.0.1:{port}", *GUNICORN_OPTIONS]
+    command = [GUNICORN, "config.wsgi:application", "--bind", f"127.0.0.1:{port}", *GUNICORN_OPTIONS]
     server = Server("ours", [(command, {**os.environ, "DJANGO_DEBUG": "false"})], [port])
     server.wait_ready("/tiles/")
     return server

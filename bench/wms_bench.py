@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/wms_bench.py [--samples 12] [--cached-requests 200] [--connections 4]
 
-Ours: Django (gunicorn, gis_core.wsgi) with MapProxy mounted at /ows/. Peer: MapProxy's own WSGI app under the
+Ours: Django (gunicorn, config.wsgi) with MapProxy mounted at /ows/. Peer: MapProxy's own WSGI app under the
 same gunicorn settings, on a copy of the same generated YAML (same mapfile, same MapServer binary) with its own
 cache. Both read the dev database (load_demo's Cambridge data). Cold: every cache emptied, each distinct map
 requested once, one at a time. Cached: the same maps again, `--connections` at a time. Results in
@@ -141,7 +141,7 @@ def main() -> None:
         "MAPSERVER_CONFIG_FILE": str(ours_dir / "mapserver.conf"),
     }
     servers = [
-        Server("ours", "gis_core.wsgi:application", env, "/ows/service", ours_dir / "cache"),
+        Server("ours", "config.wsgi:application", env, "/ows/service", ours_dir / "cache"),
         Server("peer", "bench.wms_peer_app:application", peer_env, "/service", peer_dir / "cache"),
     ]
     results: dict[str, dict[str, dict[str, float]]] = {}

@@ -1,5 +1,2 @@
-"""Project configuration (settings, urls, Celery app) and the shared spatial kernel."""
-
-from gis_core.celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""The spatial kernel and shared services: SRIDs, geometry policy, the import pipeline, the event bus, documents,
+notifications, signatures, problem details, territories."""

@@ -230,4 +230,4 @@ def _quiet_pygeoapi() -> None:
     """pygeoapi logs every client error (and its own l10n noise) at ERROR/WARNING with tracebacks."""
     import logging
 
-    logging.getLogger("pygeoapi").setLevel(getattr(settings, "OGC_PYGEOAPI_LOG_LEVEL", "CRITICAL"))
+    logging.getLogger("pygeoapi").setLevel(settings.OGC_PYGEOAPI_LOG_LEVEL)

@@ -1,4 +1,4 @@
-"""Routes of OGC API Features, mounted at /ogc (gis_core.urls). A trailing slash is optional on every route,
+"""Routes of OGC API Features, mounted at /ogc (config.urls). A trailing slash is optional on every route,
 like pygeoapi's own apps with `strict_slashes` off: `/ogc/collections` and `/ogc/collections/` are the same.
 The landing page is `/ogc` (its self link) as well as `/ogc/`, without a redirect: Django's APPEND_SLASH would
 answer `/ogc` with a relative `Location`, which QGIS 3.22 cannot follow."""

@@ -2,7 +2,8 @@
 
 Nothing else writes `Dossier.status`: services call `transition_apply`, which checks the action is possible
 from the current status, that its guards hold and that the actor may run it, then writes the new status.
-Status groups (`OPEN`, `PUBLISHABLE`...) are what lists and public views filter on.
+Status groups (`OPEN`, `EDITABLE`, `DECIDED_GROUP`, `PUBLISHABLE`...) are what services, lists and public views
+filter on: no other module spells a set of statuses.
 """
 
 from collections.abc import Callable
@@ -37,10 +38,11 @@ OPEN = frozenset(
     }
 )
 FILED = frozenset(OPEN - {S.DRAFT})  # open and seen by the administration
+EDITABLE = frozenset({S.DRAFT, S.INCOMPLETE})  # the applicant may change the form and the site
 WITH_APPLICANT = frozenset({S.DRAFT, S.INCOMPLETE, S.AWAITING_APPLICANT})
 IN_INSTRUCTION = frozenset({S.UNDER_INSTRUCTION, S.REMARKS_ISSUED})
 TAKING_OPINIONS = frozenset(IN_INSTRUCTION | {S.AWAITING_APPLICANT})  # members' deadlines keep running
-DECIDED_GROUP = frozenset({S.DECIDED, S.SIGNED, S.PUBLISHED})
+DECIDED_GROUP = frozenset({S.DECIDED, S.SIGNED, S.PUBLISHED})  # a decision is recorded (whatever it says)
 PUBLISHABLE = frozenset({S.PUBLISHED})
 TERMINAL = frozenset({S.PUBLISHED, S.WITHDRAWN})
 

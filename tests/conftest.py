@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from gis_core.celery import app as celery_app
+from config.celery import app as celery_app
 
 SHARED_DATA: Path = settings.SHARED_DATA_DIR
 

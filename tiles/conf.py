@@ -1,4 +1,4 @@
-"""The tiles' settings, read from Django settings (themselves read from the environment), with defaults."""
+"""The tiles' settings, as `config.settings` reads them from the environment (the one place of their defaults)."""
 
 from dataclasses import dataclass
 
@@ -18,11 +18,11 @@ class TilesSettings:
 
 def tiles_settings() -> TilesSettings:
     return TilesSettings(
-        cache_url=getattr(settings, "TILES_CACHE_URL", getattr(settings, "REDIS_URL", "")),
-        cache_seconds=int(getattr(settings, "TILES_CACHE_SECONDS", 7 * 24 * 3600)),
-        extent=int(getattr(settings, "TILES_EXTENT", 4096)),
-        buffer=int(getattr(settings, "TILES_BUFFER", 64)),
-        gzip_level=int(getattr(settings, "TILES_GZIP_LEVEL", 6)),
-        reader_alias=str(getattr(settings, "TILES_READER_ALIAS", "geoportal")),
-        reader_user=str(getattr(settings, "TILES_READER_USER", "geoportal_reader")),
+        cache_url=settings.TILES_CACHE_URL,
+        cache_seconds=settings.TILES_CACHE_SECONDS,
+        extent=settings.TILES_EXTENT,
+        buffer=settings.TILES_BUFFER,
+        gzip_level=settings.TILES_GZIP_LEVEL,
+        reader_alias=settings.TILES_READER_ALIAS,
+        reader_user=settings.TILES_READER_USER,
     )

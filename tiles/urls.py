@@ -1,4 +1,4 @@
-"""URLs of the tiles face, mounted at `/tiles/` by gis_core.urls."""
+"""URLs of the tiles face, mounted at `/tiles/` by config.urls."""
 
 from django.urls import path, re_path
 

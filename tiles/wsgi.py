@@ -1,4 +1,4 @@
-"""Cached tiles answered before Django: a WSGI wrapper (listed in `WSGI_WRAPPERS`, applied by gis_core.wsgi).
+"""Cached tiles answered before Django: a WSGI wrapper (listed in `WSGI_WRAPPERS`, applied by config.wsgi).
 
 A `GET /tiles/{layer}/{z}/{x}/{y}.pbf` whose tile is in the Redis cache is answered here, with the same reply
 as the view (`tiles.replies`): no middleware, no URL resolution, no request object, no database connection,

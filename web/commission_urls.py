@@ -1,4 +1,4 @@
-"""URLs of the commission's pages (namespace `commission`, mounted at the site root by `gis_core.urls`): the
+"""URLs of the commission's pages (namespace `commission`, mounted at the site root by `config.urls`): the
 applicant's slot booking under /files/<id>/commission/, the members' sessions under /office/commission/ (the agenda
 e-mail links to /office/commission/sessions/<id>/) and the signers' documents under /office/signatures/."""
 

@@ -354,8 +354,8 @@ def _run_in_transaction(target: Target, request: ImportRequest, summary: ImportS
         staging = Staging(raw_cursor, target.fields, log)
         staging.create()
     sink: BatchSink = direct if direct is not None else staging  # type: ignore[assignment]
-    batch_size = int(getattr(settings, "GIS_IMPORT_BATCH_SIZE", 20_000))
-    workers = max(1, int(getattr(settings, "GIS_IMPORT_WORKERS", 2)))
+    batch_size = settings.GIS_IMPORT_BATCH_SIZE
+    workers = max(1, settings.GIS_IMPORT_WORKERS)
     with (
         _progress(request, source.feature_count) as bar,
         read_batches(source, columns=writer.source_columns, batch_size=batch_size) as batches,

@@ -1,4 +1,5 @@
-"""The settings of the WMS/WMTS face, read once per call from Django settings (with local defaults).
+"""The settings of the WMS/WMTS face, read once per call from Django settings (`config.settings` holds their
+defaults).
 
 `WMS_DIR` holds everything generated (mapfile, MapServer config, MapProxy YAML, tile cache, prepared rasters);
 MapServer reads PostGIS through the read-only `geoportal` database alias (role `geoportal_reader`) of the
@@ -62,12 +63,9 @@ class WmsSettings:
 
 
 def wms_settings() -> WmsSettings:
-    base_dir = Path(settings.BASE_DIR)
-    directory = Path(getattr(settings, "WMS_DIR", base_dir / "var" / "wms")).resolve()
-    cache_directory = Path(getattr(settings, "WMS_CACHE_DIR", None) or directory / "cache")
-    raster_directory = Path(getattr(settings, "WMS_RASTER_DIR", None) or directory / "rasters")
+    directory = Path(settings.WMS_DIR).resolve()
     # The read-only `geoportal` alias (role geoportal_reader); its NAME is the test database's under pytest.
-    alias = getattr(settings, "WMS_DATABASE_ALIAS", "geoportal")
+    alias = settings.WMS_DATABASE_ALIAS
     database = connections[alias if alias in settings.DATABASES else "default"].settings_dict
     target = DatabaseTarget(
         host=str(database.get("HOST") or "127.0.0.1"),
@@ -78,12 +76,12 @@ def wms_settings() -> WmsSettings:
     )
     return WmsSettings(
         directory=directory,
-        cache_directory=cache_directory.resolve(),
-        raster_directory=raster_directory.resolve(),
-        mapserv_binary=Path(getattr(settings, "WMS_MAPSERV_BINARY", "/usr/lib/cgi-bin/mapserv")),
+        cache_directory=Path(settings.WMS_CACHE_DIR).resolve(),
+        raster_directory=Path(settings.WMS_RASTER_DIR).resolve(),
+        mapserv_binary=Path(settings.WMS_MAPSERV_BINARY),
         database=target,
-        title=getattr(settings, "WMS_TITLE", "Urbaplan geoportal"),
-        demo=bool(getattr(settings, "WMS_DEMO", settings.DEBUG)),  # MapProxy's demo pages at /ows/demo/
+        title=settings.WMS_TITLE,
+        demo=settings.WMS_DEMO,
     )
 
 

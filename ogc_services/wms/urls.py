@@ -1,4 +1,4 @@
-"""URLs of the WMS/WMTS face, mounted at `/ows/` by gis_core.urls: every path goes to MapProxy."""
+"""URLs of the WMS/WMTS face, mounted at `/ows/` by config.urls: every path goes to MapProxy."""
 
 from django.urls import re_path
 

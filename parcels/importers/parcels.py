@@ -47,7 +47,6 @@ from gis_core.sql_files import run_sql
 from parcels.importers.common import assign_commune, commune_from_options, upsert_counts
 from parcels.models import Parcel
 
-BULK_MIN_FEATURES = 100_000  # default of settings.GIS_IMPORT_BULK_MIN_FEATURES
 BULK_MIN_SHARE_OF_TABLE = 0.3
 BULK_MAINTENANCE_WORK_MEM = "256MB"
 BULK_COLUMNS = (
@@ -90,7 +89,7 @@ class ParcelsTarget(Target):
         self, *, request: ImportRequest, cursor: Cursor[Any], feature_count: int | None
     ) -> DirectLoad | None:
         commune = commune_from_options(request)
-        minimum = int(getattr(settings, "GIS_IMPORT_BULK_MIN_FEATURES", BULK_MIN_FEATURES))
+        minimum = settings.GIS_IMPORT_BULK_MIN_FEATURES
         if commune is None or feature_count is None or feature_count < minimum:
             return None
         return ParcelsBulkLoad.start(cursor, commune_id=commune.pk, feature_count=feature_count)

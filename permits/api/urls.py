@@ -1,4 +1,4 @@
-"""URLs of the permits JSON API (mounted at /api/ by `gis_core.urls`, next to the parcels look-ups)."""
+"""URLs of the permits JSON API (mounted at /api/ by `config.urls`, next to the parcels look-ups)."""
 
 from django.urls import path
 

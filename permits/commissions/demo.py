@@ -11,12 +11,12 @@ from contextlib import contextmanager
 from datetime import time
 from pathlib import Path
 
+from celery import current_app as celery_app
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from gis_core.celery import app as celery_app
 from gis_core.models import Territory
 from gis_core.signing.pki import DevelopmentPki
 from gis_core.signing.services import document_verify

@@ -79,7 +79,7 @@ def sessions_for(*, user: Any, now: datetime | None = None, weeks: int | None = 
     """The user's coming sessions (their commissions, the next `weeks`, by default as far as sessions are
     generated: `COMMISSIONS_GENERATE_WEEKS`; today's sessions stay listed)."""
     start = now or timezone.now()
-    weeks = weeks or int(getattr(settings, "COMMISSIONS_GENERATE_WEEKS", 8))
+    weeks = weeks or settings.COMMISSIONS_GENERATE_WEEKS
     return list(
         Session.objects.filter(
             commission__in=commissions_of(user=user),

@@ -17,8 +17,6 @@ from permits.commissions.models import Attendance, Examination, MemberOpinion, S
 from permits.commissions.selectors import AgendaEntry
 from permits.models import Decision, OpinionValue
 
-DEFAULT_FONT_FAMILY = "DejaVu Sans"
-
 OPINION_LABELS: dict[str, tuple[str, str]] = {
     OpinionValue.FAVOURABLE: ("Favorable", "موافق"),
     OpinionValue.FAVOURABLE_WITH_RESERVATIONS: ("Favorable avec réserves", "موافق مع تحفظات"),
@@ -40,7 +38,7 @@ def render_pdf(*, template_names: list[str], context: dict[str, Any]) -> bytes:
     from weasyprint import HTML  # imported here: loading Pango costs ~0.3 s, only PDF writers pay it
 
     template = select_template(template_names)
-    font = getattr(settings, "COMMISSIONS_PDF_FONT_FAMILY", DEFAULT_FONT_FAMILY)
+    font = settings.COMMISSIONS_PDF_FONT_FAMILY
     html = render_to_string(template.template.name, {**context, "font_family": font})
     pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
     assert pdf is not None

@@ -17,13 +17,11 @@ from permits.commissions.models import OutputKind, Session, SessionStatus
 from permits.commissions.scheduling import sessions_generate
 from permits.commissions.signatures import signature_request_run
 
-DEFAULT_GENERATE_WEEKS = 8
-
 
 @shared_task(ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def sessions_generate_task(weeks: int | None = None) -> int:
     """Idempotent: a session that exists is not created again."""
-    configured: int = getattr(settings, "COMMISSIONS_GENERATE_WEEKS", DEFAULT_GENERATE_WEEKS)
+    configured: int = settings.COMMISSIONS_GENERATE_WEEKS
     ahead = weeks if weeks else configured
     return len(sessions_generate(weeks=ahead).created)
 

@@ -53,7 +53,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="documents-memory-"))
     (work / "store").mkdir()
     (work / "upload-tmp").mkdir()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_core.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["DOCUMENTS_DIR"] = str(work / "store")
     os.environ["FILE_UPLOAD_TEMP_DIR"] = str(work / "upload-tmp")
     os.environ["TEST_DATABASE_NAME"] = "test_urbaplan_docs_memory"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from gis_core.documents.conf import documents_storage_config
+from config.documents import documents_storage_config
 
 
 def test_filesystem_is_the_default_with_no_public_url(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,8 +32,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
 
-from gis_core.celery import app as celery_app
-from gis_core.env import BASE_DIR, env_str
+from config.celery import app as celery_app
+from config.env import BASE_DIR, env_str
 from tests.conftest import tasks_eager
 
 REFUSED_DOMAIN = "refused.test"
@@ -288,7 +288,7 @@ def celery_worker(
     database_url = _with_path(database_url, "/" + connection.settings_dict["NAME"])
     environment = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "gis_core.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": database_url,
         "DATABASE_CONN_MAX_AGE": "0",
         "CELERY_BROKER_URL": broker_url,
@@ -318,7 +318,7 @@ def celery_worker(
         "-m",
         "celery",
         "-A",
-        "gis_core",
+        "config",
         "worker",
         "--pool=solo",
         "--loglevel=INFO",

@@ -13,7 +13,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from gis_core.celery import app as celery_app
+from config.celery import app as celery_app
 from gis_core.notifications.models import Delivery, DeliveryAttempt
 from gis_core.notifications.selectors import delivery_attempt_list, delivery_list_failed
 from gis_core.notifications.services import (

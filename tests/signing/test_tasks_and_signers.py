@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.sign.timestamps import HTTPTimeStamper
 
-from gis_core.celery import app as celery_app
+from config.celery import app as celery_app
 from gis_core.documents.models import StoredDocument
 from gis_core.signing import pades, services, tsa
 from gis_core.signing.models import SignatureRecord

@@ -1,4 +1,4 @@
-"""Hot tiles are answered before Django (tiles.wsgi, through the real WSGI application of gis_core.wsgi) with the
+"""Hot tiles are answered before Django (tiles.wsgi, through the real WSGI application of config.wsgi) with the
 reply Django gives; anything else still reaches Django: a miss, an invalidated tile, an error, another path."""
 
 import gzip
@@ -11,7 +11,7 @@ import mapbox_vector_tile
 import pytest
 from django.core.signals import request_started
 
-from gis_core.wsgi import application
+from config.wsgi import application
 from tests.tiles.test_tiles import cambridge, tile_at  # noqa: F401  (fixture)
 from tiles.cache import cache_forget_tiles
 

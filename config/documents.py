@@ -1,4 +1,4 @@
-"""Settings of the document store, read from the environment (imported by `gis_core.settings`, nothing else).
+"""Settings of the document store, read from the environment (imported by `config.settings`, nothing else).
 
 `DOCUMENTS_STORAGE=filesystem` (default) keeps documents under `MEDIA_ROOT/documents` with no public URL;
 `DOCUMENTS_STORAGE=s3` uses django-storages' S3 backend (any S3-compatible service: MinIO, Ceph, Scaleway...).
@@ -9,7 +9,7 @@ instance role, ~/.aws), never from this module.
 from pathlib import Path
 from typing import Any
 
-from gis_core.env import env_int, env_str
+from config.env import env_int, env_str
 
 FILESYSTEM = "filesystem"
 S3 = "s3"

@@ -1,10 +1,12 @@
-"""Django settings, all read from the environment (see `.env.example`)."""
+"""Django settings, all read from the environment (see `.env.example`): the one place of every default. Apps read
+them from `django.conf.settings` (through their own `conf.py` where they group them), never with defaults of their
+own."""
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from gis_core.documents.conf import documents_storage_config
-from gis_core.env import BASE_DIR, env_bool, env_int, env_list, env_str
+from config.documents import documents_storage_config
+from config.env import BASE_DIR, env_bool, env_int, env_list, env_str
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -47,10 +49,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "gis_core.urls"
-WSGI_APPLICATION = "gis_core.wsgi.application"
-ASGI_APPLICATION = "gis_core.asgi.application"
-# WSGI wrappers around Django (gis_core.wsgi), innermost first: cached tiles are answered before Django.
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+# WSGI wrappers around Django (config.wsgi), innermost first: cached tiles are answered before Django.
 WSGI_WRAPPERS = ["tiles.wsgi.cached_tiles"]
 
 TEMPLATES = [
@@ -259,6 +261,7 @@ OGC_CONFIG_REFRESH_SECONDS = env_int("OGC_CONFIG_REFRESH_SECONDS", 600)
 OGC_BASE_URL = env_str("OGC_BASE_URL", "")  # public URL of /ogc when behind a proxy; else taken from each request
 OGC_MAX_LIMIT = env_int("OGC_MAX_LIMIT", 10000)
 OGC_EXTENT_TIMEOUT_MS = env_int("OGC_EXTENT_TIMEOUT_MS", 1500)  # slower extents are computed in the background
+OGC_PYGEOAPI_LOG_LEVEL = env_str("OGC_PYGEOAPI_LOG_LEVEL", "CRITICAL")
 PYGEOAPI_CONFIG_PATH = OGC_CONFIG_DIR / "pygeoapi-config.yml"
 PYGEOAPI_OPENAPI_PATH = OGC_CONFIG_DIR / "pygeoapi-openapi.yml"
 
@@ -269,11 +272,17 @@ WMS_CACHE_DIR = BASE_DIR / env_str("WMS_CACHE_DIR", "var/wms/cache")
 WMS_RASTER_DIR = BASE_DIR / env_str("WMS_RASTER_DIR", "var/wms/rasters")
 WMS_MAPSERV_BINARY = env_str("WMS_MAPSERV_BINARY", "/usr/lib/cgi-bin/mapserv")
 WMS_DATABASE_ALIAS = "geoportal"
+WMS_TITLE = env_str("WMS_TITLE", "Urbaplan geoportal")
+WMS_DEMO = env_bool("WMS_DEMO", DEBUG)  # MapProxy's demo pages at /ows/demo/
 
 # Vector tiles (tiles): MVT from the geoportal views, cached in Redis and invalidated on commit of a publication.
 TILES_CACHE_URL = env_str("TILES_CACHE_URL", REDIS_URL)  # empty: no tile cache
 TILES_CACHE_SECONDS = env_int("TILES_CACHE_SECONDS", 7 * 24 * 3600)
+TILES_EXTENT = env_int("TILES_EXTENT", 4096)  # MVT coordinates per tile side
+TILES_BUFFER = env_int("TILES_BUFFER", 64)  # around the tile, in tile coordinates
+TILES_GZIP_LEVEL = env_int("TILES_GZIP_LEVEL", 6)
 TILES_READER_ALIAS = "geoportal"
+TILES_READER_USER = env_str("TILES_READER_USER", "geoportal_reader")  # the role a connection of our own logs in as
 
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]  # "upgrade to GDAL 3.9": Debian 12 ships 3.6, which works.
 
