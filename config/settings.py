@@ -3,14 +3,35 @@ them from `django.conf.settings` (through their own `conf.py` where they group t
 own."""
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.documents import documents_storage_config
 from config.env import BASE_DIR, env_bool, env_int, env_list, env_str
+from config.production import DEVELOPMENT_SECRET_KEY, production_refusals
 
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
-DEBUG = env_bool("DJANGO_DEBUG", True)
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+# `development` (default: DEBUG, local TSA, MapProxy demo pages) or `production` (refuses to start with any
+# development setting left: config/production.py; secure cookies, HSTS, TLS behind a proxy).
+URBAPLAN_ENV = env_str("URBAPLAN_ENV", "development").strip().lower()
+if URBAPLAN_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(f"URBAPLAN_ENV must be 'development' or 'production', not {URBAPLAN_ENV!r}")
+PRODUCTION = URBAPLAN_ENV == "production"
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+
+# HTTPS: the platform runs behind a TLS-terminating proxy in production, which sets X-Forwarded-Proto.
+BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", PRODUCTION)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", PRODUCTION)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", PRODUCTION)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -230,7 +251,7 @@ COMMISSIONS_PDF_FONT_FAMILY = env_str("COMMISSIONS_PDF_FONT_FAMILY", "DejaVu San
 SIGNING_PKI_DIR = BASE_DIR / env_str("SIGNING_PKI_DIR", "var/pki")
 SIGNING_SIGNER_BACKEND = env_str("SIGNING_SIGNER_BACKEND", "gis_core.signing.signers.Pkcs12Backend")
 SIGNING_TSA_URL = env_str("SIGNING_TSA_URL", "")  # a real TSA in production; empty: the local TSA if allowed
-SIGNING_TSA_LOCAL = env_bool("SIGNING_TSA_LOCAL", DEBUG)  # local TSA in-process and at /tsa/ (dev and tests)
+SIGNING_TSA_LOCAL = env_bool("SIGNING_TSA_LOCAL", not PRODUCTION)  # local TSA in-process and at /tsa/ (dev, tests)
 SIGNING_TSA_TIMEOUT = env_int("SIGNING_TSA_TIMEOUT", 10)
 SIGNING_TRUST_ROOTS = [BASE_DIR / p for p in env_list("SIGNING_TRUST_ROOTS", [str(SIGNING_PKI_DIR / "root-ca.pem")])]
 SIGNING_INTERMEDIATES = [
@@ -273,7 +294,7 @@ WMS_RASTER_DIR = BASE_DIR / env_str("WMS_RASTER_DIR", "var/wms/rasters")
 WMS_MAPSERV_BINARY = env_str("WMS_MAPSERV_BINARY", "/usr/lib/cgi-bin/mapserv")
 WMS_DATABASE_ALIAS = "geoportal"
 WMS_TITLE = env_str("WMS_TITLE", "Urbaplan geoportal")
-WMS_DEMO = env_bool("WMS_DEMO", DEBUG)  # MapProxy's demo pages at /ows/demo/
+WMS_DEMO = env_bool("WMS_DEMO", not PRODUCTION)  # MapProxy's demo pages at /ows/demo/ (development only)
 
 # Vector tiles (tiles): MVT from the geoportal views, cached in Redis and invalidated on commit of a publication.
 TILES_CACHE_URL = env_str("TILES_CACHE_URL", REDIS_URL)  # empty: no tile cache
@@ -292,3 +313,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+if PRODUCTION and (refusals := production_refusals(globals())):
+    raise ImproperlyConfigured("production mode refuses to start:\n- " + "\n- ".join(refusals))
