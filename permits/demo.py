@@ -19,8 +19,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from pypdf import PdfWriter
 
+from demo.cambridge import DEMO_COMMUNE
 from gis_core.models import Territory
-from parcels.demo import DEMO_COMMUNE
 from parcels.models import Agency, Overlay, OverlayKind, Parcel
 from permits import selectors, services
 from permits.audit import audit_verify

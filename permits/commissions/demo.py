@@ -17,10 +17,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from demo.cambridge import DEMO_COMMUNE
 from gis_core.models import Territory
 from gis_core.signing.pki import DevelopmentPki
 from gis_core.signing.services import document_verify
-from parcels.demo import DEMO_COMMUNE
 from permits import services as permit_services
 from permits.commissions import selectors, services
 from permits.commissions.models import Commission, SignatureStatus
