@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "parcels",
     "permits",
     "permits.commissions",
+    "demo",
     "ogc_services",
     "ogc_services.wms",
     "tiles",

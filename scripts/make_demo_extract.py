@@ -1,4 +1,4 @@
-"""One-off: cut the demo extract of Cambridge (MA) open data (PDDL 1.0) into parcels/fixtures/demo/.
+"""One-off: cut the demo extract of Cambridge (MA) open data (PDDL 1.0) into demo/fixtures/cambridge/.
 
 About 1,500 parcels along Massachusetts Avenue between Harvard Square and Central Square, and the zoning
 districts, overlay districts and historic districts that intersect them, written as compact GeoJSON.
@@ -19,7 +19,7 @@ from pyproj import Transformer
 HARVARD_SQUARE = (-71.1190, 42.3736)
 CENTRAL_SQUARE = (-71.1036, 42.3654)
 PARCEL_COUNT = 1500
-OUT = Path(__file__).resolve().parent.parent / "parcels" / "fixtures" / "demo"
+OUT = Path(__file__).resolve().parent.parent / "demo" / "fixtures" / "cambridge"
 LAYERS = {
     "cambridge_zoning_districts.geojson": "CDD/Zoning_Districts/CDD_ZoningDistricts.geojson",
     "cambridge_overlay_districts.geojson": "CDD/Zoning_Overlay_Districts/CDD_ZoningOverlayDistricts.geojson",

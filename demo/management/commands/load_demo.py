@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.cambridge import DEMO_COMMUNE, demo_load
 from gis_core.importing import ImportAborted, ImportInputError
-from parcels.demo import DEMO_COMMUNE, demo_load
 from parcels.models import Parcel
 
 

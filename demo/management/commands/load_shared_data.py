@@ -8,8 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from demo.shared_data import shared_data_load
 from gis_core.importing import ImportAborted, ImportInputError
-from parcels.shared_data import shared_data_load
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from permits.commissions.demo import demo_commission_flow
-from permits.demo import DemoDataMissing
+from demo.commission_flow import demo_commission_flow
+from demo.permit_flow import DemoDataMissing
 
 
 class Command(BaseCommand):

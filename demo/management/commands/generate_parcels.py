@@ -10,7 +10,7 @@ from typing import Any
 import shapely
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from parcels.synthetic import (
+from demo.synthetic import (
     DEFAULT_CHUNK_SIZE,
     CommuneTooSmall,
     UnknownCommune,

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from permits.demo import DemoDataMissing, demo_permit_flow
+from demo.permit_flow import DemoDataMissing, demo_permit_flow
 
 
 class Command(BaseCommand):

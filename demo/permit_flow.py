@@ -19,8 +19,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from pypdf import PdfWriter
 
+from demo.cambridge import DEMO_COMMUNE
 from gis_core.models import Territory
-from parcels.demo import DEMO_COMMUNE
 from parcels.models import Agency, Overlay, OverlayKind, Parcel
 from permits import selectors, services
 from permits.audit import audit_verify
@@ -43,18 +43,20 @@ def _demo_pdf(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")
 
 
-def _user(username: str, role: str | None = None, territory: Territory | None = None, agency: Any = None) -> User:
+def demo_user(username: str, role: str | None = None, territory: Territory | None = None, agency: Any = None) -> User:
+    """The demo user of this name (created on first use), holding `role` when one is given."""
     user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@demo.example"})
     if role:
         RoleMembership.objects.get_or_create(user=user, role=role, territory=territory, agency=agency)
     return user
 
 
-def _member(agency: Agency) -> User:
-    return _user(f"demo-member-{agency.code.lower()}", Role.COMMISSION_MEMBER, agency=agency)
+def agency_member(agency: Agency) -> User:
+    """The demo commission member who gives the agency's opinions."""
+    return demo_user(f"demo-member-{agency.code.lower()}", Role.COMMISSION_MEMBER, agency=agency)
 
 
-def _site(commune: Territory) -> tuple[Parcel, GEOSGeometry]:
+def heritage_site(commune: Territory) -> tuple[Parcel, GEOSGeometry]:
     """A parcel inside a heritage district, and a footprint: the parcel shrunk to 60% around its centroid."""
     heritage = Overlay.objects.filter(commune=commune, kind=OverlayKind.HERITAGE).order_by("reference").first()
     if heritage is None:
@@ -78,12 +80,12 @@ def demo_permit_flow(*, report: Callable[[str], None] = print) -> Dossier:
         raise DemoDataMissing(f"commune {DEMO_COMMUNE} is missing: run `manage.py load_demo` first")
     services.procedures_load()
     procedure = Procedure.objects.get(code="building-permit")
-    parcel, footprint = _site(commune)
-    applicant = _user("demo-applicant")
-    architect = _user("demo-architect", Role.ARCHITECT)
-    desk = _user("demo-desk", Role.DESK_AGENT, commune)
-    president = _user("demo-president", Role.COMMISSION_PRESIDENT, commune)
-    signer = _user("demo-signing-authority", Role.SIGNING_AUTHORITY, commune)
+    parcel, footprint = heritage_site(commune)
+    applicant = demo_user("demo-applicant")
+    architect = demo_user("demo-architect", Role.ARCHITECT)
+    desk = demo_user("demo-desk", Role.DESK_AGENT, commune)
+    president = demo_user("demo-president", Role.COMMISSION_PRESIDENT, commune)
+    signer = demo_user("demo-signing-authority", Role.SIGNING_AUTHORITY, commune)
 
     dossier = services.dossier_create(
         actor=architect,
@@ -129,7 +131,7 @@ def demo_permit_flow(*, report: Callable[[str], None] = print) -> Dossier:
 
     heritage = dossier.consultations.get(round__number=1, agency__code="MCULTURE")
     services.opinion_give(
-        actor=_member(heritage.agency),
+        actor=agency_member(heritage.agency),
         address=ADDRESS,
         consultation=heritage,
         opinion=OpinionValue.FAVOURABLE_WITH_RESERVATIONS,
@@ -137,7 +139,7 @@ def demo_permit_flow(*, report: Callable[[str], None] = print) -> Dossier:
     )
     report("4. MCULTURE: favourable with reservations")
     remark = services.remark_issue(
-        actor=_member(heritage.agency),
+        actor=agency_member(heritage.agency),
         address=ADDRESS,
         dossier=dossier,
         text="Show the roofing materials on the elevations.",
@@ -170,7 +172,7 @@ def demo_permit_flow(*, report: Callable[[str], None] = print) -> Dossier:
     silent = pending[-1]
     for consultation in pending[:-1]:
         services.opinion_give(
-            actor=_member(consultation.agency), address=ADDRESS, consultation=consultation, opinion="favourable"
+            actor=agency_member(consultation.agency), address=ADDRESS, consultation=consultation, opinion="favourable"
         )
         report(f"8. {consultation.agency.code}: favourable")
     after_deadline = timezone.make_aware(datetime.combine(silent.deadline + timedelta(days=1), datetime.min.time()))

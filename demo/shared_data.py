@@ -15,8 +15,8 @@ import numpy as np
 import shapely
 from pyogrio.raw import read, write
 
+from demo.cambridge import DEMO_COMMUNE, DEMO_DIR, DEMO_PLAN, TERRITORIES
 from gis_core.importing import ImportRequest, ImportSummary, import_layer
-from parcels.demo import DEMO_COMMUNE, DEMO_DIR, DEMO_PLAN, TERRITORIES
 from parcels.importers import TARGETS
 from parcels.importers.agencies import agencies_load
 

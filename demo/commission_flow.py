@@ -17,15 +17,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from demo.cambridge import DEMO_COMMUNE
+from demo.permit_flow import ADDRESS, DemoDataMissing, agency_member, demo_user, heritage_site
 from gis_core.models import Territory
 from gis_core.signing.pki import DevelopmentPki
 from gis_core.signing.services import document_verify
-from parcels.demo import DEMO_COMMUNE
 from permits import services as permit_services
 from permits.commissions import selectors, services
 from permits.commissions.models import Commission, SignatureStatus
 from permits.commissions.pdf import render_pdf
-from permits.demo import ADDRESS, DemoDataMissing, _member, _site, _user
 from permits.models import ConsultationStatus, Dossier, OpinionValue, Procedure, Role
 
 ReportFunction = Callable[[str], None]
@@ -44,14 +44,14 @@ def tasks_in_process() -> Iterator[None]:
 
 def _plan_pdf(title: str) -> bytes:
     """A one-page plan with some drawing instructions (a real content stream: the stamp is added on top)."""
-    return render_pdf(template_names=["commissions/pdf/demo_plan.html"], context={"title": title})
+    return render_pdf(template_names=["demo/plan.html"], context={"title": title})
 
 
 def _commission(procedure: Procedure, commune: Territory, report: ReportFunction) -> Commission:
     existing = Commission.objects.filter(territory=commune, procedures=procedure).first()
     if existing is not None:
         return existing
-    president = _user("demo-president", Role.COMMISSION_PRESIDENT, commune)
+    president = demo_user("demo-president", Role.COMMISSION_PRESIDENT, commune)
     commission = services.commission_create(
         name_fr="",
         name_ar="لجنة رخص البناء",
@@ -60,11 +60,11 @@ def _commission(procedure: Procedure, commune: Territory, report: ReportFunction
         procedures=[procedure],
         quorum_minimum_members=2,
         president=president,
-        signing_authority=_user("demo-signing-authority", Role.SIGNING_AUTHORITY, commune),
-        secretary=_user("demo-desk", Role.DESK_AGENT, commune),
+        signing_authority=demo_user("demo-signing-authority", Role.SIGNING_AUTHORITY, commune),
+        secretary=demo_user("demo-desk", Role.DESK_AGENT, commune),
     )
     for seat in procedure.permanent_members.select_related("agency"):
-        services.commission_member_add(commission=commission, user=_member(seat.agency), agency=seat.agency)
+        services.commission_member_add(commission=commission, user=agency_member(seat.agency), agency=seat.agency)
     services.schedule_create(commission=commission, weekdays=[1, 3], start_time=time(9), end_time=time(12))
     services.procedure_duration_set(commission=commission, procedure=procedure, minutes=30)
     report(f"1. commission '{commission.name_fr}' with {commission.members.count()} permanent members")
@@ -72,9 +72,9 @@ def _commission(procedure: Procedure, commune: Territory, report: ReportFunction
 
 
 def _file_in_commission(procedure: Procedure, commune: Territory, report: ReportFunction) -> Dossier:
-    parcel, footprint = _site(commune)
-    applicant = _user("demo-applicant")
-    desk = _user("demo-desk", Role.DESK_AGENT, commune)
+    parcel, footprint = heritage_site(commune)
+    applicant = demo_user("demo-applicant")
+    desk = demo_user("demo-desk", Role.DESK_AGENT, commune)
     dossier = permit_services.dossier_create(
         actor=applicant,
         address=ADDRESS,
@@ -107,13 +107,13 @@ def _file_in_commission(procedure: Procedure, commune: Territory, report: Report
 def _give_opinions_and_send(dossier: Dossier, commune: Territory) -> Dossier:
     for consultation in dossier.consultations.filter(status=ConsultationStatus.PENDING).select_related("agency"):
         permit_services.opinion_give(
-            actor=_member(consultation.agency),
+            actor=agency_member(consultation.agency),
             address=ADDRESS,
             consultation=consultation,
             opinion=OpinionValue.FAVOURABLE,
             motivation=f"Avis favorable de {consultation.agency.code}.",
         )
-    desk = _user("demo-desk", Role.DESK_AGENT, commune)
+    desk = demo_user("demo-desk", Role.DESK_AGENT, commune)
     return permit_services.dossier_send_to_commission(actor=desk, address=ADDRESS, dossier=dossier)
 
 

@@ -2,7 +2,7 @@
 
 `demo_load()` is idempotent (every step is an upsert): the Massachusetts > Middlesex > Cambridge territories from
 the city boundary, the agencies, the zoning plan with zones and rules, the overlay and historic districts, and
-about 1,500 parcels between Harvard Square and Central Square (`parcels/fixtures/demo/`, cut by
+about 1,500 parcels between Harvard Square and Central Square (`demo/fixtures/cambridge/`, cut by
 `scripts/make_demo_extract.py`).
 """
 
@@ -15,7 +15,7 @@ from gis_core.importing import ImportRequest, ImportSummary, import_layer
 from parcels.importers import TARGETS
 from parcels.importers.agencies import agencies_load
 
-DEMO_DIR = Path(__file__).resolve().parent / "fixtures" / "demo"
+DEMO_DIR = Path(__file__).resolve().parent / "fixtures" / "cambridge"
 DEMO_COMMUNE = "US-MA-CAMBRIDGE"
 # The same plan as the full shared data, so that loading both upserts the same zones instead of doubling them.
 DEMO_PLAN = "Cambridge Zoning Ordinance"

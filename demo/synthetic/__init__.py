@@ -16,8 +16,8 @@ import numpy as np
 import shapely
 from django.db import connection, transaction
 
+from demo.synthetic.layout import LOT_TYPE_NAMES, CommuneTooSmall, ParcelLayout
 from gis_core.models import Territory, TerritoryLevel
-from parcels.synthetic.layout import LOT_TYPE_NAMES, CommuneTooSmall, ParcelLayout
 
 __all__ = [
     "CommuneTooSmall",
