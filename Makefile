@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 WITH_ENV := set -a; source var/services.env; set +a;
 
-.PHONY: run test stop setup services migrate demo load-shared check pytest bench clean
+.PHONY: run dev test stop setup services migrate demo load-shared check pytest bench clean
 
 setup:
 	@scripts/setup.sh
@@ -23,10 +23,20 @@ load-shared: migrate
 	@$(WITH_ENV) $(PY) manage.py load_shared_data
 	@$(WITH_ENV) $(PY) manage.py raster_prepare --shared
 
+# Served by gunicorn (WEB_WORKERS processes x 4 threads), static files by WhiteNoise; `make dev` for the
+# autoreloading development server instead.
+WEB_WORKERS ?= 3
 run: demo
 	@mkdir -p var/run
 	@$(WITH_ENV) scripts/worker.sh start
 	@echo "Serving on http://127.0.0.1:8000  (Ctrl-C to stop the web server; 'make stop' stops the rest)"
+	@$(WITH_ENV) .venv/bin/gunicorn config.wsgi:application --bind 127.0.0.1:8000 --workers $(WEB_WORKERS) \
+		--threads 4 --worker-class gthread --access-logfile - --graceful-timeout 10
+
+dev: demo
+	@mkdir -p var/run
+	@$(WITH_ENV) scripts/worker.sh start
+	@echo "Development server on http://127.0.0.1:8000 (reloads on change; 'make stop' stops the rest)"
 	@$(WITH_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 check: setup

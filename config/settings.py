@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files: compressed, cached for ever when hashed
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -148,12 +149,18 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+WHITENOISE_USE_FINDERS = not PRODUCTION  # development: served from the apps' folders, no collectstatic needed
 MEDIA_ROOT = BASE_DIR / env_str("MEDIA_DIR", "var/media")
 
 # Documents (gis_core.documents): immutable uploads, on the filesystem by default, S3-compatible as an option.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Production serves `collectstatic`'s hashed, pre-compressed copies; development reads the apps' folders.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
     "documents": documents_storage_config(MEDIA_ROOT),
 }
 # Uploads past this size go to a temporary file, never into memory (keep FILE_UPLOAD_TEMP_DIR off tmpfs).
