@@ -211,6 +211,10 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A broker that is down or restarts: the worker waits for it (at start too) and reconnects, for ever; what it
+# cannot recover from ends the process, and its supervisor (scripts/worker.sh) starts it again.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # Periodic work (run by `celery beat`; `make run` embeds it in the worker with -B).
 CELERY_BEAT_SCHEDULE = {
     "notifications-resume-stale": {
