@@ -33,21 +33,21 @@ class AccountForm(forms.Form):
 
 class ProcedureChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Procedure) -> str:
-        from web.views._common import localized
+        from web.views.common import localized
 
         return localized(obj)
 
 
 class CommuneChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Territory) -> str:
-        from web.views._common import localized
+        from web.views.common import localized
 
         return f"{localized(obj)} ({obj.code})"
 
 
 class ParentDossierChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Dossier) -> str:
-        from web.views._common import localized
+        from web.views.common import localized
 
         return f"{obj.reference} · {obj.title} ({localized(obj.procedure)})"
 
@@ -103,7 +103,7 @@ class NewDossierForm(forms.Form):
 
 
 def _localized(record: Any) -> str:
-    from web.views._common import localized
+    from web.views.common import localized
 
     return localized(record)
 
@@ -220,7 +220,7 @@ class CompletenessForm(forms.Form):
 
     def __init__(self, *args: Any, procedure: Procedure, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from web.views._common import localized
+        from web.views.common import localized
 
         self.fields["missing_documents"].choices = [  # type: ignore[attr-defined]
             (document.code, localized(document, "label")) for document in procedure.required_documents.all()

@@ -18,7 +18,7 @@ from permits import selectors, services
 from permits.deadlines import business_days_remaining
 from permits.models import Consultation, ConsultationStatus, Dossier, DossierStatus
 from web import forms
-from web.views._common import client_address, dossier_for, is_back_office, is_member, run_service
+from web.views.common import client_address, dossier_for, is_back_office, is_member, run_service
 
 DESK_SECTIONS = (
     (DossierStatus.SUBMITTED, gettext_lazy("To check for completeness")),
