@@ -31,7 +31,8 @@ from permits.downloads import dossier_document_response
 from permits.errors import NotFound
 from permits.models import REVISED_PLAN, Dossier, DossierDocument, DossierStatus, RequiredDocument
 from web import forms
-from web.views.common import client_address, dossier_for, localized, run_service
+from web.i18n import localized
+from web.views.common import client_address, dossier_for, run_service
 
 FREE_TYPE_LABELS = {
     REVISED_PLAN: gettext_lazy("Revised plans"),

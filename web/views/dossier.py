@@ -19,8 +19,9 @@ from permits import access, selectors, services, workflow
 from permits.models import REVISED_PLAN, Dossier, DossierStatus, OpinionValue
 from permits.services.filing import linked_dossier_open
 from web import forms
+from web.i18n import localized
 from web.views.commission import booking_summary
-from web.views.common import client_address, dossier_for, localized, run_service
+from web.views.common import client_address, dossier_for, run_service
 from web.views.documents import (
     decision_pending,
     document_version_upload,

@@ -18,7 +18,8 @@ from permits import selectors, services
 from permits.deadlines import business_days_remaining
 from permits.models import Consultation, ConsultationStatus, Dossier, DossierStatus
 from web import forms
-from web.views.common import client_address, dossier_for, is_back_office, is_member, run_service
+from web.roles import is_back_office, is_member
+from web.views.common import client_address, dossier_for, run_service
 
 DESK_SECTIONS = (
     (DossierStatus.SUBMITTED, gettext_lazy("To check for completeness")),

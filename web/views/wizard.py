@@ -22,7 +22,8 @@ from permits.models import Dossier, Procedure
 from permits.services.filing import dossier_start_linked
 from permits.services.precheck import dossier_site_geometry
 from web import forms
-from web.views.common import client_address, dossier_for, localized, run_service
+from web.i18n import localized
+from web.views.common import client_address, dossier_for, run_service
 from web.views.documents import labelled_document_rows
 
 WIZARD_STEPS = (
