@@ -5,6 +5,8 @@ the file page.
 """
 
 import json
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 import shapely
@@ -39,12 +41,21 @@ def wizard_url(dossier: Dossier, step: str) -> str:
     return reverse(f"web:wizard-{step}", args=[dossier.pk])
 
 
-def _owned_editable(request: HttpRequest, dossier_id: int) -> Dossier:
-    """A draft (or incomplete file) of the signed-in applicant; 404 for anyone else's."""
-    dossier = dossier_for(request, dossier_id)
-    if not access.is_owner(request.user, dossier):
-        raise Http404("not the applicant's file")
-    return dossier
+def _wizard_step(step: Callable[[HttpRequest, Dossier], HttpResponse]) -> Callable[[HttpRequest, int], HttpResponse]:
+    """A step after the first: on a file of the signed-in applicant (404 for anyone else's), while it is editable;
+    once it is not, the step leads to the file page."""
+
+    @login_required
+    @wraps(step)
+    def view(request: HttpRequest, dossier_id: int) -> HttpResponse:
+        dossier = dossier_for(request, dossier_id)
+        if not access.is_owner(request.user, dossier):
+            raise Http404("not the applicant's file")
+        if dossier.status not in workflow.EDITABLE:
+            return redirect("web:dossier-detail", dossier.pk)
+        return step(request, dossier)
+
+    return view
 
 
 def _wizard_context(dossier: Dossier | None, current: str) -> dict[str, Any]:
@@ -201,12 +212,9 @@ def _footprint_from_upload(uploaded: Any, srid: int | None) -> Any:
     return footprint_from_file(uploaded_file=uploaded, srid=srid)
 
 
-@login_required
-def wizard_site(request: HttpRequest, dossier_id: int) -> HttpResponse:
+@_wizard_step
+def wizard_site(request: HttpRequest, dossier: Dossier) -> HttpResponse:
     """Step 2: the parcels (click or search on the map) and the footprint (drawn by clicks, or uploaded)."""
-    dossier = _owned_editable(request, dossier_id)
-    if dossier.status not in workflow.EDITABLE:
-        return redirect("web:dossier-detail", dossier.pk)
     form = forms.SiteForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -250,12 +258,9 @@ def _precheck_config(dossier: Dossier) -> dict[str, Any]:
     }
 
 
-@login_required
-def wizard_project(request: HttpRequest, dossier_id: int) -> HttpResponse:
+@_wizard_step
+def wizard_project(request: HttpRequest, dossier: Dossier) -> HttpResponse:
     """Step 3: the project's parameters, checked live against the zoning rules of the site."""
-    dossier = _owned_editable(request, dossier_id)
-    if dossier.status not in workflow.EDITABLE:
-        return redirect("web:dossier-detail", dossier.pk)
     initial = {
         name: getattr(dossier, name)
         for name in ("height_m", "floors", "gross_floor_area_m2", "use", "units", "establishment_class")
@@ -280,12 +285,9 @@ def wizard_project(request: HttpRequest, dossier_id: int) -> HttpResponse:
     return render(request, "web/wizard_project.html", context)
 
 
-@login_required
-def wizard_documents(request: HttpRequest, dossier_id: int) -> HttpResponse:
+@_wizard_step
+def wizard_documents(request: HttpRequest, dossier: Dossier) -> HttpResponse:
     """Step 4: one upload per document the procedure requires."""
-    dossier = _owned_editable(request, dossier_id)
-    if dossier.status not in workflow.EDITABLE:
-        return redirect("web:dossier-detail", dossier.pk)
     context = {
         **_wizard_context(dossier, "documents"),
         "document_rows": labelled_document_rows(dossier=dossier, user=request.user),
@@ -293,12 +295,9 @@ def wizard_documents(request: HttpRequest, dossier_id: int) -> HttpResponse:
     return render(request, "web/wizard_documents.html", context)
 
 
-@login_required
-def wizard_review(request: HttpRequest, dossier_id: int) -> HttpResponse:
+@_wizard_step
+def wizard_review(request: HttpRequest, dossier: Dossier) -> HttpResponse:
     """Step 5: everything at a glance, the pre-check, the files overlapping this ground; submit."""
-    dossier = _owned_editable(request, dossier_id)
-    if dossier.status not in workflow.EDITABLE:
-        return redirect("web:dossier-detail", dossier.pk)
     form = forms.SubmitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         submitted = run_service(
