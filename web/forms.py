@@ -12,6 +12,7 @@ from gis_core.models import Territory, TerritoryLevel
 from permits import selectors
 from permits.models import Decision, Dossier, Language, OpinionValue, Procedure
 from permits.services.filing import linkable_parents_of
+from web.i18n import localized
 
 FOOTPRINT_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 FOOTPRINT_EXTENSIONS = (".geojson", ".json", ".kml", ".dxf")
@@ -33,22 +34,16 @@ class AccountForm(forms.Form):
 
 class ProcedureChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Procedure) -> str:
-        from web.views._common import localized
-
         return localized(obj)
 
 
 class CommuneChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Territory) -> str:
-        from web.views._common import localized
-
         return f"{localized(obj)} ({obj.code})"
 
 
 class ParentDossierChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Dossier) -> str:
-        from web.views._common import localized
-
         return f"{obj.reference} · {obj.title} ({localized(obj.procedure)})"
 
 
@@ -87,25 +82,19 @@ class NewDossierForm(forms.Form):
                 message = _("You have no authorised file of the procedure “%(parent)s” for this one to follow.")
             else:
                 message = _("Choose the authorised file of the procedure “%(parent)s” this one follows.")
-            self.add_error("parent_dossier", message % {"parent": _localized(procedure.parent)})
+            self.add_error("parent_dossier", message % {"parent": localized(procedure.parent)})
         elif parent is not None and parent.procedure_id != procedure.parent_id:
             self.add_error(
                 "parent_dossier",
-                _("Choose a file of the procedure “%(parent)s”.") % {"parent": _localized(procedure.parent)},
+                _("Choose a file of the procedure “%(parent)s”.") % {"parent": localized(procedure.parent)},
             )
         elif parent is not None and data.get("commune") not in (None, parent.commune):
             self.add_error(
                 "commune",
                 _("The file it follows lies in %(commune)s: choose that commune.")
-                % {"commune": _localized(parent.commune)},
+                % {"commune": localized(parent.commune)},
             )
         return data
-
-
-def _localized(record: Any) -> str:
-    from web.views._common import localized
-
-    return localized(record)
 
 
 class SiteForm(forms.Form):
@@ -220,8 +209,6 @@ class CompletenessForm(forms.Form):
 
     def __init__(self, *args: Any, procedure: Procedure, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from web.views._common import localized
-
         self.fields["missing_documents"].choices = [  # type: ignore[attr-defined]
             (document.code, localized(document, "label")) for document in procedure.required_documents.all()
         ]

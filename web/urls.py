@@ -4,7 +4,7 @@ applicant space (/files/) and the back office (/office/). File URLs answer 404 t
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web.views import accounts, applicant, office
+from web.views import accounts, documents, dossier, history, office, wizard
 from web.views.parcel_map import parcel_map
 from web.views.public_map import public_map
 
@@ -23,30 +23,30 @@ urlpatterns = [
     path("accounts/", accounts.account, name="account"),
     path("home/", accounts.home, name="home"),
     # the applicant space
-    path("files/", applicant.dossier_list, name="dossier-list"),
-    path("files/new/", applicant.wizard_procedure, name="wizard-procedure"),
-    path("files/<int:dossier_id>/edit/site/", applicant.wizard_site, name="wizard-site"),
-    path("files/<int:dossier_id>/edit/project/", applicant.wizard_project, name="wizard-project"),
-    path("files/<int:dossier_id>/edit/documents/", applicant.wizard_documents, name="wizard-documents"),
-    path("files/<int:dossier_id>/edit/review/", applicant.wizard_review, name="wizard-review"),
-    path("files/<int:dossier_id>/", applicant.dossier_detail, name="dossier-detail"),
-    path("files/<int:dossier_id>/history/", applicant.dossier_history, name="dossier-history"),
-    path("files/<int:dossier_id>/withdraw/", applicant.dossier_withdraw, name="dossier-withdraw"),
+    path("files/", dossier.dossier_list, name="dossier-list"),
+    path("files/new/", wizard.wizard_procedure, name="wizard-procedure"),
+    path("files/<int:dossier_id>/edit/site/", wizard.wizard_site, name="wizard-site"),
+    path("files/<int:dossier_id>/edit/project/", wizard.wizard_project, name="wizard-project"),
+    path("files/<int:dossier_id>/edit/documents/", wizard.wizard_documents, name="wizard-documents"),
+    path("files/<int:dossier_id>/edit/review/", wizard.wizard_review, name="wizard-review"),
+    path("files/<int:dossier_id>/", dossier.dossier_detail, name="dossier-detail"),
+    path("files/<int:dossier_id>/history/", history.dossier_history, name="dossier-history"),
+    path("files/<int:dossier_id>/withdraw/", dossier.dossier_withdraw, name="dossier-withdraw"),
     path(
         "files/<int:dossier_id>/linked/<slug:procedure_code>/",
-        applicant.dossier_apply_linked,
+        dossier.dossier_apply_linked,
         name="dossier-apply-linked",
     ),
-    path("files/<int:dossier_id>/documents/", applicant.document_upload, name="document-upload"),
+    path("files/<int:dossier_id>/documents/", documents.document_upload, name="document-upload"),
     path(
         "files/<int:dossier_id>/documents/<int:document_id>/",
-        applicant.document_download,
+        documents.document_download,
         name="document-download",
     ),
-    path("files/<int:dossier_id>/remarks/<int:remark_id>/reply/", applicant.remark_reply, name="remark-reply"),
+    path("files/<int:dossier_id>/remarks/<int:remark_id>/reply/", dossier.remark_reply, name="remark-reply"),
     path(
         "files/<int:dossier_id>/published/<int:output_id>/",
-        applicant.published_document_download,
+        documents.published_document_download,
         name="dossier-published-document",
     ),
     # the back office

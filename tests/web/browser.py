@@ -1,4 +1,5 @@
-"""Shared helpers of the browser tests: Debian's Chromium driven by Playwright, screenshots, map clicks.
+"""Shared helpers of the browser tests: Debian's Chromium driven by Playwright, a page watched for console errors
+and requests to other hosts, screenshots, map clicks.
 
 The browser must start after the test data exist: Playwright's sync API runs an event loop in the test's thread,
 and Django refuses database calls while one runs.
@@ -7,6 +8,7 @@ and Django refuses database calls while one runs.
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,34 @@ def chromium() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@dataclass
+class PageWatch:
+    """What a person must never meet on a page: errors in the console, requests that leave the site (a CDN)."""
+
+    site_url: str
+    errors: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+
+    def request_seen(self, url: str) -> None:
+        if not url.startswith((self.site_url, "data:", "blob:")):
+            self.foreign_requests.append(url)
+
+    def assert_clean(self) -> None:
+        assert not self.errors, f"errors in the browser console: {self.errors}"
+        assert not self.foreign_requests, f"requests left the site (CDN?): {self.foreign_requests}"
+
+
+def watched_page(browser: Browser, site_url: str, *, locale: str = "fr-FR") -> tuple[Page, PageWatch]:
+    """A page in a new 1280 by 800 context whose console errors and requests to other hosts than `site_url` are kept."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale=locale)
+    page = context.new_page()
+    watch = PageWatch(site_url)
+    page.on("pageerror", lambda error: watch.errors.append(str(error)))
+    page.on("console", lambda message: watch.errors.append(message.text) if message.type == "error" else None)
+    page.on("request", lambda request: watch.request_seen(request.url))
+    return page, watch
 
 
 def screenshot(page: Page, name: str, *, full_page: bool = False) -> None:

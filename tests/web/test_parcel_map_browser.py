@@ -22,7 +22,7 @@ from tests.factories import (
     ZoningPlanFactory,
     box,
 )
-from tests.web.browser import chromium, click_map_at, screenshot
+from tests.web.browser import chromium, click_map_at, screenshot, watched_page
 from web.views import EXTENT_CACHE_KEY
 
 # The map has drawn the parcels of the view: MapLibre is loaded, still, and its canvas shows both parcels.
@@ -82,20 +82,7 @@ def browser(live_server: LiveServer, cambridge: dict[str, object]) -> Iterator[B
 
 
 def test_search_click_and_switch_to_arabic(browser: Browser, live_server: LiveServer) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
-    page = context.new_page()
-    errors: list[str] = []
-    foreign_requests: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on(
-        "request",
-        lambda request: (
-            None
-            if request.url.startswith((live_server.url, "data:", "blob:"))
-            else foreign_requests.append(request.url)
-        ),
-    )
+    page, watch = watched_page(browser, live_server.url)
 
     page.goto(f"{live_server.url}/")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
@@ -163,6 +150,5 @@ def test_search_click_and_switch_to_arabic(browser: Browser, live_server: LiveSe
     page.wait_for_function(MAP_SHOWS_PARCELS, timeout=30_000)
     screenshot(page, "4-arabic")
 
-    assert not errors, f"errors in the browser console: {errors}"
-    assert not foreign_requests, f"requests left the site (CDN?): {foreign_requests}"
-    context.close()
+    watch.assert_clean()
+    page.context.close()

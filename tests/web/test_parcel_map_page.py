@@ -1,17 +1,16 @@
 """The parcel map page as Django renders it: languages, right-to-left Arabic, assets served locally, catalogues."""
 
-import json
 import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from tests.factories import ParcelFactory, TerritoryFactory, box
+from tests.web.map_pages import assert_assets_served_locally, json_script, rendered_page
 from web.views import EXTENT_CACHE_KEY, FALLBACK_BOUNDS
 
 pytestmark = pytest.mark.django_db
@@ -25,17 +24,7 @@ def fresh_extent_cache() -> None:
 
 
 def page_in(language: str) -> str:
-    client = Client()
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    response = client.get(reverse("web:parcel-map"))
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def json_script(html: str, element_id: str) -> dict:
-    match = re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', html, re.S)
-    assert match, f"no #{element_id} in the page"
-    return json.loads(match.group(1))
+    return rendered_page("web:parcel-map", language)
 
 
 @pytest.mark.parametrize(("language", "direction"), [("fr", "ltr"), ("ar", "rtl"), ("en", "ltr")])
@@ -75,14 +64,7 @@ def test_script_catalogue_is_translated_in_french() -> None:
 
 
 def test_maplibre_is_served_from_static_not_a_cdn() -> None:
-    html = page_in("fr")
-    sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
-    assert "/static/vendor/maplibre-gl/maplibre-gl.js" in sources
-    assert "/static/vendor/maplibre-gl/maplibre-gl.css" in sources
-    assert "/static/web/parcel_map.js" in sources
-    assert not [source for source in sources if "//" in source], "no asset may come from another host"
-    for asset in ("vendor/maplibre-gl/maplibre-gl.js", "vendor/maplibre-gl/maplibre-gl.css", "web/parcel_map.js"):
-        assert finders.find(asset), f"{asset} is missing (scripts/setup.sh copies MapLibre from node_modules)"
+    assert_assets_served_locally(page_in("fr"), "web/parcel_map.js")
 
 
 def test_language_switcher_posts_to_set_language() -> None:

@@ -25,7 +25,7 @@ from parcels.models import OverlayKind
 from permits.models import Dossier
 from tests.factories import OverlayFactory, ParcelFactory, ZoneFactory, ZoningPlanFactory, box
 from tests.permits.factories import DossierFactory, ProcedureFactory, commune_tree
-from tests.web.browser import chromium, click_map_at, screenshot
+from tests.web.browser import chromium, click_map_at, screenshot, watched_page
 from web.views import PUBLIC_MAP_CACHE_KEY
 
 # MapLibre is loaded and still, and the projects layer shows `count` distinct projects.
@@ -97,20 +97,7 @@ def test_projects_filters_popup_search_and_arabic(
 ) -> None:
     first: Dossier = projects["first"]
     second: Dossier = projects["second"]
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
-    page = context.new_page()
-    errors: list[str] = []
-    foreign_requests: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on(
-        "request",
-        lambda request: (
-            None
-            if request.url.startswith((live_server.url, "data:", "blob:"))
-            else foreign_requests.append(request.url)
-        ),
-    )
+    page, watch = watched_page(browser, live_server.url)
 
     page.goto(f"{live_server.url}/map/")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
@@ -198,6 +185,5 @@ def test_projects_filters_popup_search_and_arabic(
     )
     screenshot(page, "public-5-arabic")
 
-    assert not errors, f"errors in the browser console: {errors}"
-    assert not foreign_requests, f"requests left the site (CDN?): {foreign_requests}"
-    context.close()
+    watch.assert_clean()
+    page.context.close()

@@ -1,20 +1,17 @@
 """The public map of authorised projects as Django renders it: languages, right-to-left Arabic, MapLibre served
 locally, filter options from the published data, and no personal data anywhere in the page."""
 
-import json
-import re
 import uuid
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
-from django.urls import reverse
 
 from gis_core.signing.models import VerificationPurpose, VerificationToken
 from permits.models import Dossier
 from tests.permits.factories import DossierFactory, ProcedureFactory
+from tests.web.map_pages import assert_assets_served_locally, json_script, rendered_page
 from web.views import PUBLIC_MAP_CACHE_KEY
 
 pytestmark = pytest.mark.django_db
@@ -37,17 +34,7 @@ def published() -> Dossier:
 
 
 def page_in(language: str) -> str:
-    client = Client()
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    response = client.get(reverse("web:public-map"))
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def json_script(html: str, element_id: str) -> dict:
-    match = re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', html, re.S)
-    assert match, f"no #{element_id} in the page"
-    return json.loads(match.group(1))
+    return rendered_page("web:public-map", language)
 
 
 @pytest.mark.parametrize(("language", "direction"), [("fr", "ltr"), ("ar", "rtl"), ("en", "ltr")])
@@ -83,11 +70,7 @@ def test_script_catalogue_is_complete_in_every_language() -> None:
 
 
 def test_maplibre_is_served_from_static_not_a_cdn() -> None:
-    html = page_in("fr")
-    sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
-    assert "/static/vendor/maplibre-gl/maplibre-gl.js" in sources
-    assert "/static/vendor/maplibre-gl/maplibre-gl.css" in sources
-    assert not [source for source in sources if source.startswith(("http:", "https:", "//"))]
+    assert_assets_served_locally(page_in("fr"), "web/public_map.js")
 
 
 def test_filters_list_the_procedures_and_communes_of_the_published_projects(published: Dossier) -> None:

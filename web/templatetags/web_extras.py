@@ -4,8 +4,9 @@ from typing import Any
 
 from django import template
 
-from web.views._common import localized as localized_name
-from web.views._precheck import verdict_rows
+from web.i18n import localized as localized_name
+from web.roles import is_back_office, is_member
+from web.verdicts import verdict_rows
 
 register = template.Library()
 
@@ -27,7 +28,6 @@ def navigation_for(user: Any) -> dict[str, bool]:
     """Which back-office entries the menu shows to this user."""
     from permits.commissions.lookups import commissions_of
     from permits.commissions.models import SignatureRequest
-    from web.views._common import is_back_office, is_member
 
     signer = getattr(user, "is_authenticated", False) and SignatureRequest.objects.filter(signer_id=user.pk).exists()
     return {

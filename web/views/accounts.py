@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from permits import services
 from web import forms
-from web.views._common import is_back_office, is_member, run_service
+from web.roles import is_back_office, is_member
+from web.views.common import run_service
 
 
 @login_required

@@ -38,7 +38,7 @@ from permits.commissions.models import (
 )
 from permits.models import Consultation, ConsultationStatus, Dossier, DossierStatus
 from web import forms
-from web.views._common import client_address, dossier_for, run_service
+from web.views.common import client_address, dossier_for, run_service
 
 # --- helpers -------------------------------------------------------------------------------------------------
 

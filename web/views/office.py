@@ -4,21 +4,26 @@ view (completeness, opinion, remarks, commission, decision, signature, publicati
 one permits service; the buttons shown follow `actions_available`, and the services check again.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from permits import selectors, services
 from permits.deadlines import business_days_remaining
+from permits.errors import InvalidDossier
 from permits.models import Consultation, ConsultationStatus, Dossier, DossierStatus
 from web import forms
-from web.views._common import client_address, dossier_for, is_back_office, is_member, run_service
+from web.roles import is_back_office, is_member
+from web.views.common import client_address, dossier_for, run_service
 
 DESK_SECTIONS = (
     (DossierStatus.SUBMITTED, gettext_lazy("To check for completeness")),
@@ -82,39 +87,87 @@ def office_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
     }
 
 
+# A success message, or one made from the form's cleaned data (translated when the request is answered).
+Success = str | Promise | Callable[[dict[str, Any]], str | Promise]
+
+
 def _back(dossier: Dossier) -> HttpResponse:
     return redirect("web:dossier-detail", dossier.pk)
 
 
-@login_required
-@require_POST
-def completeness(request: HttpRequest, dossier_id: int) -> HttpResponse:
-    dossier = dossier_for(request, dossier_id)
-    form = forms.CompletenessForm(request.POST, procedure=dossier.procedure)
-    if form.is_valid():
-        data = form.cleaned_data
-        run_service(
-            request,
-            lambda: services.dossier_check_completeness(
-                actor=request.user,
-                address=client_address(request),
-                dossier=dossier,
-                complete=data["complete"],
-                missing_documents=data["missing_documents"],
-                note=data["note"],
-            ),
-            _("The file is complete and dispatched.") if data["complete"] else _("The file is returned as incomplete."),
-        )
-    else:
+def _run_action(
+    request: HttpRequest,
+    dossier: Dossier,
+    service: Callable[..., object],
+    success: Success,
+    /,
+    *,
+    form: Form | None = None,
+    **arguments: Any,
+) -> HttpResponse:
+    """Run one permits service as the signed-in user with `arguments` and the form's cleaned data (its fields are
+    named as the service's parameters), show the outcome as a message and go back to the file page. An invalid form
+    runs nothing: its errors are shown as the domain's refusal would be."""
+    if form is not None and not form.is_valid():
         run_service(request, lambda: _invalid(form))
+        return _back(dossier)
+    data = form.cleaned_data if form is not None else {}
+    message = str(success(data) if callable(success) else success)
+    run_service(
+        request,
+        lambda: service(actor=request.user, address=client_address(request), **arguments, **data),
+        message,
+    )
     return _back(dossier)
 
 
 def _invalid(form: Any) -> None:
-    from permits.errors import InvalidDossier
-
     errors = "; ".join(str(message) for messages in form.errors.values() for message in messages)
     raise InvalidDossier(errors)
+
+
+def _file_action(
+    service: Callable[..., object],
+    success: Success,
+    form: Callable[[HttpRequest, Dossier], Form] | None = None,
+) -> Callable[[HttpRequest, int], HttpResponse]:
+    """The view of a back-office action on the whole file: POST only, 404 for a file the user may not see, then
+    `service(dossier=…)` through `_run_action` (with the form's data when the action has a form)."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, dossier_id: int) -> HttpResponse:
+        dossier = dossier_for(request, dossier_id)
+        bound = form(request, dossier) if form is not None else None
+        return _run_action(request, dossier, service, success, form=bound, dossier=dossier)
+
+    return view
+
+
+completeness = _file_action(
+    services.dossier_check_completeness,
+    lambda data: (
+        gettext_lazy("The file is complete and dispatched.")
+        if data["complete"]
+        else gettext_lazy("The file is returned as incomplete.")
+    ),
+    lambda request, dossier: forms.CompletenessForm(request.POST, procedure=dossier.procedure),
+)
+remark_issue = _file_action(
+    services.remark_issue,
+    gettext_lazy("Remark recorded. Send the remarks to the applicant when the round's remarks are all in."),
+    lambda request, dossier: forms.RemarkForm(request.POST),
+)
+remarks_send = _file_action(services.remarks_send_to_applicant, gettext_lazy("Remarks sent to the applicant."))
+send_to_commission = _file_action(
+    services.dossier_send_to_commission, gettext_lazy("The file is on the commission's agenda.")
+)
+decide = _file_action(
+    services.dossier_decide,
+    gettext_lazy("Decision recorded."),
+    lambda request, dossier: forms.DecisionForm(request.POST),
+)
+publish = _file_action(services.dossier_publish, gettext_lazy("Decision published on the geoportal."))
 
 
 @login_required
@@ -129,138 +182,36 @@ def opinion(request: HttpRequest, dossier_id: int, consultation_id: int) -> Http
     )
     if consultation is None:
         raise Http404("no such consultation in your queue")
-    form = forms.OpinionForm(request.POST, prefix=f"c{consultation.pk}")
-    if form.is_valid():
-        run_service(
-            request,
-            lambda: services.opinion_give(
-                actor=request.user,
-                address=client_address(request),
-                consultation=consultation,
-                opinion=form.cleaned_data["opinion"],
-                motivation=form.cleaned_data["motivation"],
-            ),
-            _("Opinion recorded."),
-        )
-    else:
-        run_service(request, lambda: _invalid(form))
-    return _back(dossier)
-
-
-@login_required
-@require_POST
-def remark_issue(request: HttpRequest, dossier_id: int) -> HttpResponse:
-    dossier = dossier_for(request, dossier_id)
-    form = forms.RemarkForm(request.POST)
-    if form.is_valid():
-        run_service(
-            request,
-            lambda: services.remark_issue(
-                actor=request.user,
-                address=client_address(request),
-                dossier=dossier,
-                text=form.cleaned_data["text"],
-                document_reference=form.cleaned_data["document_reference"],
-            ),
-            _("Remark recorded. Send the remarks to the applicant when the round's remarks are all in."),
-        )
-    else:
-        run_service(request, lambda: _invalid(form))
-    return _back(dossier)
-
-
-@login_required
-@require_POST
-def remarks_send(request: HttpRequest, dossier_id: int) -> HttpResponse:
-    dossier = dossier_for(request, dossier_id)
-    run_service(
+    return _run_action(
         request,
-        lambda: services.remarks_send_to_applicant(
-            actor=request.user, address=client_address(request), dossier=dossier
-        ),
-        _("Remarks sent to the applicant."),
+        dossier,
+        services.opinion_give,
+        _("Opinion recorded."),
+        form=forms.OpinionForm(request.POST, prefix=f"c{consultation.pk}"),
+        consultation=consultation,
     )
-    return _back(dossier)
 
 
 @login_required
 @require_POST
 def remark_close(request: HttpRequest, dossier_id: int, remark_id: int) -> HttpResponse:
+    """Close one remark of the file (an optional note; an invalid one is left out)."""
     dossier = dossier_for(request, dossier_id)
     remark = selectors.remarks_for(dossier=dossier).filter(pk=remark_id).first()
     if remark is None:
         raise Http404("no such remark on this file")
     form = forms.RemarkCloseForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    run_service(
-        request,
-        lambda: services.remark_close(actor=request.user, address=client_address(request), remark=remark, note=note),
-        _("Remark closed."),
-    )
-    return _back(dossier)
-
-
-@login_required
-@require_POST
-def send_to_commission(request: HttpRequest, dossier_id: int) -> HttpResponse:
-    dossier = dossier_for(request, dossier_id)
-    run_service(
-        request,
-        lambda: services.dossier_send_to_commission(
-            actor=request.user, address=client_address(request), dossier=dossier
-        ),
-        _("The file is on the commission's agenda."),
-    )
-    return _back(dossier)
-
-
-@login_required
-@require_POST
-def decide(request: HttpRequest, dossier_id: int) -> HttpResponse:
-    dossier = dossier_for(request, dossier_id)
-    form = forms.DecisionForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        run_service(
-            request,
-            lambda: services.dossier_decide(
-                actor=request.user,
-                address=client_address(request),
-                dossier=dossier,
-                decision=data["decision"],
-                motivation=data["motivation"],
-                conditions=data["conditions"],
-            ),
-            _("Decision recorded."),
-        )
-    else:
-        run_service(request, lambda: _invalid(form))
-    return _back(dossier)
+    return _run_action(request, dossier, services.remark_close, _("Remark closed."), remark=remark, note=note)
 
 
 @login_required
 @require_POST
 def sign(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    """Sign the decision (an optional signature reference; an invalid one is left out)."""
     dossier = dossier_for(request, dossier_id)
     form = forms.SignForm(request.POST)
     reference = form.cleaned_data["signature_reference"] if form.is_valid() else ""
-    run_service(
-        request,
-        lambda: services.dossier_sign(
-            actor=request.user, address=client_address(request), dossier=dossier, signature_reference=reference
-        ),
-        _("Decision signed."),
+    return _run_action(
+        request, dossier, services.dossier_sign, _("Decision signed."), dossier=dossier, signature_reference=reference
     )
-    return _back(dossier)
-
-
-@login_required
-@require_POST
-def publish(request: HttpRequest, dossier_id: int) -> HttpResponse:
-    dossier = dossier_for(request, dossier_id)
-    run_service(
-        request,
-        lambda: services.dossier_publish(actor=request.user, address=client_address(request), dossier=dossier),
-        _("Decision published on the geoportal."),
-    )
-    return _back(dossier)

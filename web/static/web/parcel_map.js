@@ -6,21 +6,20 @@
  * - a search by reference uses GET /api/parcels/?reference=…, a click uses GET /api/parcels/at/?lon=…&lat=…;
  * - the selected parcel's zones, rules and overlays come from GET /api/parcels/{id}/constraints/.
  *
- * Every string shown comes from the translated catalogue rendered into the page (`#map-strings`).
+ * Every string shown comes from the translated catalogue rendered into the page (`#map-strings`). What it shares
+ * with the public map comes from `map_common.js`.
  */
 
-const config = JSON.parse(document.getElementById("map-config").textContent);
-const tilesConfig = JSON.parse(document.getElementById("tiles-config").textContent);
-const strings = JSON.parse(document.getElementById("map-strings").textContent);
+import { EMPTY, boundsOf, createMap, h, highlightOnHover, jsonGetter, localProperty } from "./map_common.js";
+import { numberFormats, readJson, rememberInUrl, statusShower, styleOf, translator, vectorTiles } from "./map_common.js";
 
-const LOCALES = { fr: "fr-FR", ar: "ar-MA", en: "en-GB" };
-const locale = LOCALES[config.language] || config.language;
-const decimal = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
-const wholeNumber = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+const config = readJson("map-config");
+const tilesConfig = readJson("tiles-config");
+const t = translator(readJson("map-strings"));
+
+const { locale, decimal, wholeNumber } = numberFormats(config.language);
 const percent = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 });
-const EMPTY = { type: "FeatureCollection", features: [] };
 const COLORS = {
-  background: "#eef2ef",
   parcelFill: "#d8e4dc",
   parcelHover: "#b7d3c4",
   parcelLine: "#4f6b5e",
@@ -36,31 +35,10 @@ const elements = {
   languageNext: document.getElementById("language-next"),
 };
 
-/** A translated string, with Python-style `%(name)s` placeholders filled in. */
-function t(key, params = {}) {
-  const template = strings[key] ?? key;
-  return template.replace(/%\((\w+)\)s/g, (_, name) => String(params[name] ?? ""));
-}
-
-/** A DOM element: h("p", { class: "x" }, "text", child). Text is always set as text, never as HTML. */
-function h(tag, attributes = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
-    else element.setAttribute(name, value === true ? "" : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return element;
-}
-
 /** The name of a commune or agency in the page's language, falling back to French. */
 function localName(record) {
   if (!record) return "";
-  return record[`name_${config.language}`] || record.name_fr || record.name || record.code || "";
+  return localProperty(record, config.language, "name", "name") || record.code || "";
 }
 
 const format = {
@@ -72,45 +50,12 @@ const format = {
   share: (value) => (value == null ? null : percent.format(value > 1 ? value / 100 : value)),
 };
 
-// ---------------------------------------------------------------------------------------------------------
-// The API
-
-class ApiError extends Error {}
-
-async function getJson(url, { signal } = {}) {
-  let response;
-  try {
-    response = await fetch(url, {
-      headers: { Accept: "application/json", "Accept-Language": config.language },
-      signal,
-    });
-  } catch (error) {
-    if (error.name === "AbortError") throw error;
-    throw new ApiError(t("networkError"));
-  }
-  if (!response.ok) {
-    let detail = `${response.status} ${response.statusText}`.trim();
-    try {
-      const problem = await response.json();
-      detail = problem.detail || problem.title || detail;
-    } catch {
-      // Not a problem document: keep the HTTP status line.
-    }
-    const error = new ApiError(t("apiError", { detail }));
-    error.status = response.status;
-    throw error;
-  }
-  return response.json();
-}
+const getJson = jsonGetter({ Accept: "application/json", "Accept-Language": config.language }, t);
 
 // ---------------------------------------------------------------------------------------------------------
 // Status messages and the side panel
 
-function showStatus(message, kind = "info") {
-  elements.status.hidden = !message;
-  elements.status.className = `status status-${kind}`;
-  elements.status.replaceChildren(message ? h("p", {}, message) : "");
-}
+const showStatus = statusShower(elements.status);
 
 function clearStatus() {
   showStatus("");
@@ -315,26 +260,14 @@ const initialDetails = [...elements.details.childNodes].map((node) => node.clone
 // ---------------------------------------------------------------------------------------------------------
 // The map
 
-function boundsOf(geometry) {
-  const bounds = new maplibregl.LngLatBounds();
-  const visit = (coordinates) => {
-    if (typeof coordinates[0] === "number") bounds.extend(coordinates);
-    else coordinates.forEach(visit);
-  };
-  visit(geometry.coordinates);
-  return bounds;
-}
-
 function mapStyle() {
-  return {
-    version: 8,
-    sources: {
+  return styleOf(
+    {
       // The tiles carry each parcel's id as the feature id (hover state) and its reference.
-      parcels: { type: "vector", url: new URL(tilesConfig.parcels, window.location.href).href },
+      parcels: vectorTiles(tilesConfig.parcels),
       selected: { type: "geojson", data: EMPTY },
     },
-    layers: [
-      { id: "background", type: "background", paint: { "background-color": COLORS.background } },
+    [
       {
         id: "parcels-fill",
         type: "fill",
@@ -368,31 +301,22 @@ function mapStyle() {
         paint: { "line-color": COLORS.selected, "line-width": 3 },
       },
     ],
-  };
+  );
 }
 
-let map;
-try {
-  map = new maplibregl.Map({
-    container: "map",
+const map = createMap(
+  {
     style: mapStyle(),
     bounds: config.bounds,
     fitBoundsOptions: { padding: 24, maxZoom: 17 },
     maxZoom: 21,
-    attributionControl: false,
     cooperativeGestures: false,
-  });
-} catch (error) {
-  showStatus(t("mapUnavailable"), "error");
-  throw error;
-}
+  },
+  { rtl: config.rtl, onUnavailable: () => showStatus(t("mapUnavailable"), "error") },
+);
 window.parcelMap = map;
 // Opened on every loaded parcel, the map may be too far out to draw any: come closer, on the same centre.
 if (config.hasParcels && map.getZoom() < config.minZoom) map.jumpTo({ zoom: config.minZoom });
-
-const controlCorner = config.rtl ? "top-left" : "top-right";
-map.addControl(new maplibregl.NavigationControl({ showCompass: false }), controlCorner);
-map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), config.rtl ? "bottom-right" : "bottom-left");
 
 // Parcels of the current view -----------------------------------------------------------------------------
 // MapLibre fetches the parcel tiles itself; the page only says when the view is too far out to show parcels,
@@ -421,14 +345,7 @@ let constraintsRequest = null;
 let selectedFeature = null;
 
 function rememberSelection(parcel) {
-  const url = new URL(window.location.href);
-  url.search = "";
-  if (parcel) {
-    url.searchParams.set("reference", parcel.reference);
-    if (parcel.commune?.code) url.searchParams.set("commune", parcel.commune.code);
-  }
-  window.history.replaceState(null, "", url);
-  elements.languageNext.value = url.pathname + url.search;
+  rememberInUrl({ reference: parcel?.reference, commune: parcel?.commune?.code }, elements.languageNext);
 }
 
 async function selectParcel(feature, { fly = false } = {}) {
@@ -534,21 +451,7 @@ async function lookupAt(lngLat) {
 
 map.on("click", (event) => lookupAt(event.lngLat));
 
-let hoveredId = null;
-function setHover(id) {
-  if (hoveredId !== null) map.setFeatureState({ source: "parcels", sourceLayer: "parcels", id: hoveredId }, { hover: false });
-  hoveredId = id;
-  if (hoveredId !== null) map.setFeatureState({ source: "parcels", sourceLayer: "parcels", id: hoveredId }, { hover: true });
-}
-map.on("mousemove", "parcels-fill", (event) => {
-  map.getCanvas().style.cursor = "pointer";
-  const feature = event.features?.[0];
-  setHover(feature?.id ?? null);
-});
-map.on("mouseleave", "parcels-fill", () => {
-  map.getCanvas().style.cursor = "";
-  setHover(null);
-});
+highlightOnHover(map, { source: "parcels", sourceLayer: "parcels" }, ["parcels-fill"]);
 
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape" && selectedFeature) clearSelection();

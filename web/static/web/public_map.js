@@ -9,20 +9,20 @@
  * - a search by file reference reads the OGC API Features (authorised_projects?reference=…), a search by parcel
  *   reference the public parcels API; the map flies to the result.
  *
- * Every string shown comes from the translated catalogue rendered into the page (`#map-strings`).
+ * Every string shown comes from the translated catalogue rendered into the page (`#map-strings`). What it shares
+ * with the parcel map comes from `map_common.js`.
  */
 
-const config = JSON.parse(document.getElementById("map-config").textContent);
-const strings = JSON.parse(document.getElementById("map-strings").textContent);
+import { EMPTY, boundsOf, createMap, h, highlightOnHover, jsonGetter, localProperty } from "./map_common.js";
+import { numberFormats, readJson, rememberInUrl, statusShower, styleOf, translator, vectorTiles } from "./map_common.js";
 
-const LOCALES = { fr: "fr-FR", ar: "ar-MA", en: "en-GB" };
-const locale = LOCALES[config.language] || config.language;
-const decimal = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
-const wholeNumber = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+const config = readJson("map-config");
+const strings = readJson("map-strings");
+const t = translator(strings);
+
+const { locale, decimal, wholeNumber } = numberFormats(config.language);
 const dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC" });
-const EMPTY = { type: "FeatureCollection", features: [] };
 const COLORS = {
-  background: "#eef2ef",
   project: "#c2410c",
   projectLine: "#7c2d12",
   zone: "#4f7cac",
@@ -58,27 +58,6 @@ const elements = {
   languageNext: document.getElementById("language-next"),
 };
 
-/** A translated string, with Python-style `%(name)s` placeholders filled in. */
-function t(key, params = {}) {
-  const template = strings[key] ?? key;
-  return template.replace(/%\((\w+)\)s/g, (_, name) => String(params[name] ?? ""));
-}
-
-/** A DOM element: h("p", { class: "x" }, "text", child). Text is always set as text, never as HTML. */
-function h(tag, attributes = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
-    else element.setAttribute(name, value === true ? "" : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return element;
-}
-
 /** A translated sentence as DOM nodes, each placeholder's value isolated in a left-to-right <bdi> that does not
  * wrap (a Latin file reference inside an Arabic sentence keeps its order). */
 function tNodes(key, params = {}) {
@@ -90,11 +69,6 @@ function tNodes(key, params = {}) {
       const match = part.match(/^%\((\w+)\)s$/);
       return match ? h("bdi", { dir: "ltr", class: "reference-value" }, String(params[match[1]] ?? "")) : part;
     });
-}
-
-/** A property in the page's language (`name_ar`…), falling back to French then to the code. */
-function localProperty(properties, prefix, fallback) {
-  return properties[`${prefix}_${config.language}`] || properties[`${prefix}_fr`] || properties[fallback] || "";
 }
 
 const format = {
@@ -109,42 +83,8 @@ const format = {
   },
 };
 
-function showStatus(message, kind = "info") {
-  const empty = !message || (Array.isArray(message) && message.length === 0);
-  elements.status.hidden = empty;
-  elements.status.className = `status status-${kind}`;
-  elements.status.replaceChildren(empty ? "" : h("p", {}, message));
-}
-
-async function getJson(url) {
-  let response;
-  try {
-    response = await fetch(url, { headers: { Accept: "application/geo+json, application/json" } });
-  } catch {
-    throw new Error(t("networkError"));
-  }
-  if (!response.ok) {
-    let detail = `${response.status} ${response.statusText}`.trim();
-    try {
-      const problem = await response.json();
-      detail = problem.detail || problem.description || problem.title || detail;
-    } catch {
-      // Not a problem document: keep the HTTP status line.
-    }
-    throw new Error(t("apiError", { detail }));
-  }
-  return response.json();
-}
-
-function boundsOf(geometry) {
-  const bounds = new maplibregl.LngLatBounds();
-  const visit = (coordinates) => {
-    if (typeof coordinates[0] === "number") bounds.extend(coordinates);
-    else coordinates.forEach(visit);
-  };
-  visit(geometry.coordinates);
-  return bounds;
-}
+const showStatus = statusShower(elements.status);
+const getJson = jsonGetter({ Accept: "application/geo+json, application/json" }, t);
 
 // ---------------------------------------------------------------------------------------------------------
 // The style: no basemap, our layers only
@@ -156,23 +96,17 @@ function overlayColor() {
   return match;
 }
 
-function tileSource(layer) {
-  return { type: "vector", url: new URL(config.tiles[layer], window.location.href).href };
-}
-
 function mapStyle() {
   const isPolygon = ["==", ["geometry-type"], "Polygon"];
   const isPoint = ["==", ["geometry-type"], "Point"];
-  return {
-    version: 8,
-    sources: {
-      zones: tileSource("zones"),
-      overlays: tileSource("overlays"),
-      projects: tileSource("authorised_projects"),
+  return styleOf(
+    {
+      zones: vectorTiles(config.tiles.zones),
+      overlays: vectorTiles(config.tiles.overlays),
+      projects: vectorTiles(config.tiles.authorised_projects),
       found: { type: "geojson", data: EMPTY },
     },
-    layers: [
-      { id: "background", type: "background", paint: { "background-color": COLORS.background } },
+    [
       {
         id: "zones-fill",
         type: "fill",
@@ -244,26 +178,14 @@ function mapStyle() {
         paint: { "line-color": COLORS.highlight, "line-width": 3 },
       },
     ],
-  };
+  );
 }
 
-let map;
-try {
-  map = new maplibregl.Map({
-    container: "map",
-    style: mapStyle(),
-    bounds: config.bounds,
-    fitBoundsOptions: { padding: 64, maxZoom: 17 },
-    maxZoom: 20,
-    attributionControl: false,
-  });
-} catch (error) {
-  showStatus(t("mapUnavailable"), "error");
-  throw error;
-}
+const map = createMap(
+  { style: mapStyle(), bounds: config.bounds, fitBoundsOptions: { padding: 64, maxZoom: 17 }, maxZoom: 20 },
+  { rtl: config.rtl, onUnavailable: () => showStatus(t("mapUnavailable"), "error") },
+);
 window.publicMap = map;
-map.addControl(new maplibregl.NavigationControl({ showCompass: false }), config.rtl ? "top-left" : "top-right");
-map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), config.rtl ? "bottom-right" : "bottom-left");
 
 // ---------------------------------------------------------------------------------------------------------
 // Filters: one expression on the tile attributes, applied to the three project layers
@@ -360,14 +282,14 @@ function projectPopup(properties) {
     h("p", { class: "eyebrow" }, t("authorisedProject")),
     h("h2", { class: "popup-reference", dir: "ltr" }, properties.reference),
     factsList([
-      [t("procedure"), localProperty(properties, "procedure_name", "procedure")],
+      [t("procedure"), localProperty(properties, config.language, "procedure_name", "procedure")],
       [t("decisionDate"), format.date(properties.decision_date)],
       [t("use"), properties.use],
       [t("height"), format.metres(properties.height_m)],
       [t("floors"), format.number(properties.floors)],
       [t("floorArea"), format.squareMetres(properties.gross_floor_area_m2)],
       [t("units"), format.number(properties.units)],
-      [t("commune"), localProperty(properties, "commune_name", "commune_code")],
+      [t("commune"), localProperty(properties, config.language, "commune_name", "commune_code")],
     ]),
     verify,
   );
@@ -389,7 +311,7 @@ function zonePopup(properties) {
 
 function overlayPopup(properties) {
   const kind = config.overlayKinds.find((entry) => entry.code === properties.kind);
-  const agency = localProperty(properties, "agency_name", "agency_code");
+  const agency = localProperty(properties, config.language, "agency_name", "agency_code");
   return h(
     "article",
     { class: "popup-overlay" },
@@ -431,23 +353,7 @@ document.addEventListener("keydown", (event) => {
   if (event.key === "Escape") popup.remove();
 });
 
-let hoveredId = null;
-function setHover(id) {
-  const target = { source: "projects", sourceLayer: "authorised_projects" };
-  if (hoveredId !== null) map.setFeatureState({ ...target, id: hoveredId }, { hover: false });
-  hoveredId = id;
-  if (hoveredId !== null) map.setFeatureState({ ...target, id: hoveredId }, { hover: true });
-}
-for (const layer of ["projects-fill", "projects-points"]) {
-  map.on("mousemove", layer, (event) => {
-    map.getCanvas().style.cursor = "pointer";
-    setHover(event.features?.[0]?.id ?? null);
-  });
-  map.on("mouseleave", layer, () => {
-    map.getCanvas().style.cursor = "";
-    setHover(null);
-  });
-}
+highlightOnHover(map, { source: "projects", sourceLayer: "authorised_projects" }, ["projects-fill", "projects-points"]);
 
 // ---------------------------------------------------------------------------------------------------------
 // Search by file reference (OGC API Features) or by parcel reference (parcels API)
@@ -510,8 +416,6 @@ elements.searchForm.addEventListener("submit", (event) => {
 let lastSearch = { reference: "", kind: "project" };
 function rememberState(reference = lastSearch.reference, kind = lastSearch.kind) {
   lastSearch = { reference, kind };
-  const url = new URL(window.location.href);
-  url.search = "";
   const values = {
     procedure: elements.procedure.value,
     commune: elements.commune.value,
@@ -522,9 +426,7 @@ function rememberState(reference = lastSearch.reference, kind = lastSearch.kind)
     q: reference,
     kind: reference && kind !== "project" ? kind : "",
   };
-  for (const [name, value] of Object.entries(values)) if (value) url.searchParams.set(name, value);
-  window.history.replaceState(null, "", url);
-  elements.languageNext.value = url.pathname + url.search;
+  rememberInUrl(values, elements.languageNext);
 }
 
 function restoreState() {

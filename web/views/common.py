@@ -1,25 +1,20 @@
 """What every page of the applicant space and the back office shares: the caller's address for the audit trail,
-the file look-up that answers 404 for a file the user may not see, the roles shown in the navigation, and the one
-place that turns the domain's typed errors into a message the person can read in their language.
+the file look-up that answers 404 for a file the user may not see, and the one place that turns the domain's typed
+errors into a message the person can read in their language.
 """
 
 from collections.abc import Callable
-from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import Http404, HttpRequest
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gis_core.documents.errors import DocumentError
 from gis_core.geometry import CoordinatesOutsideCrs, InvalidGeometry
 from gis_core.problems import DomainError
-from permits import access, selectors
+from permits import selectors
 from permits.errors import DossierNotFound, IllegalTransition, InvalidDossier, PermissionDenied
-from permits.models import Dossier, Role
-
-AnyUser = AbstractBaseUser | AnonymousUser
+from permits.models import Dossier
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -73,28 +68,3 @@ def run_service[Result](request: HttpRequest, call: Callable[[], Result], succes
     if success:
         messages.success(request, success)
     return result
-
-
-def roles_of(user: Any) -> set[str]:
-    """The roles a user holds anywhere (for the navigation; every action checks again over the file)."""
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    if user.is_superuser:
-        return {str(role) for role in Role}
-    return {str(role) for role in access.memberships_of(user, list(Role)).values_list("role", flat=True)}
-
-
-def is_back_office(user: Any) -> bool:
-    return bool(
-        roles_of(user) & {Role.DESK_AGENT, Role.COMMISSION_PRESIDENT, Role.SIGNING_AUTHORITY, Role.ADMINISTRATOR}
-    )
-
-
-def is_member(user: Any) -> bool:
-    return Role.COMMISSION_MEMBER in roles_of(user)
-
-
-def localized(record: Any, prefix: str = "name") -> str:
-    """`name_ar`/`name_en`/`label_ar`... of a catalogue row in the active language, falling back to French."""
-    language = (get_language() or "fr")[:2]
-    return str(getattr(record, f"{prefix}_{language}", "") or getattr(record, f"{prefix}_fr", "") or record)
