@@ -196,11 +196,6 @@ def _parcel_id_by_reference(*, reference: str, commune_code: str | None) -> int:
     return ids[0]
 
 
-def parcel_by_reference(*, reference: str, commune_code: str | None = None) -> ParcelSummary:
-    """The parcel with this reference (unique within a commune); ambiguous without a commune -> BadInput."""
-    return parcel_get(parcel_id=_parcel_id_by_reference(reference=reference, commune_code=commune_code))
-
-
 def parcels_search(
     *,
     reference: str | None = None,
@@ -230,20 +225,6 @@ def parcels_search(
     if len(items) > limit:
         return ParcelPage(items[:limit], items[limit - 1].id)
     return ParcelPage(items, None)
-
-
-def parcels_by_land_title(*, land_title: str, commune_code: str | None = None) -> list[ParcelSummary]:
-    return parcels_search(land_title=land_title, commune_code=commune_code, limit=MAX_PAGE_SIZE).items
-
-
-def parcels_in_bbox(
-    *,
-    bbox: tuple[float, float, float, float],
-    srid: int | None = None,
-    after: int | None = None,
-    limit: int = DEFAULT_PAGE_SIZE,
-) -> ParcelPage:
-    return parcels_search(bbox=bbox, srid=srid, after=after, limit=limit)
 
 
 def _check_in_a_commune(geometry: shapely.Geometry, *, what: str) -> None:
