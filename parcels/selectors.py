@@ -1,13 +1,13 @@
 """Read-only look-ups for planners and applicants: parcels by reference, land title, point and bbox, and the
 zones, overlays and agencies a parcel or a drawn site touches, with the share of its area inside each.
 
-Speed rules (these queries serve the S5 benchmark): every WHERE compares the indexed 4326 columns with a
-constant geometry already transformed in Python (`ST_Intersects`/`&&` use the GiST indexes, no per-row
-transform); big zone/overlay geometries are never intersected whole: their pieces (`ZonePiece`, `OverlayPiece`,
-at most 256 vertices each) near the site are, and a piece covering the whole site costs no intersection; the hot
-look-ups (parcel at a point, a parcel's site and neighbours, zones and overlays of a site) are one SQL file each
-(`parcels/sql/`), run with bound parameters without building an ORM query. Areas are geodesic (WGS84 ellipsoid,
-the same measure as `Parcel.area_m2`), so a share is `geodesic area(site ∩ zone) / geodesic area(site)`.
+Speed rules (these queries answer the public API's most frequent requests): every WHERE compares the indexed 4326
+columns with a constant geometry already transformed in Python (`ST_Intersects`/`&&` use the GiST indexes, no per-row
+transform); big zone/overlay geometries are never intersected whole: their pieces (`ZonePiece`, `OverlayPiece`, at most
+256 vertices each) near the site are, and a piece covering the whole site costs no intersection; the hot look-ups
+(parcel at a point, a parcel's site and neighbours, zones and overlays of a site) are one SQL file each
+(`parcels/sql/`), run with bound parameters without building an ORM query. Areas are geodesic (WGS84 ellipsoid, the same
+measure as `Parcel.area_m2`), so a share is `geodesic area(site ∩ zone) / geodesic area(site)`.
 """
 
 import json
