@@ -103,10 +103,11 @@ DATABASES = {
 }
 # Each parallel test run (a developer, a helper, CI) can use its own test database.
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "") or None}
-# Parameters bound by the server, and a statement run 5 times on a connection is prepared (planned once): the S5
+# Parameters bound by the server, and a statement run 5 times on a connection is prepared (planned once): the parcel
 # look-ups run the same few SQL statements over and over. The whole suite passes with it (checked against without).
 # No JIT: the planner's cost of a bbox page or a look-up over a million parcels passes `jit_above_cost`, and
-# compiling then costs ~250 ms for a query that runs in ~20 ms (S3: 5 pages/s with JIT). Short queries only here.
+# compiling then costs ~250 ms for a query that runs in ~20 ms (OGC API Features served 5 bbox pages a second with
+# JIT, bench/README.md). Short queries only here.
 NO_JIT = "-c jit=off"
 DATABASES["default"]["OPTIONS"] = {
     **DATABASES["default"].get("OPTIONS", {}),

@@ -38,7 +38,6 @@ def _metric_srid(srid: int) -> MetricSrid:
 # Morocco's Lambert conformal conic zones (Merchich datum), most specific first.
 MOROCCO_LAMBERT_SRIDS = (26191, 26192, 26194, 26195)
 METRIC_SRIDS = tuple(_metric_srid(srid) for srid in MOROCCO_LAMBERT_SRIDS)
-SUPPORTED_DISPLAY_SRIDS = (WGS84, WEB_MERCATOR, 26191, 26192, 26193, 26194, 26195)
 
 
 def utm_srid(lon: float, lat: float) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from django.db import connections, transaction
 from psycopg import sql
@@ -170,11 +169,3 @@ def catalogue_cache_set(layers: dict[str, Layer]) -> None:
 
 def catalogue_cache_reset() -> None:
     _CACHE.clear()
-
-
-def catalogue_fingerprint(layers: dict[str, Layer]) -> tuple[Any, ...]:
-    """What the generated config depends on, apart from extents (to know when OpenAPI must be regenerated)."""
-    return tuple(
-        (layer.name, layer.geometry_type, layer.srid, tuple((c.name, c.type_name) for c in layer.columns))
-        for layer in sorted(layers.values(), key=lambda layer: layer.name)
-    )

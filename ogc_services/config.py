@@ -2,8 +2,9 @@
 
 `api_for(base_url)` gives the pygeoapi `API` object the views use. It is built lazily, on the first request, from
 the database the `geoportal` alias points at (under pytest: the test database), and rebuilt when the config is
-older than `OGC_CONFIG_REFRESH_SECONDS` (extents follow the data) or when `extents.json` changed (an import in
-another process grew a layer's extent: the web server picks it up on its next request). The OpenAPI document is
+older than `OGC_CONFIG_REFRESH_SECONDS` (extents follow the data), when `extents.json` changed (an import in
+another process grew a layer's extent: the web server picks it up on its next request) or when this process measured
+an extent in the background (`extents_generation`). The OpenAPI document is
 regenerated only when the config changes. Both are also written to `PYGEOAPI_CONFIG_PATH` /
 `PYGEOAPI_OPENAPI_PATH`, and the `PYGEOAPI_CONFIG` / `PYGEOAPI_OPENAPI` environment variables point at them, for
 pygeoapi's own tools.
@@ -34,7 +35,7 @@ from ogc_services.catalogue import (
     catalogue_cache_set,
     catalogue_read,
 )
-from ogc_services.extents import layer_extent
+from ogc_services.extents import extents_generation, layer_extent
 from ogc_services.metadata import layer_metadata
 from ogc_services.openapi import openapi_localise
 
@@ -150,6 +151,7 @@ class Built:
     fingerprint: str
     built_at: float
     extents_stamp: int  # modification time of extents.json when built (0: none)
+    extents_generation: int  # extents measured in the background when the build began
 
 
 _LOCK = threading.Lock()
@@ -176,7 +178,7 @@ def _extents_stamp() -> int:
 def _stale(built: Built | None) -> bool:
     if built is None or time.monotonic() - built.built_at >= settings.OGC_CONFIG_REFRESH_SECONDS:
         return True
-    return built.extents_stamp != _extents_stamp()
+    return built.extents_stamp != _extents_stamp() or built.extents_generation != extents_generation()
 
 
 def build(*, base_url: str, previous: Built | None = None) -> Built:
@@ -186,12 +188,14 @@ def build(*, base_url: str, previous: Built | None = None) -> Built:
 
     crs_cache.install()
     _quiet_pygeoapi()
+    generation = extents_generation()  # before the build: an extent measured meanwhile makes it stale
     config = config_build(base_url=base_url)
     stamp = _extents_stamp()  # after the build, which may itself have stored a newly measured extent
     fingerprint = config_fingerprint(config)
     if previous is not None and previous.fingerprint == fingerprint:
         previous.built_at = time.monotonic()
         previous.extents_stamp = stamp
+        previous.extents_generation = generation
         return previous
     openapi = openapi_localise(get_oas(copy.deepcopy(config)))
     _files_write(config, openapi)
@@ -202,6 +206,7 @@ def build(*, base_url: str, previous: Built | None = None) -> Built:
         fingerprint=fingerprint,
         built_at=time.monotonic(),
         extents_stamp=stamp,
+        extents_generation=generation,
     )
 
 

@@ -1,5 +1,5 @@
 """Cache pygeoapi's CRS work: it builds `pyproj.CRS` objects, a `Transformer` and calls `CRS.to_epsg()` on every
-items request with a bbox (~36 ms each, benchmarks.md). The results depend only on the CRS URIs, so they are
+items request with a bbox (~36 ms per request). The results depend only on the CRS URIs, so they are
 computed once per process. `install()` rebinds the names pygeoapi's items handler imported.
 """
 

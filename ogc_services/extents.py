@@ -3,7 +3,8 @@
 `ST_Extent` over a million parcels takes seconds. The config build asks for each extent with a short timeout
 (`OGC_EXTENT_TIMEOUT_MS`); a layer that does not answer in time gets its last known extent (kept in
 `OGC_CONFIG_DIR/extents.json`, shared by every process) or, the very first time, the whole world, while a
-background thread computes it without a timeout, stores it and asks for a rebuild (`config.reset`).
+background thread computes it without a timeout, stores it and moves `extents_generation()`: the configuration
+built before is rebuilt on the next request.
 
 After an import commits (`extents_on_layer_imported`, subscribed from `OgcServicesConfig.ready`), the known
 extent of the imported layer grows by the imported area (imports never delete, so that bounds the data again
@@ -16,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import sys
 import threading
 from typing import Any
 
@@ -30,6 +30,7 @@ from ogc_services.catalogue import DATABASE_ALIAS, Extent, Layer, extent_compute
 LOGGER = logging.getLogger(__name__)
 _RUNNING: set[str] = set()
 _LOCK = threading.Lock()
+_generation = 0  # known extents this process changed outside a configuration build
 # The geoportal view each import target writes.
 IMPORTED_VIEWS = {"parcels": "parcels", "zones": "zones", "overlays": "overlays", "territories": "territories"}
 
@@ -78,9 +79,7 @@ def _compute_later(layer: Layer, time_column: str | None, using: str, key: str) 
     def work() -> None:
         try:
             _file_store(key, extent_compute(layer, time_column=time_column, using=using))
-            from ogc_services.config import reset
-
-            reset()  # the next request builds the config with the real extent
+            _extents_changed()  # the next request builds the config with the real extent
         except DatabaseError:
             LOGGER.exception("extent of %s", layer.name)
         finally:
@@ -93,6 +92,18 @@ def _compute_later(layer: Layer, time_column: str | None, using: str, key: str) 
             return
         _RUNNING.add(key)
     threading.Thread(target=work, name=f"ogc-extent-{layer.name}", daemon=True).start()
+
+
+def _extents_changed() -> None:
+    global _generation
+    with _LOCK:
+        _generation += 1
+
+
+def extents_generation() -> int:
+    """Moves when this process changes a known extent outside a build (measured in the background, grown by an
+    import): a configuration built under another generation is stale."""
+    return _generation
 
 
 def layer_extent(layer: Layer, *, time_column: str | None = None, using: str = DATABASE_ALIAS) -> Extent:
@@ -118,6 +129,4 @@ def extents_on_layer_imported(event: LayerImported, *, using: str = DATABASE_ALI
     known = _from_file(key)
     if known is not None and known.bbox is not None:
         _file_store(key, Extent(bbox=bbox_union(known.bbox, event.bbox), begin=known.begin, end=known.end))
-    config = sys.modules.get("ogc_services.config")
-    if config is not None:  # this process serves the OGC API (it built a configuration): rebuild it
-        config.reset()
+    _extents_changed()  # this process's configuration, if it built one, is rebuilt on its next request

@@ -1,1 +1,1 @@
-"""Indicators, downloads and the DCAT catalogue: nothing here yet."""
+"""The open-data portal: indicators, dataset downloads and their DCAT catalogue."""

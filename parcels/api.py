@@ -5,12 +5,12 @@ Each view validates its input, calls one selector or the pre-check, and answers 
 `gis_core.problems.exception_handler`. Geometries are accepted as GeoJSON (geometry or Feature) or WKT/EWKT
 strings, in WGS84 unless an `srid` is given; geometries returned are GeoJSON in WGS84 lon/lat.
 
-The serializers below are the contract: input serializers validate, output serializers document (the OpenAPI
-document is generated from them). The hot look-ups of the S5 benchmark (parcels at a point, constraints of a
-parcel, the pre-check) take a light path: well-formed common input is read directly (`_point_query`,
-`_precheck_body`) and anything else goes through the serializer, so every 400 keeps its exact message; output
-documents are built from the dataclasses without instantiating serializers (DRF deep-copies their fields on
-every instantiation); content negotiation is skipped when the client accepts JSON plainly.
+The serializers below are the contract: input serializers validate, output serializers document (the OpenAPI document is
+generated from them). The hot look-ups (parcels at a point, constraints of a parcel, the pre-check) take a light path:
+well-formed common input is read directly (`_point_query`, `_precheck_body`) and anything else goes through the
+serializer, so every 400 keeps its exact message; output documents are built from the dataclasses without instantiating
+serializers (DRF deep-copies their fields on every instantiation); content negotiation is skipped when the client
+accepts JSON plainly.
 """
 
 import math

@@ -1,4 +1,4 @@
-"""JSON documents of the parcel API, built straight from the selectors' dataclasses (the hot path of S5).
+"""JSON documents of the parcel API, built straight from the selectors' dataclasses (the look-ups' hot path).
 
 The output serializers of `parcels.api` stay the documentation of these documents (drf-spectacular reads them);
 these functions produce the very same dicts (same keys, order, rounding and nulls) without instantiating a

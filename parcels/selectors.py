@@ -1,13 +1,13 @@
 """Read-only look-ups for planners and applicants: parcels by reference, land title, point and bbox, and the
 zones, overlays and agencies a parcel or a drawn site touches, with the share of its area inside each.
 
-Speed rules (these queries serve the S5 benchmark): every WHERE compares the indexed 4326 columns with a
-constant geometry already transformed in Python (`ST_Intersects`/`&&` use the GiST indexes, no per-row
-transform); big zone/overlay geometries are never intersected whole: their pieces (`ZonePiece`, `OverlayPiece`,
-at most 256 vertices each) near the site are, and a piece covering the whole site costs no intersection; the hot
-look-ups (parcel at a point, a parcel's site and neighbours, zones and overlays of a site) are one SQL file each
-(`parcels/sql/`), run with bound parameters without building an ORM query. Areas are geodesic (WGS84 ellipsoid,
-the same measure as `Parcel.area_m2`), so a share is `geodesic area(site ∩ zone) / geodesic area(site)`.
+Speed rules (these queries answer the public API's most frequent requests): every WHERE compares the indexed 4326
+columns with a constant geometry already transformed in Python (`ST_Intersects`/`&&` use the GiST indexes, no per-row
+transform); big zone/overlay geometries are never intersected whole: their pieces (`ZonePiece`, `OverlayPiece`, at most
+256 vertices each) near the site are, and a piece covering the whole site costs no intersection; the hot look-ups
+(parcel at a point, a parcel's site and neighbours, zones and overlays of a site) are one SQL file each
+(`parcels/sql/`), run with bound parameters without building an ORM query. Areas are geodesic (WGS84 ellipsoid, the same
+measure as `Parcel.area_m2`), so a share is `geodesic area(site ∩ zone) / geodesic area(site)`.
 """
 
 import json
@@ -196,11 +196,6 @@ def _parcel_id_by_reference(*, reference: str, commune_code: str | None) -> int:
     return ids[0]
 
 
-def parcel_by_reference(*, reference: str, commune_code: str | None = None) -> ParcelSummary:
-    """The parcel with this reference (unique within a commune); ambiguous without a commune -> BadInput."""
-    return parcel_get(parcel_id=_parcel_id_by_reference(reference=reference, commune_code=commune_code))
-
-
 def parcels_search(
     *,
     reference: str | None = None,
@@ -230,20 +225,6 @@ def parcels_search(
     if len(items) > limit:
         return ParcelPage(items[:limit], items[limit - 1].id)
     return ParcelPage(items, None)
-
-
-def parcels_by_land_title(*, land_title: str, commune_code: str | None = None) -> list[ParcelSummary]:
-    return parcels_search(land_title=land_title, commune_code=commune_code, limit=MAX_PAGE_SIZE).items
-
-
-def parcels_in_bbox(
-    *,
-    bbox: tuple[float, float, float, float],
-    srid: int | None = None,
-    after: int | None = None,
-    limit: int = DEFAULT_PAGE_SIZE,
-) -> ParcelPage:
-    return parcels_search(bbox=bbox, srid=srid, after=after, limit=limit)
 
 
 def _check_in_a_commune(geometry: shapely.Geometry, *, what: str) -> None:

@@ -1,4 +1,4 @@
-"""Vector tiles from PostGIS (issue 5): Mapbox Vector Tiles of the geoportal layers, TileJSON, a Redis tile cache.
+"""Vector tiles from PostGIS: Mapbox Vector Tiles of the geoportal layers, TileJSON, a Redis tile cache.
 
 A map of the package:
 - `layers`: the whitelist of tile layers (one per geoportal view) with their zoom ranges and generalisation;

@@ -14,7 +14,7 @@ from gis_core.sql_files import run_sql
 from tiles.conf import tiles_settings
 from tiles.db import reader_cursor
 from tiles.grid import Tile, pixel_size
-from tiles.layers import GEOPORTAL_SCHEMA, LAYERS, PIECES_SCHEMA, WEB_MERCATOR_MAX_LATITUDE, TileLayer
+from tiles.layers import GEOPORTAL_SCHEMA, PIECES_SCHEMA, WEB_MERCATOR_MAX_LATITUDE, TileLayer
 from tiles.pieces import band_for
 
 TILEJSON_VERSION = "3.0.0"
@@ -195,7 +195,3 @@ def layer_tilejson(*, layer: TileLayer, base_url: str) -> dict[str, Any]:
             "extent": tiles_settings().extent,
         },
     }
-
-
-def layers_all() -> list[TileLayer]:
-    return list(LAYERS.values())

@@ -7,7 +7,7 @@ by PostGIS and stored (`miss`). An empty tile is `204 No Content`, which MapLibr
 
 A tile over `LARGE_TILE_BYTES` is compressed at gzip level 1 at most (`TILES_GZIP_LEVEL` for the others): on the
 bench's parcel tiles (~70 KB of MVT) level 1 takes 2.6x less time than level 6 for a 4% larger tile, about 6% of
-a cold tile's time (bench/README.md, S1).
+a cold tile's time (vector tiles in bench/README.md).
 """
 
 import gzip

@@ -2,7 +2,7 @@
 
 A `GET /tiles/{layer}/{z}/{x}/{y}.pbf` whose tile is in the Redis cache is answered here, with the same reply
 as the view (`tiles.replies`): no middleware, no URL resolution, no request object, no database connection,
-which makes a hot tile several times cheaper (S2 in bench/README.md). Everything else (a miss, a bad layer or
+which makes a hot tile several times cheaper (cached tiles in bench/README.md). Everything else (a miss, a bad layer or
 tile, caching off, any other path or method) goes to Django, so errors and rendering stay in one place; a miss
 carries the cache look-up already made (`CACHE_STATE_ENVIRON`), so the view does not repeat that round trip.
 The tile cache is public and anonymous (no session, no cookie), as the view is.

@@ -5,8 +5,9 @@ announces itself to whoever subscribed (`events.LayerImported`): the faces keep 
 """
 
 from gis_core.importing.errors import ImportAborted, ImportInputError
+from gis_core.importing.fields import FieldKind, TargetField
 from gis_core.importing.pipeline import ImportSummary, import_layer
-from gis_core.importing.targets import FieldKind, ImportRequest, Target, TargetField, UpsertCounts
+from gis_core.importing.targets import ImportRequest, Target, UpsertCounts
 from gis_core.importing.territories import TerritoriesTarget
 
 __all__ = [

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gis_core.importing.targets import FieldKind
+from gis_core.importing.fields import FieldKind
 
 # JSON escapes of json.dumps(ensure_ascii=False) that Arrow kernels apply; other control characters go the slow way.
 _JSON_ESCAPES = (

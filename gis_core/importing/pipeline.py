@@ -49,10 +49,11 @@ from gis_core.geometry import (
 from gis_core.importing.convert import attributes_column, json_value, text_column, text_value, typed_column, typed_value
 from gis_core.importing.errors import ImportAborted, ImportInputError
 from gis_core.importing.events import BBox, LayerImported, bbox_union, import_publish
+from gis_core.importing.fields import TargetField
 from gis_core.importing.prepared import PreparedBatch
 from gis_core.importing.source import Batch, SourceLayer, describe_source, read_batches
 from gis_core.importing.staging import IssueLog, Staging
-from gis_core.importing.targets import BatchSink, ImportRequest, Target, TargetField
+from gis_core.importing.targets import BatchSink, ImportRequest, Target
 from gis_core.models import ImportRun, ImportStatus
 from gis_core.srid import STORAGE_SRID, crs_for
 

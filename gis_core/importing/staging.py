@@ -17,6 +17,7 @@ from typing import Any
 from psycopg import Cursor, sql
 from psycopg.copy import QueuedLibpqWriter
 
+from gis_core.importing.fields import FieldKind, TargetField
 from gis_core.importing.prepared import (
     COPY_HEADER,
     COPY_TRAILER,
@@ -26,7 +27,6 @@ from gis_core.importing.prepared import (
     copy_rows,
     encode_column,
 )
-from gis_core.importing.targets import FieldKind, TargetField
 from gis_core.sql_files import run_sql
 
 FIELD_COLUMN_TYPES = {

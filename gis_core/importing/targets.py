@@ -1,4 +1,4 @@
-"""What a destination of the import pipeline declares: its fields, their default source names, and its upsert.
+"""What a destination of the import pipeline declares: its fields (`fields.TargetField`), options and upsert.
 
 A target knows nothing of files: the pipeline gives it a staging table filled with cleaned WGS84
 MultiPolygons (column `geom`), their geodesic area (`area_m2`) and one column per target field, and the target
@@ -10,39 +10,19 @@ batches itself instead (`direct_load`, a `DirectLoad`). `gis_core` holds the gen
 from __future__ import annotations
 
 import abc
-import enum
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from gis_core.importing.fields import TargetField
+
 if TYPE_CHECKING:
     from psycopg import Cursor
 
     from gis_core.importing.prepared import PreparedBatch
     from gis_core.importing.staging import IssueLog, Staging
-
-
-class FieldKind(enum.StrEnum):
-    TEXT = "text"
-    FLOAT = "float"
-    INTEGER = "integer"
-
-    @property
-    def sql_type(self) -> str:
-        return {"text": "text", "float": "double precision", "integer": "bigint"}[self.value]
-
-
-@dataclass(frozen=True)
-class TargetField:
-    """One field of a target; `sources` are the source field names tried, case-insensitively, by default."""
-
-    name: str
-    kind: FieldKind = FieldKind.TEXT
-    required: bool = False
-    sources: tuple[str, ...] = ()
-    help: str = ""
 
 
 @dataclass

@@ -7,8 +7,9 @@ The level comes from `--level`. The parent is the territory of the level above n
 from __future__ import annotations
 
 from gis_core.importing.errors import ImportInputError
+from gis_core.importing.fields import TargetField
 from gis_core.importing.staging import Staging
-from gis_core.importing.targets import ImportRequest, Target, TargetField, UpsertCounts
+from gis_core.importing.targets import ImportRequest, Target, UpsertCounts
 from gis_core.models import LEVEL_PARENT, Territory, TerritoryLevel
 from gis_core.sql_files import run_sql
 

@@ -17,11 +17,6 @@ def delivery_list_failed(*, since: datetime | None = None) -> QuerySet[Delivery]
     return deliveries.order_by("-created_at", "-id")
 
 
-def delivery_list_for_event(*, event_key: str) -> QuerySet[Delivery]:
-    """Every delivery triggered by an event key, oldest first."""
-    return Delivery.objects.filter(event_key=event_key).order_by("created_at", "id")
-
-
 def delivery_attempt_list(*, delivery_id: int) -> QuerySet[DeliveryAttempt]:
     """The attempts of one delivery in order."""
     return DeliveryAttempt.objects.filter(delivery_id=delivery_id).order_by("number")

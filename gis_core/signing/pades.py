@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
 from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
@@ -48,12 +47,6 @@ def validation_context(
         allow_fetching=False,
         revocation_mode="soft-fail",
     )
-
-
-def signature_field_names(data: bytes) -> dict[str, bool]:
-    """Signature fields of the PDF: name -> whether it holds a signature."""
-    reader = PdfFileReader(io.BytesIO(data), strict=False)
-    return {name: value is not None for name, value, _ in fields.enumerate_sig_fields(reader, filled_status=None)}
 
 
 def sign_pdf(

@@ -5,9 +5,9 @@
 - `pdf_sign(document=..., signer=..., field_name=...)`: a new version with one more PAdES signature (B-T, B-LT
   with `SIGNING_EMBED_VALIDATION_INFO`), and its `SignatureRecord`. Signing a field twice is refused
   (`SignatureFieldAlreadySigned`); concurrent signers of one document are serialised by a row lock.
-- `pdf_sign_for_user(...)`: what the Celery task runs: the signer of a user id on the latest version, a no-op
-  when that field is already signed (idempotent).
-- `pdf_sign_on_commit(...)`: schedules that task when the caller's transaction commits.
+- `pdf_sign_for_user(...)`: what the Celery task runs (`tasks.pdf_sign_task`, scheduled on commit by
+  `tasks.pdf_sign_on_commit`): the signer of a user id on the latest version, a no-op when that field is already
+  signed (idempotent).
 The calling domain (permits) writes its own audit event from the returned `SignatureRecord`.
 """
 
@@ -208,23 +208,6 @@ def pdf_sign_for_user(
     except SignatureFieldAlreadySigned:  # signed meanwhile by a duplicate of this task
         return SignatureRecord.objects.get(lineage=document.lineage, field_name=field_name)
     return SignatureRecord.objects.get(document=signed)
-
-
-def pdf_sign_on_commit(
-    *, document: StoredDocument, user: Any, field_name: str, reason: str = "", location: str = "", lock: bool = False
-) -> None:
-    """Enqueue the signing task when the current transaction commits (at once outside a transaction)."""
-    from gis_core.signing.tasks import pdf_sign_task
-
-    arguments = {
-        "document_id": str(document.pk),
-        "user_id": user.pk,
-        "field_name": field_name,
-        "reason": reason,
-        "location": location,
-        "lock": lock,
-    }
-    transaction.on_commit(lambda: pdf_sign_task.delay(**arguments))
 
 
 # --- verification -------------------------------------------------------------------------------------------

@@ -33,7 +33,6 @@ from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 from gis_core.signing.errors import TimestampUnavailable
 from gis_core.signing.pki import DevelopmentPki
 
-QUERY_CONTENT_TYPE = "application/timestamp-query"
 REPLY_CONTENT_TYPE = "application/timestamp-reply"
 MAX_QUERY_BYTES = 16 * 1024
 # A private-arc policy OID for the development TSA (never a real TSA's policy).

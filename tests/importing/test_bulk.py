@@ -18,7 +18,7 @@ from pyproj import Geod
 from gis_core.geometry import geodesic_areas
 from gis_core.importing import ImportAborted
 from gis_core.importing.convert import attributes_column, json_value, text_column, text_value, typed_column, typed_value
-from gis_core.importing.targets import FieldKind
+from gis_core.importing.fields import FieldKind
 from gis_core.models import ImportRun, ImportStatus, Territory
 from parcels.importers.parcels import ParcelsBulkLoad
 from parcels.models import Parcel

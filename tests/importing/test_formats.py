@@ -56,7 +56,7 @@ def test_csv_with_lon_lat_as_buffered_overlays(commune: Territory, tmp_path: Pat
     assert summary.rejected == 1
     assert "needs buffer_m > 0" in summary.issues[0]["reason"]
     overlay = Overlay.objects.get(reference="AP1")
-    assert overlay.agency is None or overlay.agency.code
+    assert (overlay.kind, overlay.buffer_m) == ("airport", 500)  # the constant kind and the row's buffer
     radius = (overlay.effective_geom.area / 3.1416) ** 0.5  # degrees; ~500 m at 42 deg N
     assert 0.004 < radius < 0.008
 

@@ -16,18 +16,17 @@ from django.utils import timezone
 from config.celery import app as celery_app
 from gis_core.notifications.models import Delivery, DeliveryAttempt
 from gis_core.notifications.selectors import delivery_attempt_list, delivery_list_failed
+from gis_core.notifications.sending import delivery_backoff_seconds
 from gis_core.notifications.services import (
     InvalidNotification,
-    delivery_backoff_seconds,
     delivery_redact_personal_data,
     delivery_requeue,
-    delivery_resume_stale,
     notification_idempotency_key,
     notification_render,
     notification_schedule,
     notification_schedule_event,
 )
-from gis_core.notifications.tasks import delivery_send
+from gis_core.notifications.tasks import delivery_resume_stale, delivery_send
 from tests.notifications.conftest import (
     REFUSED_DOMAIN,
     CeleryWorker,

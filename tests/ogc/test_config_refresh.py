@@ -3,10 +3,15 @@
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
-from ogc_services import config
+import pytest
+from django.db import connections
+
+from ogc_services import config, extents
+from parcels.models import Parcel
 from tests.ogc.conftest import GEOPORTAL_DB
 
 BASE = "http://testserver/ogc"
@@ -36,3 +41,32 @@ def test_config_is_kept_while_nothing_changes_and_rebuilt_when_another_process_s
     rebuilt = config.api_for(BASE)
     assert rebuilt.built_at > built_at
     assert config.api_for(BASE).built_at == rebuilt.built_at  # and then it is stable again
+
+
+@GEOPORTAL_DB
+def test_an_extent_too_slow_for_the_build_is_measured_in_the_background_then_served(
+    parcels_only: int, settings: Any, tmp_path: Path
+) -> None:
+    settings.OGC_CONFIG_DIR = tmp_path / "ogc"
+    settings.PYGEOAPI_CONFIG_PATH = tmp_path / "ogc" / "pygeoapi.yml"
+    settings.PYGEOAPI_OPENAPI_PATH = tmp_path / "ogc" / "openapi.yml"
+    settings.OGC_EXTENT_TIMEOUT_MS = 300
+    generation = extents.extents_generation()
+    holder = connections.create_connection("default")  # a long writer keeps the parcels busy during the build
+    try:
+        holder.set_autocommit(False)
+        with holder.cursor() as cursor:
+            cursor.execute(f'LOCK TABLE "{Parcel._meta.db_table}" IN ACCESS EXCLUSIVE MODE')
+        first = config.api_for(BASE)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert first.config["resources"]["parcels"]["extents"]["spatial"]["bbox"] == [-180.0, -90.0, 180.0, 90.0]
+
+    deadline = time.monotonic() + 20
+    while extents.extents_generation() == generation and time.monotonic() < deadline:
+        time.sleep(0.05)
+    served = config.api_for(BASE)
+    assert served is not first
+    bbox = served.config["resources"]["parcels"]["extents"]["spatial"]["bbox"]
+    assert bbox == pytest.approx([-71.12, 42.37, -71.12 + 24 * 0.0004 + 0.0003, 42.3703], abs=1e-6)

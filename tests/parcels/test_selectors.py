@@ -27,37 +27,31 @@ pytestmark = pytest.mark.django_db
 GEOD = Geod(ellps="WGS84")
 
 
-def centre_lonlat(parcel: Any) -> tuple[float, float]:
-    point = parcel.geom.point_on_surface
-    return point.x, point.y
-
-
 def test_parcel_by_reference_with_and_without_commune(site_parcel: Any) -> None:
-    found = selectors.parcel_by_reference(reference="1234/A", commune_code="CASA-TEST")
-    assert found.id == site_parcel.id
-    assert found.commune.code == "CASA-TEST"
-    assert found.geometry["type"] == "MultiPolygon"
-    assert selectors.parcel_by_reference(reference="1234/A").id == site_parcel.id
+    found = selectors.site_of_parcel_reference(reference="1234/A", commune_code="CASA-TEST")
+    assert found.parcel_id == site_parcel.id
+    assert found.geometry.geom_type == "MultiPolygon"
+    assert selectors.site_of_parcel_reference(reference="1234/A", commune_code=None).parcel_id == site_parcel.id
 
 
 def test_reference_in_two_communes_needs_the_commune(site_parcel: Any) -> None:
     other = TerritoryFactory(code="OTHER", geom=box(-7.75, 33.45, -7.40, 33.70))
     ParcelFactory(commune=other, reference="1234/A", geom=lambert_box(100, 100, 110, 110))
     with pytest.raises(BadInput, match="several communes"):
-        selectors.parcel_by_reference(reference="1234/A")
-    assert selectors.parcel_by_reference(reference="1234/A", commune_code="CASA-TEST").id == site_parcel.id
+        selectors.site_of_parcel_reference(reference="1234/A", commune_code=None)
+    assert selectors.site_of_parcel_reference(reference="1234/A", commune_code="CASA-TEST").parcel_id == site_parcel.id
 
 
 def test_unknown_reference_is_not_found(casablanca: Any) -> None:
     with pytest.raises(NotFound, match="no parcel with reference"):
-        selectors.parcel_by_reference(reference="nope", commune_code="CASA-TEST")
+        selectors.site_of_parcel_reference(reference="nope", commune_code="CASA-TEST")
     with pytest.raises(NotFound):
         selectors.parcel_get(parcel_id=987654321)
 
 
 def test_parcels_by_land_title(site_parcel: Any, east_neighbour: Any) -> None:
-    found = selectors.parcels_by_land_title(land_title="T-5678/C")
-    assert [parcel.id for parcel in found] == [site_parcel.id]
+    found = selectors.parcels_search(land_title="T-5678/C")
+    assert [parcel.id for parcel in found.items] == [site_parcel.id]
 
 
 def test_parcels_at_point_lon_lat(site_parcel: Any, east_neighbour: Any) -> None:
@@ -100,7 +94,7 @@ def test_bbox_paging_by_key(casablanca: Any) -> None:
     after = None
     pages = 0
     while True:
-        page = selectors.parcels_in_bbox(bbox=(west, south, east, north), after=after, limit=2)
+        page = selectors.parcels_search(bbox=(west, south, east, north), after=after, limit=2)
         seen.extend(parcel.id for parcel in page.items)
         pages += 1
         if page.next_after is None:
@@ -113,7 +107,7 @@ def test_bbox_paging_by_key(casablanca: Any) -> None:
 def test_bbox_in_lambert(casablanca: Any) -> None:
     inside: Any = ParcelFactory(commune=casablanca, geom=lambert_box(0, 0, 9, 9))
     ParcelFactory(commune=casablanca, geom=lambert_box(50, 50, 59, 59))
-    page = selectors.parcels_in_bbox(bbox=(X0 - 1, Y0 - 1, X0 + 20, Y0 + 20), srid=26191)
+    page = selectors.parcels_search(bbox=(X0 - 1, Y0 - 1, X0 + 20, Y0 + 20), srid=26191)
     assert [parcel.id for parcel in page.items] == [inside.id]
 
 
@@ -121,7 +115,7 @@ def test_bad_limit_and_bbox(casablanca: Any) -> None:
     with pytest.raises(BadInput, match="limit"):
         selectors.parcels_search(limit=0)
     with pytest.raises(BadInput, match="bbox"):
-        selectors.parcels_in_bbox(bbox=(1, 1, 0, 0))
+        selectors.parcels_search(bbox=(1, 1, 0, 0))
 
 
 def expected_share(site: shapely.Geometry, other: shapely.Geometry) -> float:

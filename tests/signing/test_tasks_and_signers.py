@@ -17,7 +17,7 @@ from gis_core.signing import pades, services, tsa
 from gis_core.signing.models import SignatureRecord
 from gis_core.signing.pki import DevelopmentPki
 from gis_core.signing.signers import RemoteServiceSigner
-from gis_core.signing.tasks import pdf_sign_task
+from gis_core.signing.tasks import pdf_sign_on_commit, pdf_sign_task
 from gis_core.signing.verify import verify_pdf
 from tests.signing.pdf_factory import sample_pdf
 
@@ -42,7 +42,7 @@ def test_signing_is_enqueued_on_commit(
     celery_app.conf.task_always_eager = True
     try:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            services.pdf_sign_on_commit(document=document, user=signer_users[1], field_name="Member2")
+            pdf_sign_on_commit(document=document, user=signer_users[1], field_name="Member2")
         assert not SignatureRecord.objects.exists()  # nothing before the commit
         for callback in callbacks:
             callback()

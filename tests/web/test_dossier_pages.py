@@ -61,7 +61,7 @@ def test_sign_in_leads_an_applicant_to_their_files() -> None:
     user = User.objects.create_user("amina", password="a-long-passphrase")
     response = Client().post(reverse("web:login"), {"username": "amina", "password": "a-long-passphrase"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("web:dossier-list")
-    assert user.is_authenticated
+    assert response.status_code == 200 and response.wsgi_request.user == user  # the list is served to them, signed in
 
 
 def test_pages_need_a_signed_in_user() -> None:
@@ -120,7 +120,11 @@ def test_the_wizard_files_a_draft(commune: Any, parcel: Any) -> None:
     procedure = ProcedureFactory.create(code="building-permit")
     applicant = UserFactory.create()
     client = client_for(applicant)
-    assert "Choisissez" not in client.get(reverse("web:wizard-procedure")).content.decode() or True
+    first_step = client.get(reverse("web:wizard-procedure"))
+    assert first_step.status_code == 200
+    html = first_step.content.decode()
+    assert f'<option value="{procedure.pk}">' in html and f'<option value="{commune.pk}">' in html
+    assert "Choisissez" not in html  # no error before the applicant has sent anything
     response = client.post(
         reverse("web:wizard-procedure"), {"procedure": procedure.pk, "commune": commune.pk, "title": "Maison Anfa"}
     )
