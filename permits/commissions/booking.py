@@ -13,7 +13,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from permits import access
+from permits import access, workflow
 from permits.audit import audit_record
 from permits.commissions import selectors
 from permits.commissions.errors import BookingClosed, NotBookable, PermissionDenied, SlotTaken
@@ -26,7 +26,7 @@ from permits.services._common import dossier_lock
 def _check_owner_and_status(*, actor: Any, dossier: Dossier) -> None:
     if not access.is_owner(actor, dossier):
         raise PermissionDenied("only the applicant (or their architect) books the file's slot", action="book")
-    if dossier.status not in selectors.BOOKABLE_STATUSES:
+    if dossier.status not in workflow.BOOKABLE:
         raise NotBookable(
             f"a file that is {dossier.status} cannot book a commission slot; it must be complete and not yet decided",
             current_status=dossier.status,

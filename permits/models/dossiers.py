@@ -117,11 +117,9 @@ class Dossier(models.Model):
 
     @property
     def is_authorised(self) -> bool:
-        return self.decision in AUTHORISING_DECISIONS and self.status in {
-            DossierStatus.DECIDED,
-            DossierStatus.SIGNED,
-            DossierStatus.PUBLISHED,
-        }
+        from permits.workflow import DECIDED_GROUP  # the workflow imports the models
+
+        return self.decision in AUTHORISING_DECISIONS and self.status in DECIDED_GROUP
 
 
 class DossierCounter(models.Model):
