@@ -194,7 +194,5 @@ def transition_apply(
     """Check and run a transition; the only place that writes a file's status. Returns (from, to)."""
     transition = transition_check(dossier=dossier, action=action, actor=actor, context=context)
     previous = dossier.status
-    dossier.status = transition.target
-    dossier._workflow_writing = True
-    dossier.save()
+    dossier.status_write(transition.target)
     return previous, transition.target
