@@ -1,7 +1,7 @@
 """The file (dossier) and what hangs on it: reference counters, instruction rounds, consultations, remarks.
 
-A dossier's `status` is written only by `permits.workflow`: `Dossier.save` refuses any other change of status
-(`permits.models.status`).
+Each one's `status` is written only by its state machine (`permits.models.status`): a dossier's by
+`permits.workflow`, a consultation's and a remark's by `permits.lifecycles`.
 """
 
 from django.conf import settings
@@ -139,8 +139,11 @@ class ConsultationStatus(models.TextChoices):
     CLOSED = "closed", _("Closed without opinion (a new round replaced it, or the file was withdrawn)")
 
 
-class Consultation(models.Model):
+class Consultation(MachineWrittenStatus):
     """One agency asked for its opinion on one dossier in one round, with its legal deadline."""
+
+    INITIAL_STATUS = ConsultationStatus.PENDING
+    STATUS_MACHINE = "permits.lifecycles"
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="consultations")
     round = models.ForeignKey(InstructionRound, on_delete=models.PROTECT, related_name="consultations")
@@ -172,8 +175,11 @@ class RemarkStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class Remark(models.Model):
+class Remark(MachineWrittenStatus):
     """A request for changes or information, tracked to closure."""
+
+    INITIAL_STATUS = RemarkStatus.OPEN
+    STATUS_MACHINE = "permits.lifecycles"
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="remarks")
     round = models.ForeignKey(InstructionRound, on_delete=models.PROTECT, related_name="remarks")
