@@ -23,7 +23,7 @@ from permits.commissions.models import (
 )
 from tests.commissions.conftest import World
 from tests.permits.factories import ADDRESS, DossierFactory, UserFactory
-from tests.permits.lifecycle import Lifecycle, status_after, table_of
+from tests.permits.lifecycle import Lifecycle, assert_status_written_by_machine_only, status_after, table_of
 from tests.signing.pdf_factory import sample_pdf
 
 BOOKING_LIFECYCLE: Lifecycle = {
@@ -106,3 +106,8 @@ def test_a_signature_is_given_once_in_its_turn() -> None:
 def test_the_signature_table_is_the_lifecycle() -> None:
     assert table_of(SIGNATURE) == {(SignatureStatus.PENDING, SignatureAction.SIGN): SignatureStatus.SIGNED}
     assert SignatureRequest.INITIAL_STATUS == SignatureStatus.PENDING
+
+
+def test_a_booking_and_a_signature_request_refuse_a_status_written_outside_their_machine(world: World) -> None:
+    assert_status_written_by_machine_only(booking_in(world, BookingStatus.ACTIVE), BookingStatus.CANCELLED)
+    assert_status_written_by_machine_only(signature_requests(1)[0], SignatureStatus.SIGNED)
