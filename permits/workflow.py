@@ -42,6 +42,7 @@ EDITABLE = frozenset({S.DRAFT, S.INCOMPLETE})  # the applicant may change the fo
 WITH_APPLICANT = frozenset({S.DRAFT, S.INCOMPLETE, S.AWAITING_APPLICANT})
 IN_INSTRUCTION = frozenset({S.UNDER_INSTRUCTION, S.REMARKS_ISSUED})
 TAKING_OPINIONS = frozenset(IN_INSTRUCTION | {S.AWAITING_APPLICANT})  # members' deadlines keep running
+BOOKABLE = frozenset(TAKING_OPINIONS | {S.IN_COMMISSION})  # complete, not yet examined: may book a commission slot
 DECIDED_GROUP = frozenset({S.DECIDED, S.SIGNED, S.PUBLISHED})  # a decision is recorded (whatever it says)
 PUBLISHABLE = frozenset({S.PUBLISHED})
 TERMINAL = frozenset({S.PUBLISHED, S.WITHDRAWN})
@@ -193,7 +194,5 @@ def transition_apply(
     """Check and run a transition; the only place that writes a file's status. Returns (from, to)."""
     transition = transition_check(dossier=dossier, action=action, actor=actor, context=context)
     previous = dossier.status
-    dossier.status = transition.target
-    dossier._workflow_writing = True
-    dossier.save()
+    dossier.status_write(transition.target)
     return previous, transition.target

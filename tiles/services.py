@@ -16,6 +16,7 @@ from itertools import islice
 
 from gis_core.importing.events import BBox
 from permits.events import Event
+from permits.workflow import PUBLISHABLE
 from tiles.cache import cache_forget_layer, cache_forget_tiles
 from tiles.conf import tiles_settings
 from tiles.grid import Tile, tiles_touching
@@ -25,7 +26,6 @@ from tiles.selectors import authorised_project_extent, layer_fields_forget
 
 logger = logging.getLogger(__name__)
 
-PUBLISHED = "published"
 # Past this many tiles, forgetting an area one key at a time costs more than re-rendering the whole layer.
 MAX_AREA_TILES = 20_000
 
@@ -50,7 +50,8 @@ def tiles_invalidate_imported_area(*, layer: TileLayer, bbox: BBox) -> int | Non
 
 def tiles_on_dossier_event(event: Event) -> None:
     """After commit of `dossier.publish`: the dossier entered the published status; its tiles changed."""
-    if event.dossier_id is None or event.data.get("to", PUBLISHED) != PUBLISHED:
+    status = event.data.get("to")
+    if event.dossier_id is None or (status is not None and status not in PUBLISHABLE):
         return
     bbox = authorised_project_extent(dossier_id=event.dossier_id)
     if bbox is None:  # not authorising, or no footprint: the geoportal does not show it

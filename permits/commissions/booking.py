@@ -13,10 +13,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from permits import access
+from permits import access, workflow
 from permits.audit import audit_record
 from permits.commissions import selectors
 from permits.commissions.errors import BookingClosed, NotBookable, PermissionDenied, SlotTaken
+from permits.commissions.lifecycles import BOOKING, BookingAction
 from permits.commissions.models import Booking, BookingStatus, Commission, Session, SessionStatus, Slot, SlotOccupancy
 from permits.commissions.notify import booking_notify
 from permits.models import Dossier
@@ -26,7 +27,7 @@ from permits.services._common import dossier_lock
 def _check_owner_and_status(*, actor: Any, dossier: Dossier) -> None:
     if not access.is_owner(actor, dossier):
         raise PermissionDenied("only the applicant (or their architect) books the file's slot", action="book")
-    if dossier.status not in selectors.BOOKABLE_STATUSES:
+    if dossier.status not in workflow.BOOKABLE:
         raise NotBookable(
             f"a file that is {dossier.status} cannot book a commission slot; it must be complete and not yet decided",
             current_status=dossier.status,
@@ -107,8 +108,7 @@ def booking_move(
     dossier = dossier_lock(dossier=booking.dossier_id)
     _check_owner_and_status(actor=actor, dossier=dossier)
     booking = Booking.objects.select_for_update(of=("self",)).select_related("first_slot").get(pk=booking.pk)
-    if booking.status != BookingStatus.ACTIVE:
-        raise NotBookable("this booking was cancelled")
+    BOOKING.check(record=booking, action=BookingAction.MOVE)
     sessions = _lock_sessions(booking.session_id, slot.session_id)
     old_session, new_session = sessions[booking.session_id], sessions[slot.session_id]
     if new_session.commission_id != old_session.commission_id:
@@ -141,11 +141,11 @@ def booking_cancel(*, actor: Any, address: str | None, booking: Booking, now: da
     if not access.is_owner(actor, dossier):
         raise PermissionDenied("only the applicant (or their architect) cancels the booking", action="cancel")
     booking = Booking.objects.select_for_update(of=("self",)).select_related("first_slot").get(pk=booking.pk)
+    BOOKING.check(record=booking, action=BookingAction.CANCEL)
     session = _lock_sessions(booking.session_id)[booking.session_id]
     _check_open(commission=session.commission, session=session, slot=booking.first_slot, now=now)
     booking.occupancies.all().delete()
-    booking.status = BookingStatus.CANCELLED
-    booking.save(update_fields=["status"])
+    BOOKING.apply(record=booking, action=BookingAction.CANCEL)
     audit_record(
         action="commission.booking_cancelled",
         actor_id=actor.pk,

@@ -9,6 +9,9 @@
 - `Attendance`, `Examination`, `MemberOpinion`: the session itself.
 - `OutputDocument` + `SignatureRequest`: the agenda, PV, decision and stamped plans (stored in
   `gis_core.documents`) and the signatures each one needs, in order.
+
+A booking's and a signature request's `status` is written only by their machines in
+`permits.commissions.lifecycles` (`permits.models.status`).
 """
 
 from django.conf import settings
@@ -20,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from gis_core.documents.models import StoredDocument
 from gis_core.models import Territory
 from parcels.models import Agency
-from permits.models import Dossier, OpinionValue, Procedure, ProcedureFamily
+from permits.models import Dossier, MachineWrittenStatus, OpinionValue, Procedure, ProcedureFamily
 
 DEFAULT_TIMEZONE = "Africa/Casablanca"
 
@@ -166,8 +169,11 @@ class BookingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class Booking(models.Model):
+class Booking(MachineWrittenStatus):
     """A file's place on a session's agenda; its slots are held through `SlotOccupancy` rows."""
+
+    INITIAL_STATUS = BookingStatus.ACTIVE
+    STATUS_MACHINE = "permits.commissions.lifecycles"
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="commission_bookings")
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="bookings")
@@ -289,8 +295,11 @@ class SignatureStatus(models.TextChoices):
     SIGNED = "signed", _("Signed")
 
 
-class SignatureRequest(models.Model):
+class SignatureRequest(MachineWrittenStatus):
     """One signature an output document needs, in order (`position`) among the signatures of that document."""
+
+    INITIAL_STATUS = SignatureStatus.PENDING
+    STATUS_MACHINE = "permits.commissions.lifecycles"
 
     output = models.ForeignKey(OutputDocument, on_delete=models.PROTECT, related_name="signature_requests")
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

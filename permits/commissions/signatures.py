@@ -28,7 +28,8 @@ from permits import services
 from permits.access import commune_ancestry
 from permits.audit import audit_record
 from permits.commissions import pdf, selectors
-from permits.commissions.errors import InvalidCommissionInput, PermissionDenied, SignatureOutOfTurn
+from permits.commissions.errors import InvalidCommissionInput, PermissionDenied
+from permits.commissions.lifecycles import SIGNATURE, SignatureAction
 from permits.commissions.models import (
     Attendance,
     Examination,
@@ -183,16 +184,6 @@ def outputs_prepare(*, examination: Examination, actor: Any, address: str | None
     return outputs
 
 
-def signature_turn_check(*, request: SignatureRequest) -> None:
-    if request.status == SignatureStatus.SIGNED:
-        raise SignatureOutOfTurn("this signature is already given", field_name=request.field_name)
-    waiting = SignatureRequest.objects.filter(
-        output_id=request.output_id, position__lt=request.position, status=SignatureStatus.PENDING
-    )
-    if waiting.exists():
-        raise SignatureOutOfTurn("earlier signers have not signed yet", waiting_for=waiting.count())
-
-
 @transaction.atomic
 def signature_request_sign(*, actor: Any, address: str | None, request: SignatureRequest) -> SignatureRequest:
     """The signer signs (their turn must have come): the PAdES signature runs in Celery after commit."""
@@ -205,7 +196,7 @@ def signature_request_sign(*, actor: Any, address: str | None, request: Signatur
     )
     if request.signer_id != actor.pk:
         raise PermissionDenied("this signature is someone else's", action="sign")
-    signature_turn_check(request=request)
+    SIGNATURE.check(record=request, action=SignatureAction.SIGN)
     audit_record(
         action="commission.signature_requested",
         actor_id=actor.pk,
@@ -223,7 +214,7 @@ def signature_request_run(*, request_id: int) -> SignatureRequest:
     request = SignatureRequest.objects.select_related("output__examination__dossier__commune").get(pk=request_id)
     if request.status == SignatureStatus.SIGNED:
         return request
-    signature_turn_check(request=request)
+    SIGNATURE.check(record=request, action=SignatureAction.SIGN)
     output = request.output
     examination = output.examination
     assert examination is not None
@@ -247,10 +238,11 @@ def _signature_record(*, request_id: int, record: SignatureRecord) -> SignatureR
     )
     if request.status == SignatureStatus.SIGNED:
         return request
-    request.status = SignatureStatus.SIGNED
-    request.signed_document_id = record.document_id
-    request.signed_at = record.signed_at
-    request.save(update_fields=["status", "signed_document", "signed_at"])
+    SIGNATURE.apply(
+        record=request,
+        action=SignatureAction.SIGN,
+        changes={"signed_document_id": record.document_id, "signed_at": record.signed_at},
+    )
     examination = request.output.examination
     assert examination is not None
     dossier = examination.dossier

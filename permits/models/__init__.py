@@ -28,13 +28,13 @@ from permits.models.dossiers import (
     Dossier,
     DossierCounter,
     DossierStatus,
-    IllegalStatusWrite,
     InstructionRound,
     Remark,
     RemarkReply,
     RemarkStatus,
 )
 from permits.models.people import BACK_OFFICE_ROLES, Language, Role, RoleMembership, UserProfile
+from permits.models.status import IllegalStatusWrite, MachineWrittenStatus
 
 __all__ = [
     "AUTHORISING_DECISIONS",
@@ -56,6 +56,7 @@ __all__ = [
     "IllegalStatusWrite",
     "InstructionRound",
     "Language",
+    "MachineWrittenStatus",
     "OccasionalMemberRule",
     "OpinionValue",
     "OutcomeDocument",

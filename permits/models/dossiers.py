@@ -1,9 +1,8 @@
 """The file (dossier) and what hangs on it: reference counters, instruction rounds, consultations, remarks.
 
-A dossier's `status` is written only by `permits.workflow`: `Dossier.save` refuses any other change of status.
+Each one's `status` is written only by its state machine (`permits.models.status`): a dossier's by
+`permits.workflow`, a consultation's and a remark's by `permits.lifecycles`.
 """
-
-from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.db import models
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from gis_core.models import Territory
 from parcels.models import Agency, Parcel
 from permits.models.catalogue import OpinionValue, Procedure
+from permits.models.status import MachineWrittenStatus
 
 
 class DossierStatus(models.TextChoices):
@@ -37,11 +37,10 @@ class Decision(models.TextChoices):
 AUTHORISING_DECISIONS = frozenset({Decision.FAVOURABLE, Decision.FAVOURABLE_WITH_CONDITIONS})
 
 
-class IllegalStatusWrite(RuntimeError):
-    """A dossier's status was changed outside `permits.workflow` (a programming error, not a user error)."""
+class Dossier(MachineWrittenStatus):
+    INITIAL_STATUS = DossierStatus.DRAFT
+    STATUS_MACHINE = "permits.workflow"
 
-
-class Dossier(models.Model):
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="dossiers")
     commune = models.ForeignKey(Territory, on_delete=models.PROTECT, related_name="dossiers")
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dossiers")
@@ -92,36 +91,14 @@ class Dossier(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["commune", "status"])]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # `status` may be deferred: read it from __dict__ so that building an instance never queries.
-        self._stored_status: str | None = self.__dict__.get("status") if self.pk else None
-        self._workflow_writing = False
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        allowed = self._workflow_writing or (self._stored_status is None and self.status == DossierStatus.DRAFT)
-        if self.status != self._stored_status and not allowed:
-            raise IllegalStatusWrite(
-                f"dossier {self.pk}: status {self._stored_status!r} -> {self.status!r} outside permits.workflow"
-            )
-        super().save(*args, **kwargs)
-        self._stored_status = self.status
-        self._workflow_writing = False
-
-    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
-        super().refresh_from_db(*args, **kwargs)
-        self._stored_status = self.status
-
     def __str__(self) -> str:
         return self.reference or f"draft #{self.pk}"
 
     @property
     def is_authorised(self) -> bool:
-        return self.decision in AUTHORISING_DECISIONS and self.status in {
-            DossierStatus.DECIDED,
-            DossierStatus.SIGNED,
-            DossierStatus.PUBLISHED,
-        }
+        from permits.workflow import DECIDED_GROUP  # the workflow imports the models
+
+        return self.decision in AUTHORISING_DECISIONS and self.status in DECIDED_GROUP
 
 
 class DossierCounter(models.Model):
@@ -162,8 +139,11 @@ class ConsultationStatus(models.TextChoices):
     CLOSED = "closed", _("Closed without opinion (a new round replaced it, or the file was withdrawn)")
 
 
-class Consultation(models.Model):
+class Consultation(MachineWrittenStatus):
     """One agency asked for its opinion on one dossier in one round, with its legal deadline."""
+
+    INITIAL_STATUS = ConsultationStatus.PENDING
+    STATUS_MACHINE = "permits.lifecycles"
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="consultations")
     round = models.ForeignKey(InstructionRound, on_delete=models.PROTECT, related_name="consultations")
@@ -195,8 +175,11 @@ class RemarkStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class Remark(models.Model):
+class Remark(MachineWrittenStatus):
     """A request for changes or information, tracked to closure."""
+
+    INITIAL_STATUS = RemarkStatus.OPEN
+    STATUS_MACHINE = "permits.lifecycles"
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="remarks")
     round = models.ForeignKey(InstructionRound, on_delete=models.PROTECT, related_name="remarks")

@@ -15,14 +15,12 @@ from parcels.geometry_input import polygon_from_input
 from parcels.models import Parcel
 from permits import access, selectors, workflow
 from permits.errors import InvalidDossier, PermissionDenied
-from permits.models import AUTHORISING_DECISIONS, Dossier, DossierCounter, DossierStatus, Procedure, Role
+from permits.models import AUTHORISING_DECISIONS, Dossier, DossierCounter, Procedure, Role
 from permits.services._common import audit_and_publish, dossier_lock, transition_run
 from permits.services.documents import documents_require_mandatory
 from permits.services.precheck import dossier_precheck_compute
 
 PROJECT_FIELDS = ("title", "height_m", "floors", "gross_floor_area_m2", "use", "units", "establishment_class")
-EDITABLE_STATUSES = frozenset({DossierStatus.DRAFT, DossierStatus.INCOMPLETE})
-AUTHORISED_STATUSES = frozenset({DossierStatus.DECIDED, DossierStatus.SIGNED, DossierStatus.PUBLISHED})
 
 
 def footprint_from_input(*, value: Any, srid: int | None = None) -> MultiPolygon | None:
@@ -158,7 +156,7 @@ def linkable_parents_of(*, applicant: Any) -> QuerySet[Dossier]:
             applicant_id=applicant.pk,
             procedure_id__in=parents,
             decision__in=AUTHORISING_DECISIONS,
-            status__in=AUTHORISED_STATUSES,
+            status__in=workflow.DECIDED_GROUP,
         )
         .select_related("procedure")
         .order_by("-decided_at", "-pk")
@@ -218,7 +216,7 @@ def dossier_update(
     dossier = dossier_lock(dossier=dossier)
     if not access.is_owner(actor, dossier):
         raise PermissionDenied("only the applicant or their architect may edit the file")
-    if dossier.status not in EDITABLE_STATUSES:
+    if dossier.status not in workflow.EDITABLE:
         raise InvalidDossier(f"a file that is {dossier.status} cannot be edited")
     unknown = set(project) - set(PROJECT_FIELDS)
     if unknown:

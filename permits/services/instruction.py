@@ -9,7 +9,8 @@ from django.utils import timezone
 from permits import access, workflow
 from permits.deadlines import add_business_days
 from permits.dispatch import dispatch_targets
-from permits.errors import IllegalTransition, InvalidDossier, PermissionDenied
+from permits.errors import InvalidDossier, PermissionDenied
+from permits.lifecycles import CONSULTATION, ConsultationAction
 from permits.models import (
     Consultation,
     ConsultationStatus,
@@ -26,9 +27,10 @@ OPINIONS_NEEDING_MOTIVATION = frozenset({OpinionValue.FAVOURABLE_WITH_RESERVATIO
 
 def consultations_close_pending(*, dossier: Dossier) -> int:
     """Close the pending consultations of a file (a new round replaces them, or the file is withdrawn)."""
-    return Consultation.objects.filter(dossier=dossier, status=ConsultationStatus.PENDING).update(
-        status=ConsultationStatus.CLOSED
-    )
+    pending = list(Consultation.objects.select_for_update().filter(dossier=dossier, status=ConsultationStatus.PENDING))
+    for consultation in pending:
+        CONSULTATION.apply(record=consultation, action=ConsultationAction.CLOSE)
+    return len(pending)
 
 
 def round_open(*, dossier: Dossier, actor: Any, address: str | None, reason: str) -> InstructionRound:
@@ -140,19 +142,12 @@ def opinion_give(
         raise InvalidDossier("an unfavourable opinion or one with reservations must be motivated")
     if not access.holds_role(actor, dossier, Role.COMMISSION_MEMBER, agency_id=consultation.agency_id):
         raise PermissionDenied(f"only a member for {consultation.agency.code} may give this opinion")
-    if consultation.status != ConsultationStatus.PENDING:
-        raise IllegalTransition(f"this consultation is already {consultation.status}", current_status=dossier.status)
-    if dossier.status not in workflow.TAKING_OPINIONS or consultation.round.number != dossier.current_round:
-        raise IllegalTransition(f"opinions are not taken on a file that is {dossier.status}")
-    today = today or timezone.localdate()
-    if today > consultation.deadline:
-        raise IllegalTransition(f"the deadline ({consultation.deadline.isoformat()}) has passed; the opinion is tacit")
-    consultation.status = ConsultationStatus.GIVEN
-    consultation.opinion = opinion
-    consultation.motivation = motivation
-    consultation.given_by = actor
-    consultation.given_at = timezone.now()
-    consultation.save()
+    CONSULTATION.apply(
+        record=consultation,
+        action=ConsultationAction.GIVE_OPINION,
+        context={"today": today or timezone.localdate()},
+        changes={"opinion": opinion, "motivation": motivation, "given_by": actor, "given_at": timezone.now()},
+    )
     audit_and_publish(
         dossier=dossier,
         actor=actor,
@@ -173,6 +168,7 @@ def consultations_apply_tacit(*, now: datetime | None = None) -> list[int]:
     deadline day has ended. Idempotent: only pending consultations change. Returns their ids."""
     today = timezone.localdate(now or timezone.now())
     applied: list[int] = []
+    tacit, context = ConsultationAction.APPLY_TACIT, {"today": today}
     due = Consultation.objects.filter(
         status=ConsultationStatus.PENDING, deadline__lt=today, dossier__status__in=workflow.TAKING_OPINIONS
     ).values_list("pk", flat=True)
@@ -184,13 +180,18 @@ def consultations_apply_tacit(*, now: datetime | None = None) -> list[int]:
                 .filter(pk=consultation_id, status=ConsultationStatus.PENDING)
                 .first()
             )
-            if consultation is None or consultation.round.number != consultation.dossier.current_round:
+            if consultation is None or not CONSULTATION.allows(record=consultation, action=tacit, context=context):
                 continue
-            consultation.status = ConsultationStatus.TACIT
-            consultation.opinion = consultation.dossier.procedure.tacit_opinion
-            consultation.motivation = "tacit: no opinion by the legal deadline"
-            consultation.given_at = now or timezone.now()
-            consultation.save()
+            CONSULTATION.apply(
+                record=consultation,
+                action=tacit,
+                context=context,
+                changes={
+                    "opinion": consultation.dossier.procedure.tacit_opinion,
+                    "motivation": "tacit: no opinion by the legal deadline",
+                    "given_at": now or timezone.now(),
+                },
+            )
             audit_and_publish(
                 dossier=consultation.dossier,
                 actor=None,

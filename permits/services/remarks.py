@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from permits import access, workflow
 from permits.errors import IllegalTransition, InvalidDossier, NotFound, PermissionDenied
+from permits.lifecycles import REMARK, RemarkAction
 from permits.models import Consultation, Dossier, Remark, RemarkReply, RemarkStatus, Role
 from permits.services._common import audit_and_publish, dossier_lock, transition_run
 from permits.services.documents import revised_plans_check
@@ -111,15 +112,12 @@ def remark_reply(
         raise IllegalTransition(
             f"replies are not taken on a file that is {dossier.status}", current_status=dossier.status
         )
-    if remark.status != RemarkStatus.OPEN:
-        raise IllegalTransition(f"this remark is already {remark.status}", current_status=dossier.status)
+    REMARK.check(record=remark, action=RemarkAction.ANSWER)
     if not text.strip():
         raise InvalidDossier("a reply needs a text")
     attachment_ids = revised_plans_check(dossier=dossier, attachments=attachments or [])
     reply = RemarkReply.objects.create(remark=remark, author=actor, text=text, attachments=attachment_ids)
-    remark.status = RemarkStatus.ANSWERED
-    remark.answered_at = timezone.now()
-    remark.save(update_fields=["status", "answered_at"])
+    REMARK.apply(record=remark, action=RemarkAction.ANSWER, changes={"answered_at": timezone.now()})
     audit_and_publish(
         dossier=dossier,
         actor=actor,
@@ -148,12 +146,11 @@ def remark_close(*, actor: Any, address: str | None, remark: Remark | int, note:
     )
     if not reviewer and not (remark.agency_id and remark.agency_id in access.member_agencies(actor, dossier)):
         raise PermissionDenied("only the desk, the president or the remark's agency may close it")
-    if remark.status != RemarkStatus.ANSWERED:
-        raise IllegalTransition(f"only an answered remark can be closed (this one is {remark.status})")
-    remark.status = RemarkStatus.CLOSED
-    remark.closed_at = timezone.now()
-    remark.closed_by = actor
-    remark.save(update_fields=["status", "closed_at", "closed_by"])
+    REMARK.apply(
+        record=remark,
+        action=RemarkAction.CLOSE,
+        changes={"closed_at": timezone.now(), "closed_by": actor},
+    )
     audit_and_publish(
         dossier=dossier,
         actor=actor,
