@@ -1,14 +1,8 @@
-"""Reads of the commissions: the commission in charge of a file, its free slots and its booking; the sessions a
-user sits in or runs, their agendas, attendance and quorum, the examination rows of a session; the outputs and
-the signature queues. The services and both faces (web pages, JSON API) read through these functions; none writes.
+"""Reads of the sessions: who sits in a commission and who runs its sessions, the sessions a user reaches
+(`NotFound` for any other), their agendas, attendance and quorum, the rows of a session's examinations, and who
+may read an output (its signers, the staff who see its file, the applicant once released, for an agenda the
+session's members)."""
 
-The `..._for(*, user, ...)` look-ups answer `NotFound` for anything the user may not reach (a session of another
-commission, someone else's signature, an output of a file they may not see, a slot of another commission): a row
-that exists but is not the user's cannot be told from a missing one. Lists are read in a fixed number of queries,
-whatever the number of rows.
-"""
-
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,17 +10,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.urls import reverse
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from gis_core.documents.models import StoredDocument
 from gis_core.problems import NotFound
-from gis_core.signing.models import VerificationToken
 from permits import access
 from permits import selectors as permit_selectors
-from permits.access import commune_ancestry
-from permits.commissions.errors import CommissionNotFound, QuorumNotReached
+from permits.commissions.errors import QuorumNotReached
 from permits.commissions.models import (
     Attendance,
     Booking,
@@ -36,170 +27,21 @@ from permits.commissions.models import (
     Examination,
     OutputDocument,
     OutputKind,
-    ProcedureDuration,
     Session,
     SessionStatus,
-    SignatureRequest,
-    SignatureStatus,
     Slot,
-    SlotOccupancy,
 )
+from permits.commissions.selectors.bookings import BOOKABLE_STATUSES
+from permits.commissions.selectors.outputs import agenda_documents_for, agenda_outputs_for, verification_paths
 from permits.errors import DossierNotFound
-from permits.models import Consultation, ConsultationStatus, Dossier, DossierStatus, Role
+from permits.models import Consultation, ConsultationStatus, Dossier, Role
 
-# A file may book once it is complete: from under instruction until the commission has examined it.
-BOOKABLE_STATUSES = frozenset(
-    {
-        DossierStatus.UNDER_INSTRUCTION,
-        DossierStatus.REMARKS_ISSUED,
-        DossierStatus.AWAITING_APPLICANT,
-        DossierStatus.IN_COMMISSION,
-    }
-)
 # Besides the commission's president and secretary, who runs a session: these roles over its territory.
 SESSION_RUNNER_ROLES = (Role.COMMISSION_PRESIDENT, Role.DESK_AGENT, Role.ADMINISTRATOR)
 
 
 def _signed_in(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False))
-
-
-# --- the commission in charge of a file, its slots and its booking ------------------------------------------
-
-
-def commission_for_dossier(*, dossier: Dossier) -> Commission:
-    """The active commission of the file's procedure over its commune (the closest territory wins)."""
-    scope = commune_ancestry(dossier)
-    candidates = list(
-        Commission.objects.filter(
-            active=True, procedures=dossier.procedure_id, territory_id__in=scope, family=dossier.procedure.family
-        )
-    )
-    if not candidates:
-        raise CommissionNotFound(
-            f"no commission is in charge of {dossier.procedure.code} files in this commune",
-            procedure=dossier.procedure.code,
-        )
-    return min(candidates, key=lambda commission: scope.index(commission.territory_id))
-
-
-def session_slot_minutes(*, session: Session) -> int:
-    if session.schedule_id is not None and session.schedule is not None:
-        return session.schedule.slot_minutes
-    total = (session.ends_at - session.starts_at).total_seconds() / 60
-    return max(1, int(total // max(session.capacity, 1)))
-
-
-def _procedure_minutes(commission: Commission, dossier: Dossier) -> int | None:
-    return (
-        ProcedureDuration.objects.filter(commission=commission, procedure_id=dossier.procedure_id)
-        .values_list("minutes", flat=True)
-        .first()
-    )
-
-
-def _slots_for(minutes: int | None, session: Session) -> int:
-    if not minutes:
-        return 1
-    return max(1, math.ceil(minutes / session_slot_minutes(session=session)))
-
-
-def slots_needed(*, commission: Commission, dossier: Dossier, session: Session) -> int:
-    """Consecutive slots the file takes: the procedure's duration rounded up to whole slots (at least one)."""
-    return _slots_for(_procedure_minutes(commission, dossier), session)
-
-
-def booking_cutoff(*, commission: Commission, now: datetime | None = None) -> datetime:
-    """Slots starting before this moment can no longer be booked, and bookings there can no longer move."""
-    return (now or timezone.now()) + timedelta(hours=commission.booking_cutoff_hours)
-
-
-@dataclass(frozen=True)
-class FreeSlot:
-    slot_id: int
-    session_id: int
-    starts_at: datetime
-    ends_at: datetime
-    slot_count: int
-
-
-def slots_free_for(*, dossier: Dossier, now: datetime | None = None, limit: int = 200) -> list[FreeSlot]:
-    """Slots where the file could start its examination: bookable (after the cut-off) and followed by enough
-    free consecutive slots for the procedure's duration."""
-    commission = commission_for_dossier(dossier=dossier)
-    cutoff = booking_cutoff(commission=commission, now=now)
-    minutes = _procedure_minutes(commission, dossier)
-    sessions = list(
-        Session.objects.filter(commission=commission, status=SessionStatus.PLANNED, starts_at__gte=cutoff)
-        .select_related("schedule")
-        .order_by("starts_at")
-    )
-    occupied = SlotOccupancy.objects.filter(slot=OuterRef("pk"))
-    open_slots = Slot.objects.filter(session__in=[session.pk for session in sessions]).annotate(taken=Exists(occupied))
-    slots_of: dict[int, list[Slot]] = defaultdict(list)
-    for open_slot in open_slots.order_by("session_id", "number"):
-        slots_of[open_slot.session_id].append(open_slot)
-    free: list[FreeSlot] = []
-    for session in sessions:
-        needed = _slots_for(minutes, session)
-        slots = slots_of[session.pk]
-        for index, slot in enumerate(slots):
-            run = slots[index : index + needed]
-            if slot.starts_at < cutoff or len(run) < needed or any(getattr(item, "taken", False) for item in run):
-                continue
-            free.append(FreeSlot(slot.pk, session.pk, slot.starts_at, run[-1].ends_at, needed))
-            if len(free) >= limit:
-                return free
-    return free
-
-
-def dossier_bookable(*, dossier: Dossier) -> bool:
-    """The file is complete, not yet examined, and a commission is in charge of it."""
-    if dossier.status not in BOOKABLE_STATUSES:
-        return False
-    try:
-        commission_for_dossier(dossier=dossier)
-    except CommissionNotFound:
-        return False
-    return True
-
-
-def booking_active_for(*, dossier: Dossier) -> Booking | None:
-    return (
-        Booking.objects.filter(dossier=dossier, status=BookingStatus.ACTIVE)
-        .select_related("session__commission", "first_slot", "dossier")
-        .first()
-    )
-
-
-def booking_of(*, dossier: Dossier) -> Booking:
-    """The file's active booking; `NotFound` when it has none."""
-    booking = booking_active_for(dossier=dossier)
-    if booking is None:
-        raise NotFound("This file has no booking.")
-    return booking
-
-
-def booking_get(*, booking_id: int) -> Booking:
-    """A booking as it is stored now (any status), with its first slot."""
-    return Booking.objects.select_related("first_slot").get(pk=booking_id)
-
-
-def booking_movable(*, booking: Booking) -> bool:
-    """The applicant may still move or cancel the booking: active, before the cut-off, the file not yet examined."""
-    if booking.status != BookingStatus.ACTIVE:
-        return False
-    cutoff = booking_cutoff(commission=booking.session.commission)
-    return booking.first_slot.starts_at >= cutoff and booking.dossier.status in BOOKABLE_STATUSES
-
-
-def slot_for(*, dossier: Dossier, slot_id: int) -> Slot:
-    """A slot of a session of the commission in charge of the file; `NotFound` otherwise."""
-    commission = commission_for_dossier(dossier=dossier)
-    slot = Slot.objects.filter(pk=slot_id, session__commission=commission).first()
-    if slot is None:
-        raise NotFound(f"There is no slot {slot_id} for this file.")
-    return slot
 
 
 # --- who sits in or runs a session ---------------------------------------------------------------------------
@@ -343,28 +185,6 @@ def agenda_entries(*, session: Session) -> list[AgendaEntry]:
     return agendas_for(sessions=[session])[session.pk]
 
 
-def output_latest_version(*, output: OutputDocument) -> StoredDocument:
-    return StoredDocument.objects.filter(lineage=output.lineage).order_by("-version")[0]
-
-
-def agenda_outputs_for(*, sessions: Iterable[Session]) -> dict[int, OutputDocument]:
-    """The agenda output of each session that has one (by session id)."""
-    outputs = OutputDocument.objects.filter(session__in=[session.pk for session in sessions], kind=OutputKind.AGENDA)
-    latest: dict[int, OutputDocument] = {}
-    for output in outputs.order_by("session_id", "-created_at"):
-        if output.session_id is not None:
-            latest.setdefault(output.session_id, output)
-    return latest
-
-
-def agenda_document(*, session: Session) -> tuple[OutputDocument, StoredDocument] | None:
-    """The session's agenda output and its latest version, if generated."""
-    output = agenda_outputs_for(sessions=[session]).get(session.pk)
-    if output is None:
-        return None
-    return output, output_latest_version(output=output)
-
-
 @dataclass(frozen=True)
 class SessionOverview:
     session: Session
@@ -407,21 +227,8 @@ def member_workspace(*, user: Any, now: datetime | None = None, weeks: int = 4) 
         .order_by("starts_at")
     )
     agendas = agendas_for(sessions=sessions)
-    outputs = agenda_outputs_for(sessions=sessions)
-    versions = _latest_versions([output.lineage for output in outputs.values()])
-    return [
-        WorkspaceSession(
-            session,
-            agendas[session.pk],
-            versions[outputs[session.pk].lineage] if session.pk in outputs else None,
-        )
-        for session in sessions
-    ]
-
-
-def _latest_versions(lineages: list[Any]) -> dict[Any, StoredDocument]:
-    documents = StoredDocument.objects.filter(lineage__in=lineages).order_by("lineage", "-version")
-    return {document.lineage: document for document in documents.distinct("lineage")}
+    documents = agenda_documents_for(sessions=sessions)
+    return [WorkspaceSession(session, agendas[session.pk], documents.get(session.pk)) for session in sessions]
 
 
 # --- a session: attendance, quorum, examination rows ---------------------------------------------------------
@@ -570,20 +377,7 @@ def examination_rows(*, session: Session) -> list[ExaminationRow]:
     return rows
 
 
-# --- outputs and signatures ----------------------------------------------------------------------------------
-
-
-def verification_paths(*, outputs: Iterable[OutputDocument]) -> dict[int, str | None]:
-    """The public verification page of each output (its lineage's token), None for one not stamped (by id)."""
-    outputs = list(outputs)
-    lineages = {output.lineage for output in outputs}
-    tokens = dict(VerificationToken.objects.filter(lineage__in=lineages).values_list("lineage", "token"))
-    return {
-        output.pk: reverse("signing:verify", kwargs={"token": tokens[output.lineage]})
-        if output.lineage in tokens
-        else None
-        for output in outputs
-    }
+# --- who may read an output ----------------------------------------------------------------------------------
 
 
 def output_for(*, user: Any, output_id: int) -> OutputDocument:
@@ -610,77 +404,6 @@ def output_for(*, user: Any, output_id: int) -> OutputDocument:
 
 def _released_to_owner(output: OutputDocument, dossier: Dossier) -> bool:
     """The applicant (or architect) reads their file's outputs only once released (`published`)."""
-    from permits.commissions import published  # published reads `dossier_signatures_complete` from here
+    from permits.commissions import published  # (published imports this package: its rule is read when needed)
 
     return output.kind in published.APPLICANT_KINDS and published.documents_released(dossier=dossier)
-
-
-def signature_requests_pending_for(*, user: Any) -> list[SignatureRequest]:
-    """Signatures the user must give now (their turn has come: every earlier signer has signed)."""
-    pending = SignatureRequest.objects.filter(signer_id=user.pk, status=SignatureStatus.PENDING).select_related(
-        "output__examination__dossier"
-    )
-    earlier_pending = SignatureRequest.objects.filter(
-        output=OuterRef("output"), position__lt=OuterRef("position"), status=SignatureStatus.PENDING
-    )
-    return list(pending.annotate(blocked=Exists(earlier_pending)).filter(blocked=False).order_by("pk"))
-
-
-def signature_requests_signed_by(*, user: Any, limit: int = 20) -> list[SignatureRequest]:
-    """The user's latest signatures, newest first."""
-    signed = SignatureRequest.objects.filter(signer_id=user.pk, status=SignatureStatus.SIGNED)
-    return list(signed.select_related("output__examination__dossier").order_by("-signed_at")[:limit])
-
-
-def signature_request_for(*, user: Any, request_id: int) -> SignatureRequest:
-    """One of the user's own signature requests; `NotFound` for anyone else's."""
-    request = (
-        SignatureRequest.objects.select_related("output__examination__dossier")
-        .filter(pk=request_id, signer_id=getattr(user, "pk", None))
-        .first()
-    )
-    if request is None:
-        raise NotFound(f"There is no signature {request_id} for you.")
-    return request
-
-
-@dataclass(frozen=True)
-class SignedOutput:
-    output: OutputDocument
-    verify: str | None  # its public verification page, once stamped
-    requests: list[SignatureRequest]  # every signature it needs, in order, with the signer
-
-
-@dataclass(frozen=True)
-class SignatureFile:
-    dossier: Dossier
-    outputs: list[SignedOutput]
-
-
-def signature_files_for(*, requests: Iterable[SignatureRequest]) -> list[SignatureFile]:
-    """The files of these signature requests (read with `output__examination__dossier`), in their order, each with
-    every output of the file, its verification page and its signatures."""
-    dossiers: dict[int, Dossier] = {}
-    for request in requests:
-        if request.output.examination is not None:
-            dossiers.setdefault(request.output.examination.dossier_id, request.output.examination.dossier)
-    in_order = SignatureRequest.objects.select_related("signer").order_by("position")
-    outputs = list(
-        OutputDocument.objects.filter(examination__dossier_id__in=list(dossiers))
-        .select_related("examination")
-        .prefetch_related(Prefetch("signature_requests", queryset=in_order))
-        .order_by("created_at", "id")
-    )
-    paths = verification_paths(outputs=outputs)
-    by_dossier: dict[int, list[SignedOutput]] = defaultdict(list)
-    for output in outputs:
-        assert output.examination is not None  # outputs of the files' examinations
-        signed = SignedOutput(output, paths[output.pk], list(output.signature_requests.all()))
-        by_dossier[output.examination.dossier_id].append(signed)
-    return [SignatureFile(dossier, by_dossier[dossier_id]) for dossier_id, dossier in dossiers.items()]
-
-
-def dossier_signatures_complete(*, dossier: Dossier) -> bool:
-    """True when every output of the file's latest examination is signed by all its signers."""
-    requests = SignatureRequest.objects.filter(output__examination__dossier=dossier)
-    return requests.exists() and not requests.filter(~Q(status=SignatureStatus.SIGNED)).exists()
