@@ -331,8 +331,8 @@ def sign(request: HttpRequest, request_id: int) -> HttpResponse:
         lambda: services.signature_request_sign(actor=request.user, address=client_address(request), request=found),
     )
     if done is not None:
-        found.refresh_from_db()
-        if found.status == SignatureStatus.SIGNED:
+        current = selectors.signature_request_for(user=request.user, request_id=found.pk)  # signed yet, or later
+        if current.status == SignatureStatus.SIGNED:
             messages_success(request, _("Signed. The signed version is in the file's documents."))
         else:
             messages_success(request, _("Your signature is being applied; this page shows it when done."))
