@@ -2,8 +2,8 @@
 user's commissions with their agenda, attendance, the joint opinion on a file, the president's decision, and the
 signatures waiting for the user (sign one: the PAdES signature runs in Celery).
 
-Thin views over `permits.commissions.services`, `selectors` and `lookups`: a booking is reached only through a
-file its applicant owns, a session only by its commission's members and runners, a signature only by its signer;
+Thin views over `permits.commissions.services` (writes) and `selectors` (reads): a booking is reached only through
+a file its applicant owns, a session only by its commission's members and runners, a signature only by its signer;
 anything else is a 404 problem, indistinguishable from a missing id. Conflicts (slot taken, booking closed, quorum,
 out of turn) are 409 problems.
 """
@@ -18,8 +18,8 @@ from rest_framework.response import Response
 from gis_core.problems import NotFound
 from permits import access
 from permits.api.common import EmptyInputSerializer, PermitsApiView, client_address, dossier_for, problems, validated
-from permits.commissions import lookups, selectors, services
-from permits.commissions.models import Booking, BookingStatus, Examination, Session, SignatureRequest
+from permits.commissions import selectors, services
+from permits.commissions.models import BookingStatus
 from permits.models import Decision, Dossier, OpinionValue
 
 MAX_ID = 2**63 - 1
@@ -65,30 +65,31 @@ class AgendaEntrySerializer(serializers.Serializer):
 
 
 class SessionOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    commission = serializers.IntegerField(source="commission_id")
-    commission_name = serializers.CharField(source="commission.name_fr")
-    date = serializers.DateField()
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
-    status = serializers.CharField()
+    # serializes a `selectors.SessionOverview`: the session, its agenda and whether the user runs it
+    id = serializers.IntegerField(source="session.id")
+    commission = serializers.IntegerField(source="session.commission_id")
+    commission_name = serializers.CharField(source="session.commission.name_fr")
+    date = serializers.DateField(source="session.date")
+    starts_at = serializers.DateTimeField(source="session.starts_at")
+    ends_at = serializers.DateTimeField(source="session.ends_at")
+    status = serializers.CharField(source="session.status")
     runner = serializers.SerializerMethodField(help_text="True when the user records attendance and examinations.")
     agenda = serializers.SerializerMethodField()
     agenda_document = serializers.SerializerMethodField(help_text="Web URL of the agenda PDF, if generated.")
 
-    def get_runner(self, session: Session) -> bool:
-        return lookups.may_run_session(user=self.context["request"].user, session=session)
+    def get_runner(self, overview: selectors.SessionOverview) -> bool:
+        return overview.runner
 
     @extend_schema_field(AgendaEntrySerializer(many=True))
-    def get_agenda(self, session: Session) -> list[dict[str, Any]]:
-        return [dict(AgendaEntrySerializer(entry).data) for entry in selectors.agenda_entries(session=session)]
+    def get_agenda(self, overview: selectors.SessionOverview) -> list[dict[str, Any]]:
+        return [dict(AgendaEntrySerializer(entry).data) for entry in overview.agenda]
 
-    def get_agenda_document(self, session: Session) -> str | None:
+    def get_agenda_document(self, overview: selectors.SessionOverview) -> str | None:
         from django.urls import reverse
 
-        if lookups.agenda_document(session=session) is None:
+        if overview.agenda_output is None:
             return None
-        return reverse("commission:agenda", kwargs={"session_id": session.pk})
+        return reverse("commission:agenda", kwargs={"session_id": overview.session.pk})
 
 
 class AttendanceMemberSerializer(serializers.Serializer):
@@ -161,7 +162,8 @@ class OutputSerializer(serializers.Serializer):
         return reverse("commission:output", kwargs={"output_id": output.pk})
 
     def get_verification(self, output: Any) -> str | None:
-        return lookups.verification_path(output=output)
+        verification: dict[int, str | None] = self.context["verification"]  # `selectors.verification_paths`
+        return verification[output.pk]
 
 
 class SignatureRequestSerializer(serializers.Serializer):
@@ -209,7 +211,7 @@ class BookingApi(PermitsApiView):
         responses={200: BookingOutputSerializer, **problems(404)},
     )
     def get(self, request: Request, dossier_id: int) -> Response:
-        booking = lookups.booking_of(dossier=owned_dossier(request, dossier_id))
+        booking = selectors.booking_of(dossier=owned_dossier(request, dossier_id))
         return Response(BookingOutputSerializer(booking).data)
 
     @extend_schema(
@@ -222,15 +224,16 @@ class BookingApi(PermitsApiView):
     def post(self, request: Request, dossier_id: int) -> Response:
         dossier = owned_dossier(request, dossier_id)
         data = validated(SlotInputSerializer, request.data)
-        slot = lookups.slot_for(dossier=dossier, slot_id=data["slot"])
+        slot = selectors.slot_for(dossier=dossier, slot_id=data["slot"])
         booking = services.booking_create(
             actor=request.user, address=client_address(request), dossier=dossier, slot=slot
         )
-        return Response(BookingOutputSerializer(_reload(booking)).data, status=status.HTTP_201_CREATED)
+        return Response(_booking_data(booking.pk), status=status.HTTP_201_CREATED)
 
 
-def _reload(booking: Booking) -> Booking:
-    return Booking.objects.select_related("first_slot").get(pk=booking.pk)
+def _booking_data(booking_id: int) -> Any:
+    """The booking as stored after the service (its status, slot and times)."""
+    return BookingOutputSerializer(selectors.booking_get(booking_id=booking_id)).data
 
 
 class BookingMoveApi(PermitsApiView):
@@ -242,11 +245,11 @@ class BookingMoveApi(PermitsApiView):
     )
     def post(self, request: Request, dossier_id: int) -> Response:
         dossier = owned_dossier(request, dossier_id)
-        booking = lookups.booking_of(dossier=dossier)
+        booking = selectors.booking_of(dossier=dossier)
         data = validated(SlotInputSerializer, request.data)
-        slot = lookups.slot_for(dossier=dossier, slot_id=data["slot"])
+        slot = selectors.slot_for(dossier=dossier, slot_id=data["slot"])
         booking = services.booking_move(actor=request.user, address=client_address(request), booking=booking, slot=slot)
-        return Response(BookingOutputSerializer(_reload(booking)).data)
+        return Response(_booking_data(booking.pk))
 
 
 class BookingCancelApi(PermitsApiView):
@@ -257,10 +260,10 @@ class BookingCancelApi(PermitsApiView):
         responses={200: BookingOutputSerializer, **problems(403, 404, 409)},
     )
     def post(self, request: Request, dossier_id: int) -> Response:
-        booking = lookups.booking_of(dossier=owned_dossier(request, dossier_id))
+        booking = selectors.booking_of(dossier=owned_dossier(request, dossier_id))
         booking = services.booking_cancel(actor=request.user, address=client_address(request), booking=booking)
         assert booking.status == BookingStatus.CANCELLED
-        return Response(BookingOutputSerializer(_reload(booking)).data)
+        return Response(_booking_data(booking.pk))
 
 
 # --- members, president, secretariat --------------------------------------------------------------------------
@@ -273,8 +276,9 @@ class SessionListApi(PermitsApiView):
         responses={200: SessionOutputSerializer(many=True), **problems()},
     )
     def get(self, request: Request) -> Response:
-        sessions = lookups.sessions_for(user=request.user)
-        return Response(SessionOutputSerializer(sessions, many=True, context={"request": request}).data)
+        sessions = selectors.sessions_for(user=request.user)
+        overviews = selectors.session_overviews(user=request.user, sessions=sessions)
+        return Response(SessionOutputSerializer(overviews, many=True).data)
 
 
 class SessionDetailApi(PermitsApiView):
@@ -284,30 +288,24 @@ class SessionDetailApi(PermitsApiView):
         responses={200: SessionOutputSerializer, **problems(404)},
     )
     def get(self, request: Request, session_id: int) -> Response:
-        session = lookups.session_for(user=request.user, session_id=session_id)
-        return Response(SessionOutputSerializer(session, context={"request": request}).data)
+        session = selectors.session_for(user=request.user, session_id=session_id)
+        overview = selectors.session_overviews(user=request.user, sessions=[session])[0]
+        return Response(SessionOutputSerializer(overview).data)
 
 
-def _attendance(session: Session) -> dict[str, Any]:
-    from permits.commissions.models import Attendance, CommissionMember
-
-    recorded = {row.member_id: row.present for row in Attendance.objects.filter(session=session)}
-    members = CommissionMember.objects.filter(commission=session.commission, active=True).select_related(
-        "user", "agency"
-    )
-    quorum = lookups.quorum_state(session=session)
+def _attendance(attendance: selectors.SessionAttendance) -> dict[str, Any]:
     return {
         "members": [
             {
-                "member": member.pk,
-                "name": member.user.get_full_name() or member.user.get_username(),
-                "agency": member.agency.code,
-                "present": recorded.get(member.pk),
+                "member": row.member.pk,
+                "name": row.member.user.get_full_name() or row.member.user.get_username(),
+                "agency": row.member.agency.code,
+                "present": row.present,
             }
-            for member in members.order_by("agency__code", "pk")
+            for row in attendance.members
         ],
-        "quorum_reached": quorum.reached,
-        "quorum_detail": quorum.detail,
+        "quorum_reached": attendance.quorum.reached,
+        "quorum_detail": attendance.quorum.detail,
     }
 
 
@@ -318,8 +316,8 @@ class AttendanceApi(PermitsApiView):
         responses={200: AttendanceOutputSerializer, **problems(404)},
     )
     def get(self, request: Request, session_id: int) -> Response:
-        session = lookups.session_for(user=request.user, session_id=session_id)
-        return Response(AttendanceOutputSerializer(_attendance(session)).data)
+        session = selectors.session_for(user=request.user, session_id=session_id)
+        return Response(AttendanceOutputSerializer(_attendance(selectors.session_attendance(session=session))).data)
 
     @extend_schema(
         operation_id="commission_attendance_record",
@@ -328,7 +326,7 @@ class AttendanceApi(PermitsApiView):
         responses={200: AttendanceOutputSerializer, **problems(400, 403, 404)},
     )
     def post(self, request: Request, session_id: int) -> Response:
-        session = lookups.session_for(user=request.user, session_id=session_id)
+        session = selectors.session_for(user=request.user, session_id=session_id)
         data = validated(AttendanceInputSerializer, request.data)
         services.session_attendance_record(
             actor=request.user,
@@ -336,13 +334,7 @@ class AttendanceApi(PermitsApiView):
             session=session,
             present_member_ids=data["present_member_ids"],
         )
-        return Response(AttendanceOutputSerializer(_attendance(session)).data)
-
-
-def _examination(examination: Examination) -> Examination:
-    return (
-        Examination.objects.select_related("dossier").prefetch_related("member_opinions__agency").get(pk=examination.pk)
-    )
+        return Response(AttendanceOutputSerializer(_attendance(selectors.session_attendance(session=session))).data)
 
 
 class ExaminationRecordApi(PermitsApiView):
@@ -353,12 +345,9 @@ class ExaminationRecordApi(PermitsApiView):
         responses={200: ExaminationOutputSerializer, **problems(400, 403, 404, 409)},
     )
     def post(self, request: Request, session_id: int) -> Response:
-        session = lookups.session_for(user=request.user, session_id=session_id)
+        session = selectors.session_for(user=request.user, session_id=session_id)
         data = validated(ExaminationInputSerializer, request.data)
-        booking = Booking.objects.filter(session=session, dossier_id=data["dossier"], status=BookingStatus.ACTIVE)
-        found = booking.select_related("dossier").first()
-        if found is None:
-            raise NotFound(f"File {data['dossier']} is not on this session's agenda.")
+        found = selectors.agenda_booking_for(session=session, dossier_id=data["dossier"])
         statements = {
             item["member"]: (item["opinion"], item.get("motivation", "")) for item in data.get("member_opinions") or []
         }
@@ -371,7 +360,7 @@ class ExaminationRecordApi(PermitsApiView):
             joint_motivation=data["joint_motivation"],
             member_opinions=statements or None,
         )
-        return Response(ExaminationOutputSerializer(_examination(examination)).data)
+        return Response(ExaminationOutputSerializer(selectors.examination_get(examination_id=examination.pk)).data)
 
 
 class ExaminationDecideApi(PermitsApiView):
@@ -382,12 +371,12 @@ class ExaminationDecideApi(PermitsApiView):
         responses={200: ExaminationOutputSerializer, **problems(400, 403, 404, 409)},
     )
     def post(self, request: Request, examination_id: int) -> Response:
-        examination = lookups.examination_for(user=request.user, examination_id=examination_id)
+        examination = selectors.examination_for(user=request.user, examination_id=examination_id)
         data = validated(CommissionDecideInputSerializer, request.data)
         services.examination_decide(
             actor=request.user, address=client_address(request), examination=examination, **data
         )
-        return Response(ExaminationOutputSerializer(_examination(examination)).data)
+        return Response(ExaminationOutputSerializer(selectors.examination_get(examination_id=examination.pk)).data)
 
 
 # --- signers --------------------------------------------------------------------------------------------------
@@ -401,7 +390,8 @@ class SignatureListApi(PermitsApiView):
     )
     def get(self, request: Request) -> Response:
         pending = selectors.signature_requests_pending_for(user=request.user)
-        return Response(SignatureRequestSerializer(pending, many=True).data)
+        verification = selectors.verification_paths(outputs=[item.output for item in pending])
+        return Response(SignatureRequestSerializer(pending, many=True, context={"verification": verification}).data)
 
 
 class SignatureSignApi(PermitsApiView):
@@ -412,7 +402,9 @@ class SignatureSignApi(PermitsApiView):
         responses={202: SignatureRequestSerializer, **problems(403, 404, 409)},
     )
     def post(self, request: Request, request_id: int) -> Response:
-        found = lookups.signature_request_for(user=request.user, request_id=request_id)
+        found = selectors.signature_request_for(user=request.user, request_id=request_id)
         services.signature_request_sign(actor=request.user, address=client_address(request), request=found)
-        refreshed = SignatureRequest.objects.select_related("output__examination__dossier").get(pk=found.pk)
-        return Response(SignatureRequestSerializer(refreshed).data, status=status.HTTP_202_ACCEPTED)
+        refreshed = selectors.signature_request_for(user=request.user, request_id=found.pk)
+        verification = selectors.verification_paths(outputs=[refreshed.output])
+        serializer = SignatureRequestSerializer(refreshed, context={"verification": verification})
+        return Response(serializer.data, status=status.HTTP_202_ACCEPTED)

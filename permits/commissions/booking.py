@@ -21,7 +21,7 @@ from permits.commissions.lifecycles import BOOKING, BookingAction
 from permits.commissions.models import Booking, BookingStatus, Commission, Session, SessionStatus, Slot, SlotOccupancy
 from permits.commissions.notify import booking_notify
 from permits.models import Dossier
-from permits.services._common import dossier_lock
+from permits.services.common import dossier_lock
 
 
 def _check_owner_and_status(*, actor: Any, dossier: Dossier) -> None:

@@ -10,16 +10,15 @@ import io
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 
 from gis_core.documents.models import StoredDocument
 from gis_core.documents.services import document_store
 from gis_core.documents.validation import DocumentKind
 from gis_core.notifications.services import notification_schedule_event
-from permits import access, services
+from permits import services
 from permits.audit import audit_record
 from permits.commissions import pdf, selectors
-from permits.commissions.errors import InvalidCommissionInput, NotOnAgenda, PermissionDenied, QuorumNotReached
+from permits.commissions.errors import InvalidCommissionInput, NotOnAgenda, PermissionDenied
 from permits.commissions.models import (
     Attendance,
     Booking,
@@ -33,7 +32,8 @@ from permits.commissions.models import (
     Session,
     SessionStatus,
 )
-from permits.models import Consultation, ConsultationStatus, Dossier, DossierStatus, OpinionValue, Role
+from permits.commissions.selectors import may_run_session, quorum_check
+from permits.models import Consultation, ConsultationStatus, Dossier, DossierStatus, OpinionValue
 from permits.notifications import recipients
 
 AGENDA_EVENT = "commission.agenda"
@@ -42,14 +42,6 @@ AGENDA_EVENT = "commission.agenda"
 def session_path(session_id: int) -> str:
     """Where the members' workspace shows a session and its agenda (served by the web face)."""
     return f"/office/commission/sessions/{session_id}/"
-
-
-def _may_run_session(actor: Any, session: Session) -> bool:
-    commission = session.commission
-    if getattr(actor, "is_superuser", False) or actor.pk in (commission.president_id, commission.secretary_id):
-        return True
-    roles = access.memberships_of(actor, [Role.COMMISSION_PRESIDENT, Role.DESK_AGENT, Role.ADMINISTRATOR])
-    return roles.filter(Q(territory__isnull=True) | Q(territory_id=commission.territory_id)).exists()
 
 
 def _output_store(*, data: bytes, filename: str, previous: StoredDocument | None, user: Any) -> StoredDocument:
@@ -112,7 +104,7 @@ def session_attendance_record(
 ) -> list[Attendance]:
     """Record who is present (every other active member is recorded absent)."""
     session = Session.objects.select_for_update(of=("self",)).select_related("commission").get(pk=session.pk)
-    if not _may_run_session(actor, session):
+    if not may_run_session(user=actor, session=session):
         raise PermissionDenied("only the president or the secretariat records attendance", action="attendance")
     members = {member.pk: member for member in CommissionMember.objects.filter(commission=session.commission)}
     unknown = set(present_member_ids) - set(members)
@@ -135,27 +127,6 @@ def session_attendance_record(
         payload={"session": session.pk, "present": sorted(present_member_ids)},
     )
     return rows
-
-
-def quorum_check(*, session: Session) -> list[CommissionMember]:
-    """The members present; raises QuorumNotReached when too few are, or a required agency is absent."""
-    commission = session.commission
-    present = [
-        attendance.member
-        for attendance in Attendance.objects.filter(session=session, present=True).select_related("member__agency")
-    ]
-    if len(present) < commission.quorum_minimum_members:
-        raise QuorumNotReached(
-            f"{len(present)} member(s) present, {commission.quorum_minimum_members} required",
-            present=len(present),
-            required=commission.quorum_minimum_members,
-        )
-    missing = sorted(
-        set(commission.required_agencies.values_list("code", flat=True)) - {member.agency.code for member in present}
-    )
-    if missing:
-        raise QuorumNotReached("agencies that must be present are absent", missing_agencies=missing)
-    return present
 
 
 def _consultation_opinions(dossier: Dossier) -> dict[int, Consultation]:
@@ -186,7 +157,7 @@ def examination_record(
     else their agency's opinion from the consultations. The quorum must be reached.
     """
     session = Session.objects.select_for_update(of=("self",)).select_related("commission").get(pk=session.pk)
-    if not _may_run_session(actor, session):
+    if not may_run_session(user=actor, session=session):
         raise PermissionDenied("only the president or the secretariat records the joint opinion", action="examine")
     if session.status == SessionStatus.CANCELLED:
         raise NotOnAgenda("the session was cancelled")

@@ -17,7 +17,6 @@ from permits.commissions.booking import booking_cancel, booking_create, booking_
 from permits.commissions.examination import (
     examination_decide,
     examination_record,
-    quorum_check,
     session_agenda_send,
     session_attendance_record,
 )
@@ -46,7 +45,6 @@ __all__ = [
     "examination_record",
     "outputs_prepare",
     "procedure_duration_set",
-    "quorum_check",
     "schedule_create",
     "session_agenda_send",
     "session_attendance_record",

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from permits import workflow
 from permits.models import Dossier
-from permits.services._common import dossier_lock, transition_run
+from permits.services.common import dossier_lock, transition_run
 
 
 @transaction.atomic

@@ -32,7 +32,7 @@ from permits.models import (
     DossierStatus,
     RequiredDocument,
 )
-from permits.services._common import audit_and_publish, dossier_lock
+from permits.services.common import audit_and_publish, dossier_lock
 
 UPLOAD_STATUSES = frozenset(workflow.WITH_APPLICANT)  # draft, incomplete, awaiting the applicant's reply
 #: Spellings of one format in the catalogue, folded to the extension `gis_core.documents` detects.

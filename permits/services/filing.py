@@ -16,7 +16,7 @@ from parcels.models import Parcel
 from permits import access, selectors, workflow
 from permits.errors import InvalidDossier, PermissionDenied
 from permits.models import AUTHORISING_DECISIONS, Dossier, DossierCounter, Procedure, Role
-from permits.services._common import audit_and_publish, dossier_lock, transition_run
+from permits.services.common import audit_and_publish, dossier_lock, transition_run
 from permits.services.documents import documents_require_mandatory
 from permits.services.precheck import dossier_precheck_compute
 

@@ -20,7 +20,7 @@ from permits.models import (
     ProcedureStep,
     Role,
 )
-from permits.services._common import audit_and_publish, dossier_lock, transition_run
+from permits.services.common import audit_and_publish, dossier_lock, transition_run
 
 OPINIONS_NEEDING_MOTIVATION = frozenset({OpinionValue.FAVOURABLE_WITH_RESERVATIONS, OpinionValue.UNFAVOURABLE})
 

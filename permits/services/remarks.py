@@ -14,7 +14,7 @@ from permits import access, workflow
 from permits.errors import IllegalTransition, InvalidDossier, NotFound, PermissionDenied
 from permits.lifecycles import REMARK, RemarkAction
 from permits.models import Consultation, Dossier, Remark, RemarkReply, RemarkStatus, Role
-from permits.services._common import audit_and_publish, dossier_lock, transition_run
+from permits.services.common import audit_and_publish, dossier_lock, transition_run
 from permits.services.documents import revised_plans_check
 from permits.services.instruction import round_open
 

@@ -26,10 +26,9 @@ def verdicts(precheck: dict[str, Any] | None) -> list[dict[str, Any]]:
 @register.simple_tag
 def navigation_for(user: Any) -> dict[str, bool]:
     """Which back-office entries the menu shows to this user."""
-    from permits.commissions.lookups import commissions_of
-    from permits.commissions.models import SignatureRequest
+    from permits.commissions.selectors import commissions_of, has_signature_requests
 
-    signer = getattr(user, "is_authenticated", False) and SignatureRequest.objects.filter(signer_id=user.pk).exists()
+    signer = getattr(user, "is_authenticated", False) and has_signature_requests(user=user)
     return {
         "back_office": is_back_office(user),
         "member": is_member(user),

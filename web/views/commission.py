@@ -3,8 +3,8 @@ coming sessions of their commissions and each session's agenda (with its PDF); t
 records attendance (quorum shown), each file's joint opinion and the decision; each signer signs, in turn, the
 documents waiting for them and follows the outputs to their public verification pages.
 
-Views only call `permits.commissions.services` and read through its selectors and `lookups` (404 for any booking,
-session, signature or document that is not the user's), and render server-side templates in fr, ar or en.
+Views write through `permits.commissions.services` and read through `permits.commissions.selectors` (404 for any
+booking, session, signature or document that is not the user's), and render server-side templates in fr, ar or en.
 """
 
 from collections import OrderedDict
@@ -22,21 +22,11 @@ from django.views.decorators.http import require_POST
 
 from gis_core.documents.downloads import document_response
 from gis_core.problems import NotFound
-from permits import access
-from permits.commissions import lookups, selectors, services
+from permits import access, workflow
+from permits.commissions import selectors, services
 from permits.commissions.errors import CommissionNotFound
-from permits.commissions.models import (
-    Attendance,
-    Booking,
-    BookingStatus,
-    CommissionMember,
-    Examination,
-    OutputDocument,
-    Session,
-    SignatureRequest,
-    SignatureStatus,
-)
-from permits.models import Consultation, ConsultationStatus, Dossier, DossierStatus
+from permits.commissions.models import CommissionMember, Session, SignatureStatus
+from permits.models import Dossier, DossierStatus
 from web import forms
 from web.views.common import client_address, dossier_for, run_service
 
@@ -64,17 +54,10 @@ def booking_summary(*, dossier: Dossier, user: Any) -> dict[str, Any] | None:
     if not access.is_owner(user, dossier):
         return None
     booking = selectors.booking_active_for(dossier=dossier)
-    bookable = lookups.dossier_bookable(dossier=dossier)
+    bookable = selectors.dossier_bookable(dossier=dossier)
     if booking is None and not bookable:
         return None
     return {"booking": booking, "bookable": bookable}
-
-
-def _movable(booking: Booking | None) -> bool:
-    if booking is None or booking.status != BookingStatus.ACTIVE:
-        return False
-    cutoff = selectors.booking_cutoff(commission=booking.session.commission)
-    return booking.first_slot.starts_at >= cutoff and booking.dossier.status in selectors.BOOKABLE_STATUSES
 
 
 # --- the applicant: book a slot ------------------------------------------------------------------------------
@@ -90,7 +73,7 @@ def booking_page(request: HttpRequest, dossier_id: int) -> HttpResponse:
     except CommissionNotFound:
         commission = None
     days: OrderedDict[date, list[selectors.FreeSlot]] = OrderedDict()
-    bookable = commission is not None and dossier.status in selectors.BOOKABLE_STATUSES
+    bookable = commission is not None and dossier.status in workflow.BOOKABLE
     if bookable:
         for slot in selectors.slots_free_for(dossier=dossier):
             days.setdefault(timezone.localdate(slot.starts_at), []).append(slot)
@@ -99,7 +82,7 @@ def booking_page(request: HttpRequest, dossier_id: int) -> HttpResponse:
         "commission": commission,
         "booking": booking,
         "bookable": bookable,
-        "movable": _movable(booking),
+        "movable": booking is not None and selectors.booking_movable(booking=booking),
         "days": list(days.items()),
         "cutoff_hours": commission.booking_cutoff_hours if commission else None,
     }
@@ -115,7 +98,7 @@ def booking_book(request: HttpRequest, dossier_id: int) -> HttpResponse:
     if not form.is_valid():
         run_service(request, lambda: _bad_slot())
         return redirect("commission:booking", dossier.pk)
-    slot = run_service(request, lambda: lookups.slot_for(dossier=dossier, slot_id=form.cleaned_data["slot"]))
+    slot = run_service(request, lambda: selectors.slot_for(dossier=dossier, slot_id=form.cleaned_data["slot"]))
     if slot is None:
         return redirect("commission:booking", dossier.pk)
     booking = selectors.booking_active_for(dossier=dossier)
@@ -162,18 +145,13 @@ def booking_cancel(request: HttpRequest, dossier_id: int) -> HttpResponse:
 @login_required
 def session_list(request: HttpRequest) -> HttpResponse:
     """The coming sessions of the user's commissions, each with its agenda."""
-    sessions = lookups.sessions_for(user=request.user)
+    overviews = selectors.session_overviews(user=request.user, sessions=selectors.sessions_for(user=request.user))
     rows = [
-        {"session": session, "agenda": selectors.agenda_entries(session=session), "document": _agenda(session)}
-        for session in sessions
+        {"session": overview.session, "agenda": overview.agenda, "document": overview.agenda_output}
+        for overview in overviews
     ]
     pending = len(selectors.signature_requests_pending_for(user=request.user))
     return render(request, "web/commission_sessions.html", {"rows": rows, "pending_signatures": pending})
-
-
-def _agenda(session: Session) -> OutputDocument | None:
-    found = lookups.agenda_document(session=session)
-    return found[0] if found else None
 
 
 def _member_label(member: CommissionMember) -> str:
@@ -183,32 +161,17 @@ def _member_label(member: CommissionMember) -> str:
 
 def _examination_rows(session: Session, runner: bool) -> list[dict[str, Any]]:
     """Every file of the agenda, and every file this session has examined, with what the page shows of each."""
-    entries = {entry.dossier_id: entry for entry in selectors.agenda_entries(session=session)}
-    examinations = {
-        examination.dossier_id: examination
-        for examination in Examination.objects.filter(session=session)
-        .select_related("dossier")
-        .prefetch_related("member_opinions__member__user", "member_opinions__agency")
-    }
     rows = []
-    for dossier_id in [*entries, *(pk for pk in examinations if pk not in entries)]:
-        examination = examinations.get(dossier_id)
-        dossier = examination.dossier if examination else Dossier.objects.get(pk=dossier_id)
-        consultations = Consultation.objects.filter(
-            dossier_id=dossier_id, status__in=[ConsultationStatus.GIVEN, ConsultationStatus.TACIT]
-        ).select_related("agency", "round")
-        outputs = [
-            {"output": output, "verify": lookups.verification_path(output=output)}
-            for output in selectors.outputs_for_dossier(dossier=dossier).filter(examination__session=session)
-        ]
-        in_commission = dossier.status == DossierStatus.IN_COMMISSION
+    for row in selectors.examination_rows(session=session):
+        dossier_id, examination = row.dossier.pk, row.examination
+        in_commission = row.dossier.status == DossierStatus.IN_COMMISSION
         rows.append(
             {
-                "entry": entries.get(dossier_id),
-                "dossier": dossier,
+                "entry": row.entry,
+                "dossier": row.dossier,
                 "examination": examination,
-                "consultations": list(consultations.order_by("-round__number", "agency__code")),
-                "outputs": outputs,
+                "consultations": row.consultations,
+                "outputs": row.outputs,
                 "examination_form": forms.ExaminationForm(
                     prefix=f"e{dossier_id}",
                     initial={
@@ -218,7 +181,7 @@ def _examination_rows(session: Session, runner: bool) -> list[dict[str, Any]]:
                     if examination
                     else None,
                 )
-                if runner and in_commission and dossier_id in entries
+                if runner and in_commission and row.entry is not None
                 else None,
                 "decision_form": forms.DecisionForm(prefix=f"d{dossier_id}")
                 if runner and in_commission and examination
@@ -231,24 +194,20 @@ def _examination_rows(session: Session, runner: bool) -> list[dict[str, Any]]:
 @login_required
 def session_workspace(request: HttpRequest, session_id: int) -> HttpResponse:
     """A session of the member's commission: agenda, its PDF; for the president/secretariat the session's forms."""
-    session = _found(lambda: lookups.session_for(user=request.user, session_id=session_id))
-    runner = lookups.may_run_session(user=request.user, session=session)
-    members = list(
-        CommissionMember.objects.filter(commission=session.commission, active=True)
-        .select_related("user", "agency")
-        .order_by("agency__code", "pk")
-    )
-    present = set(Attendance.objects.filter(session=session, present=True).values_list("member_id", flat=True))
+    session = _found(lambda: selectors.session_for(user=request.user, session_id=session_id))
+    overview = selectors.session_overviews(user=request.user, sessions=[session])[0]
+    runner = overview.runner
+    attendance = selectors.session_attendance(session=session)
     context = {
         "session": session,
         "commission": session.commission,
         "runner": runner,
-        "agenda_document": _agenda(session),
-        "members": [{"member": member, "present": member.pk in present} for member in members],
-        "quorum": lookups.quorum_state(session=session),
+        "agenda_document": overview.agenda_output,
+        "members": attendance.members,
+        "quorum": attendance.quorum,
         "attendance_form": forms.AttendanceForm(
-            members=[(member.pk, _member_label(member)) for member in members],
-            initial={"present": [str(pk) for pk in present]},
+            members=[(row.member.pk, _member_label(row.member)) for row in attendance.members],
+            initial={"present": [str(row.member.pk) for row in attendance.members if row.present]},
         )
         if runner
         else None,
@@ -259,16 +218,16 @@ def session_workspace(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 def agenda_download(request: HttpRequest, session_id: int) -> HttpResponseBase:
-    session = _found(lambda: lookups.session_for(user=request.user, session_id=session_id))
-    found = lookups.agenda_document(session=session)
+    session = _found(lambda: selectors.session_for(user=request.user, session_id=session_id))
+    found = selectors.agenda_document(session=session)
     if found is None:
         raise Http404("the agenda is not generated yet")
     return document_response(found[1], request=request)
 
 
 def _run_session_or_404(request: HttpRequest, session_id: int) -> Session:
-    session = _found(lambda: lookups.session_for(user=request.user, session_id=session_id))
-    if not lookups.may_run_session(user=request.user, session=session):
+    session = _found(lambda: selectors.session_for(user=request.user, session_id=session_id))
+    if not selectors.may_run_session(user=request.user, session=session):
         raise Http404("only the president or the secretariat runs the session")
     return session
 
@@ -277,7 +236,7 @@ def _run_session_or_404(request: HttpRequest, session_id: int) -> Session:
 @require_POST
 def attendance(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _run_session_or_404(request, session_id)
-    members = CommissionMember.objects.filter(commission=session.commission).select_related("user", "agency")
+    members = selectors.commission_members(commission=session.commission, include_inactive=True)
     form = forms.AttendanceForm(request.POST, members=[(member.pk, _member_label(member)) for member in members])
     if form.is_valid():
         run_service(
@@ -298,9 +257,7 @@ def attendance(request: HttpRequest, session_id: int) -> HttpResponse:
 def examination(request: HttpRequest, session_id: int, dossier_id: int) -> HttpResponse:
     """The joint opinion on a file of the session's agenda (members' opinions come from the consultations)."""
     session = _run_session_or_404(request, session_id)
-    booking = Booking.objects.filter(session=session, dossier_id=dossier_id, status=BookingStatus.ACTIVE).first()
-    if booking is None:
-        raise Http404("this file is not on the session's agenda")
+    booking = _found(lambda: selectors.agenda_booking_for(session=session, dossier_id=dossier_id))
     form = forms.ExaminationForm(request.POST, prefix=f"e{dossier_id}")
     if form.is_valid():
         data = form.cleaned_data
@@ -331,7 +288,7 @@ def _invalid(form: Any) -> None:
 @require_POST
 def decide(request: HttpRequest, examination_id: int) -> HttpResponse:
     """The president decides: the minutes, the decision and the stamped plans are generated, signatures laid out."""
-    found = _found(lambda: lookups.examination_for(user=request.user, examination_id=examination_id))
+    found = _found(lambda: selectors.examination_for(user=request.user, examination_id=examination_id))
     form = forms.DecisionForm(request.POST, prefix=f"d{found.dossier_id}")
     if form.is_valid():
         data = form.cleaned_data
@@ -359,29 +316,8 @@ def decide(request: HttpRequest, examination_id: int) -> HttpResponse:
 def signatures(request: HttpRequest) -> HttpResponse:
     """The documents waiting for the user's signature, then those they signed, with every output of those files."""
     pending = selectors.signature_requests_pending_for(user=request.user)
-    signed = list(
-        SignatureRequest.objects.filter(signer_id=request.user.pk, status=SignatureStatus.SIGNED)
-        .select_related("output__examination__dossier")
-        .order_by("-signed_at")[:20]
-    )
-    dossiers: OrderedDict[int, Dossier] = OrderedDict()
-    for item in [*pending, *signed]:
-        if item.output.examination is not None:
-            dossiers.setdefault(item.output.examination.dossier_id, item.output.examination.dossier)
-    files = [
-        {
-            "dossier": dossier,
-            "outputs": [
-                {
-                    "output": output,
-                    "verify": lookups.verification_path(output=output),
-                    "requests": list(output.signature_requests.select_related("signer").order_by("position")),
-                }
-                for output in selectors.outputs_for_dossier(dossier=dossier)
-            ],
-        }
-        for dossier in dossiers.values()
-    ]
+    signed = selectors.signature_requests_signed_by(user=request.user)
+    files = selectors.signature_files_for(requests=[*pending, *signed])
     return render(request, "web/commission_signatures.html", {"pending": pending, "signed": signed, "files": files})
 
 
@@ -389,14 +325,14 @@ def signatures(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sign(request: HttpRequest, request_id: int) -> HttpResponse:
     """Sign one document in turn: the PAdES signature runs in the background (Celery)."""
-    found = _found(lambda: lookups.signature_request_for(user=request.user, request_id=request_id))
+    found = _found(lambda: selectors.signature_request_for(user=request.user, request_id=request_id))
     done = run_service(
         request,
         lambda: services.signature_request_sign(actor=request.user, address=client_address(request), request=found),
     )
     if done is not None:
-        found.refresh_from_db()
-        if found.status == SignatureStatus.SIGNED:
+        current = selectors.signature_request_for(user=request.user, request_id=found.pk)  # signed yet, or later
+        if current.status == SignatureStatus.SIGNED:
             messages_success(request, _("Signed. The signed version is in the file's documents."))
         else:
             messages_success(request, _("Your signature is being applied; this page shows it when done."))
@@ -412,5 +348,5 @@ def messages_success(request: HttpRequest, text: str) -> None:
 @login_required
 def output_download(request: HttpRequest, output_id: int) -> HttpResponseBase:
     """The latest version of an output (signed when signed); 404 for a document the user may not read."""
-    output = _found(lambda: lookups.output_for(user=request.user, output_id=output_id))
+    output = _found(lambda: selectors.output_for(user=request.user, output_id=output_id))
     return document_response(selectors.output_latest_version(output=output), request=request)
