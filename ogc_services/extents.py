@@ -5,10 +5,9 @@
 `OGC_CONFIG_DIR/extents.json`, shared by every process) or, the very first time, the whole world, while a
 background thread computes it without a timeout, stores it and asks for a rebuild (`config.reset`).
 
-After an import commits (`extents_on_layer_imported`, subscribed from `OgcServicesConfig.ready`), the known
-extent of the imported layer grows by the imported area (imports never delete, so that bounds the data again
-without a full scan) and this process's configuration is rebuilt on its next request; a layer never measured
-yet is measured by the next build, as always.
+After an import commits (`ogc_services.subscribers`), the known extent of the imported layer grows by the
+imported area (`extent_grow`: imports never delete, so that bounds the data again without a full scan); a layer
+never measured yet is measured by the next build, as always.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import sys
 import threading
 from typing import Any
 
@@ -24,14 +22,12 @@ from django.conf import settings
 from django.db import DatabaseError, connections
 from psycopg import errors
 
-from gis_core.importing.events import LayerImported, bbox_union
+from gis_core.importing.events import BBox, bbox_union
 from ogc_services.catalogue import DATABASE_ALIAS, Extent, Layer, extent_compute
 
 LOGGER = logging.getLogger(__name__)
 _RUNNING: set[str] = set()
 _LOCK = threading.Lock()
-# The geoportal view each import target writes.
-IMPORTED_VIEWS = {"parcels": "parcels", "zones": "zones", "overlays": "overlays", "territories": "territories"}
 
 
 def _key(layer_name: str, using: str) -> str:
@@ -109,15 +105,9 @@ def layer_extent(layer: Layer, *, time_column: str | None = None, using: str = D
     return extent
 
 
-def extents_on_layer_imported(event: LayerImported, *, using: str = DATABASE_ALIAS) -> None:
-    """After an import commits: grow the imported layer's known extent by the imported area; rebuild the config."""
-    view = IMPORTED_VIEWS.get(event.target)
-    if view is None or not event.changed or event.bbox is None:
-        return
-    key = _key(view, using)
+def extent_grow(*, layer_name: str, bbox: BBox, using: str = DATABASE_ALIAS) -> None:
+    """Grow the layer's known extent by `bbox` (nothing known yet: the next build measures it)."""
+    key = _key(layer_name, using)
     known = _from_file(key)
     if known is not None and known.bbox is not None:
-        _file_store(key, Extent(bbox=bbox_union(known.bbox, event.bbox), begin=known.begin, end=known.end))
-    config = sys.modules.get("ogc_services.config")
-    if config is not None:  # this process serves the OGC API (it built a configuration): rebuild it
-        config.reset()
+        _file_store(key, Extent(bbox=bbox_union(known.bbox, bbox), begin=known.begin, end=known.end))
