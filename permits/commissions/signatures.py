@@ -22,6 +22,7 @@ from django.db.models import Q
 from gis_core.documents.models import StoredDocument
 from gis_core.documents.services import document_store, documents_storage
 from gis_core.documents.validation import DocumentKind
+from gis_core.events import event_publish
 from gis_core.signing.models import SignatureRecord, VerificationPurpose
 from gis_core.signing.services import document_stamp, pdf_sign_for_user
 from permits import services
@@ -38,6 +39,8 @@ from permits.commissions.models import (
     SignatureStatus,
 )
 from permits.commissions.notify import signers_notify_turn
+from permits.commissions.published import published_outputs_for
+from permits.events import FilePublished, SignatureGiven
 from permits.models import (
     AUTHORISING_DECISIONS,
     AuditEvent,
@@ -270,6 +273,17 @@ def _signature_record(*, request_id: int, record: SignatureRecord) -> SignatureR
             "signed_at": record.signed_at,
         },
     )
+    event_publish(
+        event=SignatureGiven(
+            dossier_id=dossier.pk,
+            actor_id=request.signer_id,
+            request_id=request.pk,
+            output_id=request.output_id,
+            kind=request.output.kind,
+            field_name=request.field_name,
+            signed_document_id=record.document_id,
+        )
+    )
     signers_notify_turn(output_ids=[request.output_id])
     if selectors.dossier_signatures_complete(dossier=dossier):
         dossier_complete_signing(dossier=dossier, examination=examination)
@@ -302,6 +316,12 @@ def dossier_complete_signing(*, dossier: Dossier, examination: Examination) -> D
         dossier=dossier,
         signature_reference=f"{signed_document.pk}:{signed_document.sha256}" if signed_document else "",
     )
-    return services.dossier_publish(
-        actor=_publisher(dossier=dossier, examination=examination), address=None, dossier=dossier
+    publisher = _publisher(dossier=dossier, examination=examination)
+    dossier = services.dossier_publish(actor=publisher, address=None, dossier=dossier)
+    released = tuple(output.output_id for output in published_outputs_for(dossier=dossier))
+    event_publish(
+        event=FilePublished(
+            dossier_id=dossier.pk, actor_id=publisher.pk, examination_id=examination.pk, output_ids=released
+        )
     )
+    return dossier
