@@ -7,8 +7,8 @@ for every transition (from, to, reference, and what the transition adds), `dossi
 `dossier.document_uploaded`, `dossier.dispatched`, `consultation.opinion_given`, `consultation.tacit_opinion`,
 `remark.replied`, `remark.closed`.
 
-The commissions' facts are typed events, one per fact: `SessionHeld`, `DecisionRecorded`, `SignatureGiven`,
-`FilePublished` (`permits.commissions`). docs/adr/0004-event-bus.md lists every payload.
+The commissions' facts are typed events, one per fact: `SessionHeld`, `DecisionRecorded`, `SignatureRequested`,
+`SignatureGiven`, `FilePublished` (`permits.commissions`). docs/adr/0004-event-bus.md lists every payload.
 
     from gis_core import events
     from permits.events import DossierEvent
@@ -73,6 +73,19 @@ class DecisionRecorded(Event):
 
 
 @dataclass(frozen=True)
+class SignatureRequested(Event):
+    """A signer asked to sign an output in their turn; the PAdES signature is applied in Celery after commit."""
+
+    name: str = field(default="commission.signature_requested", init=False)
+    dossier_id: int | None
+    actor_id: int
+    request_id: int
+    output_id: int
+    kind: str
+    field_name: str
+
+
+@dataclass(frozen=True)
 class SignatureGiven(Event):
     """A signature is in: `signed_document_id` is the new, signed version of the output."""
 
@@ -101,6 +114,7 @@ class FilePublished(Event):
 COMMISSION_EVENTS: tuple[type[Event], ...] = (
     SessionHeld,
     DecisionRecorded,
+    SignatureRequested,
     SignatureGiven,
     FilePublished,
 )

@@ -34,6 +34,7 @@ from permits.commissions.models import (
     Session,
     SessionStatus,
 )
+from permits.commissions.signatures import outputs_prepare
 from permits.events import DecisionRecorded, SessionHeld
 from permits.models import Consultation, ConsultationStatus, Dossier, DossierStatus, OpinionValue, Role
 from permits.notifications import recipients
@@ -260,8 +261,6 @@ def examination_decide(
 ) -> Examination:
     """The president decides (permits' `dossier_decide`), then the PV and decision are generated and stamped,
     the authorised plans stamped, and the signatures requested (see `signatures.outputs_prepare`)."""
-    from permits.commissions.signatures import outputs_prepare
-
     examination = Examination.objects.select_related("session__commission", "dossier").get(pk=examination.pk)
     services.dossier_decide(
         actor=actor,

@@ -40,7 +40,7 @@ from permits.commissions.models import (
 )
 from permits.commissions.notify import signers_notify_turn
 from permits.commissions.published import published_outputs_for
-from permits.events import FilePublished, SignatureGiven
+from permits.events import FilePublished, SignatureGiven, SignatureRequested
 from permits.models import (
     AUTHORISING_DECISIONS,
     AuditEvent,
@@ -198,9 +198,8 @@ def signature_turn_check(*, request: SignatureRequest) -> None:
 
 @transaction.atomic
 def signature_request_sign(*, actor: Any, address: str | None, request: SignatureRequest) -> SignatureRequest:
-    """The signer signs (their turn must have come): the PAdES signature runs in Celery after commit."""
-    from permits.commissions.tasks import signature_request_run_task
-
+    """The signer signs (their turn must have come): the PAdES signature runs in Celery after commit
+    (`permits.commissions.subscribers`, on `commission.signature_requested`)."""
     request = (
         SignatureRequest.objects.select_for_update(of=("self",))
         .select_related("output__examination")
@@ -216,8 +215,17 @@ def signature_request_sign(*, actor: Any, address: str | None, request: Signatur
         address=address,
         payload={"request": request.pk, "field": request.field_name, "kind": request.output.kind},
     )
-    request_id = request.pk
-    transaction.on_commit(lambda: signature_request_run_task.delay(request_id=request_id))
+    examination = request.output.examination
+    event_publish(
+        event=SignatureRequested(
+            dossier_id=examination.dossier_id if examination else None,
+            actor_id=actor.pk,
+            request_id=request.pk,
+            output_id=request.output_id,
+            kind=request.output.kind,
+            field_name=request.field_name,
+        )
+    )
     return request
 
 

@@ -1,5 +1,5 @@
 """The commissions' facts on the event bus, after the commit of the step that made them: the session held (its
-attendance), the decision recorded with its outputs, each signature given, the file published with
+attendance), the decision recorded with its outputs, each signature requested and given, the file published with
 the documents released to the applicant; a refused step publishes nothing."""
 
 from collections.abc import Iterator
@@ -13,7 +13,7 @@ from permits.commissions import services
 from permits.commissions.errors import PermissionDenied, SignatureOutOfTurn
 from permits.commissions.models import OutputKind
 from permits.commissions.published import published_outputs_for
-from permits.events import DecisionRecorded, FilePublished, SessionHeld, SignatureGiven
+from permits.events import DecisionRecorded, FilePublished, SessionHeld, SignatureGiven, SignatureRequested
 from permits.models import DossierStatus
 from tests.commissions.conftest import World
 from tests.commissions.helpers import booked_file, hold_session
@@ -79,7 +79,7 @@ def test_the_session_held_and_the_decision_recorded(
     )
 
 
-def test_each_signature_given_then_the_file_published(
+def test_each_signature_requested_and_given_then_the_file_published(
     world: World, pki: DevelopmentPki, delivered: list[events.Event], django_capture_on_commit_callbacks: Any
 ) -> None:
     certify_signers(world, pki)
@@ -94,6 +94,14 @@ def test_each_signature_given_then_the_file_published(
     first.refresh_from_db()
     assert first.signed_document_id is not None
     assert commission_events(delivered) == [
+        SignatureRequested(
+            dossier_id=dossier.pk,
+            actor_id=first.signer_id,
+            request_id=first.pk,
+            output_id=first.output_id,
+            kind=OutputKind.MINUTES,
+            field_name=first.field_name,
+        ),
         SignatureGiven(
             dossier_id=dossier.pk,
             actor_id=first.signer_id,
@@ -115,6 +123,7 @@ def test_each_signature_given_then_the_file_published(
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.PUBLISHED
     assert [event.name for event in delivered] == [
+        "commission.signature_requested",
         "commission.signature_given",
         "dossier.sign",
         "dossier.publish",
