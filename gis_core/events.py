@@ -74,11 +74,6 @@ def event_declare(*, event_type: type[Event], names: Iterable[str] = ()) -> None
             raise UnknownEvent(f"event {name!r} is already declared as {known.__qualname__}")
 
 
-def events_declared() -> dict[str, type[Event]]:
-    """Every declared event name and its type."""
-    return dict(_declared)
-
-
 def _check_declared(name: str) -> None:
     if name != ALL_EVENTS and name not in _declared:
         raise UnknownEvent(f"unknown event {name!r}; declared: {', '.join(sorted(_declared))}")
