@@ -1,4 +1,5 @@
-"""The OGC API face: pygeoapi over the geoportal views; keeps the layers' extents true to imports."""
+"""The OGC API face: pygeoapi over the geoportal views; `ready` subscribes its handler (`ogc_services.subscribers`:
+the layers' extents follow imports) to the event bus."""
 
 from django.apps import AppConfig
 
@@ -8,7 +9,4 @@ class OgcServicesConfig(AppConfig):
     verbose_name = "Geoportal: OGC services over the public views"
 
     def ready(self) -> None:
-        from gis_core.importing.events import import_subscribe
-        from ogc_services.extents import extents_on_layer_imported
-
-        import_subscribe(handler=extents_on_layer_imported)
+        from ogc_services import subscribers  # noqa: F401  (its decorator subscribes the handler)

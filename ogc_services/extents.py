@@ -6,10 +6,9 @@
 background thread computes it without a timeout, stores it and moves `extents_generation()`: the configuration
 built before is rebuilt on the next request.
 
-After an import commits (`extents_on_layer_imported`, subscribed from `OgcServicesConfig.ready`), the known
-extent of the imported layer grows by the imported area (imports never delete, so that bounds the data again
-without a full scan) and this process's configuration is rebuilt on its next request; a layer never measured
-yet is measured by the next build, as always.
+After an import commits (`ogc_services.subscribers`), the known extent of the imported layer grows by the
+imported area (`extent_grow`: imports never delete, so that bounds the data again without a full scan); a layer
+never measured yet is measured by the next build, as always.
 """
 
 from __future__ import annotations
@@ -24,15 +23,13 @@ from django.conf import settings
 from django.db import DatabaseError, connections
 from psycopg import errors
 
-from gis_core.importing.events import LayerImported, bbox_union
+from gis_core.importing.events import BBox, bbox_union
 from ogc_services.catalogue import DATABASE_ALIAS, Extent, Layer, extent_compute
 
 LOGGER = logging.getLogger(__name__)
 _RUNNING: set[str] = set()
 _LOCK = threading.Lock()
 _generation = 0  # known extents this process changed outside a configuration build
-# The geoportal view each import target writes.
-IMPORTED_VIEWS = {"parcels": "parcels", "zones": "zones", "overlays": "overlays", "territories": "territories"}
 
 
 def _key(layer_name: str, using: str) -> str:
@@ -120,13 +117,10 @@ def layer_extent(layer: Layer, *, time_column: str | None = None, using: str = D
     return extent
 
 
-def extents_on_layer_imported(event: LayerImported, *, using: str = DATABASE_ALIAS) -> None:
-    """After an import commits: grow the imported layer's known extent by the imported area; rebuild the config."""
-    view = IMPORTED_VIEWS.get(event.target)
-    if view is None or not event.changed or event.bbox is None:
-        return
-    key = _key(view, using)
+def extent_grow(*, layer_name: str, bbox: BBox, using: str = DATABASE_ALIAS) -> None:
+    """Grow the layer's known extent by `bbox` (nothing known yet: the next build measures it)."""
+    key = _key(layer_name, using)
     known = _from_file(key)
     if known is not None and known.bbox is not None:
-        _file_store(key, Extent(bbox=bbox_union(known.bbox, event.bbox), begin=known.begin, end=known.end))
+        _file_store(key, Extent(bbox=bbox_union(known.bbox, bbox), begin=known.begin, end=known.end))
     _extents_changed()  # this process's configuration, if it built one, is rebuilt on its next request

@@ -1,4 +1,4 @@
-"""The permits app; `ready` registers the notification subscribers (`permits.notifications`)."""
+"""The permits app; `ready` registers the notification subscribers (`permits.notifications`) on the event bus."""
 
 from django.apps import AppConfig
 
@@ -8,6 +8,4 @@ class PermitsConfig(AppConfig):
     verbose_name = "Permit files and workflow"
 
     def ready(self) -> None:
-        from permits.notifications import notifications_subscribe
-
-        notifications_subscribe()
+        from permits import notifications  # noqa: F401  (its decorators subscribe the handlers)

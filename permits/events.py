@@ -1,53 +1,45 @@
-"""The domain's event-publishing point: services publish, subscribers react in one of two phases.
+"""The permits domain's events on the platform's bus (`gis_core.events`): what a file and its commission tell the
+faces and the notifications. This module is the catalogue; it declares every name below when imported.
 
-Services call `event_publish(name=..., dossier_id=..., actor_id=..., **data)` inside their transaction.
+File events are `DossierEvent`s: `dossier_id`, `actor_id` and `data`, the payload of the audit event of the same
+name, written in the same transaction (`permits.services._common.audit_and_publish`): `dossier.<workflow action>`
+for every transition (from, to, reference, and what the transition adds), `dossier.created`, `dossier.updated`,
+`dossier.document_uploaded`, `dossier.dispatched`, `consultation.opinion_given`, `consultation.tacit_opinion`,
+`remark.replied`, `remark.closed`.
 
-- `Phase.ON_COMMIT` (default): the handler runs after the transaction commits, as its own
-  `transaction.on_commit(..., robust=True)` callback, so nothing happens for a rolled-back change and a failing
-  handler (logged by Django with its traceback) does not stop the others. For work that may be lost on a crash
-  between commit and callback: cache invalidation, enqueuing an idempotent Celery task that takes ids.
-- `Phase.IN_TRANSACTION`: the handler runs at once, inside the service's transaction; its writes commit or roll
-  back with the change, and an exception aborts the service. For an outbox that must never lose work, e.g.
-  `gis_core.notifications.services.notification_schedule_event`, which writes the delivery row in the caller's
-  transaction and enqueues the sending task on commit itself.
+The commissions' facts are typed events, one per fact: `SessionHeld`, `DecisionRecorded`, `SignatureRequested`,
+`SignatureGiven`, `FilePublished` (`permits.commissions`). docs/adr/0004-event-bus.md lists every payload.
 
-    from permits import events
+    from gis_core import events
+    from permits.events import DossierEvent
 
     @events.subscriber("dossier.submit", phase=events.Phase.IN_TRANSACTION)
-    def notify_applicant(event: events.Event) -> None:
-        notification_schedule_event(..., event_key=event.name, reference=event.data["reference"], ...)
-
-Event names (`EVENT_NAMES`): `dossier.<workflow action>` for every transition (payload: from, to, reference...),
-plus `dossier.created`, `dossier.updated`, `dossier.document_uploaded`, `dossier.dispatched`,
-`consultation.opinion_given`, `consultation.tacit_opinion`, `remark.replied`, `remark.closed`.
-`"*"` subscribes to all of them.
+    def notify_applicant(event: DossierEvent) -> None: ...
 """
 
-from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
+from uuid import UUID
 
-from django.db import transaction
+from gis_core.events import Event, event_declare
+from permits.workflow import Action
 
-ALL_EVENTS = "*"
-EVENT_NAMES = (
+
+@dataclass(frozen=True)
+class DossierEvent(Event):
+    """A file's event; `data` is the payload of its audit event."""
+
+    dossier_id: int | None
+    actor_id: int | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+DOSSIER_EVENT_NAMES = (
     "dossier.created",
     "dossier.updated",
     "dossier.document_uploaded",
-    "dossier.submit",
-    "dossier.accept_complete",
-    "dossier.return_incomplete",
+    *(f"dossier.{action}" for action in Action),
     "dossier.dispatched",
-    "dossier.issue_remark",
-    "dossier.send_remarks",
-    "dossier.reply_to_remarks",
-    "dossier.send_to_commission",
-    "dossier.decide",
-    "dossier.sign",
-    "dossier.publish",
-    "dossier.withdraw",
     "consultation.opinion_given",
     "consultation.tacit_opinion",
     "remark.replied",
@@ -55,63 +47,78 @@ EVENT_NAMES = (
 )
 
 
-class Phase(StrEnum):
-    IN_TRANSACTION = "in_transaction"
-    ON_COMMIT = "on_commit"
+@dataclass(frozen=True)
+class SessionHeld(Event):
+    """The commission sits: the attendance of its session was recorded (again when it is corrected)."""
+
+    name: str = field(default="commission.session_held", init=False)
+    session_id: int
+    commission_id: int
+    actor_id: int
+    present_member_ids: tuple[int, ...]
 
 
 @dataclass(frozen=True)
-class Event:
-    name: str
+class DecisionRecorded(Event):
+    """The president decided a file examined in session (`dossier.decide` published before it); its PV, decision
+    and, when authorised, stamped plans are generated and await their signatures."""
+
+    name: str = field(default="commission.decision_recorded", init=False)
+    dossier_id: int
+    actor_id: int
+    session_id: int
+    examination_id: int
+    decision: str
+    output_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class SignatureRequested(Event):
+    """A signer asked to sign an output in their turn; the PAdES signature is applied in Celery after commit."""
+
+    name: str = field(default="commission.signature_requested", init=False)
     dossier_id: int | None
-    actor_id: int | None
-    data: dict[str, Any] = field(default_factory=dict)
+    actor_id: int
+    request_id: int
+    output_id: int
+    kind: str
+    field_name: str
 
 
-Handler = Callable[[Event], None]
+@dataclass(frozen=True)
+class SignatureGiven(Event):
+    """A signature is in: `signed_document_id` is the new, signed version of the output."""
 
-_handlers: dict[tuple[Phase, str], list[Handler]] = defaultdict(list)
-
-
-def subscriber(name: str, *, phase: Phase = Phase.ON_COMMIT) -> Callable[[Handler], Handler]:
-    """Decorator: call the function for every event `name` (or every event with "*") in `phase`."""
-
-    def register(handler: Handler) -> Handler:
-        event_subscribe(name=name, handler=handler, phase=phase)
-        return handler
-
-    return register
-
-
-def event_subscribe(*, name: str, handler: Handler, phase: Phase = Phase.ON_COMMIT) -> None:
-    if name != ALL_EVENTS and name not in EVENT_NAMES and not name.startswith("test."):
-        raise ValueError(f"unknown event {name!r}; known: {', '.join(EVENT_NAMES)}")
-    if handler not in _handlers[(phase, name)]:
-        _handlers[(phase, name)].append(handler)
+    name: str = field(default="commission.signature_given", init=False)
+    dossier_id: int
+    actor_id: int
+    request_id: int
+    output_id: int
+    kind: str
+    field_name: str
+    signed_document_id: UUID
 
 
-def event_unsubscribe(*, name: str, handler: Handler, phase: Phase = Phase.ON_COMMIT) -> None:
-    if handler in _handlers[(phase, name)]:
-        _handlers[(phase, name)].remove(handler)
+@dataclass(frozen=True)
+class FilePublished(Event):
+    """The last signature of the file's outputs is in: the file was signed and published (`dossier.sign` and
+    `dossier.publish` published before it) and its signed outputs are released to the applicant."""
+
+    name: str = field(default="commission.file_published", init=False)
+    dossier_id: int
+    actor_id: int
+    examination_id: int
+    output_ids: tuple[int, ...]
 
 
-def _subscribed(phase: Phase, name: str) -> list[Handler]:
-    return [*_handlers.get((phase, name), []), *_handlers.get((phase, ALL_EVENTS), [])]
+COMMISSION_EVENTS: tuple[type[Event], ...] = (
+    SessionHeld,
+    DecisionRecorded,
+    SignatureRequested,
+    SignatureGiven,
+    FilePublished,
+)
 
-
-def _delivery(handler: Handler, event: Event) -> Callable[[], None]:
-    def deliver() -> None:
-        handler(event)
-
-    deliver.__qualname__ = f"{getattr(handler, '__qualname__', repr(handler))}({event.name})"
-    return deliver
-
-
-def event_publish(*, name: str, dossier_id: int | None, actor_id: int | None, **data: Any) -> Event:
-    """Run the in-transaction handlers now and schedule the on-commit ones for when the transaction commits."""
-    event = Event(name=name, dossier_id=dossier_id, actor_id=actor_id, data=data)
-    for handler in _subscribed(Phase.IN_TRANSACTION, name):
-        handler(event)
-    for handler in _subscribed(Phase.ON_COMMIT, name):
-        transaction.on_commit(_delivery(handler, event), robust=True)
-    return event
+event_declare(event_type=DossierEvent, names=DOSSIER_EVENT_NAMES)
+for _event_type in COMMISSION_EVENTS:
+    event_declare(event_type=_event_type)

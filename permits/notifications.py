@@ -1,9 +1,10 @@
 """Who is told what, at every major event of a file: the subscribers that turn domain events into notifications.
 
-Each subscriber runs `Phase.IN_TRANSACTION` (registered by `PermitsConfig.ready`): it calls
-`gis_core.notifications.services.notification_schedule_event` inside the service's transaction, once per channel
-each recipient chose in their `UserProfile` (e-mail, SMS), in their language. The delivery rows commit or roll
-back with the change (a rolled-back service sends nothing) and are sent by Celery after commit.
+Each subscriber runs `Phase.IN_TRANSACTION` on the event bus (`gis_core.events`; its decorator subscribes it when
+`PermitsConfig.ready` imports this module): it calls `gis_core.notifications.services.notification_schedule_event`
+inside the service's transaction, once per channel each recipient chose in their `UserProfile` (e-mail, SMS), in
+their language. The delivery rows commit or roll back with the change (a rolled-back service sends nothing) and are
+sent by Celery after commit.
 
 Idempotency: the notification reference is `<file reference or #id>#<event>-<occurrence>`, where the occurrence is
 what makes the event unique (the instruction round, the remark, the consultation, or the count of audit events of
@@ -38,10 +39,11 @@ from django.core.validators import validate_email
 from django.db.models import Q
 from django.utils import timezone
 
+from gis_core.events import Phase, subscriber
 from gis_core.notifications.services import PHONE_PATTERN, PHONE_SEPARATORS, notification_schedule_event
 from permits import access
 from permits.deadlines import add_business_days
-from permits.events import Event, Phase, event_subscribe
+from permits.events import DossierEvent
 from permits.models import (
     AUTHORISING_DECISIONS,
     AuditEvent,
@@ -144,7 +146,7 @@ def members_of(dossier: Dossier, agency_ids: Iterable[int]) -> list[int]:
     )
 
 
-def occurrence_of(event: Event) -> int:
+def occurrence_of(event: DossierEvent) -> int:
     """How many times this action happened on the file, this one included (its audit event is already written)."""
     assert event.dossier_id is not None
     return AuditEvent.objects.filter(dossier_id=event.dossier_id, action=event.name).count()
@@ -184,7 +186,7 @@ def notify(
     return scheduled
 
 
-def _dossier(event: Event) -> Dossier:
+def _dossier(event: DossierEvent) -> Dossier:
     assert event.dossier_id is not None, f"{event.name} names no file"
     return Dossier.objects.select_related("procedure", "commune__parent__parent").get(pk=event.dossier_id)
 
@@ -198,7 +200,8 @@ def _deadline(value: str | date | None) -> date | None:
 # --- subscribers ---------------------------------------------------------------------------------------------
 
 
-def on_submitted(event: Event) -> None:
+@subscriber("dossier.submit", phase=Phase.IN_TRANSACTION)
+def on_submitted(event: DossierEvent) -> None:
     dossier = _dossier(event)
     notify(
         dossier=dossier,
@@ -208,7 +211,8 @@ def on_submitted(event: Event) -> None:
     )
 
 
-def on_incomplete(event: Event) -> None:
+@subscriber("dossier.return_incomplete", phase=Phase.IN_TRANSACTION)
+def on_incomplete(event: DossierEvent) -> None:
     dossier = _dossier(event)
     notify(
         dossier=dossier,
@@ -222,7 +226,8 @@ def on_incomplete(event: Event) -> None:
     )
 
 
-def on_dispatched(event: Event) -> None:
+@subscriber("dossier.dispatched", phase=Phase.IN_TRANSACTION)
+def on_dispatched(event: DossierEvent) -> None:
     dossier = _dossier(event)
     round_number = event.data.get("round", dossier.current_round)
     deadline = _deadline(event.data.get("deadline"))
@@ -246,7 +251,8 @@ def on_dispatched(event: Event) -> None:
     )
 
 
-def on_remarks_sent(event: Event) -> None:
+@subscriber("dossier.send_remarks", phase=Phase.IN_TRANSACTION)
+def on_remarks_sent(event: DossierEvent) -> None:
     dossier = _dossier(event)
     days = dossier.procedure.deadline_days(ProcedureStep.APPLICANT_REPLY)
     deadline = add_business_days(timezone.localdate(), days) if days else None
@@ -259,7 +265,8 @@ def on_remarks_sent(event: Event) -> None:
     )
 
 
-def on_reply_received(event: Event) -> None:
+@subscriber("dossier.reply_to_remarks", phase=Phase.IN_TRANSACTION)
+def on_reply_received(event: DossierEvent) -> None:
     dossier = _dossier(event)
     notify(
         dossier=dossier,
@@ -269,7 +276,8 @@ def on_reply_received(event: Event) -> None:
     )
 
 
-def on_opinion(event: Event) -> None:
+@subscriber("consultation.opinion_given", "consultation.tacit_opinion", phase=Phase.IN_TRANSACTION)
+def on_opinion(event: DossierEvent) -> None:
     dossier = _dossier(event)
     template = (
         "consultation.tacit_opinion" if event.name == "consultation.tacit_opinion" else "consultation.opinion_given"
@@ -289,7 +297,10 @@ def on_opinion(event: Event) -> None:
     )
 
 
-def on_applicant_milestone(event: Event) -> None:
+@subscriber(
+    "dossier.send_to_commission", "dossier.decide", "dossier.sign", "dossier.publish", phase=Phase.IN_TRANSACTION
+)
+def on_applicant_milestone(event: DossierEvent) -> None:
     dossier = _dossier(event)
     template = {
         "dossier.send_to_commission": "dossier.in_commission",
@@ -311,7 +322,8 @@ def on_applicant_milestone(event: Event) -> None:
     )
 
 
-def on_withdrawn(event: Event) -> None:
+@subscriber("dossier.withdraw", phase=Phase.IN_TRANSACTION)
+def on_withdrawn(event: DossierEvent) -> None:
     dossier = _dossier(event)
     people: list[int | None] = owners_of(dossier)
     if event.data.get("from") != DossierStatus.DRAFT:
@@ -319,20 +331,6 @@ def on_withdrawn(event: Event) -> None:
     notify(dossier=dossier, template="dossier.withdrawn", occurrence="withdrawn", user_ids=people)
 
 
-SUBSCRIPTIONS = (
-    ("dossier.submit", on_submitted),
-    ("dossier.return_incomplete", on_incomplete),
-    ("dossier.dispatched", on_dispatched),
-    ("dossier.send_remarks", on_remarks_sent),
-    ("dossier.reply_to_remarks", on_reply_received),
-    ("consultation.opinion_given", on_opinion),
-    ("consultation.tacit_opinion", on_opinion),
-    ("dossier.send_to_commission", on_applicant_milestone),
-    ("dossier.decide", on_applicant_milestone),
-    ("dossier.sign", on_applicant_milestone),
-    ("dossier.publish", on_applicant_milestone),
-    ("dossier.withdraw", on_withdrawn),
-)
 TEMPLATES = (
     "dossier.submitted",
     "dossier.incomplete",
@@ -348,9 +346,3 @@ TEMPLATES = (
     "dossier.published",
     "dossier.withdrawn",
 )
-
-
-def notifications_subscribe() -> None:
-    """Register every subscriber (idempotent); called by `PermitsConfig.ready`."""
-    for name, handler in SUBSCRIPTIONS:
-        event_subscribe(name=name, handler=handler, phase=Phase.IN_TRANSACTION)

@@ -1,5 +1,5 @@
-"""The tiles app: subscribes to the permits domain's events and to imports, and forgets stale tiles after
-migrate/flush."""
+"""The tiles app: subscribes its handlers to the event bus (`tiles.subscribers`: publications, imports) and
+forgets stale tiles after migrate/flush."""
 
 from typing import Any
 
@@ -23,13 +23,6 @@ class TilesConfig(AppConfig):
     verbose_name = "Vector tiles"
 
     def ready(self) -> None:
-        from gis_core.importing.events import import_subscribe
-        from permits.events import Phase, event_subscribe
-        from tiles.services import tiles_on_dossier_event
-        from tiles.subscribers import tiles_on_layer_imported
+        from tiles import subscribers  # noqa: F401  (its decorators subscribe the handlers)
 
-        # After commit (a rolled-back publication changes nothing on the map), synchronously (a few Redis deletes).
-        event_subscribe(name="dossier.publish", handler=tiles_on_dossier_event, phase=Phase.ON_COMMIT)
-        # After commit of an import: parcels at once, the pieced layers through a Celery task (tiles.subscribers).
-        import_subscribe(handler=tiles_on_layer_imported)
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="tiles-after-migrate")

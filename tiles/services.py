@@ -1,10 +1,7 @@
 """Writes of the tiles face: invalidating cached tiles.
 
-- `tiles_invalidate_area`: forget the tiles a lon/lat box touches, at every zoom the layer is cached at.
-- `tiles_on_dossier_event`: subscribed to the permits domain events (from `TilesConfig.ready`): when a dossier
-  enters the published status, after its transaction committed, the authorised_projects tiles its footprint
-  touches are forgotten, so the next request renders the project. Synchronous on purpose: a few Redis deletes,
-  well under a second, with no queue in between.
+- `tiles_invalidate_area`: forget the tiles a lon/lat box touches, at every zoom the layer is cached at (a
+  published decision's footprint, `tiles.subscribers`).
 - `tiles_invalidate_imported_area`, `tiles_pieces_update`: forget what an import changed (`tiles.subscribers`).
 - `tiles_invalidate_layer`: rebuild a layer's pieces (when it has some) and forget all of its tiles; after a
   migration, and the `tiles_invalidate` command for manual use.
@@ -15,14 +12,12 @@ from collections.abc import Iterator
 from itertools import islice
 
 from gis_core.importing.events import BBox
-from permits.events import Event
-from permits.workflow import PUBLISHABLE
 from tiles.cache import cache_forget_layer, cache_forget_tiles
 from tiles.conf import tiles_settings
 from tiles.grid import Tile, tiles_touching
 from tiles.layers import LAYERS, TileLayer
 from tiles.pieces import pieces_refresh, pieces_update
-from tiles.selectors import authorised_project_extent, layer_fields_forget
+from tiles.selectors import layer_fields_forget
 
 logger = logging.getLogger(__name__)
 
@@ -46,18 +41,6 @@ def tiles_invalidate_imported_area(*, layer: TileLayer, bbox: BBox) -> int | Non
     if len(tiles) > MAX_AREA_TILES:
         return None
     return cache_forget_tiles(layer=layer.name, tiles=tiles)
-
-
-def tiles_on_dossier_event(event: Event) -> None:
-    """After commit of `dossier.publish`: the dossier entered the published status; its tiles changed."""
-    status = event.data.get("to")
-    if event.dossier_id is None or (status is not None and status not in PUBLISHABLE):
-        return
-    bbox = authorised_project_extent(dossier_id=event.dossier_id)
-    if bbox is None:  # not authorising, or no footprint: the geoportal does not show it
-        return
-    deleted = tiles_invalidate_area(layer=LAYERS["authorised_projects"], bbox=bbox)
-    logger.info("tiles: dossier %s published, %s cached tiles forgotten", event.dossier_id, deleted)
 
 
 def tiles_pieces_update(*, layer_name: str, bbox: BBox) -> int:

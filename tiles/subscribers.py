@@ -1,18 +1,28 @@
-"""Keeps the tiles true to imports: subscribed to `gis_core.importing.events` from `TilesConfig.ready`.
+"""Keeps the tiles true to the data: the tiles face's handlers on the event bus (`gis_core.events`), subscribed by
+their decorators when `TilesConfig.ready` imports this module. Both run after commit: a rolled-back publication
+or import changes nothing on the map.
 
-After an import of parcels, zones, overlays or territories commits, the tiles it changed are forgotten. Parcels
-(rendered from their view) at once: the tiles of the imported area when the run only inserted (parcels are
-stored as read, so nothing changed outside the area), else the whole layer (a generation bump). A pieced layer's
-pieces are re-cut over the imported area by a Celery task (`tiles.tasks.tiles_pieces_update_task`), which then forgets
-the layer's tiles; until it has run, the layer shows the data as it was before the import.
+- `dossier.publish` (`tiles_on_dossier_published`): the file entered the published status; the
+  authorised_projects tiles its footprint touches are forgotten, so the next request renders the project.
+  Synchronous on purpose: a few Redis deletes, well under a second, with no queue in between.
+- `layer.imported` (`tiles_on_layer_imported`): the tiles an import of parcels, zones, overlays or territories
+  changed are forgotten. Parcels (rendered from their view) at once: the tiles of the imported area when the run
+  only inserted (parcels are stored as read, so nothing changed outside the area), else the whole layer (a
+  generation bump). A pieced layer's pieces are re-cut over the imported area by a Celery task
+  (`tiles.tasks.tiles_pieces_update_task`), which then forgets the layer's tiles; until it has run, the layer
+  shows the data as it was before the import.
 """
 
 import logging
 
+from gis_core.events import subscriber
 from gis_core.importing.events import LayerImported
+from permits.events import DossierEvent
+from permits.workflow import PUBLISHABLE
 from tiles.cache import cache_forget_layer
 from tiles.layers import LAYERS
-from tiles.services import tiles_invalidate_imported_area
+from tiles.selectors import authorised_project_extent
+from tiles.services import tiles_invalidate_area, tiles_invalidate_imported_area
 from tiles.tasks import tiles_pieces_update_task
 
 logger = logging.getLogger(__name__)
@@ -20,6 +30,20 @@ logger = logging.getLogger(__name__)
 IMPORTED_LAYERS = {"parcels": "parcels", "zones": "zones", "overlays": "overlays", "territories": "territories"}
 
 
+@subscriber("dossier.publish")
+def tiles_on_dossier_published(event: DossierEvent) -> None:
+    """After commit of `dossier.publish`: the dossier entered the published status; its tiles changed."""
+    status = event.data.get("to")
+    if event.dossier_id is None or (status is not None and status not in PUBLISHABLE):
+        return
+    bbox = authorised_project_extent(dossier_id=event.dossier_id)
+    if bbox is None:  # not authorising, or no footprint: the geoportal does not show it
+        return
+    deleted = tiles_invalidate_area(layer=LAYERS["authorised_projects"], bbox=bbox)
+    logger.info("tiles: dossier %s published, %s cached tiles forgotten", event.dossier_id, deleted)
+
+
+@subscriber("layer.imported")
 def tiles_on_layer_imported(event: LayerImported) -> None:
     """After an import commits: forget the tiles it changed (see the module docstring)."""
     layer = LAYERS.get(IMPORTED_LAYERS.get(event.target, ""))

@@ -1,15 +1,15 @@
-"""What a committed import tells the rest of the platform: one `LayerImported` event per successful run.
+"""What a committed import tells the rest of the platform: one `LayerImported` event per successful run, on the
+platform's bus (`gis_core.events`), which this module declares it publishes.
 
-The pipeline publishes the event inside the import's transaction; every subscriber is called after the commit,
-each as its own `transaction.on_commit(..., robust=True)` callback. So a failed or dry run (rolled back)
-announces nothing, and a failing subscriber is logged by Django without stopping the others. The faces (tiles,
-WMS/WMTS, OGC API) subscribe from their `AppConfig.ready()`: gis_core never imports them.
+The pipeline publishes the event inside the import's transaction; the faces (tiles, WMS/WMTS, OGC API) subscribe
+from their `subscribers.py` in the on-commit phase, so a failed or dry run (rolled back) announces nothing and a
+failing subscriber is logged by Django without stopping the others. gis_core never imports them.
 
-    from gis_core.importing import events
+    from gis_core import events
+    from gis_core.importing.events import LayerImported
 
-    def forget_tiles(event: events.LayerImported) -> None: ...
-
-    events.import_subscribe(handler=forget_tiles)
+    @events.subscriber("layer.imported")
+    def forget_tiles(event: LayerImported) -> None: ...
 
 `bbox` is the lon/lat box of the features the source brought (after the checks, before the target's own
 rejections). It bounds every change of the run when nothing was updated (an update may move a feature from
@@ -19,16 +19,16 @@ forgets cached renderings over an area uses it only then.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db import transaction
+from gis_core.events import Event, event_declare
 
 BBox = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
-class LayerImported:
+class LayerImported(Event):
+    name: str = field(default="layer.imported", init=False)
     target: str  # the import target: territories, parcels, zones, overlays
     run_id: int  # its `ImportRun`
     inserted: int
@@ -40,33 +40,7 @@ class LayerImported:
         return bool(self.inserted or self.updated)
 
 
-Handler = Callable[[LayerImported], None]
-
-_handlers: list[Handler] = []
-
-
-def import_subscribe(*, handler: Handler) -> None:
-    if handler not in _handlers:
-        _handlers.append(handler)
-
-
-def import_unsubscribe(*, handler: Handler) -> None:
-    if handler in _handlers:
-        _handlers.remove(handler)
-
-
-def _delivery(handler: Handler, event: LayerImported) -> Callable[[], None]:
-    def deliver() -> None:
-        handler(event)
-
-    deliver.__qualname__ = f"{getattr(handler, '__qualname__', repr(handler))}(import {event.run_id})"
-    return deliver
-
-
-def import_publish(*, event: LayerImported) -> None:
-    """Schedule every subscriber for when the current transaction commits (nothing happens on a rollback)."""
-    for handler in list(_handlers):
-        transaction.on_commit(_delivery(handler, event), robust=True)
+event_declare(event_type=LayerImported)
 
 
 def bbox_union(first: BBox | None, second: BBox | None) -> BBox | None:

@@ -39,6 +39,7 @@ from django.utils import timezone
 from pyproj import CRS, Transformer
 from tqdm import tqdm
 
+from gis_core.events import event_publish
 from gis_core.geometry import (
     BatchResult,
     CoordinatesOutsideCrs,
@@ -48,7 +49,7 @@ from gis_core.geometry import (
 )
 from gis_core.importing.convert import attributes_column, json_value, text_column, text_value, typed_column, typed_value
 from gis_core.importing.errors import ImportAborted, ImportInputError
-from gis_core.importing.events import BBox, LayerImported, bbox_union, import_publish
+from gis_core.importing.events import BBox, LayerImported, bbox_union
 from gis_core.importing.fields import TargetField
 from gis_core.importing.prepared import PreparedBatch
 from gis_core.importing.source import Batch, SourceLayer, describe_source, read_batches
@@ -439,7 +440,7 @@ def import_layer(request: ImportRequest, targets: Mapping[str, Target]) -> Impor
 def _announce(summary: ImportSummary) -> None:
     """Tell the subscribers (tiles, WMS/WMTS, OGC API) once the import commits (`gis_core.importing.events`)."""
     assert summary.run_id is not None
-    import_publish(
+    event_publish(
         event=LayerImported(
             target=summary.target,
             run_id=summary.run_id,

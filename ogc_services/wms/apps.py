@@ -1,4 +1,5 @@
-"""The WMS/WMTS face as its own small app: management commands and the publish and import subscriptions."""
+"""The WMS/WMTS face as its own small app: management commands; `ready` subscribes its handlers
+(`ogc_services.wms.subscribers`: publications, imports) to the event bus."""
 
 from django.apps import AppConfig
 
@@ -9,6 +10,4 @@ class WmsConfig(AppConfig):
     verbose_name = "Geoportal: WMS and WMTS (MapProxy + MapServer)"
 
     def ready(self) -> None:
-        from ogc_services.wms import subscribers
-
-        subscribers.subscribe()
+        from ogc_services.wms import subscribers  # noqa: F401  (its decorators subscribe the handlers)

@@ -1,19 +1,20 @@
 """Keeps the WMTS/WMS tile cache true to the database: a published decision drops the tiles it touches, an import
 drops the cached tiles of the layer it wrote.
 
-Subscribed to the permits domain's `dossier.publish` event and to `gis_core.importing.events` (both delivered on
-commit); the face imports the domain and the kernel, never the reverse. MapServer renders the views themselves,
-so the next request after the commit draws the new data.
+The face's handlers on the event bus (`gis_core.events`), subscribed by their decorators when `WmsConfig.ready`
+imports this module: `dossier.publish` (`permits.events`) and `layer.imported` (`gis_core.importing.events`), both
+after commit; the face imports the domain and the kernel, never the reverse. MapServer renders the views
+themselves, so the next request after the commit draws the new data.
 """
 
 import logging
 
-from gis_core.importing.events import LayerImported, import_subscribe
-from permits import events
+from gis_core.events import subscriber
+from gis_core.importing.events import LayerImported
+from permits.events import DossierEvent
 
 logger = logging.getLogger(__name__)
 
-PUBLISH_EVENTS = ("dossier.publish",)
 # The WMS layer each import target writes. Parcels are stored as read: an import that only inserted changed
 # nothing outside its area. Otherwise (an update may move a feature from anywhere, an overlay grows by its buffer)
 # the layer's whole cache is dropped.
@@ -21,7 +22,8 @@ IMPORTED_LAYERS = {"parcels": "parcels", "zones": "zones", "overlays": "overlays
 AREA_LAYERS = frozenset({"parcels"})
 
 
-def dossier_published(event: events.Event) -> None:
+@subscriber("dossier.publish")
+def wms_on_dossier_published(event: DossierEvent) -> None:
     """Remove the cached `authorised_projects` tiles over the published file's footprint."""
     from ogc_services.wms.cache import dossier_footprint_extent, wms_cache_invalidate
 
@@ -34,7 +36,8 @@ def dossier_published(event: events.Event) -> None:
     logger.info("dossier %s published: %d cached WMS/WMTS tiles removed", event.dossier_id, removed)
 
 
-def layer_imported(event: LayerImported) -> None:
+@subscriber("layer.imported")
+def wms_on_layer_imported(event: LayerImported) -> None:
     """Remove the cached tiles of the imported layer: over the imported area when that bounds the change, else all."""
     from ogc_services.wms.cache import wms_cache_clear, wms_cache_invalidate
     from ogc_services.wms.conf import wms_settings
@@ -48,9 +51,3 @@ def layer_imported(event: LayerImported) -> None:
     else:
         wms_cache_clear(layer)
         logger.info("import %s: the WMS/WMTS cache of %s dropped", event.run_id, layer)
-
-
-def subscribe() -> None:
-    for name in PUBLISH_EVENTS:
-        events.event_subscribe(name=name, handler=dossier_published)
-    import_subscribe(handler=layer_imported)

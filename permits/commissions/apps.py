@@ -1,4 +1,4 @@
-"""App config of the commissions (label `commissions`)."""
+"""App config of the commissions (label `commissions`); `ready` subscribes its handler (`subscribers`)."""
 
 from django.apps import AppConfig
 
@@ -8,3 +8,6 @@ class CommissionsConfig(AppConfig):
     label = "commissions"
     verbose_name = "Commissions, sessions and signatures"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from permits.commissions import subscribers  # noqa: F401  (its decorator subscribes the handler)

@@ -14,6 +14,7 @@ from django.db import transaction
 from gis_core.documents.models import StoredDocument
 from gis_core.documents.services import document_store
 from gis_core.documents.validation import DocumentKind
+from gis_core.events import event_publish
 from gis_core.notifications.services import notification_schedule_event
 from permits import services
 from permits.audit import audit_record
@@ -33,6 +34,8 @@ from permits.commissions.models import (
     SessionStatus,
 )
 from permits.commissions.selectors import may_run_session, quorum_check
+from permits.commissions.signatures import outputs_prepare
+from permits.events import DecisionRecorded, SessionHeld
 from permits.models import Consultation, ConsultationStatus, Dossier, DossierStatus, OpinionValue
 from permits.notifications import recipients
 
@@ -125,6 +128,14 @@ def session_attendance_record(
         actor_id=actor.pk,
         address=address,
         payload={"session": session.pk, "present": sorted(present_member_ids)},
+    )
+    event_publish(
+        event=SessionHeld(
+            session_id=session.pk,
+            commission_id=session.commission_id,
+            actor_id=actor.pk,
+            present_member_ids=tuple(sorted(present_member_ids)),
+        )
     )
     return rows
 
@@ -221,8 +232,6 @@ def examination_decide(
 ) -> Examination:
     """The president decides (permits' `dossier_decide`), then the PV and decision are generated and stamped,
     the authorised plans stamped, and the signatures requested (see `signatures.outputs_prepare`)."""
-    from permits.commissions.signatures import outputs_prepare
-
     examination = Examination.objects.select_related("session__commission", "dossier").get(pk=examination.pk)
     services.dossier_decide(
         actor=actor,
@@ -233,5 +242,15 @@ def examination_decide(
         conditions=conditions,
     )
     examination.dossier.refresh_from_db()
-    outputs_prepare(examination=examination, actor=actor, address=address)
+    outputs = outputs_prepare(examination=examination, actor=actor, address=address)
+    event_publish(
+        event=DecisionRecorded(
+            dossier_id=examination.dossier_id,
+            actor_id=actor.pk,
+            session_id=examination.session_id,
+            examination_id=examination.pk,
+            decision=decision,
+            output_ids=tuple(output.pk for output in outputs),
+        )
+    )
     return examination

@@ -22,6 +22,7 @@ from django.db.models import Q
 from gis_core.documents.models import StoredDocument
 from gis_core.documents.services import document_store, documents_storage
 from gis_core.documents.validation import DocumentKind
+from gis_core.events import event_publish
 from gis_core.signing.models import SignatureRecord, VerificationPurpose
 from gis_core.signing.services import document_stamp, pdf_sign_for_user
 from permits import services
@@ -39,6 +40,8 @@ from permits.commissions.models import (
     SignatureStatus,
 )
 from permits.commissions.notify import signers_notify_turn
+from permits.commissions.published import published_outputs_for
+from permits.events import FilePublished, SignatureGiven, SignatureRequested
 from permits.models import (
     AUTHORISING_DECISIONS,
     AuditEvent,
@@ -186,9 +189,8 @@ def outputs_prepare(*, examination: Examination, actor: Any, address: str | None
 
 @transaction.atomic
 def signature_request_sign(*, actor: Any, address: str | None, request: SignatureRequest) -> SignatureRequest:
-    """The signer signs (their turn must have come): the PAdES signature runs in Celery after commit."""
-    from permits.commissions.tasks import signature_request_run_task
-
+    """The signer signs (their turn must have come): the PAdES signature runs in Celery after commit
+    (`permits.commissions.subscribers`, on `commission.signature_requested`)."""
     request = (
         SignatureRequest.objects.select_for_update(of=("self",))
         .select_related("output__examination")
@@ -204,8 +206,17 @@ def signature_request_sign(*, actor: Any, address: str | None, request: Signatur
         address=address,
         payload={"request": request.pk, "field": request.field_name, "kind": request.output.kind},
     )
-    request_id = request.pk
-    transaction.on_commit(lambda: signature_request_run_task.delay(request_id=request_id))
+    examination = request.output.examination
+    event_publish(
+        event=SignatureRequested(
+            dossier_id=examination.dossier_id if examination else None,
+            actor_id=actor.pk,
+            request_id=request.pk,
+            output_id=request.output_id,
+            kind=request.output.kind,
+            field_name=request.field_name,
+        )
+    )
     return request
 
 
@@ -262,6 +273,17 @@ def _signature_record(*, request_id: int, record: SignatureRecord) -> SignatureR
             "signed_at": record.signed_at,
         },
     )
+    event_publish(
+        event=SignatureGiven(
+            dossier_id=dossier.pk,
+            actor_id=request.signer_id,
+            request_id=request.pk,
+            output_id=request.output_id,
+            kind=request.output.kind,
+            field_name=request.field_name,
+            signed_document_id=record.document_id,
+        )
+    )
     signers_notify_turn(output_ids=[request.output_id])
     if selectors.dossier_signatures_complete(dossier=dossier):
         dossier_complete_signing(dossier=dossier, examination=examination)
@@ -294,6 +316,12 @@ def dossier_complete_signing(*, dossier: Dossier, examination: Examination) -> D
         dossier=dossier,
         signature_reference=f"{signed_document.pk}:{signed_document.sha256}" if signed_document else "",
     )
-    return services.dossier_publish(
-        actor=_publisher(dossier=dossier, examination=examination), address=None, dossier=dossier
+    publisher = _publisher(dossier=dossier, examination=examination)
+    dossier = services.dossier_publish(actor=publisher, address=None, dossier=dossier)
+    released = tuple(output.output_id for output in published_outputs_for(dossier=dossier))
+    event_publish(
+        event=FilePublished(
+            dossier_id=dossier.pk, actor_id=publisher.pk, examination_id=examination.pk, output_ids=released
+        )
     )
+    return dossier

@@ -2,9 +2,10 @@
 
 from typing import Any
 
+from gis_core.events import event_publish
 from permits import workflow
 from permits.audit import audit_record
-from permits.events import event_publish
+from permits.events import DossierEvent
 from permits.models import Dossier
 
 
@@ -21,10 +22,11 @@ def dossier_lock(*, dossier: Dossier | int) -> Dossier:
 def audit_and_publish(
     *, dossier: Dossier | None, actor: Any, address: str | None, action: str, payload: dict[str, Any]
 ) -> None:
-    """Write the audit event (same transaction) and schedule the domain event (after commit)."""
+    """Write the audit event and publish the file's event of the same name (same transaction)."""
     actor_id = actor.pk if actor is not None else None
     audit_record(action=action, actor_id=actor_id, dossier=dossier, address=address, payload=payload)
-    event_publish(name=action, dossier_id=dossier.pk if dossier else None, actor_id=actor_id, **payload)
+    dossier_id = dossier.pk if dossier else None
+    event_publish(event=DossierEvent(name=action, dossier_id=dossier_id, actor_id=actor_id, data=dict(payload)))
 
 
 def transition_run(

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from django.db import connections, transaction
 
+from gis_core.events import event_subscribe, event_unsubscribe
 from gis_core.importing import ImportAborted
-from gis_core.importing.events import LayerImported, import_subscribe, import_unsubscribe
+from gis_core.importing.events import LayerImported
 from gis_core.models import ImportRun, ImportStatus, Territory
 from tests.importing.conftest import run, square, write_layer
 
@@ -22,9 +23,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def announced() -> Iterator[list[LayerImported]]:
     received: list[LayerImported] = []
-    import_subscribe(handler=received.append)
+    event_subscribe(name="layer.imported", handler=received.append)
     yield received
-    import_unsubscribe(handler=received.append)
+    event_unsubscribe(name="layer.imported", handler=received.append)
 
 
 def test_a_committed_import_announces_its_target_run_counts_and_area(

@@ -1,80 +1,41 @@
-"""The event-publishing point: delivery after commit only, never for a rolled-back change, robust handlers."""
+"""The file's events on the bus: each service publishes its audit event's name and payload, delivered after the
+commit; an in-transaction subscriber can abort the service; the names are the catalogue's (`permits.events`)."""
 
 from typing import Any
 
 import pytest
-from django.db import transaction
 
-from permits import events
+from gis_core import events
+from permits import services
+from permits.events import DOSSIER_EVENT_NAMES, DossierEvent
+from permits.models import AuditEvent
+from tests.permits.factories import ADDRESS, DossierFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def received() -> Any:
-    got: list[events.Event] = []
-    events.event_subscribe(name="test.happened", handler=got.append)
-    yield got
-    events.event_unsubscribe(name="test.happened", handler=got.append)
-
-
-def test_delivered_after_commit(received: list[Any], django_capture_on_commit_callbacks: Any) -> None:
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        events.event_publish(name="test.happened", dossier_id=7, actor_id=None, status="x")
-        assert received == []
-    assert len(callbacks) == 1
-    callbacks[0]()
-    assert received == [events.Event("test.happened", 7, None, {"status": "x"})]
-
-
-def test_not_delivered_on_rollback(received: list[Any], django_capture_on_commit_callbacks: Any) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        try:
-            with transaction.atomic():
-                events.event_publish(name="test.happened", dossier_id=1, actor_id=None)
-                raise RuntimeError("roll back")
-        except RuntimeError:
-            pass
-    assert received == []
-
-
-def test_failing_handler_does_not_stop_others(received: list[Any], django_capture_on_commit_callbacks: Any) -> None:
-    def broken(event: events.Event) -> None:
-        raise ValueError("handler bug")
-
-    events.event_subscribe(name="test.happened", handler=broken)
+def test_a_service_publishes_its_audit_event_after_the_commit(django_capture_on_commit_callbacks: Any) -> None:
+    dossier = DossierFactory.create()
+    received: list[DossierEvent] = []
+    events.event_subscribe(name="dossier.submit", handler=received.append)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            events.event_publish(name="test.happened", dossier_id=1, actor_id=2)
-    except ValueError:
-        pytest.fail("a failing handler escaped")
+            services.dossier_submit(actor=dossier.applicant, address=ADDRESS, dossier=dossier)
+            assert received == []
     finally:
-        events.event_unsubscribe(name="test.happened", handler=broken)
-    assert len(received) == 1
+        events.event_unsubscribe(name="dossier.submit", handler=received.append)
+    audit = AuditEvent.objects.get(dossier=dossier, action="dossier.submit")
+    [event] = received
+    assert (event.dossier_id, event.actor_id) == (dossier.pk, dossier.applicant_id)
+    assert event.data == audit.payload and event.data["to"] == "submitted"
 
 
-def test_subscriber_decorator(django_capture_on_commit_callbacks: Any) -> None:
-    got = []
-
-    @events.subscriber("test.decorated")
-    def handler(event: events.Event) -> None:
-        got.append(event.name)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        events.event_publish(name="test.decorated", dossier_id=None, actor_id=None)
-    events.event_unsubscribe(name="test.decorated", handler=handler)
-    assert got == ["test.decorated"]
-
-
-def test_in_transaction_handler_runs_inside_and_can_abort(django_capture_on_commit_callbacks: Any) -> None:
-    from permits import services
-    from tests.permits.factories import ADDRESS, DossierFactory
+def test_an_in_transaction_subscriber_runs_inside_the_service_and_can_abort_it() -> None:
+    from django.db import connection
 
     seen: list[tuple[str, bool]] = []
 
-    def outbox(event: events.Event) -> None:
-        from django.db import connection
-
+    def outbox(event: DossierEvent) -> None:
         seen.append((event.name, connection.in_atomic_block))
         if event.data.get("reference", "").endswith("000002"):
             raise RuntimeError("outbox refused")
@@ -92,23 +53,18 @@ def test_in_transaction_handler_runs_inside_and_can_abort(django_capture_on_comm
     assert seen == [("dossier.submit", True), ("dossier.submit", True)]
 
 
-def test_unknown_event_names_are_refused() -> None:
-    with pytest.raises(ValueError, match="unknown event"):
+def test_a_misspelt_file_event_is_refused() -> None:
+    with pytest.raises(events.UnknownEvent, match="unknown event"):
         events.event_subscribe(name="dossier.submited", handler=print)
 
 
-def test_every_published_name_is_known(django_capture_on_commit_callbacks: Any) -> None:
-    from tests.permits.factories import DossierFactory
-
-    published: list[str] = []
-
-    def record(event: events.Event) -> None:
-        published.append(event.name)
-
-    events.event_subscribe(name=events.ALL_EVENTS, handler=record)
+def test_every_published_file_event_is_in_the_catalogue(django_capture_on_commit_callbacks: Any) -> None:
+    published: list[events.Event] = []
+    events.event_subscribe(name=events.ALL_EVENTS, handler=published.append)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             DossierFactory.create(published=True)
     finally:
-        events.event_unsubscribe(name=events.ALL_EVENTS, handler=record)
-    assert published and set(published) <= set(events.EVENT_NAMES)
+        events.event_unsubscribe(name=events.ALL_EVENTS, handler=published.append)
+    assert published and {event.name for event in published} <= set(DOSSIER_EVENT_NAMES)
+    assert all(isinstance(event, DossierEvent) for event in published)

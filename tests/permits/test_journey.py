@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from gis_core import events
 from parcels.models import Agency, OverlayKind
-from permits import events, selectors, services
+from permits import selectors, services
 from permits.audit import audit_verify
 from permits.errors import IllegalTransition, InvalidDossier, PermissionDenied
 from permits.models import (

@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from gis_core import events
 from gis_core.notifications.models import Delivery
 from gis_core.notifications.services import notification_render
-from permits import events, services
+from permits import services
+from permits.events import DossierEvent
 from permits.models import Consultation, DossierStatus, Language, Role, RoleMembership
 from permits.notifications import TEMPLATES
 from tests.factories import AgencyFactory
@@ -119,7 +121,7 @@ def test_a_rolled_back_service_sends_nothing(
 def test_an_event_published_twice_is_sent_once(
     smtp: SmtpServer, sms_gateway: SmsGateway, django_capture_on_commit_callbacks: Any
 ) -> None:
-    collected: list[events.Event] = []
+    collected: list[DossierEvent] = []
     events.event_subscribe(name="dossier.submit", handler=collected.append)
     try:
         dossier = DossierFactory.create(applicant=arabic_applicant())
@@ -129,7 +131,7 @@ def test_an_event_published_twice_is_sent_once(
         events.event_unsubscribe(name="dossier.submit", handler=collected.append)
     [event] = collected
     with django_capture_on_commit_callbacks(execute=True):
-        events.event_publish(name=event.name, dossier_id=event.dossier_id, actor_id=event.actor_id, **event.data)
+        events.event_publish(event=event)
 
     assert len(smtp.messages) == 1 and len(sms_gateway.requests) == 1
     assert Delivery.objects.count() == 2
