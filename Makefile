@@ -28,6 +28,7 @@ load-shared: migrate
 WEB_WORKERS ?= 3
 run: demo
 	@mkdir -p var/run
+	@$(WITH_ENV) $(PY) manage.py collectstatic --no-input -v 0
 	@$(WITH_ENV) scripts/worker.sh start
 	@echo "Serving on http://127.0.0.1:8000  (Ctrl-C to stop the web server; 'make stop' stops the rest)"
 	@$(WITH_ENV) .venv/bin/gunicorn config.wsgi:application --bind 127.0.0.1:8000 --workers $(WEB_WORKERS) \
