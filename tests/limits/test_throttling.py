@@ -116,7 +116,7 @@ def test_public_api_answers_429_problems_with_retry_after(rates: Callable[..., N
     parcel = ParcelFactory.create()
     client = client_from("192.0.2.20")
     responses = [client.get(f"/api/parcels/{parcel.pk}/") for _ in range(3)]
-    responses.append(client.get("/api/parcels/at/", {"lon": -7.6, "lat": 33.5}))  # same scope, another look-up
+    responses.append(client.get("/api/parcels/at/", {"lon": "-7.6", "lat": "33.5"}))  # same scope, another look-up
     assert statuses(responses[:3]) == [200, 200, 200]
     assert_throttled(responses[3])
     assert client_from("192.0.2.21").get(f"/api/parcels/{parcel.pk}/").status_code == 200
