@@ -32,7 +32,7 @@ def closed_port() -> int:
 
 @pytest.fixture
 def rates(settings: Any) -> Callable[..., None]:
-    """`rates(**{"sign-in": "3/minute"})`: low rates for this test (the other scopes keep theirs)."""
+    """`rates(**{"sign-in": "3/hour"})`: low rates for this test (the other scopes keep theirs)."""
 
     def set_rates(**scopes: str) -> None:
         settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, **scopes}

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.usefixtures("tiles_db")
 
 
 def test_tile_misses_are_throttled_and_cached_tiles_are_not(rates: Callable[..., None]) -> None:
-    rates(tiles="2/minute")
+    rates(tiles="2/hour")
     client = client_from("192.0.2.60")
     first, second, third = (f"/tiles/parcels/15/{x}/12100.pbf" for x in (9800, 9801, 9802))
 

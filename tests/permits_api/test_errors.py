@@ -175,7 +175,7 @@ def _member(agency: Any) -> User:
 
 def test_password_guessing_is_throttled(applicant: User, settings: Any) -> None:
     """The sign-in rate counts per address, whatever the username (each one also locks after a few failures)."""
-    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "sign-in": "10/minute"}
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "sign-in": "10/hour"}
     guesses = [
         APIClient().post("/api/auth/token/", {"username": f"user-{n}", "password": f"guess-{n}"}, format="json")
         for n in range(11)
