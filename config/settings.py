@@ -2,6 +2,8 @@
 them from `django.conf.settings` (through their own `conf.py` where they group them), never with defaults of their
 own."""
 
+from datetime import timedelta
+
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "rest_framework_gis",
+    "axes",  # failed sign-ins lock the account for a while (gis_core.limits.lockout)
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "gis_core",
@@ -61,16 +64,23 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gis_core.limits.clients.ClientAddressMiddleware",  # REMOTE_ADDR: the client behind TRUSTED_PROXY_COUNT proxies
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files: compressed, cached for ever when hashed
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "gis_core.limits.throttles.ThrottleMiddleware",  # THROTTLE_PATHS, before any other work (in the user's language)
+    "gis_core.limits.bodies.BodyLimitMiddleware",  # before CSRF: it would parse the body first
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "gis_core.limits.timeouts.PublicStatementTimeoutMiddleware",
+    "axes.middleware.AxesMiddleware",  # last (django-axes): a locked-out sign-in's answer
 ]
+# django-axes first: it refuses a locked-out account before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -169,7 +179,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)  # non-file fields only
 FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", "") or None
 FILE_UPLOAD_PERMISSIONS = 0o640
-DOCUMENTS_MAX_UPLOAD_BYTES = env_int("DOCUMENTS_MAX_UPLOAD_BYTES", 250 * 1024 * 1024)
+DOCUMENTS_MAX_UPLOAD_BYTES = env_int("DOCUMENTS_MAX_UPLOAD_BYTES", 250 * 1024 * 1024)  # one document
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("UPLOAD_MAX_FILES_PER_REQUEST", 10)  # more: 400 before they are read
+# A file's documents (every version counts): beyond these, an upload is refused (409, document_quota_exceeded).
+DOSSIER_MAX_DOCUMENT_VERSIONS = env_int("DOSSIER_MAX_DOCUMENT_VERSIONS", 300)
+DOSSIER_MAX_DOCUMENT_BYTES = env_int("DOSSIER_MAX_DOCUMENT_BYTES", 4 * 1024 * 1024 * 1024)
+FOOTPRINT_MAX_UPLOAD_BYTES = env_int("FOOTPRINT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)  # a GIS/CAD footprint file
 DOCUMENTS_MAX_IMAGE_PIXELS = env_int("DOCUMENTS_MAX_IMAGE_PIXELS", 150_000_000)
 DOCUMENTS_DOWNLOAD = env_str("DOCUMENTS_DOWNLOAD", "stream")  # stream | x-accel | redirect
 DOCUMENTS_X_ACCEL_PREFIX = env_str("DOCUMENTS_X_ACCEL_PREFIX", "/protected-documents/")
@@ -187,6 +202,8 @@ REST_FRAMEWORK = {
     ],
     # Closed by default: public views (parcels, pre-check) say so explicitly.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # The one limiter (gis_core.limits): a view with a `throttle_scope` is throttled at THROTTLE_RATES[scope].
+    "DEFAULT_THROTTLE_CLASSES": ["gis_core.limits.drf.ScopedThrottle"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Urbaplan API",
@@ -274,6 +291,9 @@ SIGNING_EMBED_VALIDATION_INFO = env_bool("SIGNING_EMBED_VALIDATION_INFO", True) 
 SIGNING_PUBLIC_BASE_URL = env_str("SIGNING_PUBLIC_BASE_URL", "http://localhost:8000")  # in the QR codes
 SIGNING_STAMP_FONT = env_str("SIGNING_STAMP_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 SIGNING_VERIFY_MAX_UPLOAD_BYTES = env_int("SIGNING_VERIFY_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+# /verify/ keeps each verdict in Redis (by the PDF's SHA-256 and the trust roots' fingerprint) this long; 0: never.
+SIGNING_VERIFY_CACHE_SECONDS = env_int("SIGNING_VERIFY_CACHE_SECONDS", 24 * 3600)
+SIGNING_VERIFY_CACHE_URL = env_str("SIGNING_VERIFY_CACHE_URL", REDIS_URL)
 SIGNING_PKCS11_MODULE = env_str("SIGNING_PKCS11_MODULE", "")  # e.g. /usr/lib/softhsm/libsofthsm2.so
 SIGNING_PKCS11_TOKEN_LABEL = env_str("SIGNING_PKCS11_TOKEN_LABEL", "")
 SIGNING_PKCS11_PIN = env_str("SIGNING_PKCS11_PIN", "")
@@ -317,6 +337,57 @@ TILES_BUFFER = env_int("TILES_BUFFER", 64)  # around the tile, in tile coordinat
 TILES_GZIP_LEVEL = env_int("TILES_GZIP_LEVEL", 6)
 TILES_READER_ALIAS = "geoportal"
 TILES_READER_USER = env_str("TILES_READER_USER", "geoportal_reader")  # the role a connection of our own logs in as
+
+# Limits against abuse (gis_core.limits). The client address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT reverse
+# proxies in front (each appending to X-Forwarded-For), the Nth address from the right of X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Throttles: GCRA in Redis, per client address (IPv6: per /64), shared by all workers; Redis down: allowed (logged
+# once). Rates are "N/period" (second, minute, hour, day), generous: a person never meets them.
+THROTTLE_ENABLED = env_bool("THROTTLE_ENABLED", True)
+THROTTLE_REDIS_URL = env_str("THROTTLE_REDIS_URL", REDIS_URL)
+THROTTLE_REDIS_TIMEOUT = float(env_str("THROTTLE_REDIS_TIMEOUT", "0.25"))  # seconds
+THROTTLE_KEY_PREFIX = env_str("THROTTLE_KEY_PREFIX", "throttle")
+THROTTLE_RATES = {
+    "sign-in": env_str("THROTTLE_RATE_SIGN_IN", "30/minute"),  # web and admin login, POST /api/auth/token/
+    "public-api": env_str("THROTTLE_RATE_PUBLIC_API", "600/minute"),  # /api/parcels/..., constraints, pre-check
+    "ogc": env_str("THROTTLE_RATE_OGC", "1200/minute"),  # OGC API Features
+    "ows": env_str("THROTTLE_RATE_OWS", "3000/minute"),  # WMS/WMTS (a map view asks for tens of tiles)
+    "tiles": env_str("THROTTLE_RATE_TILES", "3000/minute"),  # vector tiles rendered by PostGIS (cache misses only)
+    "verify": env_str("THROTTLE_RATE_VERIFY", "120/minute"),  # /verify/<token>/
+}
+# Plain views and mounted applications throttled by path (DRF views name a `throttle_scope`; tiles: in the view).
+THROTTLE_PATHS = [  # (path prefix, methods (empty: all), scope)
+    ("/accounts/login/", ("POST",), "sign-in"),
+    ("/admin/login/", ("POST",), "sign-in"),
+    ("/ogc", (), "ogc"),
+    ("/ows/", (), "ows"),
+    ("/verify/", (), "verify"),
+]
+# Request bodies: an upload endpoint takes one file up to the named setting (plus DATA_UPLOAD_MAX_MEMORY_SIZE of
+# other fields), any other request REQUEST_MAX_BODY_BYTES; refused with 413 before the body is read.
+REQUEST_MAX_BODY_BYTES = env_int("REQUEST_MAX_BODY_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE)
+UPLOAD_PATH_LIMITS = [  # (path regex, setting holding the largest file)
+    (r"^/api/dossiers/\d+/documents/$", "DOCUMENTS_MAX_UPLOAD_BYTES"),
+    (r"^/files/\d+/documents/$", "DOCUMENTS_MAX_UPLOAD_BYTES"),
+    (r"^/files/\d+/remarks/\d+/reply/$", "DOCUMENTS_MAX_UPLOAD_BYTES"),
+    (r"^/api/dossiers/\d+/footprint/$", "FOOTPRINT_MAX_UPLOAD_BYTES"),
+    (r"^/files/\d+/edit/site/$", "FOOTPRINT_MAX_UPLOAD_BYTES"),
+    (r"^/verify/[^/]+/$", "SIGNING_VERIFY_MAX_UPLOAD_BYTES"),
+]
+# Anonymous look-ups reading through `default`: each statement is cancelled past this (503); 0: no timeout.
+PUBLIC_STATEMENT_TIMEOUT_MS = env_int("PUBLIC_STATEMENT_TIMEOUT_MS", 15000)
+PUBLIC_STATEMENT_TIMEOUT_PATHS = ["/api/parcels/", "/api/constraints/", "/api/precheck/", "/verify/"]
+# Failed sign-ins (django-axes, database handler): SIGNIN_FAILURE_LIMIT failures of one username from one address
+# lock it there for SIGNIN_LOCKOUT_MINUTES, the right password included (SIGNIN_LOCKOUT_BY=username: from anywhere).
+AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = (
+    ["username"] if env_str("SIGNIN_LOCKOUT_BY", "username_ip") == "username" else [["username", "ip_address"]]
+)
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # retrying while locked does not lengthen the lock
+AXES_CLIENT_IP_CALLABLE = "gis_core.limits.clients.client_address"
+AXES_LOCKOUT_CALLABLE = "gis_core.limits.lockout.lockout_response"
 
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]  # "upgrade to GDAL 3.9": Debian 12 ships 3.6, which works.
 

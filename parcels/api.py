@@ -67,6 +67,7 @@ class PublicApiView(APIView):
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
+    throttle_scope = "public-api"  # THROTTLE_RATES, per client address (gis_core.limits)
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[BaseRenderer, str]:
         """JSON without negotiation for a plain Accept (absent, `*/*`, `application/json`), as DRF would pick."""

@@ -1,24 +1,27 @@
-"""A project's footprint read from an uploaded GIS or CAD file: GeoJSON, KML or DXF, through GDAL (pyogrio).
+"""A project's footprint read from an uploaded GIS or CAD file: GeoJSON, KML, GeoPackage, zipped Shapefile or DXF.
 
 `footprint_from_file(uploaded_file=... | path=..., srid=None)` returns the footprint as a GEOS MultiPolygon in
 EPSG:4326, ready for `services.dossier_create(footprint=...)` / `dossier_update`:
 
-- the format is recognised from the content (and the file name); the file is copied to a temporary file with a
-  size limit, read by GDAL, and removed;
+- the file is copied to a temporary directory with a size limit (`FOOTPRINT_MAX_UPLOAD_BYTES`), recognised by
+  its content, checked and read by GDAL through `gis_core.vector_files`: only the driver of its format may open
+  it, with no network and no other file; a VRT, or a file that points at a URL or a local path (a GeoJSON
+  `crs` link, a KML NetworkLink, a zip holding anything but shapefile parts...) is refused with the reason;
 - polygons are taken as they are; closed lines (DXF closed polylines, KML/GeoJSON closed line strings) become
   polygons; DXF hatches come as polygons from GDAL; points, open lines and texts are ignored;
-- coordinates are in the file's declared CRS (KML: always WGS84; GeoJSON: its legacy `crs` member, else WGS84);
-  a file that declares none (DXF, nearly always) needs `srid` — `FootprintSridRequired` says so;
+- coordinates are in each layer's declared CRS (KML: always WGS84; GeoJSON: its legacy `crs` member, else WGS84;
+  GeoPackage and Shapefile: the layer's, from its table or .prj); a layer that declares none (DXF, nearly
+  always) needs `srid` — `FootprintSridRequired` says so;
 - every polygon is validated by `gis_core.geometry.parse_user_polygon` (never repaired silently), checked to lie
   where its CRS is used, reprojected to EPSG:4326, and the polygons are merged (overlapping outlines and hatches
   of one building become one outline).
 
 Errors are typed, 400 problem documents with a stable `code`: `FootprintFileUnreadable`,
-`FootprintFormatUnsupported`, `FootprintFileTooLarge`, `FootprintSridRequired`, `FootprintSridConflict`,
-`FootprintNoPolygon`; plus the kernel's `InvalidGeometry`, `CoordinatesOutsideCrs` and `UnknownSrid`.
+`FootprintFormatUnsupported`, `FootprintFileRefused`, `FootprintFileTooLarge`, `FootprintSridRequired`,
+`FootprintSridConflict`, `FootprintNoPolygon`; plus the kernel's `InvalidGeometry`, `CoordinatesOutsideCrs` and
+`UnknownSrid`.
 """
 
-import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -26,24 +29,28 @@ from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
-import pyogrio
 import shapely
+from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.core.files.uploadedfile import UploadedFile
-from pyogrio.errors import DataLayerError, DataSourceError
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from gis_core.geometry import check_coordinates_in_crs, parse_user_polygon, to_multipolygon
 from gis_core.problems import BadInput
 from gis_core.srid import STORAGE_SRID, crs_for
+from gis_core.vector_files import (
+    FORMATS,
+    SNIFF_BYTES,
+    LayerGeometries,
+    VectorFileError,
+    VectorFileRefused,
+    VectorFormatUnsupported,
+    detect_format,
+    read_layers,
+)
 
-MAX_FOOTPRINT_FILE_BYTES = 20 * 1024 * 1024
 CHUNK_BYTES = 1024 * 1024
-SNIFF_BYTES = 4096
-#: Format name -> (GDAL driver, file suffix GDAL recognises).
-FORMATS = {"geojson": ("GeoJSON", ".geojson"), "kml": ("KML", ".kml"), "dxf": ("DXF", ".dxf")}
-SUFFIXES = {".geojson": "geojson", ".json": "geojson", ".kml": "kml", ".dxf": "dxf"}
 
 
 class FootprintFileError(BadInput):
@@ -64,6 +71,13 @@ class FootprintFileUnreadable(FootprintFileError):
 class FootprintFormatUnsupported(FootprintFileError):
     code = "footprint_format_unsupported"
     title = "Unsupported footprint file format"
+
+
+class FootprintFileRefused(FootprintFileError):
+    """A VRT, or a file that points at a URL or another file: never opened."""
+
+    code = "footprint_file_refused"
+    title = "Footprint file refused"
 
 
 class FootprintFileTooLarge(FootprintFileError):
@@ -91,23 +105,26 @@ def footprint_from_file(
     uploaded_file: UploadedFile | IO[bytes] | None = None,
     path: str | os.PathLike[str] | None = None,
     srid: int | None = None,
-    max_bytes: int = MAX_FOOTPRINT_FILE_BYTES,
+    max_bytes: int | None = None,
 ) -> MultiPolygon:
-    """The polygons of a GeoJSON, KML or DXF file as one MultiPolygon in EPSG:4326 (see the module docstring).
+    """The polygons of a GeoJSON, KML, GeoPackage, zipped Shapefile or DXF file as one MultiPolygon in EPSG:4326
+    (see the module docstring).
 
     Give exactly one of `uploaded_file` (a Django upload or a binary file object) or `path`. `srid` is the EPSG
     code of the file's coordinates when the file declares none (DXF); a file that declares one keeps it.
+    `max_bytes` defaults to `FOOTPRINT_MAX_UPLOAD_BYTES`.
     """
     if (uploaded_file is None) == (path is None):
         raise ValueError("footprint_from_file needs exactly one of uploaded_file or path")
+    limit = settings.FOOTPRINT_MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
     if path is not None:
         with open(path, "rb") as source:
-            return _footprint_from_stream(source, name=os.fspath(path), srid=srid, max_bytes=max_bytes)
+            return _footprint_from_stream(source, name=os.fspath(path), srid=srid, max_bytes=limit)
     assert uploaded_file is not None
     if hasattr(uploaded_file, "seek"):
         uploaded_file.seek(0)
     name = str(getattr(uploaded_file, "name", "") or "")
-    return _footprint_from_stream(uploaded_file, name=name, srid=srid, max_bytes=max_bytes)
+    return _footprint_from_stream(uploaded_file, name=name, srid=srid, max_bytes=limit)
 
 
 def _footprint_from_stream(source: IO[bytes] | UploadedFile, *, name: str, srid: int | None, max_bytes: int) -> Any:
@@ -115,19 +132,28 @@ def _footprint_from_stream(source: IO[bytes] | UploadedFile, *, name: str, srid:
         head, size, spooled = _spool(source, Path(directory) / "upload", max_bytes)
         if size == 0:
             raise FootprintFileUnreadable("The footprint file is empty.")
-        file_format = _detect_format(head, name)
-        driver, suffix = FORMATS[file_format]
-        target = spooled.with_suffix(suffix)
-        spooled.rename(target)
-        declared = _declared_crs(target, file_format)
-        crs = _source_crs(declared, srid, file_format)
-        polygons = _polygons(target, driver)
-    if not polygons:
+        try:
+            file_format = detect_format(head, name)
+            layers = read_layers(spooled, file_format, max_bytes=max_bytes, workdir=Path(directory))
+        except VectorFileError as error:
+            raise _footprint_error(error) from error
+    groups = [group for layer in layers if (group := _layer_polygons(layer, srid, file_format.name))[0]]
+    if not groups:
         raise FootprintNoPolygon(
             "The file has no polygon, hatch or closed line: draw the footprint as a closed outline.",
-            format=file_format,
+            format=file_format.name,
         )
-    return _to_storage(polygons, crs)
+    return _to_storage(groups)
+
+
+def _footprint_error(error: VectorFileError) -> FootprintFileError:
+    """The kernel's error as the footprint's (same detail, the footprint's stable codes)."""
+    extra = {key: value for key, value in error.extra.items() if key != "code"}
+    if isinstance(error, VectorFormatUnsupported):
+        return FootprintFormatUnsupported(error.detail, **extra)
+    if isinstance(error, VectorFileRefused):
+        return FootprintFileRefused(error.detail, **extra)
+    return FootprintFileUnreadable(error.detail, **extra)
 
 
 def _spool(source: IO[bytes] | UploadedFile, target: Path, max_bytes: int) -> tuple[bytes, int, Path]:
@@ -152,48 +178,24 @@ def _spool(source: IO[bytes] | UploadedFile, target: Path, max_bytes: int) -> tu
     return head, size, target
 
 
-def _detect_format(head: bytes, name: str) -> str:
-    """GeoJSON, KML or DXF judged by the content first, then by the file name."""
-    text = head.lstrip(b"\xef\xbb\xbf").lstrip().lower()
-    if text.startswith((b"{", b"[")):
-        return "geojson"
-    if text.startswith(b"<") and b"<kml" in text:
-        return "kml"
-    lines = [line.strip() for line in text.splitlines()[:4]]
-    if len(lines) >= 2 and lines[0] == b"0" and lines[1] in (b"section", b"eof"):
-        return "dxf"
-    if text.startswith(b"autocad binary dxf"):
-        return "dxf"
-    suffix = Path(name).suffix.lower()
-    if suffix in SUFFIXES and not text.startswith((b"%pdf", b"pk\x03\x04")):
-        return SUFFIXES[suffix]
-    raise FootprintFormatUnsupported(
-        "The footprint file must be GeoJSON, KML or DXF (judged by its content).", accepted=sorted(FORMATS)
-    )
-
-
-def _declared_crs(path: Path, file_format: str) -> CRS | None:
-    """The CRS the file itself declares; None when it declares none (DXF; GeoJSON without a `crs` member)."""
-    if file_format == "kml":
-        return crs_for(STORAGE_SRID)  # KML is WGS84 by definition
-    if file_format == "geojson":
+def _layer_polygons(layer: LayerGeometries, srid: int | None, file_format: str) -> tuple[list[shapely.Geometry], Any]:
+    """The layer's polygons (closed lines turned into polygons, in 2D) and the CRS of their coordinates."""
+    polygons: list[shapely.Geometry] = []
+    for geometry in shapely.from_wkb(layer.wkb, on_invalid="ignore") if layer.wkb else []:
+        if geometry is None or geometry.is_empty:
+            continue
+        polygons.extend(_polygonal_parts(shapely.force_2d(geometry)))
+    if not polygons:
+        return polygons, None
+    declared = None
+    if layer.crs_wkt:
         try:
-            document = json.loads(path.read_text(encoding="utf-8-sig"))
-        except (UnicodeDecodeError, ValueError) as error:
-            raise FootprintFileUnreadable(f"The GeoJSON file cannot be parsed: {error}") from error
-        if not isinstance(document, dict) or "crs" not in document:
-            return None
-    try:
-        info = pyogrio.read_info(path)
-    except (DataSourceError, DataLayerError) as error:
-        raise FootprintFileUnreadable(f"GDAL cannot read the {file_format.upper()} file: {error}") from error
-    declared = info.get("crs")
-    if not declared:
-        return None
-    try:
-        return CRS.from_user_input(declared)
-    except CRSError as error:
-        raise FootprintFileUnreadable(f"The file's coordinate system is not understood: {declared}") from error
+            declared = CRS.from_wkt(layer.crs_wkt)
+        except CRSError as error:
+            raise FootprintFileUnreadable(
+                f"The coordinate system of layer {layer.name!r} is not understood."
+            ) from error
+    return polygons, _source_crs(declared, srid, file_format)
 
 
 def _source_crs(declared: CRS | None, srid: int | None, file_format: str) -> CRS:
@@ -206,7 +208,7 @@ def _source_crs(declared: CRS | None, srid: int | None, file_format: str) -> CRS
         if file_format == "geojson":
             return crs_for(STORAGE_SRID)  # RFC 7946: longitude/latitude WGS84
         raise FootprintSridRequired(
-            f"The {file_format.upper()} file does not say in which coordinate system its coordinates are: "
+            f"The {FORMATS[file_format].driver} file does not say in which coordinate system its coordinates are: "
             "give its EPSG code (for Morocco, a Lambert zone such as 26191).",
             srid_required=True,
             format=file_format,
@@ -220,27 +222,6 @@ def _source_crs(declared: CRS | None, srid: int | None, file_format: str) -> CRS
     return declared
 
 
-def _polygons(path: Path, driver: str) -> list[shapely.Geometry]:
-    """Every polygon of every layer, closed lines turned into polygons, in 2D."""
-    try:
-        layers = [str(row[0]) for row in pyogrio.list_layers(path)]
-    except (DataSourceError, DataLayerError) as error:
-        raise FootprintFileUnreadable(f"GDAL cannot read the {driver} file: {error}") from error
-    polygons: list[shapely.Geometry] = []
-    for layer in layers:
-        try:
-            _, _, wkb, _ = pyogrio.raw.read(path, layer=layer, read_geometry=True, columns=[])
-        except (DataSourceError, DataLayerError) as error:
-            raise FootprintFileUnreadable(f"GDAL cannot read layer {layer!r} of the {driver} file: {error}") from error
-        if wkb is None:
-            continue
-        for geometry in shapely.from_wkb(wkb, on_invalid="ignore"):
-            if geometry is None or geometry.is_empty:
-                continue
-            polygons.extend(_polygonal_parts(shapely.force_2d(geometry)))
-    return polygons
-
-
 def _polygonal_parts(geometry: shapely.Geometry) -> Iterator[shapely.Geometry]:
     for part in shapely.get_parts(geometry):
         kind = part.geom_type
@@ -252,21 +233,25 @@ def _polygonal_parts(geometry: shapely.Geometry) -> Iterator[shapely.Geometry]:
             yield shapely.Polygon(shapely.get_coordinates(part))
 
 
-def _to_storage(polygons: list[shapely.Geometry], crs: CRS) -> Any:
-    for polygon in polygons:
-        parse_user_polygon(polygon)  # InvalidGeometry: self-intersections are refused, never repaired
-    array = np.array(polygons, dtype=object)
-    check_coordinates_in_crs(array, crs, [str(index + 1) for index in range(len(polygons))])
+def _to_storage(groups: list[tuple[list[shapely.Geometry], CRS]]) -> Any:
     storage = crs_for(STORAGE_SRID)
-    if not crs.equals(storage, ignore_axis_order=True):
-        forward = Transformer.from_crs(crs, storage, always_xy=True)
+    stored: list[shapely.Geometry] = []
+    for polygons, crs in groups:
+        for polygon in polygons:
+            parse_user_polygon(polygon)  # InvalidGeometry: self-intersections are refused, never repaired
+        array = np.array(polygons, dtype=object)
+        labels = [str(len(stored) + index + 1) for index in range(len(polygons))]
+        check_coordinates_in_crs(array, crs, labels)
+        if not crs.equals(storage, ignore_axis_order=True):
+            forward = Transformer.from_crs(crs, storage, always_xy=True)
 
-        def project(coordinates: np.ndarray) -> np.ndarray:
-            x, y = forward.transform(coordinates[:, 0], coordinates[:, 1], errcheck=True)
-            return np.column_stack([x, y])
+            def project(coordinates: np.ndarray, forward: Transformer = forward) -> np.ndarray:
+                x, y = forward.transform(coordinates[:, 0], coordinates[:, 1], errcheck=True)
+                return np.column_stack([x, y])
 
-        array = shapely.transform(array, project)
-    merged = shapely.union_all(array) if len(array) > 1 else array[0]
+            array = shapely.transform(array, project)
+        stored.extend(array)
+    merged = shapely.union_all(stored) if len(stored) > 1 else stored[0]
     multi = to_multipolygon(parse_user_polygon(merged))
     if multi is None:
         raise FootprintNoPolygon("The polygons of the file have no area.")

@@ -1,5 +1,6 @@
 """Shared pytest fixtures. Tests run against the real PostGIS started by `make test` (or DATABASE_URL)."""
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +12,12 @@ from django.conf import settings
 from config.celery import app as celery_app
 
 SHARED_DATA: Path = settings.SHARED_DATA_DIR
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles(settings: Any) -> None:
+    """Each test counts its requests in throttle buckets of its own (keys expire on their own in Redis)."""
+    settings.THROTTLE_KEY_PREFIX = f"throttle:test:{uuid.uuid4().hex}"
 
 
 @pytest.fixture

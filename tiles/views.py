@@ -4,6 +4,7 @@
 Errors are problem documents: an unknown layer is a 404, a z/x/y outside the tile matrix or above the layer's
 maxzoom a 400. A tile is answered from the Redis cache when it is there (`X-Tile-Cache: hit`), else rendered
 by PostGIS and stored (`miss`). An empty tile is `204 No Content`, which MapLibre, GDAL and QGIS read as empty.
+Only misses are throttled (`THROTTLE_RATES["tiles"]`): a cached tile costs no database work.
 
 A tile over `LARGE_TILE_BYTES` is compressed at gzip level 1 at most (`TILES_GZIP_LEVEL` for the others): on the
 bench's parcel tiles (~70 KB of MVT) level 1 takes 2.6x less time than level 6 for a 4% larger tile, about 6% of
@@ -18,6 +19,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from gis_core.limits.throttles import throttle_check
 from gis_core.problems import problem_response
 from tiles.cache import CACHE_STATE_ENVIRON, cache_fetch, cache_store, layer_version
 from tiles.conf import tiles_settings
@@ -67,6 +69,8 @@ def tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> HttpRespon
     if state is not None and state.tile is not None:
         compressed, cache_status = state.tile, "hit"
     else:
+        if (refused := throttle_check(request, "tiles")) is not None:  # only what reaches PostgreSQL is throttled
+            return _with_headers(refused, CORS)
         raw = tile_render(layer=tile_layer, tile=position)
         compressed = gzip.compress(raw, compresslevel=_gzip_level(len(raw)), mtime=0) if raw else b""
         cache_status = "off"

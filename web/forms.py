@@ -15,7 +15,7 @@ from permits.services.filing import linkable_parents_of
 from web.i18n import localized
 
 FOOTPRINT_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
-FOOTPRINT_EXTENSIONS = (".geojson", ".json", ".kml", ".dxf")
+FOOTPRINT_EXTENSIONS = (".geojson", ".json", ".kml", ".gpkg", ".zip", ".dxf")
 USES = ("residential", "office", "commercial", "industrial", "mixed", "public_facility", "hotel")
 
 
@@ -101,7 +101,7 @@ class SiteForm(forms.Form):
     parcels = forms.CharField(widget=forms.HiddenInput, required=False)
     footprint = forms.CharField(widget=forms.HiddenInput, required=False)
     footprint_file = forms.FileField(
-        label=_("Or upload the footprint (GeoJSON, KML or DXF)"),
+        label=_("Or upload the footprint (GeoJSON, KML, GeoPackage, zipped Shapefile or DXF)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(FOOTPRINT_EXTENSIONS)}),
     )
@@ -133,7 +133,7 @@ class SiteForm(forms.Form):
         if uploaded is None:
             return None
         if not uploaded.name.lower().endswith(FOOTPRINT_EXTENSIONS):
-            raise ValidationError(_("Upload a GeoJSON, KML or DXF file."))
+            raise ValidationError(_("Upload a GeoJSON, KML, GeoPackage, zipped Shapefile or DXF file."))
         if uploaded.size > FOOTPRINT_UPLOAD_MAX_BYTES:
             raise ValidationError(_("The footprint file is too large (5 MB at most)."))
         return uploaded

@@ -1,4 +1,4 @@
-"""Typed errors of the document store; `gis_core.problems` maps them to problem details (400, 404, 409).
+"""Typed errors of the document store; `gis_core.problems` maps them to problem details (400, 404, 409, 413).
 
 Each error carries a stable `code` in its problem document so that clients can react without parsing text.
 """
@@ -24,6 +24,7 @@ class DocumentEmpty(DocumentError):
 
 
 class DocumentTooLarge(DocumentError):
+    status = 413  # Content Too Large (RFC 9110)
     code = "document_too_large"
     title = "Document too large"
 
@@ -56,6 +57,14 @@ class ImageBroken(DocumentError):
 class ImageTooLarge(DocumentError):
     code = "image_too_large"
     title = "Image too large"
+
+
+class DocumentQuotaExceeded(DocumentError):
+    """The documents of one owner (a file) would pass their number or total size (settings)."""
+
+    status = 409
+    code = "document_quota_exceeded"
+    title = "Document quota exceeded"
 
 
 class DocumentAlreadySuperseded(DocumentError):

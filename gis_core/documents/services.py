@@ -1,4 +1,5 @@
-"""Writes of the document store: `document_store` turns an upload into a verified, immutable version.
+"""Writes of the document store: `document_store` turns an upload into a verified, immutable version;
+`documents_quota_check` refuses one more document past an owner's quota (number of versions, total bytes).
 
 The upload is streamed in chunks to a temporary file while it is hashed and counted (memory stays flat whatever
 the size; the size limit aborts the copy as soon as it is passed); its magic bytes and content are verified;
@@ -19,7 +20,12 @@ from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from gis_core.documents.errors import DocumentAlreadySuperseded, DocumentEmpty, DocumentTooLarge
+from gis_core.documents.errors import (
+    DocumentAlreadySuperseded,
+    DocumentEmpty,
+    DocumentQuotaExceeded,
+    DocumentTooLarge,
+)
 from gis_core.documents.models import StoredDocument
 from gis_core.documents.validation import DocumentKind, Inspection, inspect_document
 
@@ -108,6 +114,27 @@ def document_store(
             raise
     finally:
         spool.close()
+
+
+def documents_quota_check(
+    *, count: int, total_bytes: int, adding_bytes: int, max_count: int, max_total_bytes: int, owner: str
+) -> None:
+    """Refuse one more document of `adding_bytes` when the owner holds `count` documents of `total_bytes` already
+    and the quota is `max_count` documents, `max_total_bytes` bytes (`DocumentQuotaExceeded`, 409)."""
+    if count + 1 > max_count:
+        raise DocumentQuotaExceeded(
+            f"{owner} holds {count} document versions already, the most it may hold.",
+            quota="count",
+            max_count=max_count,
+        )
+    if total_bytes + adding_bytes > max_total_bytes:
+        raise DocumentQuotaExceeded(
+            f"{owner} holds {total_bytes} bytes of documents; {adding_bytes} more would pass its quota of "
+            f"{max_total_bytes} bytes.",
+            quota="bytes",
+            max_total_bytes=max_total_bytes,
+            total_bytes=total_bytes,
+        )
 
 
 def storage_key_for(document_id: uuid.UUID, inspection: Inspection) -> str:

@@ -6,12 +6,15 @@ first) or a DRF view (its views are csrf-exempt; call it before touching `reques
     limit_upload_size(request, max_bytes=settings.DOCUMENTS_MAX_UPLOAD_BYTES)
 
 `document_store` checks the limit again anyway; this handler only spares receiving and spooling the rest.
+`gis_core.limits.bodies.BodyLimitMiddleware` puts one first on every request with a body (the cap of its path),
+and parses a form before the CSRF middleware does; a later call on a request already parsed changes nothing.
 """
 
 from typing import Any
 
 from django.core.files.uploadhandler import FileUploadHandler, TemporaryFileUploadHandler
 from django.http import HttpRequest
+from django.utils.datastructures import ImmutableList
 
 from gis_core.documents.errors import DocumentTooLarge
 
@@ -33,7 +36,7 @@ class DocumentUploadLimitHandler(FileUploadHandler):
         if self.received > self.max_bytes:
             self._close_partial_files()
             raise DocumentTooLarge(
-                f"The document is larger than the limit of {self.max_bytes} bytes.", max_bytes=self.max_bytes
+                f"The file is larger than the limit of {self.max_bytes} bytes.", max_bytes=self.max_bytes
             )
         return raw_data
 
@@ -48,6 +51,10 @@ class DocumentUploadLimitHandler(FileUploadHandler):
 
 
 def limit_upload_size(request: HttpRequest, *, max_bytes: int) -> None:
-    """Put a `DocumentUploadLimitHandler` first in `request`'s upload handlers (a DRF request is unwrapped)."""
+    """Put a `DocumentUploadLimitHandler` first in `request`'s upload handlers (a DRF request is unwrapped).
+
+    A request whose body is parsed already (its handlers are then immutable) was limited by the middleware."""
     django_request = getattr(request, "_request", request)
+    if isinstance(django_request.upload_handlers, ImmutableList):
+        return
     django_request.upload_handlers.insert(0, DocumentUploadLimitHandler(django_request, max_bytes))

@@ -30,7 +30,7 @@ from django.utils import timezone
 from gis_core.documents.models import StoredDocument
 from gis_core.documents.services import document_store, documents_storage
 from gis_core.documents.validation import DocumentKind
-from gis_core.signing import pades, stamp, tsa
+from gis_core.signing import pades, stamp, tsa, verdicts
 from gis_core.signing.errors import NotAPdf, SignatureFieldAlreadySigned
 from gis_core.signing.models import SignatureRecord, VerificationPurpose, VerificationToken
 from gis_core.signing.signers import Signer, common_name, signer_for
@@ -214,11 +214,19 @@ def pdf_sign_for_user(
 
 
 def document_verify(*, document: StoredDocument, data: bytes | None = None) -> VerificationReport:
-    """Verify the stored `document` or, with `data`, an uploaded copy compared with it."""
-    content = document_bytes(document) if data is None else data
-    return verify_pdf(
-        content,
-        trust_roots=trust_roots(),
-        other_certs=intermediate_certificates(),
-        stored_sha256=None if data is None else document.sha256,
+    """Verify the stored `document` or, with `data`, an uploaded copy compared with it.
+
+    The verdict is kept (`gis_core.signing.verdicts`): the same bytes under the same trust roots are verified
+    once; the stored document is not even read again from storage."""
+    roots, others = trust_roots(), intermediate_certificates()
+    content_sha256 = document.sha256 if data is None else hashlib.sha256(data).hexdigest()
+    stored_sha256 = None if data is None else document.sha256
+    key = verdicts.verdict_key(
+        content_sha256=content_sha256, stored_sha256=stored_sha256, trust=verdicts.trust_fingerprint(roots + others)
     )
+
+    def verify() -> VerificationReport:
+        content = document_bytes(document) if data is None else data
+        return verify_pdf(content, trust_roots=roots, other_certs=others, stored_sha256=stored_sha256)
+
+    return verdicts.cached_verdict(key, verify)

@@ -2,6 +2,10 @@
 
 It shows only what the document itself shows: the reference printed on the stamp, signer names as in the
 certificates, times from the timestamps, and whether the document is intact, validly signed and trusted.
+
+Limits (gis_core.limits, settings): the page is throttled per address (`THROTTLE_PATHS`, scope `verify`); an
+uploaded copy is stopped while it streams in past `SIGNING_VERIFY_MAX_UPLOAD_BYTES` (`UPLOAD_PATH_LIMITS`: 413
+before the rest is received); verdicts are cached per verified bytes and trust roots (`services.document_verify`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """A file's documents: every uploaded version (list), an upload (multipart, streamed to a temporary file, checked
 by the document store), the download of one version (visibility checked: 404 otherwise), the signed documents of
-a published file (decision, PV of its examination, authorised plans), and a footprint read from a GeoJSON, KML or
-DXF file.
+a published file (decision, PV of its examination, authorised plans), and a footprint read from a GeoJSON, KML,
+GeoPackage, zipped Shapefile or DXF file.
 
 Uploads are stopped as soon as they pass `DOCUMENTS_MAX_UPLOAD_BYTES` (before the body is fully received).
 Nothing is overwritten: an upload with `supersedes` becomes the next version of that document.
@@ -29,7 +29,7 @@ from permits.api.serializers import DossierOutputSerializer
 from permits.commissions.published import published_output_get
 from permits.downloads import dossier_document_response
 from permits.errors import NotFound
-from permits.footprint import MAX_FOOTPRINT_FILE_BYTES, footprint_from_file
+from permits.footprint import footprint_from_file
 from permits.models import DossierDocument
 
 
@@ -163,7 +163,10 @@ class FootprintUploadApi(PermitsApiView):
     parser_classes = (MultiPartParser, FormParser)
 
     class FootprintFileInputSerializer(serializers.Serializer):
-        file = serializers.FileField(help_text="GeoJSON, KML or DXF; polygons and closed lines are kept.")
+        file = serializers.FileField(
+            help_text="GeoJSON, KML, GeoPackage, zipped Shapefile or DXF; polygons and closed lines are kept. A VRT, "
+            "or a file that links to a URL or another file, is refused."
+        )
         srid = serializers.IntegerField(
             required=False,
             min_value=1,
@@ -173,7 +176,8 @@ class FootprintUploadApi(PermitsApiView):
 
     @extend_schema(
         operation_id="dossiers_footprint_upload",
-        summary="Set the footprint of a draft (or incomplete file) from a GeoJSON, KML or DXF file.",
+        summary="Set the footprint of a draft (or incomplete file) from a GeoJSON, KML, GeoPackage, Shapefile or DXF "
+        "file.",
         description="The polygons are validated, reprojected to WGS84 and merged; the file answers with its new "
         "footprint as GeoJSON.",
         request={"multipart/form-data": FootprintFileInputSerializer},
@@ -181,7 +185,7 @@ class FootprintUploadApi(PermitsApiView):
     )
     def post(self, request: Request, dossier_id: int) -> Response:
         dossier = dossier_for(request, dossier_id)
-        limit_upload_size(request, max_bytes=MAX_FOOTPRINT_FILE_BYTES)
+        limit_upload_size(request, max_bytes=settings.FOOTPRINT_MAX_UPLOAD_BYTES)
         data = validated(self.FootprintFileInputSerializer, request.data)
         footprint = footprint_from_file(uploaded_file=data["file"], srid=data.get("srid"))
         dossier = services.dossier_update(

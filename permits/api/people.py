@@ -18,7 +18,6 @@ from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
 from permits import access, services
 from permits.api.common import PermitsApiView, ProblemSerializer, problems, validated
@@ -26,16 +25,10 @@ from permits.errors import BadInput
 from permits.models import Language, Role
 
 
-class PasswordGuessThrottle(AnonRateThrottle):
-    """At most 10 password exchanges a minute from one address (counted in Django's default cache)."""
-
-    rate = "10/minute"
-
-
 class TokenApi(PermitsApiView):
     authentication_classes = ()  # a password exchange: no session, hence no CSRF token to send
     permission_classes = (AllowAny,)
-    throttle_classes = (PasswordGuessThrottle,)
+    throttle_scope = "sign-in"  # with the web and admin logins (THROTTLE_RATES); failures also lock (django-axes)
 
     class CredentialsInputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)

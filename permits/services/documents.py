@@ -15,12 +15,14 @@ Nothing here overwrites or deletes: a new version supersedes the previous one (`
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Count, Sum
 
 from gis_core.documents.errors import DocumentTypeNotAllowed
 from gis_core.documents.models import StoredDocument
-from gis_core.documents.services import document_store, documents_storage
+from gis_core.documents.services import document_store, documents_quota_check, documents_storage
 from gis_core.documents.validation import HEADER_BYTES, DocumentKind, sniff
 from permits import access, workflow
 from permits.errors import IllegalTransition, InvalidDossier, NotFound, PermissionDenied
@@ -97,6 +99,22 @@ def _check_may_upload(*, actor: Any, dossier: Dossier, document_type: str) -> No
         )
 
 
+def _check_quota(*, dossier_id: int, adding_bytes: int) -> None:
+    """`DocumentQuotaExceeded` when one more version of `adding_bytes` would pass the file's quota (settings
+    `DOSSIER_MAX_DOCUMENT_VERSIONS`, `DOSSIER_MAX_DOCUMENT_BYTES`)."""
+    held = DossierDocument.objects.filter(dossier_id=dossier_id).aggregate(
+        count=Count("pk"), total=Sum("stored_document__size_bytes")
+    )
+    documents_quota_check(
+        count=held["count"],
+        total_bytes=held["total"] or 0,
+        adding_bytes=adding_bytes,
+        max_count=settings.DOSSIER_MAX_DOCUMENT_VERSIONS,
+        max_total_bytes=settings.DOSSIER_MAX_DOCUMENT_BYTES,
+        owner=f"File {dossier_id}",
+    )
+
+
 def _previous_version(*, dossier: Dossier, supersedes: DossierDocument | int | None, document_type: str) -> Any:
     if supersedes is None:
         return None
@@ -130,7 +148,8 @@ def document_upload(
     applicant's reply) or `other`. The content must be of a format the catalogue accepts for the type (judged by
     its magic bytes). `supersedes` (a `DossierDocument` of the same file, the latest of its chain) makes the
     upload its next version. Raises `PermissionDenied`, `IllegalTransition`, `InvalidDossier`, `NotFound` and
-    the `gis_core.documents.errors.DocumentError` family (too large, broken or encrypted PDF, wrong format...).
+    the `gis_core.documents.errors.DocumentError` family (too large, over the file's quota of versions or bytes,
+    broken or encrypted PDF, wrong format...).
     """
     dossier_id = dossier if isinstance(dossier, int) else dossier.pk
     current = Dossier.objects.select_related("procedure").filter(pk=dossier_id).first()
@@ -141,6 +160,7 @@ def document_upload(
     required = _required_document(dossier=current, document_type=document_type)
     formats = _formats(required.accepted_formats if required is not None else ())
     _check_format(uploaded_file=uploaded_file, formats=formats, document_type=document_type)
+    _check_quota(dossier_id=dossier_id, adding_bytes=uploaded_file.size or 0)
     previous = _previous_version(dossier=current, supersedes=supersedes, document_type=document_type)
 
     stored = document_store(
@@ -172,6 +192,7 @@ def _record_upload(
 ) -> DossierDocument:
     dossier = dossier_lock(dossier=dossier_id)  # the file is locked only once the content is stored
     _check_may_upload(actor=actor, dossier=dossier, document_type=document_type)  # again, under the lock
+    _check_quota(dossier_id=dossier_id, adding_bytes=stored.size_bytes)  # concurrent uploads: again, exactly
     document = DossierDocument.objects.create(
         dossier=dossier,
         document_type=document_type,

@@ -36,3 +36,9 @@ def document_dirs(settings, tmp_path: Path) -> DocumentDirs:
     }
     settings.FILE_UPLOAD_TEMP_DIR = str(dirs.temp)
     return dirs
+
+
+@pytest.fixture(autouse=True)
+def upload_endpoint(settings) -> None:
+    """The test face's `/upload/` is an upload endpoint (`UPLOAD_PATH_LIMITS`) like the real ones."""
+    settings.UPLOAD_PATH_LIMITS = [*settings.UPLOAD_PATH_LIMITS, (r"^/upload/$", "DOCUMENTS_MAX_UPLOAD_BYTES")]

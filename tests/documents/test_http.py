@@ -65,7 +65,7 @@ def test_refusals_are_problem_details(client: Client, document_dirs: DocumentDir
 def test_too_large_http_upload_is_stopped_by_the_upload_handler(client: Client, document_dirs: DocumentDirs) -> None:
     response = upload(client, b"%PDF-1.7\n" + b"0" * (8 * MIB), max_bytes=MIB)
 
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert response.json()["code"] == "document_too_large"
     assert StoredDocument.objects.count() == 0
     assert document_dirs.stored_files() == [] and document_dirs.temp_files() == []

@@ -54,8 +54,8 @@ def token_client(user: User) -> APIClient:
 
 
 @pytest.fixture(autouse=True)
-def fresh_throttles() -> Iterator[None]:
-    """The password-exchange throttle counts in Django's cache: each test starts from zero."""
+def fresh_cache() -> Iterator[None]:
+    """Django's cache starts empty in each test (throttles count in Redis: `tests.conftest.fresh_throttles`)."""
     cache.clear()
     yield
     cache.clear()

@@ -70,7 +70,7 @@ def test_refused_uploads_are_400_or_409(commune: Any, as_token: Any, django_capt
 def test_upload_larger_than_the_limit(commune: Any, as_token: Any, settings: Any) -> None:
     settings.DOCUMENTS_MAX_UPLOAD_BYTES = 10_000
     dossier = DossierFactory.create(commune=commune)
-    body = assert_problem(upload(as_token(dossier.applicant), dossier.pk, pdf_bytes() + b"\n%" + b"x" * 20_000), 400)
+    body = assert_problem(upload(as_token(dossier.applicant), dossier.pk, pdf_bytes() + b"\n%" + b"x" * 20_000), 413)
     assert body["code"] == "document_too_large"
 
 

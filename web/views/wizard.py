@@ -208,7 +208,7 @@ def wizard_strings() -> dict[str, str]:
 
 
 def _footprint_from_upload(uploaded: Any, srid: int | None) -> Any:
-    """An uploaded GeoJSON, KML or DXF footprint, read by the domain through GDAL (DXF needs its EPSG code)."""
+    """An uploaded GeoJSON, KML, GeoPackage, zipped Shapefile or DXF footprint, read by the domain through GDAL."""
     return footprint_from_file(uploaded_file=uploaded, srid=srid)
 
 
