@@ -3,6 +3,7 @@ them from `django.conf.settings` (through their own `conf.py` where they group t
 own."""
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +33,58 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", PRODUCTION)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp, with a policy per route: gis_core/csp.py). Our pages pass the strict policy:
+# scripts and styles from our static files only (data reach the scripts through `json_script` blocks), no inline
+# script or style, no eval. MapLibre GL JS starts its worker from a blob: URL and decodes images from data:/blob:.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "child-src": [SELF, "blob:"],  # the worker's fallback in older browsers
+        "frame-src": [NONE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "report-uri": env_str("CSP_REPORT_URI", "") or None,  # where browsers report violations (optional)
+    }
+}
+# Routes whose HTML we do not write, with what they need on top of the strict policy (replacing its directives).
+CONTENT_SECURITY_POLICY_ROUTES = [
+    # Redoc (drf-spectacular's sidecar, our own static files): styled-components writes <style> elements, and the
+    # search index runs in a worker from a blob: URL.
+    ("/api/docs/", {"style-src": [SELF, UNSAFE_INLINE]}),
+    # pygeoapi's stock HTML (?f=html; JSON is what clients read): Leaflet and Bootstrap from CDNs, inline scripts
+    # and styles, OpenStreetMap tiles. Issue 14 replaces these templates with ours; the strict policy then applies.
+    (
+        "/ogc",
+        {
+            "script-src": [
+                SELF,
+                UNSAFE_INLINE,
+                "https://unpkg.com",
+                "https://cdn.jsdelivr.net",
+                "https://cdnjs.cloudflare.com",
+            ],
+            "style-src": [
+                SELF,
+                UNSAFE_INLINE,
+                "https://unpkg.com",
+                "https://cdn.jsdelivr.net",
+                "https://fonts.googleapis.com",
+            ],
+            "font-src": [SELF, "https://fonts.gstatic.com", "https://cdn.jsdelivr.net"],
+            "img-src": [SELF, "data:", "blob:", "https://*.tile.openstreetmap.org", "https://unpkg.com"],
+        },
+    ),
+    # MapProxy's demo pages (development only, WMS_DEMO): OpenLayers with inline scripts and styles.
+    ("/ows/demo", {"script-src": [SELF, UNSAFE_INLINE], "style-src": [SELF, UNSAFE_INLINE]}),
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -63,6 +116,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files: compressed, cached for ever when hashed
+    "gis_core.csp.RoutePolicyMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY above)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
