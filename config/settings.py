@@ -95,11 +95,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "rest_framework",
-    "rest_framework.authtoken",
     "rest_framework_gis",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "gis_core",
+    "gis_core.api_tokens",
     "gis_core.documents",
     "gis_core.notifications",
     "gis_core.signing",
@@ -233,15 +233,18 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "gis_core.problems.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    # API clients send `Authorization: Token <key>` (POST /api/auth/token/); the web pages' JS uses the session
-    # cookie, with the CSRF token on unsafe methods. Token first: an anonymous request gets 401, not 403.
+    # API clients send `Authorization: Token <key>` (POST /api/auth/token/; gis_core.api_tokens: hashed, expiring,
+    # revocable); the web pages' JS uses the session cookie, with the CSRF token on unsafe methods. Token first: an
+    # anonymous request gets 401, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "gis_core.api_tokens.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Closed by default: public views (parcels, pre-check) say so explicitly.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
 }
+# An API token expires this many days after its creation (fixed, not sliding: the client asks for a new one).
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Urbaplan API",
     "DESCRIPTION": "Parcels, zoning, overlays and the zoning pre-check of a municipality's planning platform "
@@ -283,6 +286,10 @@ CELERY_BEAT_SCHEDULE = {
     "commissions-generate-sessions": {  # sessions COMMISSIONS_GENERATE_WEEKS ahead (idempotent)
         "task": "permits.commissions.tasks.sessions_generate_task",
         "schedule": 6 * 3600.0,
+    },
+    "api-tokens-purge-expired": {
+        "task": "gis_core.api_tokens.tasks.api_tokens_purge_expired_task",
+        "schedule": 24 * 3600.0,
     },
     "commissions-send-due-agendas": {  # agendas of sessions whose booking has closed
         "task": "permits.commissions.tasks.agendas_send_due_task",
