@@ -21,6 +21,9 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="web:login"), name="logout"),
     path("accounts/", accounts.account, name="account"),
+    path("accounts/tokens/", accounts.api_tokens, name="account-tokens"),
+    path("accounts/tokens/<int:token_id>/revoke/", accounts.api_token_revoke, name="account-token-revoke"),
+    path("accounts/tokens/revoke-all/", accounts.api_tokens_revoke_all, name="account-tokens-revoke-all"),
     path("home/", accounts.home, name="home"),
     # the applicant space
     path("files/", dossier.dossier_list, name="dossier-list"),
