@@ -55,8 +55,8 @@ class PageWatch:
         assert not self.foreign_requests, f"requests left the site (CDN?): {self.foreign_requests}"
 
 
-CSP_LISTENER = """document.addEventListener("securitypolicyviolation", (event) =>
-  window.reportCspViolation(`${event.effectiveDirective} blocked ${event.blockedURI || "inline"} in ${event.documentURI}`));"""
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", (event) => window.reportCspViolation(
+  `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} in ${event.documentURI}`));"""
 
 
 def watch_csp(page: Page, errors: list[str]) -> None:
