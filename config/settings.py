@@ -245,6 +245,7 @@ REST_FRAMEWORK = {
 }
 # An API token expires this many days after its creation (fixed, not sliding: the client asks for a new one).
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
+API_TOKEN_MAX_PER_USER = env_int("API_TOKEN_MAX_PER_USER", 50)  # live tokens a user may hold at once
 SPECTACULAR_SETTINGS = {
     "TITLE": "Urbaplan API",
     "DESCRIPTION": "Parcels, zoning, overlays and the zoning pre-check of a municipality's planning platform "

@@ -8,10 +8,11 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from gis_core.api_tokens.errors import ApiTokenNotFound
+from gis_core.api_tokens.errors import ApiTokenLimitReached, ApiTokenNotFound
 from gis_core.api_tokens.models import ApiToken
 from gis_core.api_tokens.selectors import api_token_digest, api_tokens_of
 
@@ -26,8 +27,15 @@ class IssuedToken:
     key: str  # shown to the user once; only its digest is stored
 
 
+@transaction.atomic
 def api_token_create(*, user: Any, name: str = "") -> IssuedToken:
-    """A new token for the user, expiring `API_TOKEN_TTL_DAYS` from now."""
+    """A new token for the user, expiring `API_TOKEN_TTL_DAYS` from now; `ApiTokenLimitReached` when the user holds
+    `API_TOKEN_MAX_PER_USER` live tokens already (a script that asks for a token on every run is told)."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()  # one creation of the user's at a time
+    if api_tokens_of(user=user).count() >= settings.API_TOKEN_MAX_PER_USER:
+        raise ApiTokenLimitReached(
+            f"You hold {settings.API_TOKEN_MAX_PER_USER} tokens that have not expired: revoke one first."
+        )
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     now = timezone.now()
     token = ApiToken.objects.create(

@@ -202,3 +202,16 @@ def test_the_openapi_document_describes_the_token_scheme_and_endpoints() -> None
     assert "404" in document["paths"]["/api/auth/tokens/{token_id}/"]["delete"]["responses"]
     listed = document["components"]["schemas"]["ApiTokenOutput"]["properties"]
     assert {"prefix", "created_at", "last_used_at", "expires_at", "current"} <= set(listed)
+
+
+def test_a_user_holds_a_bounded_number_of_live_tokens(amina: User, settings: Any) -> None:
+    settings.API_TOKEN_MAX_PER_USER = 2
+    first, _second = exchange(), exchange()
+    refused = APIClient().post("/api/auth/token/", {"username": "amina", "password": PASSWORD}, format="json")
+    assert refused.status_code == 409 and refused["Content-Type"] == PROBLEM
+    assert "revoke one first" in refused.json()["detail"]
+    assert ApiToken.objects.filter(user=amina).count() == 2
+    with_key(first["token"]).delete("/api/auth/token/")
+    assert exchange()["token"]
+    ApiToken.objects.filter(user=amina).update(expires_at=timezone.now())  # expired tokens do not count
+    assert exchange()["token"] and exchange()["token"]

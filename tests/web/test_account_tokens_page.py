@@ -79,3 +79,12 @@ def test_the_page_needs_a_signed_in_user_and_revoking_needs_a_post(client: Clien
     token = api_token_create(user=amina)
     assert browser.get(f"/accounts/tokens/{token.token.pk}/revoke/").status_code == 405
     assert works(token.key)
+
+
+def test_past_the_limit_the_page_says_so_and_creates_nothing(browser: Client, amina: User, settings: Any) -> None:
+    settings.API_TOKEN_MAX_PER_USER = 1
+    api_token_create(user=amina)
+    response = browser.post("/accounts/tokens/", {"name": "one too many"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "message-error" in page and 'id="new-token-key"' not in page
+    assert ApiToken.objects.filter(user=amina).count() == 1

@@ -67,7 +67,8 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     form = forms.ApiTokenForm(request.POST or None)
     issued = None
     if request.method == "POST" and form.is_valid():
-        issued = token_services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        name = form.cleaned_data["name"]
+        issued = run_service(request, lambda: token_services.api_token_create(user=request.user, name=name))
         form = forms.ApiTokenForm()
     tokens = token_selectors.api_tokens_of(user=request.user)
     context = {"form": form, "issued": issued, "tokens": tokens, "ttl_days": settings.API_TOKEN_TTL_DAYS}
