@@ -5,6 +5,7 @@ own."""
 from datetime import timedelta
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +35,58 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", PRODUCTION)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp, with a policy per route: gis_core/csp.py). Our pages pass the strict policy:
+# scripts and styles from our static files only (data reach the scripts through `json_script` blocks), no inline
+# script or style, no eval. MapLibre GL JS starts its worker from a blob: URL and decodes images from data:/blob:.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "child-src": [SELF, "blob:"],  # the worker's fallback in older browsers
+        "frame-src": [NONE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "report-uri": env_str("CSP_REPORT_URI", "") or None,  # where browsers report violations (optional)
+    }
+}
+# Routes whose HTML we do not write, with what they need on top of the strict policy (replacing its directives).
+CONTENT_SECURITY_POLICY_ROUTES = [
+    # Redoc (drf-spectacular's sidecar, our own static files): styled-components writes <style> elements, and the
+    # search index runs in a worker from a blob: URL.
+    ("/api/docs/", {"style-src": [SELF, UNSAFE_INLINE]}),
+    # pygeoapi's stock HTML (?f=html; JSON is what clients read): Leaflet and Bootstrap from CDNs, inline scripts
+    # and styles, OpenStreetMap tiles. Issue 14 replaces these templates with ours; the strict policy then applies.
+    (
+        "/ogc",
+        {
+            "script-src": [
+                SELF,
+                UNSAFE_INLINE,
+                "https://unpkg.com",
+                "https://cdn.jsdelivr.net",
+                "https://cdnjs.cloudflare.com",
+            ],
+            "style-src": [
+                SELF,
+                UNSAFE_INLINE,
+                "https://unpkg.com",
+                "https://cdn.jsdelivr.net",
+                "https://fonts.googleapis.com",
+            ],
+            "font-src": [SELF, "https://fonts.gstatic.com", "https://cdn.jsdelivr.net"],
+            "img-src": [SELF, "data:", "blob:", "https://*.tile.openstreetmap.org", "https://unpkg.com"],
+        },
+    ),
+    # MapProxy's demo pages (development only, WMS_DEMO): OpenLayers with inline scripts and styles.
+    ("/ows/demo", {"script-src": [SELF, UNSAFE_INLINE], "style-src": [SELF, UNSAFE_INLINE]}),
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -44,12 +97,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "rest_framework",
-    "rest_framework.authtoken",
     "rest_framework_gis",
     "axes",  # failed sign-ins lock the account for a while (gis_core.limits.lockout)
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "gis_core",
+    "gis_core.api_tokens",
     "gis_core.documents",
     "gis_core.notifications",
     "gis_core.signing",
@@ -67,6 +120,7 @@ MIDDLEWARE = [
     "gis_core.limits.clients.ClientAddressMiddleware",  # REMOTE_ADDR: the client behind TRUSTED_PROXY_COUNT proxies
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files: compressed, cached for ever when hashed
+    "gis_core.csp.RoutePolicyMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY above)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "gis_core.limits.throttles.ThrottleMiddleware",  # THROTTLE_PATHS, before any other work (in the user's language)
@@ -194,10 +248,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "gis_core.problems.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    # API clients send `Authorization: Token <key>` (POST /api/auth/token/); the web pages' JS uses the session
-    # cookie, with the CSRF token on unsafe methods. Token first: an anonymous request gets 401, not 403.
+    # API clients send `Authorization: Token <key>` (POST /api/auth/token/; gis_core.api_tokens: hashed, expiring,
+    # revocable); the web pages' JS uses the session cookie, with the CSRF token on unsafe methods. Token first: an
+    # anonymous request gets 401, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "gis_core.api_tokens.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Closed by default: public views (parcels, pre-check) say so explicitly.
@@ -205,6 +260,9 @@ REST_FRAMEWORK = {
     # The one limiter (gis_core.limits): a view with a `throttle_scope` is throttled at THROTTLE_RATES[scope].
     "DEFAULT_THROTTLE_CLASSES": ["gis_core.limits.drf.ScopedThrottle"],
 }
+# An API token expires this many days after its creation (fixed, not sliding: the client asks for a new one).
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
+API_TOKEN_MAX_PER_USER = env_int("API_TOKEN_MAX_PER_USER", 50)  # live tokens a user may hold at once
 SPECTACULAR_SETTINGS = {
     "TITLE": "Urbaplan API",
     "DESCRIPTION": "Parcels, zoning, overlays and the zoning pre-check of a municipality's planning platform "
@@ -246,6 +304,10 @@ CELERY_BEAT_SCHEDULE = {
     "commissions-generate-sessions": {  # sessions COMMISSIONS_GENERATE_WEEKS ahead (idempotent)
         "task": "permits.commissions.tasks.sessions_generate_task",
         "schedule": 6 * 3600.0,
+    },
+    "api-tokens-purge-expired": {
+        "task": "gis_core.api_tokens.tasks.api_tokens_purge_expired_task",
+        "schedule": 24 * 3600.0,
     },
     "commissions-send-due-agendas": {  # agendas of sessions whose booking has closed
         "task": "permits.commissions.tasks.agendas_send_due_task",

@@ -7,7 +7,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="openapi-schema"),
-    path("api/docs/", SpectacularRedocView.as_view(url_name="openapi-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularRedocView.as_view(url_name="openapi-schema", template_name="api_docs/redoc.html"),
+        name="api-docs",
+    ),
     path("api/", include("parcels.urls")),
     path("api/", include("permits.api.urls")),  # files, workflow, opinions, remarks (authenticated)
     path("ogc", include("ogc_services.urls")),  # /ogc and /ogc/...: the landing page has no slash

@@ -32,6 +32,12 @@ class AccountForm(forms.Form):
         return data
 
 
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("What the token is for"), max_length=100, required=False, help_text=_("For example: QGIS on my laptop.")
+    )
+
+
 class ProcedureChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Procedure) -> str:
         return localized(obj)

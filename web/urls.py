@@ -2,6 +2,9 @@
 applicant space (/files/) and the back office (/office/). File URLs answer 404 to anyone who may not see the file."""
 
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import path
 
 from web.views import accounts, documents, dossier, history, office, wizard
@@ -9,7 +12,15 @@ from web.views.parcel_map import parcel_map
 from web.views.public_map import public_map
 
 app_name = "web"
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask /favicon.ico of pages that name no icon (the admin's, Redoc's): our icon, not a 404."""
+    return redirect(static("web/favicon.svg"), permanent=True)
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("", parcel_map, name="parcel-map"),
     path("map/", public_map, name="public-map"),
     path(
@@ -21,6 +32,9 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="web:login"), name="logout"),
     path("accounts/", accounts.account, name="account"),
+    path("accounts/tokens/", accounts.api_tokens, name="account-tokens"),
+    path("accounts/tokens/<int:token_id>/revoke/", accounts.api_token_revoke, name="account-token-revoke"),
+    path("accounts/tokens/revoke-all/", accounts.api_tokens_revoke_all, name="account-tokens-revoke-all"),
     path("home/", accounts.home, name="home"),
     # the applicant space
     path("files/", dossier.dossier_list, name="dossier-list"),

@@ -44,15 +44,16 @@ def test_problem_documents_keep_the_headers_clients_rely_on(client: Client) -> N
 @pytest.mark.django_db
 def test_a_value_the_database_refuses_is_a_400_not_a_500(client: Client) -> None:
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
+
+    from gis_core.api_tokens.services import api_token_create
 
     user = get_user_model().objects.create_user("nul-tester", password="x")
-    token = Token.objects.create(user=user)
+    key = api_token_create(user=user).key
     response = client.post(
         "/api/dossiers/",
         {"procedure": "building\u0000permit", "commune": "X"},
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {key}",
     )
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"

@@ -1,5 +1,5 @@
-"""Shared helpers of the browser tests: Debian's Chromium driven by Playwright, a page watched for console errors
-and requests to other hosts, screenshots, map clicks.
+"""Shared helpers of the browser tests: Debian's Chromium driven by Playwright, a page watched for console errors,
+Content-Security-Policy violations and requests to other hosts, screenshots, map clicks.
 
 The browser must start after the test data exist: Playwright's sync API runs an event loop in the test's thread,
 and Django refuses database calls while one runs.
@@ -39,7 +39,8 @@ def chromium() -> Iterator[Browser]:
 
 @dataclass
 class PageWatch:
-    """What a person must never meet on a page: errors in the console, requests that leave the site (a CDN)."""
+    """What a person must never meet on a page: errors in the console (a Content-Security-Policy violation is one,
+    also reported by the page's `securitypolicyviolation` events), requests that leave the site (a CDN)."""
 
     site_url: str
     errors: list[str] = field(default_factory=list)
@@ -54,14 +55,26 @@ class PageWatch:
         assert not self.foreign_requests, f"requests left the site (CDN?): {self.foreign_requests}"
 
 
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", (event) => window.reportCspViolation(
+  `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} in ${event.documentURI}`));"""
+
+
+def watch_csp(page: Page, errors: list[str]) -> None:
+    """Each Content-Security-Policy violation of the page's documents (from now on) is appended to `errors`."""
+    page.expose_function("reportCspViolation", lambda violation: errors.append(f"CSP violation: {violation}"))
+    page.add_init_script(CSP_LISTENER)
+
+
 def watched_page(browser: Browser, site_url: str, *, locale: str = "fr-FR") -> tuple[Page, PageWatch]:
-    """A page in a new 1280 by 800 context whose console errors and requests to other hosts than `site_url` are kept."""
+    """A page in a new 1280 by 800 context whose console errors, Content-Security-Policy violations and requests to
+    other hosts than `site_url` are kept."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale=locale)
     page = context.new_page()
     watch = PageWatch(site_url)
     page.on("pageerror", lambda error: watch.errors.append(str(error)))
     page.on("console", lambda message: watch.errors.append(message.text) if message.type == "error" else None)
     page.on("request", lambda request: watch.request_seen(request.url))
+    watch_csp(page, watch.errors)
     return page, watch
 
 

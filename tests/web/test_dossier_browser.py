@@ -20,7 +20,7 @@ from permits.models import RequiredDocument
 from tests.documents.files import pdf_bytes
 from tests.factories import ParcelFactory, ZoneFactory, box
 from tests.permits.factories import ProcedureFactory, commune_tree, member_for, staff_for
-from tests.web.browser import chromium, click_map_at, screenshot
+from tests.web.browser import chromium, click_map_at, screenshot, watch_csp
 
 PASSWORD = "a-long-test-passphrase"
 MAP_READY = "() => document.documentElement.dataset.mapReady === 'true' && window.wizardMap.loaded()"
@@ -76,6 +76,7 @@ def sign_in(browser: Browser, live_server: LiveServer, username: str, locale: st
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    watch_csp(page, errors)
     page.goto(f"{live_server.url}/accounts/login/")
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(PASSWORD)

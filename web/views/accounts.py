@@ -1,13 +1,18 @@
-"""Signing in and out (Django's auth views, translated templates) and the account page: language and the
-notification channels, saved through `permits.services.profile_update`."""
+"""Signing in and out (Django's auth views, translated templates), the account page: language and the
+notification channels, saved through `permits.services.profile_update`, and the account's API tokens
+(`gis_core.api_tokens`): created here (the key shown once), listed, revoked one by one or all at once."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from gis_core.api_tokens import selectors as token_selectors
+from gis_core.api_tokens import services as token_services
 from permits import services
 from web import forms
 from web.roles import is_back_office, is_member
@@ -54,3 +59,41 @@ def home(request: HttpRequest) -> HttpResponse:
     if is_member(request.user):
         return redirect("web:office-opinions")
     return redirect("web:dossier-list")
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """My API tokens; a POST creates one, whose key this response shows once (and no cache keeps)."""
+    form = forms.ApiTokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        name = form.cleaned_data["name"]
+        issued = run_service(request, lambda: token_services.api_token_create(user=request.user, name=name))
+        form = forms.ApiTokenForm()
+    tokens = token_selectors.api_tokens_of(user=request.user)
+    context = {"form": form, "issued": issued, "tokens": tokens, "ttl_days": settings.API_TOKEN_TTL_DAYS}
+    response = render(request, "web/account_tokens.html", context)
+    patch_cache_control(response, no_store=True, private=True)
+    return response
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    run_service(
+        request,
+        lambda: token_services.api_token_revoke(user=request.user, token_id=token_id),
+        _("The token is revoked: programs using it are signed out."),
+    )
+    return redirect("web:account-tokens")
+
+
+@login_required
+@require_POST
+def api_tokens_revoke_all(request: HttpRequest) -> HttpResponse:
+    run_service(
+        request,
+        lambda: token_services.api_tokens_revoke_all(user=request.user),
+        _("All your tokens are revoked: every program using one is signed out."),
+    )
+    return redirect("web:account-tokens")
