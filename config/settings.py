@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "gis_core.documents",
     "gis_core.notifications",
     "gis_core.signing",
+    "gis_core.backups",
     "parcels",
     "permits",
     "permits.commissions",
@@ -172,6 +173,8 @@ DOCUMENTS_MAX_UPLOAD_BYTES = env_int("DOCUMENTS_MAX_UPLOAD_BYTES", 250 * 1024 * 
 DOCUMENTS_MAX_IMAGE_PIXELS = env_int("DOCUMENTS_MAX_IMAGE_PIXELS", 150_000_000)
 DOCUMENTS_DOWNLOAD = env_str("DOCUMENTS_DOWNLOAD", "stream")  # stream | x-accel | redirect
 DOCUMENTS_X_ACCEL_PREFIX = env_str("DOCUMENTS_X_ACCEL_PREFIX", "/protected-documents/")
+# Backups (gis_core.backups: backup_create / backup_restore): pg_dump and pg_restore of the server's major version.
+BACKUP_PG_BIN_DIR = env_str("BACKUP_PG_BIN_DIR", "/usr/lib/postgresql/15/bin")  # else found on PATH
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
