@@ -1,10 +1,11 @@
 """Back up and restore, as an operator runs them: `manage.py backup_create` and `backup_restore` in subprocesses,
 against real PostgreSQL databases and real document directories.
 
-A file with uploaded documents (one of them in two versions) and its audit trail is written through the services
-and committed; it is backed up once for the module. Each restore goes into a database created for the test on
-the test cluster (dropped after it) and a new documents directory; after it, `verify_audit` runs against the
-restored database and every stored document's SHA-256 is checked. The refusals leave their target untouched.
+A file with uploaded documents (one of them in two versions), its audit trail and a sealed checkpoint of it are
+written through the services and committed; it is backed up once for the module. Each restore goes into a database
+created for the test on the test cluster (dropped after it) and a new documents directory; after it, `verify_audit`
+runs against the restored database and every stored document's SHA-256 is checked. The refusals leave their target
+untouched.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from gis_core.documents.models import StoredDocument
+from gis_core.signing.pki import DevelopmentPki
 from permits import services
+from permits.checkpoints import checkpoint_create
 from permits.models import AuditEvent, Dossier
 from tests.conftest import tasks_eager
 from tests.permits.factories import ADDRESS, DossierFactory, ProcedureFactory, upload_file
@@ -49,6 +52,8 @@ class Source:
     reference: str
     documents: dict[str, str]  # storage key -> SHA-256
     audit_events: int
+    sealed_sequence: int  # the event the checkpoint seals
+    pki: DevelopmentPki
 
 
 def database_url(name: str) -> str:
@@ -58,13 +63,16 @@ def database_url(name: str) -> str:
     return f"postgis://{credentials}{settings_dict['HOST'] or '127.0.0.1'}:{settings_dict['PORT'] or 5432}/{name}"
 
 
-def manage(*arguments: str, database: str, store: Path) -> subprocess.CompletedProcess[str]:
-    """`manage.py <arguments>` with DATABASE_URL and DOCUMENTS_DIR pointing at this installation."""
+def manage(*arguments: str, database: str, store: Path, pki: DevelopmentPki) -> subprocess.CompletedProcess[str]:
+    """`manage.py <arguments>` with DATABASE_URL, DOCUMENTS_DIR and the signing PKI of this installation."""
     environment = {
         **os.environ,
         "DATABASE_URL": database_url(database),
         "DOCUMENTS_STORAGE": "filesystem",
         "DOCUMENTS_DIR": str(store),
+        "SIGNING_PKI_DIR": str(pki.directory),
+        "SIGNING_TRUST_ROOTS": str(pki.directory / "root-ca.pem"),
+        "SIGNING_INTERMEDIATES": str(pki.directory / "intermediate-ca.pem"),
     }
     return subprocess.run(
         [*MANAGE, *arguments], env=environment, capture_output=True, text=True, timeout=600, check=False
@@ -87,8 +95,8 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def build_source_data() -> tuple[Dossier, int]:
-    """A filed dossier: a plan in two versions and a note uploaded by the applicant, then submitted."""
+def build_source_data() -> tuple[Dossier, int, int]:
+    """A filed dossier (a plan in two versions and a note uploaded by the applicant), then a checkpoint."""
     procedure = ProcedureFactory.create(code="backup-procedure")
     dossier = DossierFactory.create(procedure=procedure)
     plan = services.document_upload(
@@ -114,7 +122,9 @@ def build_source_data() -> tuple[Dossier, int]:
         uploaded_file=upload_file("note.pdf", sample_pdf(1, title="Note")),
     )
     dossier = services.dossier_submit(actor=dossier.applicant, address=ADDRESS, dossier=dossier)
-    return dossier, AuditEvent.objects.count()
+    checkpoint = checkpoint_create()
+    assert checkpoint is not None
+    return dossier, AuditEvent.objects.count(), int(checkpoint.payload["sequence"])
 
 
 @pytest.fixture(scope="module")
@@ -127,15 +137,27 @@ def source(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pyte
         "OPTIONS": {"location": str(store), "base_url": None},
     }
     storages = {**settings.STORAGES, "documents": documents}
+    pki = DevelopmentPki(directory / "pki")
+    pki.ensure()
+    pki.user("audit-seal", display_name="Urbaplan audit seal")
+    signing = {
+        "SIGNING_PKI_DIR": pki.directory,
+        "SIGNING_TRUST_ROOTS": [pki.directory / "root-ca.pem"],
+        "SIGNING_INTERMEDIATES": [pki.directory / "intermediate-ca.pem"],
+        "SIGNING_TSA_URL": "",
+        "SIGNING_TSA_LOCAL": True,
+        "SIGNING_SIGNER_BACKEND": "gis_core.signing.signers.Pkcs12Backend",
+        "AUDIT_CHECKPOINT_SIGNER": "audit-seal",
+    }
     with (
         django_db_blocker.unblock(),
-        override_settings(STORAGES=storages, FILE_UPLOAD_TEMP_DIR=str(directory)),
+        override_settings(STORAGES=storages, FILE_UPLOAD_TEMP_DIR=str(directory), **signing),
         tasks_eager(propagate=False),
     ):
-        dossier, audit_events = build_source_data()
+        dossier, audit_events, sealed_sequence = build_source_data()
         name = connection.settings_dict["NAME"]
         backup = directory / "backup"
-        result = manage("backup_create", "--output", str(backup), database=name, store=store)
+        result = manage("backup_create", "--output", str(backup), database=name, store=store, pki=pki)
         assert result.returncode == 0, result.stderr
         yield Source(
             database=name,
@@ -144,6 +166,8 @@ def source(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pyte
             reference=dossier.reference or "",
             documents={row.storage_key: row.sha256 for row in StoredDocument.objects.all()},
             audit_events=audit_events,
+            sealed_sequence=sealed_sequence,
+            pki=pki,
         )
         call_command("flush", interactive=False, verbosity=0)  # the committed rows of this module
 
@@ -152,12 +176,13 @@ def source(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pyte
 class Target:
     database: str
     store: Path
+    pki: DevelopmentPki
 
     def restore(self, backup: Path) -> subprocess.CompletedProcess[str]:
-        return manage("backup_restore", "--input", str(backup), database=self.database, store=self.store)
+        return self.manage("backup_restore", "--input", str(backup))
 
     def manage(self, *arguments: str) -> subprocess.CompletedProcess[str]:
-        return manage(*arguments, database=self.database, store=self.store)
+        return manage(*arguments, database=self.database, store=self.store, pki=self.pki)
 
     def is_untouched(self) -> bool:
         """No project table in the database, no file in the store."""
@@ -177,7 +202,7 @@ def target(source: Source, tmp_path: Path) -> Iterator[Target]:
                 created.execute("CREATE EXTENSION IF NOT EXISTS postgis")
             store = tmp_path / "restored-documents"
             store.mkdir()
-            yield Target(database=name, store=store)
+            yield Target(database=name, store=store, pki=source.pki)
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -194,7 +219,7 @@ def backup_copy(source: Source, tmp_path: Path) -> Path:
 def test_a_backup_restores_into_a_fresh_installation_and_verifies(source: Source, target: Target) -> None:
     manifest = json.loads((source.backup / "manifest.json").read_text())
     assert manifest["database"]["name"] == source.database
-    assert manifest["documents"]["count"] == len(source.documents) == 3
+    assert manifest["documents"]["count"] == len(source.documents) == 5  # 3 uploads, the checkpoint (2 versions)
     assert {entry["storage_key"]: entry["sha256"] for entry in manifest["documents"]["files"]} == source.documents
     assert manifest["database"]["tables"]["public.permits_auditevent"] == source.audit_events
     assert manifest["database"]["dump"]["sha256"] == sha256_of(source.backup / "database.dump")
@@ -206,6 +231,7 @@ def test_a_backup_restores_into_a_fresh_installation_and_verifies(source: Source
     verified = target.manage("verify_audit")
     assert verified.returncode == 0, verified.stderr
     assert f"{source.audit_events} events verified" in verified.stdout
+    assert f"the latest seals event #{source.sealed_sequence}" in verified.stdout  # its PDF from the restored store
     with connect(target.database) as restored_database:
         rows = restored_database.execute("SELECT storage_key, sha256 FROM documents_storeddocument").fetchall()
         reference = restored_database.execute("SELECT reference FROM permits_dossier").fetchone()
@@ -303,7 +329,9 @@ def test_backup_refuses_an_output_directory_that_holds_files(source: Source, tmp
     output = tmp_path / "output"
     output.mkdir()
     (output / "keep.txt").write_text("an earlier backup's file")
-    result = manage("backup_create", "--output", str(output), database=source.database, store=source.store)
+    result = manage(
+        "backup_create", "--output", str(output), database=source.database, store=source.store, pki=source.pki
+    )
     assert result.returncode == 1
     assert "not an empty directory" in result.stderr
     assert [path.name for path in output.iterdir()] == ["keep.txt"]
@@ -315,7 +343,7 @@ def test_a_backup_of_a_damaged_store_fails_and_keeps_nothing(source: Source, tmp
     (store / key).unlink()
     (store / damaged_key).write_bytes(b"%PDF-1.7 not the stored content")
     output = tmp_path / "backup"
-    result = manage("backup_create", "--output", str(output), database=source.database, store=store)
+    result = manage("backup_create", "--output", str(output), database=source.database, store=store, pki=source.pki)
     assert result.returncode == 1
     assert "Backup FAILED" in result.stderr
     assert f"{key} (document" in result.stderr and "is missing from the store" in result.stderr
