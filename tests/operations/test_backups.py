@@ -154,22 +154,24 @@ def source(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pyte
         override_settings(STORAGES=storages, FILE_UPLOAD_TEMP_DIR=str(directory), **signing),
         tasks_eager(propagate=False),
     ):
-        dossier, audit_events, sealed_sequence = build_source_data()
-        name = connection.settings_dict["NAME"]
-        backup = directory / "backup"
-        result = manage("backup_create", "--output", str(backup), database=name, store=store, pki=pki)
-        assert result.returncode == 0, result.stderr
-        yield Source(
-            database=name,
-            store=store,
-            backup=backup,
-            reference=dossier.reference or "",
-            documents={row.storage_key: row.sha256 for row in StoredDocument.objects.all()},
-            audit_events=audit_events,
-            sealed_sequence=sealed_sequence,
-            pki=pki,
-        )
-        call_command("flush", interactive=False, verbosity=0)  # the committed rows of this module
+        try:
+            dossier, audit_events, sealed_sequence = build_source_data()
+            name = connection.settings_dict["NAME"]
+            backup = directory / "backup"
+            result = manage("backup_create", "--output", str(backup), database=name, store=store, pki=pki)
+            assert result.returncode == 0, result.stderr
+            yield Source(
+                database=name,
+                store=store,
+                backup=backup,
+                reference=dossier.reference or "",
+                documents={row.storage_key: row.sha256 for row in StoredDocument.objects.all()},
+                audit_events=audit_events,
+                sealed_sequence=sealed_sequence,
+                pki=pki,
+            )
+        finally:
+            call_command("flush", interactive=False, verbosity=0)  # the committed rows of this module
 
 
 @dataclass(frozen=True)
@@ -235,15 +237,16 @@ def test_a_backup_restores_into_a_fresh_installation_and_verifies(source: Source
     with connect(target.database) as restored_database:
         rows = restored_database.execute("SELECT storage_key, sha256 FROM documents_storeddocument").fetchall()
         reference = restored_database.execute("SELECT reference FROM permits_dossier").fetchone()
-    assert dict(rows) == source.documents
+    assert dict(rows) == source.documents, (rows, source.documents)
     for key, sha256 in rows:
         assert sha256_of(target.store / key) == sha256  # every stored document, read from the restored store
     assert reference == (source.reference,)
 
     again = target.restore(source.backup)  # the target now holds data: refused, nothing changed
-    assert again.returncode == 1
-    assert "is not empty" in again.stderr and "public.permits_dossier" in again.stderr
-    assert target.manage("verify_audit").returncode == 0
+    assert again.returncode == 1, again.stdout + again.stderr
+    assert "is not empty" in again.stderr and "public.permits_dossier" in again.stderr, again.stderr
+    verified_again = target.manage("verify_audit")
+    assert verified_again.returncode == 0, verified_again.stderr
     assert {str(path.relative_to(target.store)) for path in target.store.rglob("*") if path.is_file()} == set(
         source.documents
     )
