@@ -5,6 +5,7 @@ own."""
 from datetime import timedelta
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -106,6 +107,7 @@ INSTALLED_APPS = [
     "gis_core.documents",
     "gis_core.notifications",
     "gis_core.signing",
+    "gis_core.backups",
     "parcels",
     "permits",
     "permits.commissions",
@@ -242,6 +244,8 @@ FOOTPRINT_MAX_UPLOAD_BYTES = env_int("FOOTPRINT_MAX_UPLOAD_BYTES", 20 * 1024 * 1
 DOCUMENTS_MAX_IMAGE_PIXELS = env_int("DOCUMENTS_MAX_IMAGE_PIXELS", 150_000_000)
 DOCUMENTS_DOWNLOAD = env_str("DOCUMENTS_DOWNLOAD", "stream")  # stream | x-accel | redirect
 DOCUMENTS_X_ACCEL_PREFIX = env_str("DOCUMENTS_X_ACCEL_PREFIX", "/protected-documents/")
+# Backups (gis_core.backups: backup_create / backup_restore): pg_dump and pg_restore of the server's major version.
+BACKUP_PG_BIN_DIR = env_str("BACKUP_PG_BIN_DIR", "/usr/lib/postgresql/15/bin")  # else found on PATH
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -313,6 +317,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "permits.commissions.tasks.agendas_send_due_task",
         "schedule": 900.0,
     },
+    "audit-checkpoint": {  # the audit chain's head sealed in the document store (permits.checkpoints)
+        "task": "permits.tasks.audit_checkpoint_task",
+        "schedule": crontab(hour=1, minute=30),  # UTC
+    },
+    "audit-verify": {  # the chain and its checkpoints verified; an alert (log + e-mail) on failure
+        "task": "permits.tasks.audit_verify_task",
+        "schedule": crontab(hour=2, minute=0),  # UTC, after the checkpoint
+    },
 }
 
 # Notifications (gis_core.notifications): e-mail through Django's SMTP backend, SMS through a provider plugin.
@@ -337,6 +349,15 @@ NOTIFICATIONS_RETRY_MAX_SECONDS = float(env_str("NOTIFICATIONS_RETRY_MAX_SECONDS
 # Commissions (permits.commissions): how far ahead sessions are generated, the font of the output PDFs.
 COMMISSIONS_GENERATE_WEEKS = env_int("COMMISSIONS_GENERATE_WEEKS", 8)
 COMMISSIONS_PDF_FONT_FAMILY = env_str("COMMISSIONS_PDF_FONT_FAMILY", "DejaVu Sans")  # needs Arabic glyphs
+
+# Audit trail (permits.audit, permits.checkpoints): the account whose signing credentials seal the daily checkpoints
+# (an HSM key or the development PKI's `signing_dev_pki --users audit-seal`), how many checkpoints verify_audit
+# checks (0: all), how old an event may be without a checkpoint before the daily verification fails, and who is
+# alerted when a checkpoint or a verification fails (empty: ADMINS).
+AUDIT_CHECKPOINT_SIGNER = env_str("AUDIT_CHECKPOINT_SIGNER", "audit-seal")
+AUDIT_CHECKPOINT_VERIFY_COUNT = env_int("AUDIT_CHECKPOINT_VERIFY_COUNT", 7)
+AUDIT_CHECKPOINT_MAX_UNANCHORED_HOURS = float(env_str("AUDIT_CHECKPOINT_MAX_UNANCHORED_HOURS", "24"))
+AUDIT_ALERT_EMAILS = env_list("AUDIT_ALERT_EMAILS", [])
 
 # Electronic signatures (gis_core.signing): pyHanko PAdES, a development PKI under SIGNING_PKI_DIR
 # (`manage.py signing_dev_pki`), RFC 3161 timestamps from SIGNING_TSA_URL (production) or the local TSA (/tsa/).

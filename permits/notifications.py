@@ -42,11 +42,11 @@ from django.utils import timezone
 from gis_core.events import Phase, subscriber
 from gis_core.notifications.services import PHONE_PATTERN, PHONE_SEPARATORS, notification_schedule_event
 from permits import access
+from permits.audit import audit_count
 from permits.deadlines import add_business_days
 from permits.events import DossierEvent
 from permits.models import (
     AUTHORISING_DECISIONS,
-    AuditEvent,
     Consultation,
     Decision,
     Dossier,
@@ -149,7 +149,7 @@ def members_of(dossier: Dossier, agency_ids: Iterable[int]) -> list[int]:
 def occurrence_of(event: DossierEvent) -> int:
     """How many times this action happened on the file, this one included (its audit event is already written)."""
     assert event.dossier_id is not None
-    return AuditEvent.objects.filter(dossier_id=event.dossier_id, action=event.name).count()
+    return audit_count(dossier_id=event.dossier_id, action=event.name)
 
 
 def notify(

@@ -17,7 +17,7 @@ from gis_core.documents.validation import DocumentKind
 from gis_core.events import event_publish
 from gis_core.notifications.services import notification_schedule_event
 from permits import services
-from permits.audit import audit_record
+from permits.audit import audit_deferred, audit_record
 from permits.commissions import pdf, selectors
 from permits.commissions.errors import InvalidCommissionInput, NotOnAgenda, PermissionDenied
 from permits.commissions.models import (
@@ -221,6 +221,7 @@ def examination_record(
 
 
 @transaction.atomic
+@audit_deferred()  # the chain head is taken after the PDFs are rendered and stamped, not before (permits.audit)
 def examination_decide(
     *,
     actor: Any,
