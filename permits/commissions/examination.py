@@ -1,9 +1,12 @@
 """Writes: the agenda of a session (PDF + notification of the members), attendance, each file's examination
 (member opinions gathered from the consultations, the commission's joint opinion), and the president's decision.
 
-`examination_decide` runs `permits.services.dossier_decide` and, in the same transaction, generates the PV and
-the decision PDFs, stamps them (and the file's architectural plans when authorised) with their verification QR
-code, and lays out the signatures each one needs (`permits.commissions.signatures`).
+`examination_decide` runs `permits.services.dossier_decide` with the examination (the workflow checks the session's
+quorum) and, in the same transaction, generates the PV and the decision PDFs, stamps them (and the file's
+architectural plans when authorised) with their verification QR code, and lays out the signatures each one needs
+(`permits.commissions.signatures`).
+
+A refusal for lack of permission is audited (`permits.refusals`).
 """
 
 import io
@@ -38,6 +41,8 @@ from permits.commissions.signatures import outputs_prepare
 from permits.events import DecisionRecorded, SessionHeld
 from permits.models import Consultation, ConsultationStatus, Dossier, DossierStatus, OpinionValue
 from permits.notifications import recipients
+from permits.refusals import refusals_audited
+from permits.services.common import dossier_lock
 
 AGENDA_EVENT = "commission.agenda"
 
@@ -101,12 +106,22 @@ def session_agenda_send(*, session: Session, actor: Any = None) -> OutputDocumen
     return output
 
 
+def _session_lock(session_id: int) -> Session:
+    return Session.objects.select_for_update(of=("self",)).select_related("commission").get(pk=session_id)
+
+
+def _examination_dossier(arguments: Any) -> int | None:
+    examination = arguments.get("examination")
+    return getattr(examination, "dossier_id", None)
+
+
+@refusals_audited("commission.attendance", dossier_of=lambda arguments: None)
 @transaction.atomic
 def session_attendance_record(
     *, actor: Any, address: str | None, session: Session, present_member_ids: list[int]
 ) -> list[Attendance]:
     """Record who is present (every other active member is recorded absent)."""
-    session = Session.objects.select_for_update(of=("self",)).select_related("commission").get(pk=session.pk)
+    session = _session_lock(session.pk)
     if not may_run_session(user=actor, session=session):
         raise PermissionDenied("only the president or the secretariat records attendance", action="attendance")
     members = {member.pk: member for member in CommissionMember.objects.filter(commission=session.commission)}
@@ -151,6 +166,7 @@ def _consultation_opinions(dossier: Dossier) -> dict[int, Consultation]:
     return opinions
 
 
+@refusals_audited("commission.examination")
 @transaction.atomic
 def examination_record(
     *,
@@ -167,7 +183,7 @@ def examination_record(
     A member's opinion is what they state in session (`member_opinions`: member id -> (opinion, motivation)),
     else their agency's opinion from the consultations. The quorum must be reached.
     """
-    session = Session.objects.select_for_update(of=("self",)).select_related("commission").get(pk=session.pk)
+    session = _session_lock(session.pk)
     if not may_run_session(user=actor, session=session):
         raise PermissionDenied("only the president or the secretariat records the joint opinion", action="examine")
     if session.status == SessionStatus.CANCELLED:
@@ -220,6 +236,7 @@ def examination_record(
     return examination
 
 
+@refusals_audited("commission.decision", dossier_of=_examination_dossier)
 @transaction.atomic
 def examination_decide(
     *,
@@ -230,13 +247,20 @@ def examination_decide(
     motivation: str = "",
     conditions: str = "",
 ) -> Examination:
-    """The president decides (permits' `dossier_decide`), then the PV and decision are generated and stamped,
-    the authorised plans stamped, and the signatures requested (see `signatures.outputs_prepare`)."""
+    """The commission's president decides from the examination (permits' `dossier_decide`: the workflow checks the
+    session's quorum), then the PV and decision are generated and stamped, the authorised plans stamped, and the
+    signatures requested (see `signatures.outputs_prepare`)."""
     examination = Examination.objects.select_related("session__commission", "dossier").get(pk=examination.pk)
+    dossier_lock(dossier=examination.dossier_id)  # the file, then the session (attendance cannot change meanwhile)
+    _session_lock(examination.session_id)
+    president_id = examination.session.commission.president_id
+    if president_id is not None and president_id != actor.pk:
+        raise PermissionDenied("only the commission's president decides", action="decide")
     services.dossier_decide(
         actor=actor,
         address=address,
         dossier=examination.dossier,
+        examination_id=examination.pk,
         decision=decision,
         motivation=motivation,
         conditions=conditions,

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from parcels.models import Parcel
 from permits.models import Procedure
 from tests.factories import ParcelFactory
+from tests.legal_path import legal_path, pki  # noqa: F401 - the legal path and the session's PKI, as fixtures
 from tests.permits.conftest import (  # noqa: F401 - autouse: documents under tmp_path, tasks in-process
     celery_in_process,
     documents_storage_dir,
