@@ -234,6 +234,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "permits.commissions.tasks.agendas_send_due_task",
         "schedule": 900.0,
     },
+    "commissions-resume-signatures": {  # signatures asked for whose task was lost (broker outage)
+        "task": "permits.commissions.tasks.signature_requests_resume_task",
+        "schedule": 300.0,
+    },
 }
 
 # Notifications (gis_core.notifications): e-mail through Django's SMTP backend, SMS through a provider plugin.

@@ -6,7 +6,7 @@
 | `sessions_generate(*, weeks, today=None, commission=None)` | system (beat, command) | sessions N weeks ahead |
 | `booking_create(*, actor, address, dossier, slot, now=None)` | applicant | 409 `SlotTaken` if taken |
 | `booking_move(...)`, `booking_cancel(...)` | applicant | until the cut-off (409 `BookingClosed`) |
-| `session_agenda_send(*, session, actor=None)` | system / secretariat | agenda PDF + members notified |
+| `session_agenda_send(*, session, actor=None) -> AgendaSent` | system / secretariat | agenda PDF, sent once |
 | `session_attendance_record(*, actor, address, session, present_member_ids)` | president, secretariat | |
 | `examination_record(*, actor, address, session, dossier, joint_opinion, ...)` | president, secretariat | quorum |
 | `examination_decide(*, actor, address, examination, decision, motivation="", conditions="")` | president | PDFs |

@@ -1,10 +1,12 @@
 """Reads of the commissions' outputs (agendas, PVs, decisions, stamped plans) and their signatures: an output's
 latest version, each session's agenda, the public verification pages, the signatures whose turn has come for a
-signer and the files behind them, and whether a file's signatures are all in."""
+signer and the files behind them, whether a file's signatures are all in, and the signatures the recovery job
+enqueues again."""
 
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
@@ -20,7 +22,7 @@ from permits.commissions.models import (
     SignatureRequest,
     SignatureStatus,
 )
-from permits.models import Dossier
+from permits.models import Dossier, DossierStatus
 
 
 def output_latest_version(*, output: OutputDocument) -> StoredDocument:
@@ -141,3 +143,26 @@ def dossier_signatures_complete(*, dossier: Dossier) -> bool:
     requests = SignatureRequest.objects.filter(output__dossier=dossier)
     return requests.exists() and not requests.filter(~Q(status=SignatureStatus.SIGNED)).exists()
 
+
+def signature_requests_to_resume(*, stale_before: datetime) -> list[int]:
+    """Signature requests whose task may have been lost (a broker outage, a purged queue): each pending request its
+    signer asked for before `stale_before`, and, for each file still decided whose signatures are all in (its
+    completion did not run), its last signed request (running it again signs and publishes the file)."""
+    asked = SignatureRequest.objects.filter(status=SignatureStatus.PENDING, requested_at__lt=stale_before)
+    pending_ids = list(asked.order_by("pk").values_list("pk", flat=True))
+    unsigned = SignatureRequest.objects.filter(output__dossier=OuterRef("output__dossier")).exclude(
+        status=SignatureStatus.SIGNED
+    )
+    left_decided = (
+        SignatureRequest.objects.filter(
+            status=SignatureStatus.SIGNED,
+            signed_at__lt=stale_before,
+            output__dossier__status=DossierStatus.DECIDED,
+        )
+        .annotate(waiting=Exists(unsigned))
+        .filter(waiting=False)
+        .order_by("output__dossier_id", "-signed_at", "-pk")
+        .distinct("output__dossier_id")
+        .values_list("pk", flat=True)
+    )
+    return pending_ids + list(left_decided)
