@@ -36,6 +36,14 @@ def administrator(*, superuser: bool = False) -> Any:
     return user
 
 
+def web_client(user: Any) -> Any:
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
 def state_of(dossier: Dossier) -> tuple[Any, ...]:
     """What a refused action must leave as it was: the file's status and decision, its outputs and signatures."""
     dossier.refresh_from_db()
@@ -244,6 +252,13 @@ def test_whoever_instructed_the_file_never_signs_its_decision_alone(
     assert state_of(dossier) == before  # not decided, no document stored, no signature laid out
     [event] = refusals(dossier)
     assert event.actor_id == president.pk and event.payload["rule"] == "separation_of_duties"
+    page = web_client(president).post(
+        f"/office/commission/examinations/{examination.pk}/decide/",
+        {f"d{dossier.pk}-decision": "favourable"},
+        follow=True,
+    )
+    assert "cannot sign its decision alone" in " ".join(str(message) for message in page.context["messages"])
+    assert state_of(dossier) == before and len(refusals(dossier)) == 2
     assert audit_verify().ok
 
 
@@ -260,7 +275,10 @@ def test_their_signing_turn_is_refused_when_nobody_else_signs(world: World) -> N
     assert response.status_code == 403 and response["Content-Type"] == PROBLEM
     assert response.json()["rule"] == "separation_of_duties"
     assert state_of(dossier) == before  # not asked for: no task enqueued
-    assert [event.payload["action"] for event in refusals(dossier)] == ["commission.sign"]
+    page = web_client(desk).post(f"/office/signatures/{request.pk}/sign/", follow=True)
+    assert "cannot sign its decision alone" in " ".join(str(message) for message in page.context["messages"])
+    assert state_of(dossier) == before
+    assert [event.payload["action"] for event in refusals(dossier)] == ["commission.sign", "commission.sign"]
     other = UserFactory.create(username="second-signing-authority")  # a second signer: their own turn is legal
     SignatureRequest.objects.create(output=output, signer=other, position=2, field_name="decision-authority-2")
     assert token_client(desk).post(f"/api/commission/signatures/{request.pk}/sign/").status_code == 202
@@ -283,14 +301,11 @@ def test_each_signer_signs_only_what_is_addressed_to_them(
 
 
 def test_the_web_refuses_an_administrators_decision_with_a_message(world: World) -> None:
-    from django.test import Client
-
     session = world.sessions()[0]
     dossier = booked_file(world, session, 0)
     examination = hold_session(world, session, dossier)
     admin = administrator()
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(admin)
+    client = web_client(admin)
     before = state_of(dossier)
     response = client.post(
         f"/office/commission/examinations/{examination.pk}/decide/",
