@@ -325,6 +325,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "permits.tasks.audit_verify_task",
         "schedule": crontab(hour=2, minute=0),  # UTC, after the checkpoint
     },
+    "commissions-resume-signatures": {  # signatures asked for whose task was lost (broker outage)
+        "task": "permits.commissions.tasks.signature_requests_resume_task",
+        "schedule": 300.0,
+    },
 }
 
 # Notifications (gis_core.notifications): e-mail through Django's SMTP backend, SMS through a provider plugin.

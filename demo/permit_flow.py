@@ -3,77 +3,38 @@
 It needs `manage.py load_demo` (territories, parcels, heritage and special-district overlays) and loads the
 procedure catalogue itself. Each run files a new dossier, with demo users created on first use, and reports
 each step: the reference, the frozen pre-check, the dispatch with its reasons and deadlines, opinions, a
-remarks round, a tacit opinion at the deadline, the decision, signature, publication and the audit chain.
+remarks round, a tacit opinion at the deadline, then the legal path to the decision (`demo.common`): a slot booked
+before the commune's commission, the session held with the quorum, the examination, the president's decision, the
+PAdES signatures of the PV, the decision and the authorised plans in sequence (development PKI), the publication
+by the last verified signature, and the audit chain.
 """
 
-import io
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
-import shapely
-import shapely.affinity
-from django.contrib.auth.models import User
-from django.contrib.gis.geos import GEOSGeometry
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from pypdf import PdfWriter
 
 from demo.cambridge import DEMO_COMMUNE
+from demo.common import (
+    ADDRESS,
+    DemoDataMissing,
+    ReportFunction,
+    agency_member,
+    commission_for,
+    demo_user,
+    heritage_site,
+    plan_pdf,
+    session_hold,
+    signatures_in_sequence,
+    slot_book,
+)
 from gis_core.models import Territory
-from parcels.models import Agency, Overlay, OverlayKind, Parcel
 from permits import selectors, services
 from permits.audit import audit_verify
-from permits.errors import InvalidDossier
-from permits.models import ConsultationStatus, Dossier, OpinionValue, Procedure, Role, RoleMembership
-
-ADDRESS = "127.0.0.1"
+from permits.commissions import services as commission_services
+from permits.models import ConsultationStatus, Dossier, OpinionValue, Procedure, Role
 
 
-class DemoDataMissing(InvalidDossier):
-    """The Cambridge demo is not loaded."""
-
-
-def _demo_pdf(name: str) -> SimpleUploadedFile:
-    """A one-page blank PDF standing for a real plan or form."""
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")
-
-
-def demo_user(username: str, role: str | None = None, territory: Territory | None = None, agency: Any = None) -> User:
-    """The demo user of this name (created on first use), holding `role` when one is given."""
-    user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@demo.example"})
-    if role:
-        RoleMembership.objects.get_or_create(user=user, role=role, territory=territory, agency=agency)
-    return user
-
-
-def agency_member(agency: Agency) -> User:
-    """The demo commission member who gives the agency's opinions."""
-    return demo_user(f"demo-member-{agency.code.lower()}", Role.COMMISSION_MEMBER, agency=agency)
-
-
-def heritage_site(commune: Territory) -> tuple[Parcel, GEOSGeometry]:
-    """A parcel inside a heritage district, and a footprint: the parcel shrunk to 60% around its centroid."""
-    heritage = Overlay.objects.filter(commune=commune, kind=OverlayKind.HERITAGE).order_by("reference").first()
-    if heritage is None:
-        raise DemoDataMissing("no heritage overlay in the demo commune: run `manage.py load_demo`")
-    parcel = (
-        Parcel.objects.filter(commune=commune, geom__within=heritage.effective_geom)
-        .order_by("-area_m2", "reference")
-        .first()
-    )
-    if parcel is None:
-        raise DemoDataMissing("no parcel inside a heritage district: run `manage.py load_demo`")
-    shape = shapely.from_wkb(bytes(parcel.geom.wkb))
-    footprint = shapely.affinity.scale(shape, 0.6, 0.6, origin="centroid")
-    return parcel, GEOSGeometry(memoryview(shapely.to_wkb(footprint)), srid=4326)
-
-
-def demo_permit_flow(*, report: Callable[[str], None] = print) -> Dossier:
+def demo_permit_flow(*, report: ReportFunction = print) -> Dossier:
     """Run one building-permit file from draft to publication and report each step."""
     commune = Territory.objects.filter(code=DEMO_COMMUNE).first()
     if commune is None:
@@ -84,8 +45,6 @@ def demo_permit_flow(*, report: Callable[[str], None] = print) -> Dossier:
     applicant = demo_user("demo-applicant")
     architect = demo_user("demo-architect", Role.ARCHITECT)
     desk = demo_user("demo-desk", Role.DESK_AGENT, commune)
-    president = demo_user("demo-president", Role.COMMISSION_PRESIDENT, commune)
-    signer = demo_user("demo-signing-authority", Role.SIGNING_AUTHORITY, commune)
 
     dossier = services.dossier_create(
         actor=architect,
@@ -110,7 +69,7 @@ def demo_permit_flow(*, report: Callable[[str], None] = print) -> Dossier:
             address=ADDRESS,
             dossier=dossier,
             document_type=required.code,
-            uploaded_file=_demo_pdf(f"{required.code}.pdf"),
+            uploaded_file=plan_pdf(f"{required.code}.pdf", required.label_fr),
         )
     report(f"   uploaded the mandatory documents: {', '.join(uploads)}")
     dossier = services.dossier_submit(actor=architect, address=ADDRESS, dossier=dossier)
@@ -153,7 +112,7 @@ def demo_permit_flow(*, report: Callable[[str], None] = print) -> Dossier:
         address=ADDRESS,
         dossier=dossier,
         document_type="revised-plan",
-        uploaded_file=_demo_pdf("elevations-revised.pdf"),
+        uploaded_file=plan_pdf("elevations-revised.pdf", "Élévations révisées (toiture en ardoise)"),
         supersedes=uploads.get("architectural-plans"),
     )
     services.remark_reply(
@@ -181,19 +140,33 @@ def demo_permit_flow(*, report: Callable[[str], None] = print) -> Dossier:
     assert silent.status == ConsultationStatus.TACIT
     report(f"9. {silent.agency.code} silent past {silent.deadline}: tacit {silent.opinion}")
 
+    commission = commission_for(procedure, commune, report)
+    session = slot_book(dossier, commission)
+    booked_at = timezone.localtime(dossier.commission_bookings.get().first_slot.starts_at)
+    report(f"10. the applicant books a slot before {commission.name_fr}: {booked_at:%Y-%m-%d %H:%M}")
     dossier = services.dossier_send_to_commission(actor=desk, address=ADDRESS, dossier=dossier)
-    dossier = services.dossier_decide(
-        actor=president,
+    report(f"11. the desk sends the file to the commission; file is {dossier.status}")
+    examination = session_hold(
+        dossier,
+        session,
+        joint_opinion=OpinionValue.FAVOURABLE_WITH_RESERVATIONS,
+        joint_motivation="Toiture en ardoise et ligne de corniche du quartier.",
+        report=report,
+    )
+    commission_services.examination_decide(
+        actor=commission.president,
         address=ADDRESS,
-        dossier=dossier,
+        examination=examination,
         decision="favourable_with_conditions",
         conditions="Slate roof and cornice line as agreed with the heritage service.",
     )
-    report(f"10. commission decision: {dossier.decision}")
-    dossier = services.dossier_sign(actor=signer, address=ADDRESS, dossier=dossier)
-    dossier = services.dossier_publish(actor=desk, address=ADDRESS, dossier=dossier)
-    report(f"11. signed and {dossier.status}")
+    dossier.refresh_from_db()
+    report(f"12. the president decides from the examination: {dossier.decision}")
+    report("13. signatures in sequence (PV: each member present; decision: the signing authority; plans: president)")
+    signatures_in_sequence(dossier, report)
+    dossier.refresh_from_db()
+    report(f"14. signed and {dossier.status}")
     events = selectors.audit_events_for(dossier=dossier).count()
     chain = audit_verify()
-    report(f"12. {events} audit events for {dossier.reference}; chain of {chain.checked} events intact: {chain.ok}")
+    report(f"15. {events} audit events for {dossier.reference}; chain of {chain.checked} events intact: {chain.ok}")
     return dossier

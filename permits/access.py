@@ -1,8 +1,13 @@
 """Who holds which role over which file: the predicates used by the workflow guards and by the selectors.
 
 A membership's territory covers a commune when it is the commune itself or the province/region above it;
-a membership without territory is national. A Django superuser counts as a national administrator, and an
-administrator may act in any back-office role within their scope.
+a membership without territory is national. A Django superuser counts as a national administrator.
+
+Separation of duties: an administrator (and a superuser) acts as a desk agent within their scope, and in no other
+role: never as a commission president, a commission member or a signing authority, whose acts (the decision, the
+opinions, the signatures) are the holder's own. Who instructed a file (`instructor_ids`: the desk agents who
+checked its completeness or sent it to the commission, the service that decided it without a commission) is read
+from its audit trail; the signatures refuse a decision signed by them alone (`permits.commissions.signatures`).
 """
 
 from collections.abc import Iterable
@@ -10,9 +15,19 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from permits.models import Dossier, Role, RoleMembership
+from permits.models import AuditEvent, Dossier, Role, RoleMembership
 
 OWNER = "owner"  # the applicant, or the architect filing for them
+SERVICE_DECIDER = "service_decider"  # whoever holds the role the procedure names to decide without a commission
+# The roles an administrator (or a superuser) also holds within their scope; none of the commission's or signer's.
+ADMINISTRATOR_ACTS_AS = frozenset({Role.DESK_AGENT, Role.ADMINISTRATOR})
+# The audit events whose actor instructed the file: completeness, taking it to the commission, a service decision.
+INSTRUCTION_ACTIONS = (
+    "dossier.accept_complete",
+    "dossier.return_incomplete",
+    "dossier.send_to_commission",
+    "dossier.decide_without_commission",
+)
 
 
 def memberships_of(user: Any, roles: Iterable[str]) -> QuerySet[RoleMembership]:
@@ -45,12 +60,13 @@ def is_owner(user: Any, dossier: Dossier) -> bool:
 
 
 def holds_role(user: Any, dossier: Dossier, role: str, *, agency_id: int | None = None) -> bool:
-    """True when the user holds `role` (or is an administrator) over the file's commune."""
+    """True when the user holds `role` over the file's commune (an administrator: the roles it acts as)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.is_superuser:
+    stands_in = role in ADMINISTRATOR_ACTS_AS
+    if user.is_superuser and stands_in:
         return True
-    roles = {role, Role.ADMINISTRATOR} if role != Role.COMMISSION_MEMBER else {role}
+    roles = {role, Role.ADMINISTRATOR} if stands_in else {role}
     scope = commune_ancestry(dossier)
     memberships = memberships_of(user, roles).filter(Q(territory__isnull=True) | Q(territory_id__in=scope))
     if role == Role.COMMISSION_MEMBER and agency_id is not None:
@@ -64,9 +80,19 @@ def may_act(user: Any, dossier: Dossier, allowed: Iterable[str]) -> bool:
         if role == OWNER:
             if is_owner(user, dossier):
                 return True
+        elif role == SERVICE_DECIDER:
+            deciding_role = dossier.procedure.decision_role
+            if deciding_role and holds_role(user, dossier, deciding_role):
+                return True
         elif holds_role(user, dossier, role):
             return True
     return False
+
+
+def instructor_ids(dossier: Dossier) -> set[int]:
+    """The users who instructed the file, from its audit trail (see `INSTRUCTION_ACTIONS`)."""
+    events = AuditEvent.objects.filter(dossier=dossier, action__in=INSTRUCTION_ACTIONS, actor__isnull=False)
+    return set(events.values_list("actor_id", flat=True))
 
 
 def member_agencies(user: Any, dossier: Dossier) -> list[int]:

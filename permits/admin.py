@@ -51,8 +51,8 @@ class OutcomeDocumentInline(admin.TabularInline):
 
 @admin.register(Procedure)
 class ProcedureAdmin(admin.ModelAdmin):
-    list_display = ("code", "name_fr", "family", "parent", "tacit_opinion", "active")
-    list_filter = ("family", "active")
+    list_display = ("code", "name_fr", "family", "parent", "decided_by", "decision_role", "tacit_opinion", "active")
+    list_filter = ("family", "decided_by", "active")
     search_fields = ("code", "name_fr", "name_en")
     inlines = (
         StepDeadlineInline,

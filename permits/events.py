@@ -107,7 +107,7 @@ class FilePublished(Event):
     name: str = field(default="commission.file_published", init=False)
     dossier_id: int
     actor_id: int
-    examination_id: int
+    examination_id: int | None  # None: decided by a service, without a commission
     output_ids: tuple[int, ...]
 
 

@@ -298,13 +298,19 @@ def on_opinion(event: DossierEvent) -> None:
 
 
 @subscriber(
-    "dossier.send_to_commission", "dossier.decide", "dossier.sign", "dossier.publish", phase=Phase.IN_TRANSACTION
+    "dossier.send_to_commission",
+    "dossier.decide",
+    "dossier.decide_without_commission",
+    "dossier.sign",
+    "dossier.publish",
+    phase=Phase.IN_TRANSACTION,
 )
 def on_applicant_milestone(event: DossierEvent) -> None:
     dossier = _dossier(event)
     template = {
         "dossier.send_to_commission": "dossier.in_commission",
         "dossier.decide": "dossier.decided",
+        "dossier.decide_without_commission": "dossier.decided",
         "dossier.sign": "dossier.signed",
         "dossier.publish": "dossier.published",
     }[event.name]

@@ -4,6 +4,14 @@ Nothing else writes `Dossier.status`: services call `transition_apply`, which ch
 from the current status, that its guards hold and that the actor may run it, then writes the new status.
 Status groups (`OPEN`, `EDITABLE`, `DECIDED_GROUP`, `PUBLISHABLE`...) are what services, lists and public views
 filter on: no other module spells a set of statuses.
+
+The legal path is the only path to a decision and its publication:
+- DECIDE passes only with the examination the decision comes from (`context["examination"]`, an id), of this file,
+  in a session of its commission whose attendance was recorded with the quorum (`permits.commissions.guards`);
+- the procedures the catalogue says need no commission (`Procedure.decided_by == "service"`) are never sent to a
+  commission; they are decided by DECIDE_WITHOUT_COMMISSION, run only by the role the catalogue names;
+- SIGN and PUBLISH pass only when every signature request of the file's outputs is signed and the latest version
+  of each output verifies (PAdES, trusted, unchanged after signing).
 """
 
 from collections.abc import Callable
@@ -12,11 +20,13 @@ from enum import StrEnum
 from typing import Any
 
 from permits import access
+from permits.commissions import guards as commission_guards
 from permits.errors import IllegalTransition, PermissionDenied
 from permits.models import (
     Consultation,
     ConsultationStatus,
     Decision,
+    DecisionPath,
     Dossier,
     DossierStatus,
     Remark,
@@ -57,6 +67,7 @@ class Action(StrEnum):
     REPLY_TO_REMARKS = "reply_to_remarks"
     SEND_TO_COMMISSION = "send_to_commission"
     DECIDE = "decide"
+    DECIDE_WITHOUT_COMMISSION = "decide_without_commission"
     SIGN = "sign"
     PUBLISH = "publish"
     WITHDRAW = "withdraw"
@@ -108,13 +119,36 @@ def decision_given(dossier: Dossier, context: dict[str, Any]) -> str | None:
     return None
 
 
+def decided_by_commission(dossier: Dossier, context: dict[str, Any]) -> str | None:
+    if dossier.procedure.decided_by == DecisionPath.COMMISSION:
+        return None
+    return "this procedure is decided by its service without a commission (decide_without_commission)"
+
+
+def decided_by_service(dossier: Dossier, context: dict[str, Any]) -> str | None:
+    if dossier.procedure.decided_by == DecisionPath.SERVICE:
+        return None
+    return commission_guards.LEGAL_PATH
+
+
+def examined_in_session_with_quorum(dossier: Dossier, context: dict[str, Any]) -> str | None:
+    return commission_guards.decision_shortfall(dossier=dossier, examination_id=context.get("examination"))
+
+
+def signatures_verified(dossier: Dossier, context: dict[str, Any]) -> str | None:
+    return commission_guards.signatures_shortfall(dossier=dossier)
+
+
 @dataclass(frozen=True)
 class Transition:
     action: Action
     sources: frozenset[str]
     target: DossierStatus
-    allowed: frozenset[str]  # roles, or access.OWNER
+    allowed: frozenset[str]  # roles, access.OWNER, or access.SERVICE_DECIDER (the role the procedure names)
     guards: tuple[Guard, ...] = field(default=())
+    # Whether the transition exists for this file at all (its procedure's path), whoever acts: checked before the
+    # actor's role, and by `available_actions`.
+    scope: tuple[Guard, ...] = field(default=())
 
 
 OWNER = access.OWNER
@@ -140,16 +174,28 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.IN_COMMISSION,
         DESK,
         (no_pending_consultation, all_remarks_closed),
+        scope=(decided_by_commission,),
     ),
     Transition(
         Action.DECIDE,
         frozenset({S.IN_COMMISSION}),
         S.DECIDED,
         frozenset({Role.COMMISSION_PRESIDENT}),
-        (decision_given,),
+        (decision_given, examined_in_session_with_quorum),
+        scope=(decided_by_commission,),
     ),
-    Transition(Action.SIGN, frozenset({S.DECIDED}), S.SIGNED, frozenset({Role.SIGNING_AUTHORITY})),
-    Transition(Action.PUBLISH, frozenset({S.SIGNED}), S.PUBLISHED, DESK),
+    Transition(
+        Action.DECIDE_WITHOUT_COMMISSION,
+        frozenset({S.UNDER_INSTRUCTION}),
+        S.DECIDED,
+        frozenset({access.SERVICE_DECIDER}),
+        (no_pending_consultation, all_remarks_closed, decision_given),
+        scope=(decided_by_service,),
+    ),
+    Transition(
+        Action.SIGN, frozenset({S.DECIDED}), S.SIGNED, frozenset({Role.SIGNING_AUTHORITY}), (signatures_verified,)
+    ),
+    Transition(Action.PUBLISH, frozenset({S.SIGNED}), S.PUBLISHED, DESK, (signatures_verified,)),
     Transition(Action.WITHDRAW, OPEN, S.WITHDRAWN, frozenset({OWNER})),
 )
 TRANSITIONS_BY_ACTION: dict[Action, Transition] = {transition.action: transition for transition in TRANSITIONS}
@@ -160,11 +206,13 @@ def transition_for(action: Action) -> Transition:
 
 
 def available_actions(*, dossier: Dossier, actor: Any) -> list[Action]:
-    """Actions the actor could run now (status and role; guards are checked when the action runs)."""
+    """Actions the actor could run now (status, the procedure's path and role; guards are checked when it runs)."""
     return [
         transition.action
         for transition in TRANSITIONS
-        if dossier.status in transition.sources and access.may_act(actor, dossier, transition.allowed)
+        if dossier.status in transition.sources
+        and not any(guard(dossier, {}) for guard in transition.scope)
+        and access.may_act(actor, dossier, transition.allowed)
     ]
 
 
@@ -179,6 +227,10 @@ def transition_check(
             action=str(action),
             current_status=dossier.status,
         )
+    for guard in transition.scope:
+        reason = guard(dossier, context or {})
+        if reason:
+            raise IllegalTransition(reason, action=str(action), current_status=dossier.status)
     if not access.may_act(actor, dossier, transition.allowed):
         raise PermissionDenied(f"you may not {action.replace('_', ' ')} this file", action=str(action))
     for guard in transition.guards:

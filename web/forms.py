@@ -246,10 +246,6 @@ class DecisionForm(forms.Form):
     conditions = forms.CharField(label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class SignForm(forms.Form):
-    signature_reference = forms.CharField(label=_("Signature reference (optional)"), max_length=200, required=False)
-
-
 # --- the commission: slot booking, attendance, examination ---------------------------------------------------
 
 

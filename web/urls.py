@@ -72,7 +72,9 @@ urlpatterns = [
     path("files/<int:dossier_id>/remarks/send/", office.remarks_send, name="office-remarks-send"),
     path("files/<int:dossier_id>/remarks/<int:remark_id>/close/", office.remark_close, name="office-remark-close"),
     path("files/<int:dossier_id>/commission/", office.send_to_commission, name="office-commission"),
-    path("files/<int:dossier_id>/decide/", office.decide, name="office-decide"),
-    path("files/<int:dossier_id>/sign/", office.sign, name="office-sign"),
-    path("files/<int:dossier_id>/publish/", office.publish, name="office-publish"),
+    path(
+        "files/<int:dossier_id>/decide-without-commission/",
+        office.decide_without_commission,
+        name="office-decide-without-commission",
+    ),
 ]

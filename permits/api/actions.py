@@ -1,6 +1,11 @@
 """The workflow's actions on a file, as POST sub-resources of /api/dossiers/{id}/: a table of small classes, each
 naming its input and the one service it calls. Every action answers with the file as it now is.
 
+A file is decided, signed and published only on the legal path: its commission's president decides from its
+examination in session (`commission/examinations/{id}/decide/`, `permits.api.commissions`), each signer signs
+the decision's documents (`commission/signatures/{id}/sign/`), and the last verified signature signs and
+publishes the file. The one decision taken here is a service's, for the procedures that need no commission.
+
 The services check the status (409 when the action is not possible now) and the actor's role (403); the file
 itself is looked up first, so a file the user may not see is a 404.
 """
@@ -15,6 +20,7 @@ from rest_framework.response import Response
 from permits import services
 from permits.api.common import EmptyInputSerializer, PermitsApiView, client_address, dossier_for, problems, validated
 from permits.api.serializers import DossierOutputSerializer
+from permits.commissions import services as commission_services
 from permits.models import Decision, Dossier
 
 
@@ -106,7 +112,8 @@ class DossierWithdrawApi(DossierActionApi):
     post=action_schema(
         operation_id="dossiers_send_to_commission",
         summary="Put the file before the commission.",
-        description="Desk agent; every opinion of the round given (or tacit) and every remark closed.",
+        description="Desk agent; every opinion of the round given (or tacit) and every remark closed; only for a "
+        "procedure decided by a commission (409 for one decided by a service: `decide-without-commission/`).",
     )
 )
 class DossierSendToCommissionApi(DossierActionApi):
@@ -126,50 +133,23 @@ class DecideInputSerializer(serializers.Serializer):
 
 @extend_schema_view(
     post=action_schema(
-        operation_id="dossiers_decide",
-        summary="Record the commission's decision.",
-        description="Commission president; the file must be in commission.",
+        operation_id="dossiers_decide_without_commission",
+        summary="The service decides a file whose procedure needs no commission.",
+        description="Only for a procedure the catalogue says is decided by a service (`decided_by: service`, e.g. the "
+        "simple declaration), only by the role it names (`decision_role`), once every opinion is in and every "
+        "remark closed. The decision document is then signed by a signing authority of the commune "
+        "(`commission/signatures/`); the file is signed and published when that PAdES signature verifies. Any "
+        "other file is decided only by its commission's president, from its examination in a session with the "
+        "quorum (`commission/examinations/{examination_id}/decide/`): 409 here. There is no other way to decide, "
+        "sign or publish a file.",
         request=DecideInputSerializer,
     )
 )
-class DossierDecideApi(DossierActionApi):
+class DossierDecideWithoutCommissionApi(DossierActionApi):
     input_serializer = DecideInputSerializer
 
     def run(self, *, actor: Any, address: str | None, dossier: Dossier, **data: Any) -> Any:
-        return services.dossier_decide(actor=actor, address=address, dossier=dossier, **data)
-
-
-class SignInputSerializer(serializers.Serializer):
-    signature_reference = serializers.CharField(
-        required=False, allow_blank=True, max_length=500, help_text="Reference of the signed decision document."
-    )
-
-
-@extend_schema_view(
-    post=action_schema(
-        operation_id="dossiers_sign",
-        summary="Record the signature of the decision.",
-        description="Signing authority; the file must be decided.",
-        request=SignInputSerializer,
-    )
-)
-class DossierSignApi(DossierActionApi):
-    input_serializer = SignInputSerializer
-
-    def run(self, *, actor: Any, address: str | None, dossier: Dossier, **data: Any) -> Any:
-        return services.dossier_sign(actor=actor, address=address, dossier=dossier, **data)
-
-
-@extend_schema_view(
-    post=action_schema(
-        operation_id="dossiers_publish",
-        summary="Publish a signed decision (the geoportal shows it from now on).",
-        description="Desk agent; the file must be signed.",
-    )
-)
-class DossierPublishApi(DossierActionApi):
-    def run(self, *, actor: Any, address: str | None, dossier: Dossier, **data: Any) -> Any:
-        return services.dossier_publish(actor=actor, address=address, dossier=dossier)
+        return commission_services.service_decide(actor=actor, address=address, dossier=dossier, **data)
 
 
 @extend_schema_view(

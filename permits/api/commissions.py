@@ -168,8 +168,8 @@ class OutputSerializer(serializers.Serializer):
 
 class SignatureRequestSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    dossier = serializers.IntegerField(source="output.examination.dossier_id", allow_null=True)
-    reference = serializers.CharField(source="output.examination.dossier.reference", allow_null=True)
+    dossier = serializers.IntegerField(source="output.dossier_id", allow_null=True)
+    reference = serializers.CharField(source="output.dossier.reference", allow_null=True)
     output = OutputSerializer()
     position = serializers.IntegerField()
     signature_field = serializers.CharField(source="field_name", help_text="The PDF signature field.")

@@ -30,9 +30,11 @@ urlpatterns = [
     path(f"{dossier}completeness/", actions.DossierCompletenessApi.as_view(), name="dossier-completeness"),
     path(f"{dossier}withdraw/", actions.DossierWithdrawApi.as_view(), name="dossier-withdraw"),
     path(f"{dossier}send-to-commission/", actions.DossierSendToCommissionApi.as_view(), name="dossier-commission"),
-    path(f"{dossier}decide/", actions.DossierDecideApi.as_view(), name="dossier-decide"),
-    path(f"{dossier}sign/", actions.DossierSignApi.as_view(), name="dossier-sign"),
-    path(f"{dossier}publish/", actions.DossierPublishApi.as_view(), name="dossier-publish"),
+    path(
+        f"{dossier}decide-without-commission/",
+        actions.DossierDecideWithoutCommissionApi.as_view(),
+        name="dossier-decide-without-commission",
+    ),
     path(f"{dossier}remarks/send/", actions.DossierSendRemarksApi.as_view(), name="dossier-remarks-send"),
     # what hangs on a file
     path(f"{dossier}deadlines/", tracking.DossierDeadlinesApi.as_view(), name="dossier-deadlines"),

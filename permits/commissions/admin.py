@@ -74,11 +74,11 @@ class ExaminationAdmin(ReadOnlyAdmin):
 
 @admin.register(OutputDocument)
 class OutputDocumentAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "examination", "session", "lineage", "created_at"]
+    list_display = ["kind", "dossier", "examination", "session", "lineage", "created_at"]
     list_filter = ["kind"]
 
 
 @admin.register(SignatureRequest)
 class SignatureRequestAdmin(ReadOnlyAdmin):
-    list_display = ["output", "position", "signer", "field_name", "status", "signed_at"]
+    list_display = ["output", "position", "signer", "field_name", "status", "requested_at", "signed_at"]
     list_filter = ["status"]

@@ -5,6 +5,10 @@ Two defences keep one slot to one file, also under concurrent requests:
    session run one after another and each sees the slots its predecessors took;
 2. `SlotOccupancy.slot` is unique in the database: should anything go around (1), the insert fails and the
    request gets the same `SlotTaken` (409) as a request that found the slot taken.
+
+Every writer locks in one order: the file, then its booking, then the sessions (in id order), then the slots; the
+examination of a file (`examination.examination_record`, `examination_decide`) takes the file before the session
+too, so a booking moved or cancelled while its file is examined waits instead of deadlocking.
 """
 
 from datetime import datetime

@@ -1,12 +1,19 @@
 """Writes: the agenda of a session (PDF + notification of the members), attendance, each file's examination
 (member opinions gathered from the consultations, the commission's joint opinion), and the president's decision.
 
-`examination_decide` runs `permits.services.dossier_decide` and, in the same transaction, generates the PV and
-the decision PDFs, stamps them (and the file's architectural plans when authorised) with their verification QR
-code, and lays out the signatures each one needs (`permits.commissions.signatures`).
+`examination_decide` runs `permits.services.dossier_decide` with the examination (the workflow checks the session's
+quorum) and, in the same transaction, generates the PV and the decision PDFs, stamps them (and the file's
+architectural plans when authorised) with their verification QR code, and lays out the signatures each one needs
+(`permits.commissions.signatures`).
+
+Locks, in one order everywhere (the file, then the session, then its bookings and slots; `booking` does the same):
+a booking moved or cancelled while the file is examined waits for the examination, never deadlocks with it.
+`session_agenda_send` locks the session alone. A refusal for lack of permission is audited (`permits.refusals`).
 """
 
+import hashlib
 import io
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -17,7 +24,7 @@ from gis_core.documents.validation import DocumentKind
 from gis_core.events import event_publish
 from gis_core.notifications.services import notification_schedule_event
 from permits import services
-from permits.audit import audit_deferred, audit_record
+from permits.audit import audit_deferred, audit_record, canonical_json
 from permits.commissions import pdf, selectors
 from permits.commissions.errors import InvalidCommissionInput, NotOnAgenda, PermissionDenied
 from permits.commissions.models import (
@@ -33,11 +40,13 @@ from permits.commissions.models import (
     Session,
     SessionStatus,
 )
-from permits.commissions.selectors import may_run_session, quorum_check
+from permits.commissions.selectors import AgendaEntry, may_run_session, quorum_check
 from permits.commissions.signatures import outputs_prepare
 from permits.events import DecisionRecorded, SessionHeld
 from permits.models import Consultation, ConsultationStatus, Dossier, DossierStatus, OpinionValue
 from permits.notifications import recipients
+from permits.refusals import refusals_audited
+from permits.services.common import dossier_lock
 
 AGENDA_EVENT = "commission.agenda"
 
@@ -57,15 +66,40 @@ def _output_store(*, data: bytes, filename: str, previous: StoredDocument | None
     )
 
 
-@transaction.atomic
-def session_agenda_send(*, session: Session, actor: Any = None) -> OutputDocument:
-    """Generate the agenda PDF (a new version when it changed) and notify every active member by their channels.
+def _agenda_sha256(session: Session, entries: list[AgendaEntry], member_ids: list[int]) -> str:
+    """What an agenda says: the session's times, its files in slot order and the members it goes to."""
+    content = {
+        "session": [session.starts_at, session.ends_at],
+        "entries": [
+            [entry.position, entry.dossier_id, entry.reference, entry.title, entry.starts_at, entry.ends_at]
+            for entry in entries
+        ],
+        "members": sorted(member_ids),
+    }
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
 
-    Idempotent per agenda version: the same version never reaches a member twice.
+
+@dataclass(frozen=True)
+class AgendaSent:
+    output: OutputDocument
+    sent: bool  # False: the agenda last sent says the same; nothing was generated, nobody notified
+
+
+@transaction.atomic
+def session_agenda_send(*, session: Session, actor: Any = None) -> AgendaSent:
+    """Generate the agenda PDF and notify every active member by their channels, unless the agenda last sent says
+    the same (same files, slots and members): then nothing is generated and nobody is notified again.
+
+    Idempotent: the session's row is locked, so two runs at once (the beat task twice, a retry) send one agenda; a
+    changed agenda is a new version of the same output, sent once (`session-<id>#agenda-v<version>`).
     """
     session = Session.objects.select_for_update(of=("self",)).select_related("commission__territory").get(pk=session.pk)
     entries = selectors.agenda_entries(session=session)
+    members = CommissionMember.objects.filter(commission=session.commission, active=True)
+    fingerprint = _agenda_sha256(session, entries, list(members.values_list("pk", flat=True)))
     output = OutputDocument.objects.filter(session=session, kind=OutputKind.AGENDA).first()
+    if output is not None and output.source_sha256 == fingerprint:
+        return AgendaSent(output, sent=False)
     previous = selectors.output_latest_version(output=output) if output else None
     data = pdf.agenda_pdf(session=session, entries=entries)
     filename = f"ordre-du-jour-{session.starts_at:%Y%m%d-%H%M}.pdf"
@@ -74,7 +108,8 @@ def session_agenda_send(*, session: Session, actor: Any = None) -> OutputDocumen
         output = OutputDocument.objects.create(
             kind=OutputKind.AGENDA, session=session, document=document, lineage=document.lineage
         )
-    members = CommissionMember.objects.filter(commission=session.commission, active=True)
+    output.source_sha256 = fingerprint
+    output.save(update_fields=["source_sha256"])
     reference = f"session-{session.pk}#agenda-v{document.version}"
     for person in recipients(members.values_list("user_id", flat=True)):
         for channel, address in person.channels():
@@ -98,15 +133,25 @@ def session_agenda_send(*, session: Session, actor: Any = None) -> OutputDocumen
         actor_id=actor.pk if actor is not None else None,
         payload={"session": session.pk, "document": str(document.pk), "sha256": document.sha256, "files": len(entries)},
     )
-    return output
+    return AgendaSent(output, sent=True)
 
 
+def _session_lock(session_id: int) -> Session:
+    return Session.objects.select_for_update(of=("self",)).select_related("commission").get(pk=session_id)
+
+
+def _examination_dossier(arguments: Any) -> int | None:
+    examination = arguments.get("examination")
+    return getattr(examination, "dossier_id", None)
+
+
+@refusals_audited("commission.attendance", dossier_of=lambda arguments: None)
 @transaction.atomic
 def session_attendance_record(
     *, actor: Any, address: str | None, session: Session, present_member_ids: list[int]
 ) -> list[Attendance]:
     """Record who is present (every other active member is recorded absent)."""
-    session = Session.objects.select_for_update(of=("self",)).select_related("commission").get(pk=session.pk)
+    session = _session_lock(session.pk)
     if not may_run_session(user=actor, session=session):
         raise PermissionDenied("only the president or the secretariat records attendance", action="attendance")
     members = {member.pk: member for member in CommissionMember.objects.filter(commission=session.commission)}
@@ -151,6 +196,7 @@ def _consultation_opinions(dossier: Dossier) -> dict[int, Consultation]:
     return opinions
 
 
+@refusals_audited("commission.examination")
 @transaction.atomic
 def examination_record(
     *,
@@ -167,12 +213,12 @@ def examination_record(
     A member's opinion is what they state in session (`member_opinions`: member id -> (opinion, motivation)),
     else their agency's opinion from the consultations. The quorum must be reached.
     """
-    session = Session.objects.select_for_update(of=("self",)).select_related("commission").get(pk=session.pk)
+    dossier = dossier_lock(dossier=dossier)  # the file first, then the session: the order of every writer
+    session = _session_lock(session.pk)
     if not may_run_session(user=actor, session=session):
         raise PermissionDenied("only the president or the secretariat records the joint opinion", action="examine")
     if session.status == SessionStatus.CANCELLED:
         raise NotOnAgenda("the session was cancelled")
-    dossier = Dossier.objects.select_for_update(of=("self",)).select_related("procedure").get(pk=dossier.pk)
     booked = Booking.objects.filter(session=session, dossier=dossier, status=BookingStatus.ACTIVE).exists()
     if not booked or dossier.status != DossierStatus.IN_COMMISSION:
         raise NotOnAgenda("the file must be booked in this session and in commission", current_status=dossier.status)
@@ -220,6 +266,7 @@ def examination_record(
     return examination
 
 
+@refusals_audited("commission.decision", dossier_of=_examination_dossier)
 @transaction.atomic
 @audit_deferred()  # the chain head is taken after the PDFs are rendered and stamped, not before (permits.audit)
 def examination_decide(
@@ -231,13 +278,20 @@ def examination_decide(
     motivation: str = "",
     conditions: str = "",
 ) -> Examination:
-    """The president decides (permits' `dossier_decide`), then the PV and decision are generated and stamped,
-    the authorised plans stamped, and the signatures requested (see `signatures.outputs_prepare`)."""
+    """The commission's president decides from the examination (permits' `dossier_decide`: the workflow checks the
+    session's quorum), then the PV and decision are generated and stamped, the authorised plans stamped, and the
+    signatures requested (see `signatures.outputs_prepare`)."""
     examination = Examination.objects.select_related("session__commission", "dossier").get(pk=examination.pk)
+    dossier_lock(dossier=examination.dossier_id)  # the file, then the session (attendance cannot change meanwhile)
+    _session_lock(examination.session_id)
+    president_id = examination.session.commission.president_id
+    if president_id is not None and president_id != actor.pk:
+        raise PermissionDenied("only the commission's president decides", action="decide")
     services.dossier_decide(
         actor=actor,
         address=address,
         dossier=examination.dossier,
+        examination_id=examination.pk,
         decision=decision,
         motivation=motivation,
         conditions=conditions,

@@ -271,20 +271,38 @@ class OutputKind(models.TextChoices):
 
 
 class OutputDocument(models.Model):
-    """A generated document; `document` is its first version, `lineage` groups the stamped and signed ones."""
+    """A generated document; `document` is its first version, `lineage` groups the stamped and signed ones.
+
+    A session's agenda belongs to the session; every other output belongs to a file (`dossier`): the PV, decision
+    and plans of its examination in session, or the decision of a service that decides without a commission
+    (no session, no examination)."""
 
     kind = models.CharField(max_length=16, choices=OutputKind.choices)
     session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.PROTECT, related_name="outputs")
     examination = models.ForeignKey(
         Examination, null=True, blank=True, on_delete=models.PROTECT, related_name="outputs"
     )
+    dossier = models.ForeignKey(
+        Dossier, null=True, blank=True, on_delete=models.PROTECT, related_name="commission_outputs"
+    )
     document = models.ForeignKey(StoredDocument, on_delete=models.PROTECT, related_name="+")
     lineage = models.UUIDField(db_index=True)
     source_lineage = models.UUIDField(null=True, blank=True, help_text=_("The applicant's plan that was stamped."))
+    source_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text=_("SHA-256 of what the latest version was generated from (an agenda: its entries)."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="agenda", dossier__isnull=True) | (~Q(kind="agenda") & Q(dossier__isnull=False)),
+                name="output_of_a_session_or_of_a_file",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.lineage}"
@@ -311,6 +329,9 @@ class SignatureRequest(MachineWrittenStatus):
         StoredDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     signed_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the signer last asked to sign (the signature task was enqueued).")
+    )
 
     class Meta:
         ordering = ["output", "position"]

@@ -50,22 +50,21 @@ def signers_notify_turn(*, output_ids: list[int]) -> None:
     """Tell each signer whose turn has come (every earlier signer of the document has signed)."""
     pending = (
         SignatureRequest.objects.filter(output_id__in=output_ids, status=SignatureStatus.PENDING)
-        .select_related("output__examination__dossier")
+        .select_related("output__dossier")
         .order_by("output_id", "position")
     )
     first_pending: dict[int, SignatureRequest] = {}
     for request in pending:
         first_pending.setdefault(request.output_id, request)
     for request in first_pending.values():
-        examination = request.output.examination
-        reference = examination.dossier.reference if examination else ""
+        dossier = request.output.dossier
         _send(
             user_ids=[request.signer_id],
             event_key="commission.signature_turn",
             reference=f"signature-request-{request.pk}",
             context={
-                "reference": reference,
+                "reference": dossier.reference if dossier else "",
                 "document": OutputKind(request.output.kind).label,  # lazy: rendered in the signer's language
-                "link": dossier_link(examination.dossier_id) if examination else "",
+                "link": dossier_link(dossier.pk) if dossier else "",
             },
         )

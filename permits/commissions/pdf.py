@@ -1,6 +1,7 @@
 """Output PDFs of the commissions, from HTML templates rendered by WeasyPrint (HarfBuzz shaping: Arabic and RTL).
 
-`agenda_pdf`, `minutes_pdf` and `decision_pdf` return PDF bytes; the services store them in `gis_core.documents`.
+`agenda_pdf`, `minutes_pdf`, `decision_pdf` and `service_decision_pdf` (a procedure decided without a
+commission) return PDF bytes; the services store them in `gis_core.documents`.
 The decision template is chosen per procedure: `commissions/pdf/decision_<procedure code>.html`, else
 `commissions/pdf/decision.html`. Every document is bilingual (French, then Arabic right-to-left). Fonts: the
 `COMMISSIONS_PDF_FONT_FAMILY` setting (default "DejaVu Sans", which has Arabic glyphs; Debian fonts-dejavu-core).
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from permits.commissions.models import Attendance, Examination, MemberOpinion, Session
 from permits.commissions.selectors import AgendaEntry
-from permits.models import Decision, OpinionValue
+from permits.models import Decision, Dossier, OpinionValue
 
 OPINION_LABELS: dict[str, tuple[str, str]] = {
     OpinionValue.FAVOURABLE: ("Favorable", "موافق"),
@@ -98,6 +99,31 @@ def _examination_context(examination: Examination) -> dict[str, Any]:
         "decided_at": _local(dossier.decided_at or timezone.now()),
         "generated_at": _local(timezone.now()),
     }
+
+
+def service_decision_pdf(*, dossier: Dossier) -> bytes:
+    """The decision of a service, for a procedure decided without a commission (per procedure template, else
+    `commissions/pdf/decision_service.html`), in French and Arabic."""
+    procedure = dossier.procedure
+    decision_fr, decision_ar = DECISION_LABELS.get(dossier.decision, ("", ""))
+    return render_pdf(
+        template_names=[
+            f"commissions/pdf/decision_service_{procedure.code}.html",
+            "commissions/pdf/decision_service.html",
+        ],
+        context={
+            # the page header reads the issuer's territory as a commission's
+            "commission": {"territory": dossier.commune, "name_fr": procedure.commission_name_fr},
+            "dossier": dossier,
+            "procedure": procedure,
+            "commune": dossier.commune,
+            "decision_fr": decision_fr,
+            "decision_ar": decision_ar,
+            "authorised": dossier.decision in (Decision.FAVOURABLE, Decision.FAVOURABLE_WITH_CONDITIONS),
+            "decided_at": _local(dossier.decided_at or timezone.now()),
+            "generated_at": _local(timezone.now()),
+        },
+    )
 
 
 def minutes_pdf(*, examination: Examination) -> bytes:

@@ -1,10 +1,11 @@
 """Reads: the signed documents a file's applicant receives once the file is published.
 
-The file's own outputs only (those of its examinations), of the kinds in `APPLICANT_KINDS`: the decision, the PV
-of the file's examination (the minutes template renders that one file: it is the applicant's extract) and the
-stamped authorised plans; never the session's agenda, which lists other applicants' files. Nothing is released
-before the file is published and every signature of its outputs is in; each document is then its signed version
-(the version the last signer produced), with the public verification token its QR code carries.
+The file's own outputs only (those of its examination, or its service's decision), of the kinds in
+`APPLICANT_KINDS`: the decision, the PV of the file's examination (the minutes template renders that one file: it is
+the applicant's extract) and the stamped authorised plans; never the session's agenda, which lists other
+applicants' files. Nothing is released before the file is published and every signature of its outputs is in;
+each document is then its signed version (the version the last signer produced), with the public verification
+token its QR code carries.
 """
 
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ def published_outputs_for(*, dossier: Dossier) -> list[PublishedOutput]:
     """The signed decision, PV extract and authorised plans of a published file; [] before (or for none)."""
     if not documents_released(dossier=dossier):
         return []
-    outputs = list(OutputDocument.objects.filter(examination__dossier=dossier, kind__in=APPLICANT_KINDS))
+    outputs = list(OutputDocument.objects.filter(dossier=dossier, kind__in=APPLICANT_KINDS))
     last_signatures: dict[int, SignatureRequest] = {}
     requests = SignatureRequest.objects.filter(output__in=outputs, status=SignatureStatus.SIGNED)
     for request in requests.select_related("signed_document").order_by("output_id", "position"):

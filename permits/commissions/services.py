@@ -6,10 +6,11 @@
 | `sessions_generate(*, weeks, today=None, commission=None)` | system (beat, command) | sessions N weeks ahead |
 | `booking_create(*, actor, address, dossier, slot, now=None)` | applicant | 409 `SlotTaken` if taken |
 | `booking_move(...)`, `booking_cancel(...)` | applicant | until the cut-off (409 `BookingClosed`) |
-| `session_agenda_send(*, session, actor=None)` | system / secretariat | agenda PDF + members notified |
+| `session_agenda_send(*, session, actor=None) -> AgendaSent` | system / secretariat | agenda PDF, sent once |
 | `session_attendance_record(*, actor, address, session, present_member_ids)` | president, secretariat | |
 | `examination_record(*, actor, address, session, dossier, joint_opinion, ...)` | president, secretariat | quorum |
 | `examination_decide(*, actor, address, examination, decision, motivation="", conditions="")` | president | PDFs |
+| `service_decide(*, actor, address, dossier, decision, motivation="", ...)` | catalogue's role | no commission |
 | `signature_request_sign(*, actor, address, request)` | the signer, in turn | PAdES in Celery |
 """
 
@@ -27,6 +28,7 @@ from permits.commissions.scheduling import (
     schedule_create,
     sessions_generate,
 )
+from permits.commissions.service_decision import service_decide
 from permits.commissions.signatures import (
     dossier_complete_signing,
     outputs_prepare,
@@ -46,6 +48,7 @@ __all__ = [
     "outputs_prepare",
     "procedure_duration_set",
     "schedule_create",
+    "service_decide",
     "session_agenda_send",
     "session_attendance_record",
     "sessions_generate",

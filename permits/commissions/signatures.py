@@ -6,11 +6,18 @@ its verification QR code (`document_stamp`, a new version) and lays out the sign
 - the PV: each member present, in order (agency code, then member id), each an incremental PAdES signature;
 - the decision: the commission's signing authority (else a signing authority of the file's commune);
 - each stamped plan: the commission president (else the president who decided).
+`service_outputs_prepare` (called by `service_decide`, for a procedure decided without a commission) generates the
+service's decision alone, signed by a signing authority of the file's commune.
+
+Separation of duties: whoever instructed the file (`permits.access.instructor_ids`) never signs its decision
+alone; such a sequence is refused when it is laid out, and their signing turn is refused should it exist anyway.
+Each signer signs only the requests addressed to them. Refusals are audited (`permits.refusals`).
 
 A signer asks to sign with `signature_request_sign` (their turn must have come); the signature itself runs in
 Celery (`tasks.signature_request_run_task` -> `signature_request_run`): a new signed version, an audit event
-with the certificate and the hash, and, when the file's last signature is in, `dossier_sign` then
-`dossier_publish` (by the commission's secretary, else the desk agent who sent the file to the commission).
+with the certificate and the hash. Once the file's last signature is recorded, `dossier_complete_signing` (its
+own transaction) runs `dossier_sign` then `dossier_publish`, whose guards verify every signed version
+(by the commission's secretary, else the desk agent who sent the file to the commission or checked it).
 """
 
 import io
@@ -18,6 +25,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from gis_core.documents.models import StoredDocument
 from gis_core.documents.services import document_store, documents_storage
@@ -26,13 +34,14 @@ from gis_core.events import event_publish
 from gis_core.signing.models import SignatureRecord, VerificationPurpose
 from gis_core.signing.services import document_stamp, pdf_sign_for_user
 from permits import services
-from permits.access import commune_ancestry
+from permits.access import commune_ancestry, instructor_ids
 from permits.audit import audit_record
 from permits.commissions import pdf, selectors
 from permits.commissions.errors import InvalidCommissionInput, PermissionDenied
 from permits.commissions.lifecycles import SIGNATURE, SignatureAction
 from permits.commissions.models import (
     Attendance,
+    Commission,
     Examination,
     OutputDocument,
     OutputKind,
@@ -51,6 +60,8 @@ from permits.models import (
     Role,
     RoleMembership,
 )
+from permits.refusals import refusals_audited
+from permits.services.common import dossier_lock
 
 PLAN_DOCUMENT_TYPES = ("architectural-plans", "revised-plan")
 PURPOSES: dict[str, str] = {
@@ -58,21 +69,29 @@ PURPOSES: dict[str, str] = {
     OutputKind.DECISION: VerificationPurpose.DECISION,
     OutputKind.PLAN: VerificationPurpose.PLAN,
 }
+SOLE_SIGNER = "whoever instructed the file cannot sign its decision alone: another signing authority must sign it"
 
 
 def _store_output(
-    *, kind: str, examination: Examination, data: bytes, filename: str, actor: Any, source_lineage: Any = None
+    *,
+    kind: str,
+    dossier: Dossier,
+    examination: Examination | None,
+    data: bytes,
+    filename: str,
+    actor: Any,
+    source_lineage: Any = None,
 ) -> OutputDocument:
     """Store version 1, stamp it (version 2, QR code on every page) and record the output."""
-    dossier = examination.dossier
     first = document_store(stream=io.BytesIO(data), filename=filename, allowed_kinds=(DocumentKind.PDF,), user=actor)
     document_stamp(  # version 2: the stamp and QR code of the verification page on every page
         document=first, reference=dossier.reference or f"#{dossier.pk}", purpose=PURPOSES[kind], user=actor
     )
     return OutputDocument.objects.create(
         kind=kind,
-        session=examination.session,
+        session=examination.session if examination else None,
         examination=examination,
+        dossier=dossier,
         document=first,
         lineage=first.lineage,
         source_lineage=source_lineage,
@@ -93,13 +112,12 @@ def _latest_plans(dossier: Dossier) -> list[StoredDocument]:
     return latest
 
 
-def _signing_authority(examination: Examination) -> Any:
-    commission = examination.session.commission
-    if commission.signing_authority_id is not None:
+def _signing_authority(*, commission: Commission | None, dossier: Dossier) -> Any:
+    if commission is not None and commission.signing_authority_id is not None:
         return commission.signing_authority
     membership = (
         RoleMembership.objects.filter(role=Role.SIGNING_AUTHORITY, active=True)
-        .filter(Q(territory__isnull=True) | Q(territory_id__in=commune_ancestry(examination.dossier)))
+        .filter(Q(territory__isnull=True) | Q(territory_id__in=commune_ancestry(dossier)))
         .select_related("user")
         .order_by("territory_id", "pk")
         .first()
@@ -109,19 +127,46 @@ def _signing_authority(examination: Examination) -> Any:
     return membership.user
 
 
+def _decision_signers_check(*, dossier: Dossier, signers: list[Any]) -> None:
+    """Refuse a decision whose signers all instructed the file (separation of duties)."""
+    instructors = instructor_ids(dossier)
+    if signers and all(signer.pk in instructors for signer in signers):
+        raise PermissionDenied(SOLE_SIGNER, rule="separation_of_duties", signers=sorted(s.pk for s in signers))
+
+
 def _request(*, output: OutputDocument, signer: Any, position: int, field_name: str, role_label: str) -> None:
     SignatureRequest.objects.create(
         output=output, signer=signer, position=position, field_name=field_name, role_label=role_label
     )
 
 
+def _outputs_generated(*, dossier: Dossier, outputs: list[OutputDocument], actor: Any, address: str | None) -> None:
+    audit_record(
+        action="commission.outputs_generated",
+        actor_id=actor.pk,
+        dossier=dossier,
+        address=address,
+        payload={
+            "examination": outputs[0].examination_id if outputs else None,
+            "outputs": [
+                {"kind": output.kind, "lineage": str(output.lineage), "sha256": output.document.sha256}
+                for output in outputs
+            ],
+        },
+    )
+    signers_notify_turn(output_ids=[output.pk for output in outputs])
+
+
 def outputs_prepare(*, examination: Examination, actor: Any, address: str | None) -> list[OutputDocument]:
     """Generate, store and stamp the PV, the decision and (authorised files) the plans; request the signatures."""
     dossier = examination.dossier
     commission = examination.session.commission
+    decision_signer = _signing_authority(commission=commission, dossier=dossier)
+    _decision_signers_check(dossier=dossier, signers=[decision_signer])
     slug = (dossier.reference or str(dossier.pk)).replace("/", "-")
     minutes = _store_output(
         kind=OutputKind.MINUTES,
+        dossier=dossier,
         examination=examination,
         data=pdf.minutes_pdf(examination=examination),
         filename=f"pv-{slug}.pdf",
@@ -142,6 +187,7 @@ def outputs_prepare(*, examination: Examination, actor: Any, address: str | None
         )
     decision = _store_output(
         kind=OutputKind.DECISION,
+        dossier=dossier,
         examination=examination,
         data=pdf.decision_pdf(examination=examination),
         filename=f"decision-{slug}.pdf",
@@ -149,7 +195,7 @@ def outputs_prepare(*, examination: Examination, actor: Any, address: str | None
     )
     _request(
         output=decision,
-        signer=_signing_authority(examination),
+        signer=decision_signer,
         position=1,
         field_name="decision-authority",
         role_label="signing_authority",
@@ -162,6 +208,7 @@ def outputs_prepare(*, examination: Examination, actor: Any, address: str | None
                 data = handle.read()
             output = _store_output(
                 kind=OutputKind.PLAN,
+                dossier=dossier,
                 examination=examination,
                 data=data,
                 filename=f"plan-autorise-{slug}-{number}.pdf",
@@ -170,46 +217,67 @@ def outputs_prepare(*, examination: Examination, actor: Any, address: str | None
             )
             _request(output=output, signer=president, position=1, field_name="plan-president", role_label="president")
             outputs.append(output)
-    audit_record(
-        action="commission.outputs_generated",
-        actor_id=actor.pk,
-        dossier=dossier,
-        address=address,
-        payload={
-            "examination": examination.pk,
-            "outputs": [
-                {"kind": output.kind, "lineage": str(output.lineage), "sha256": output.document.sha256}
-                for output in outputs
-            ],
-        },
-    )
-    signers_notify_turn(output_ids=[output.pk for output in outputs])
+    _outputs_generated(dossier=dossier, outputs=outputs, actor=actor, address=address)
     return outputs
 
 
+def service_outputs_prepare(*, dossier: Dossier, actor: Any, address: str | None) -> list[OutputDocument]:
+    """The decision of a service (no commission): generated, stamped, to be signed by a signing authority of the
+    file's commune."""
+    signer = _signing_authority(commission=None, dossier=dossier)
+    _decision_signers_check(dossier=dossier, signers=[signer])
+    slug = (dossier.reference or str(dossier.pk)).replace("/", "-")
+    decision = _store_output(
+        kind=OutputKind.DECISION,
+        dossier=dossier,
+        examination=None,
+        data=pdf.service_decision_pdf(dossier=dossier),
+        filename=f"decision-{slug}.pdf",
+        actor=actor,
+    )
+    _request(
+        output=decision, signer=signer, position=1, field_name="decision-authority", role_label="signing_authority"
+    )
+    _outputs_generated(dossier=dossier, outputs=[decision], actor=actor, address=address)
+    return [decision]
+
+
+def _request_dossier(arguments: Any) -> int | None:
+    request = arguments.get("request")
+    found = SignatureRequest.objects.filter(pk=getattr(request, "pk", request)).values_list("output__dossier_id")
+    row = found.first()
+    return row[0] if row else None
+
+
+@refusals_audited("commission.sign", dossier_of=_request_dossier)
 @transaction.atomic
 def signature_request_sign(*, actor: Any, address: str | None, request: SignatureRequest) -> SignatureRequest:
     """The signer signs (their turn must have come): the PAdES signature runs in Celery after commit
-    (`permits.commissions.subscribers`, on `commission.signature_requested`)."""
+    (`permits.commissions.subscribers`, on `commission.signature_requested`); asking again re-enqueues it."""
     request = (
-        SignatureRequest.objects.select_for_update(of=("self",))
-        .select_related("output__examination")
-        .get(pk=request.pk)
+        SignatureRequest.objects.select_for_update(of=("self",)).select_related("output__dossier").get(pk=request.pk)
     )
     if request.signer_id != actor.pk:
-        raise PermissionDenied("this signature is someone else's", action="sign")
+        raise PermissionDenied("this signature is someone else's", action="sign", request=request.pk)
     SIGNATURE.check(record=request, action=SignatureAction.SIGN)
+    dossier = request.output.dossier
+    if request.output.kind == OutputKind.DECISION and dossier is not None:
+        others = SignatureRequest.objects.filter(output_id=request.output_id).values_list("signer_id", flat=True)
+        instructors = instructor_ids(dossier)
+        if actor.pk in instructors and set(others) <= instructors:
+            raise PermissionDenied(SOLE_SIGNER, rule="separation_of_duties", request=request.pk)
+    request.requested_at = timezone.now()
+    request.save(update_fields=["requested_at"])
     audit_record(
         action="commission.signature_requested",
         actor_id=actor.pk,
-        dossier=request.output.examination.dossier if request.output.examination else None,
+        dossier=dossier,
         address=address,
         payload={"request": request.pk, "field": request.field_name, "kind": request.output.kind},
     )
-    examination = request.output.examination
     event_publish(
         event=SignatureRequested(
-            dossier_id=examination.dossier_id if examination else None,
+            dossier_id=dossier.pk if dossier else None,
             actor_id=actor.pk,
             request_id=request.pk,
             output_id=request.output_id,
@@ -221,31 +289,32 @@ def signature_request_sign(*, actor: Any, address: str | None, request: Signatur
 
 
 def signature_request_run(*, request_id: int) -> SignatureRequest:
-    """Apply the signature (idempotent: a signed request, or a field already signed, is not signed again)."""
-    request = SignatureRequest.objects.select_related("output__examination__dossier__commune").get(pk=request_id)
-    if request.status == SignatureStatus.SIGNED:
-        return request
-    SIGNATURE.check(record=request, action=SignatureAction.SIGN)
-    output = request.output
-    examination = output.examination
-    assert examination is not None
-    dossier = examination.dossier
-    record = pdf_sign_for_user(
-        document_id=output.document_id,
-        user_id=request.signer_id,
-        field_name=request.field_name,
-        reason=f"{output.get_kind_display()} {dossier.reference}",
-        location=dossier.commune.name_fr,
-    )
-    return _signature_record(request_id=request_id, record=record)
+    """Apply the signature (idempotent: a signed request, or a field already signed, is not signed again); once
+    the file's last signature is in, complete the file (sign, publish) in a transaction of its own."""
+    request = SignatureRequest.objects.select_related("output__dossier__commune").get(pk=request_id)
+    if request.status != SignatureStatus.SIGNED:
+        SIGNATURE.check(record=request, action=SignatureAction.SIGN)
+        output = request.output
+        signed_file = output.dossier
+        assert signed_file is not None  # the outputs signed are a file's
+        record = pdf_sign_for_user(
+            document_id=output.document_id,
+            user_id=request.signer_id,
+            field_name=request.field_name,
+            reason=f"{output.get_kind_display()} {signed_file.reference}",
+            location=signed_file.commune.name_fr,
+        )
+        request = _signature_record(request_id=request_id, record=record)
+    dossier = request.output.dossier
+    if dossier is not None and selectors.dossier_signatures_complete(dossier=dossier):
+        dossier_complete_signing(dossier=dossier)
+    return request
 
 
 @transaction.atomic
 def _signature_record(*, request_id: int, record: SignatureRecord) -> SignatureRequest:
     request = (
-        SignatureRequest.objects.select_for_update(of=("self",))
-        .select_related("output__examination__dossier")
-        .get(pk=request_id)
+        SignatureRequest.objects.select_for_update(of=("self",)).select_related("output__dossier").get(pk=request_id)
     )
     if request.status == SignatureStatus.SIGNED:
         return request
@@ -254,9 +323,8 @@ def _signature_record(*, request_id: int, record: SignatureRecord) -> SignatureR
         action=SignatureAction.SIGN,
         changes={"signed_document_id": record.document_id, "signed_at": record.signed_at},
     )
-    examination = request.output.examination
-    assert examination is not None
-    dossier = examination.dossier
+    dossier = request.output.dossier
+    assert dossier is not None
     audit_record(
         action="commission.document_signed",
         actor_id=request.signer_id,
@@ -285,43 +353,61 @@ def _signature_record(*, request_id: int, record: SignatureRecord) -> SignatureR
         )
     )
     signers_notify_turn(output_ids=[request.output_id])
-    if selectors.dossier_signatures_complete(dossier=dossier):
-        dossier_complete_signing(dossier=dossier, examination=examination)
     return request
 
 
-def _publisher(*, dossier: Dossier, examination: Examination) -> Any:
-    commission = examination.session.commission
-    if commission.secretary_id is not None:
+def _publisher(*, dossier: Dossier, commission: Commission | None) -> Any:
+    """The commission's secretary, else the desk agent who sent the file to the commission or checked it."""
+    if commission is not None and commission.secretary_id is not None:
         return commission.secretary
-    event = AuditEvent.objects.filter(dossier=dossier, action="dossier.send_to_commission").order_by("-sequence")
-    sender = event.select_related("actor").first()
-    if sender is None or sender.actor is None:
-        raise InvalidCommissionInput("no secretary to publish the decision")
-    return sender.actor
+    for action in ("dossier.send_to_commission", "dossier.accept_complete"):
+        event = AuditEvent.objects.filter(dossier=dossier, action=action).order_by("-sequence").select_related("actor")
+        sender = event.first()
+        if sender is not None and sender.actor is not None:
+            return sender.actor
+    raise InvalidCommissionInput("no secretary to publish the decision")
 
 
-def dossier_complete_signing(*, dossier: Dossier, examination: Examination) -> Dossier:
-    """Every output is signed: the file moves to signed (by the decision's signer), then published."""
-    dossier.refresh_from_db()
+@transaction.atomic
+def dossier_complete_signing(*, dossier: Dossier) -> Dossier:
+    """Every signature of the file's outputs is in: the file moves to signed (by the decision's signer), then
+    published; the workflow verifies every signed version first. Idempotent: a file no longer decided is left."""
+    dossier = dossier_lock(dossier=dossier.pk)
     if dossier.status != DossierStatus.DECIDED:
         return dossier
-    decision_request = SignatureRequest.objects.filter(
-        output__examination=examination, output__kind=OutputKind.DECISION
-    ).select_related("signer", "signed_document")[0]
-    signed_document = decision_request.signed_document
-    dossier = services.dossier_sign(
-        actor=decision_request.signer,
-        address=None,
-        dossier=dossier,
-        signature_reference=f"{signed_document.pk}:{signed_document.sha256}" if signed_document else "",
+    outputs = list(OutputDocument.objects.filter(dossier=dossier).select_related("examination__session__commission"))
+    decision_request = (
+        SignatureRequest.objects.filter(output__in=outputs, output__kind=OutputKind.DECISION)
+        .select_related("signer", "signed_document", "output")
+        .order_by("-position")
+        .first()
     )
-    publisher = _publisher(dossier=dossier, examination=examination)
+    if decision_request is None:
+        raise InvalidCommissionInput("the file has no decision to sign")
+    signed = SignatureRequest.objects.filter(output__in=outputs).select_related("output", "signed_document")
+    signed_documents = [
+        {
+            "kind": request.output.kind,
+            "field": request.field_name,
+            "document": str(request.signed_document_id),
+            "sha256": request.signed_document.sha256 if request.signed_document else "",
+        }
+        for request in signed.order_by("output_id", "position")
+    ]
+    dossier = services.dossier_sign(
+        actor=decision_request.signer, address=None, dossier=dossier, signed_documents=signed_documents
+    )
+    examination = decision_request.output.examination
+    commission = examination.session.commission if examination else None
+    publisher = _publisher(dossier=dossier, commission=commission)
     dossier = services.dossier_publish(actor=publisher, address=None, dossier=dossier)
     released = tuple(output.output_id for output in published_outputs_for(dossier=dossier))
     event_publish(
         event=FilePublished(
-            dossier_id=dossier.pk, actor_id=publisher.pk, examination_id=examination.pk, output_ids=released
+            dossier_id=dossier.pk,
+            actor_id=publisher.pk,
+            examination_id=examination.pk if examination else None,
+            output_ids=released,
         )
     )
     return dossier

@@ -2,6 +2,8 @@
 
 from permits.models.audit import AuditChainHead, AuditEvent, AuditTrailImmutable
 from permits.models.catalogue import (
+    SERVICE_DECISION_ROLES,
+    DecisionPath,
     OccasionalMemberRule,
     OpinionValue,
     OutcomeDocument,
@@ -42,12 +44,14 @@ __all__ = [
     "FREE_DOCUMENT_TYPES",
     "OTHER_DOCUMENT",
     "REVISED_PLAN",
+    "SERVICE_DECISION_ROLES",
     "AuditChainHead",
     "AuditEvent",
     "AuditTrailImmutable",
     "Consultation",
     "ConsultationStatus",
     "Decision",
+    "DecisionPath",
     "Dossier",
     "DossierCounter",
     "DossierDocument",

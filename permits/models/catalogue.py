@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from parcels.models import Agency, OverlayKind
+from permits.models.people import Role
 
 
 class ProcedureFamily(models.TextChoices):
@@ -20,6 +21,17 @@ class OpinionValue(models.TextChoices):
     FAVOURABLE = "favourable", _("Favourable")
     FAVOURABLE_WITH_RESERVATIONS = "favourable_with_reservations", _("Favourable with reservations")
     UNFAVOURABLE = "unfavourable", _("Unfavourable")
+
+
+class DecisionPath(models.TextChoices):
+    """Who decides a file of the procedure: its commission in session, or a service without a commission."""
+
+    COMMISSION = "commission", _("The commission, in session")
+    SERVICE = "service", _("The competent service, without a commission")
+
+
+# The roles a procedure decided by a service may name as the one that decides (`Procedure.decision_role`).
+SERVICE_DECISION_ROLES = (Role.DESK_AGENT, Role.SIGNING_AUTHORITY)
 
 
 class Procedure(models.Model):
@@ -55,10 +67,31 @@ class Procedure(models.Model):
         help_text=_("Opinion a consulted member is deemed to give when silent at the deadline."),
     )
     requires_footprint = models.BooleanField(default=True)
+    decided_by = models.CharField(
+        max_length=16,
+        choices=DecisionPath.choices,
+        default=DecisionPath.COMMISSION,
+        help_text=_("The commission decides in session; a service decides the procedures that need no commission."),
+    )
+    decision_role = models.CharField(
+        max_length=32,
+        blank=True,
+        choices=[(role.value, role.label) for role in SERVICE_DECISION_ROLES],
+        help_text=_("Decided by a service: the role that decides (empty when the commission decides)."),
+    )
     active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["family", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(decided_by=DecisionPath.COMMISSION, decision_role="")
+                | models.Q(
+                    decided_by=DecisionPath.SERVICE, decision_role__in=[role.value for role in SERVICE_DECISION_ROLES]
+                ),
+                name="procedure_decision_role_for_service_only",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name_fr

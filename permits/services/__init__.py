@@ -2,7 +2,12 @@
 event and schedules its side effects on commit. Faces import them from here."""
 
 from permits.services.catalogue import procedures_load
-from permits.services.decisions import dossier_decide, dossier_publish, dossier_sign
+from permits.services.decisions import (
+    dossier_decide,
+    dossier_decide_without_commission,
+    dossier_publish,
+    dossier_sign,
+)
 from permits.services.documents import (
     document_upload,
     documents_missing_mandatory,
@@ -35,6 +40,7 @@ __all__ = [
     "dossier_check_completeness",
     "dossier_create",
     "dossier_decide",
+    "dossier_decide_without_commission",
     "dossier_precheck_compute",
     "dossier_publish",
     "dossier_send_to_commission",

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from parcels.models import Agency
 from permits.models import (
+    DecisionPath,
     OccasionalMemberRule,
     OutcomeDocument,
     PermanentMember,
@@ -105,6 +106,8 @@ def procedures_load(*, path: Path = DEFAULT_CATALOGUE) -> CatalogueLoadSummary:
                 "commission_name_fr": data.get("commission_fr", ""),
                 "tacit_opinion": data.get("tacit_opinion", "favourable"),
                 "requires_footprint": data.get("requires_footprint", True),
+                "decided_by": data.get("decided_by", DecisionPath.COMMISSION),
+                "decision_role": data.get("decision_role", ""),
             },
         )
         _procedure_children(procedure, data, agencies)

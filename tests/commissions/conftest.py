@@ -15,8 +15,13 @@ from parcels.models import Agency
 from permits.commissions import services
 from permits.commissions.models import Commission, CommissionMember, MemberKind, Session
 from permits.models import Procedure, RequiredDocument
-from tests.conftest import documents_stored_in, tasks_eager
+from tests.conftest import tasks_eager
 from tests.factories import AgencyFactory
+from tests.legal_path import (  # noqa: F401 - the development PKI of the session and the legal path, as fixtures
+    legal_path,
+    pki,
+    signing_settings_apply,
+)
 from tests.notifications.conftest import (  # noqa: F401 - the real SMTP server, shared as fixtures
     smtp,
     smtp_server,
@@ -27,26 +32,10 @@ FIRST_DAY = date(2027, 1, 4)  # a Monday
 HOLIDAY = date(2027, 1, 14)  # Thursday, Amazigh New Year
 
 
-@pytest.fixture(scope="session")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> DevelopmentPki:
-    pki = DevelopmentPki(tmp_path_factory.mktemp("commission-pki"))
-    pki.ensure()
-    return pki
-
-
 @pytest.fixture(autouse=True)
-def commission_settings(settings: Any, pki: DevelopmentPki, tmp_path: Path) -> Path:
+def commission_settings(settings: Any, pki: DevelopmentPki, tmp_path: Path) -> Path:  # noqa: F811 - the fixture
     """Documents under tmp_path, the development PKI and the local TSA, tasks in-process."""
-    store = documents_stored_in(settings, tmp_path)
-    settings.SIGNING_PKI_DIR = pki.directory
-    settings.SIGNING_TRUST_ROOTS = [pki.directory / "root-ca.pem"]
-    settings.SIGNING_INTERMEDIATES = [pki.directory / "intermediate-ca.pem"]
-    settings.SIGNING_TSA_URL = ""
-    settings.SIGNING_TSA_LOCAL = True
-    settings.SIGNING_SIGNER_BACKEND = "gis_core.signing.signers.Pkcs12Backend"
-    settings.SIGNING_PUBLIC_BASE_URL = "http://testserver"
-    settings.SIGNING_EMBED_VALIDATION_INFO = True
-    return store
+    return signing_settings_apply(settings, pki, tmp_path)
 
 
 @pytest.fixture(autouse=True)

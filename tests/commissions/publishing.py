@@ -14,9 +14,16 @@ from tests.permits.factories import ADDRESS
 
 
 def certify_signers(world: World, pki: DevelopmentPki) -> None:
-    for user in (world.permanent.user, world.occasional.user, world.staff["signing_authority"]):
-        pki.user(user.username, display_name=user.get_full_name() or user.username)
-    pki.user(world.staff["commission_president"].username, display_name="Président de la commission")
+    """A certificate for each signer of the world, named as the PDFs must show them (the session's PKI is shared:
+    a certificate issued earlier to the same username under another name is issued again)."""
+    names = {user: user.get_full_name() or user.username for user in (world.permanent.user, world.occasional.user)}
+    names[world.staff["signing_authority"]] = world.staff["signing_authority"].username
+    names[world.staff["commission_president"]] = "Président de la commission"
+    for user, name in names.items():
+        credentials = pki.user_paths(user.username)
+        credentials.pkcs12_path.unlink(missing_ok=True)
+        credentials.passphrase_path.unlink(missing_ok=True)
+        pki.user(user.username, display_name=name)
 
 
 def decided_file(

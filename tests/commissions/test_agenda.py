@@ -3,14 +3,18 @@ and shown in their workspace."""
 
 from typing import Any
 
+import pytest
 from django.contrib.auth.models import User
 
+from gis_core.documents.models import StoredDocument
+from gis_core.notifications.models import Delivery
 from permits.commissions import selectors, services
 from permits.commissions.models import OutputDocument, OutputKind
 from permits.commissions.tasks import agendas_send_due_task
-from tests.commissions.conftest import World
+from tests.commissions.conftest import World, build_world
 from tests.commissions.helpers import booked_file, latest, pdf_text
-from tests.permits.factories import DossierFactory
+from tests.permits.factories import ADDRESS, DossierFactory
+from tests.permits.test_concurrency import run_in_threads
 
 
 def test_agenda_generated_with_the_booked_files_and_sent(
@@ -25,7 +29,9 @@ def test_agenda_generated_with_the_booked_files_and_sent(
     assert [entry.reference for entry in entries] == [first.reference, second.reference]
 
     with django_capture_on_commit_callbacks(execute=True):
-        output = services.session_agenda_send(session=session)
+        sent = services.session_agenda_send(session=session)
+    output = sent.output
+    assert sent.sent
     text = pdf_text(latest(output))
     assert "Ordre du jour" in text and "جدول" in text  # (poppler splits the lam-alef ligature)
     assert str(first.reference) in text and str(second.reference) in text
@@ -47,12 +53,19 @@ def test_agenda_generated_with_the_booked_files_and_sent(
     outsider = User.objects.create(username="outsider")
     assert selectors.member_workspace(user=outsider, now=session.starts_at) == []
 
-    # sent again (same version): nobody is notified twice; a regenerated agenda is a new version
+    # sent again, the agenda unchanged: nothing is generated, nobody is notified twice
     smtp.clear()
     with django_capture_on_commit_callbacks(execute=True):
         again = services.session_agenda_send(session=session)
-    assert again.pk == output.pk and latest(again).version == 2
-    assert len(smtp.messages) == 2  # a new version is news
+    assert not again.sent and again.output.pk == output.pk and latest(output).version == 1
+    assert smtp.messages == []
+    # the agenda changed (a file cancelled its booking): a new version of the same output, news for every member
+    services.booking_cancel(actor=second.applicant, address=ADDRESS, booking=second.commission_bookings.get())
+    with django_capture_on_commit_callbacks(execute=True):
+        changed = services.session_agenda_send(session=session)
+    assert changed.sent and changed.output.pk == output.pk and latest(output).version == 2
+    assert str(second.reference) not in pdf_text(latest(output))
+    assert len(smtp.messages) == 2
 
 
 def test_the_beat_task_sends_agendas_whose_booking_has_closed(world: World, settings: Any) -> None:
@@ -61,3 +74,23 @@ def test_the_beat_task_sends_agendas_whose_booking_has_closed(world: World, sett
     assert agendas_send_due_task.delay().get() == 3
     assert OutputDocument.objects.filter(kind=OutputKind.AGENDA).count() == 3
     assert agendas_send_due_task.delay().get() == 0  # idempotent
+    assert StoredDocument.objects.filter(original_filename__startswith="ordre-du-jour").count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_agenda_task_run_twice_at_once_sends_each_agenda_once(smtp: Any) -> None:
+    """Two beat runs at the same moment (each its own connection): one agenda document per session, one message
+    per member and session; before the fix, the second run stored a second version and sent it again."""
+    world = build_world()
+    session = world.sessions()[0]
+    booked_file(world, session, 0, in_commission=False)
+    world.commission.booking_cutoff_hours = 24 * 400
+    world.commission.save()
+    outcomes = run_in_threads([agendas_send_due_task, agendas_send_due_task])
+    assert outcomes == []
+    agendas = OutputDocument.objects.filter(kind=OutputKind.AGENDA)
+    assert agendas.count() == 3
+    assert StoredDocument.objects.filter(lineage__in=agendas.values("lineage")).count() == 3  # one version each
+    deliveries = Delivery.objects.filter(event_key="commission.agenda")
+    assert deliveries.count() == 3 * 2  # three sessions, two members, one channel each
+    assert agendas_send_due_task() == 0

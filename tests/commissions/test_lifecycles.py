@@ -73,7 +73,9 @@ def test_the_booking_table_is_the_lifecycle() -> None:
 def signature_requests(count: int) -> list[SignatureRequest]:
     """`count` signatures of one stored PV, in order, each by its own signer."""
     document = document_store(stream=io.BytesIO(sample_pdf()), filename="pv.pdf", allowed_kinds=(DocumentKind.PDF,))
-    output = OutputDocument.objects.create(kind=OutputKind.MINUTES, document=document, lineage=document.lineage)
+    output = OutputDocument.objects.create(
+        kind=OutputKind.MINUTES, dossier=DossierFactory.create(), document=document, lineage=document.lineage
+    )
     return [
         SignatureRequest.objects.create(
             output=output, signer=UserFactory.create(), position=position, field_name=f"pv-member-{position}"

@@ -68,9 +68,7 @@ def test_signature_queues_and_free_slots_take_as_many_queries_for_many_rows_as_f
         def read() -> int:
             pending = selectors.signature_requests_pending_for(user=user)
             signed = selectors.signature_requests_signed_by(user=user)
-            shown: list[Any] = [
-                item.output.examination.dossier.reference for item in pending if item.output.examination
-            ]
+            shown: list[Any] = [item.output.dossier.reference for item in pending if item.output.dossier]
             for file in selectors.signature_files_for(requests=[*pending, *signed]):
                 for output in file.outputs:
                     shown.append((file.dossier.reference, output.output.kind, output.verify))

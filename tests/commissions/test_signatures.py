@@ -18,6 +18,7 @@ from permits.commissions.models import OutputKind, SignatureRequest, SignatureSt
 from permits.models import DossierStatus
 from tests.commissions.conftest import World
 from tests.commissions.helpers import booked_file, hold_session, latest
+from tests.commissions.publishing import certify_signers
 from tests.permits.factories import ADDRESS
 from tests.signing.conftest import pdfsig
 
@@ -39,9 +40,7 @@ def test_signatures_in_sequence_then_the_file_is_published(
     smtp: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    for user in (world.permanent.user, world.occasional.user, world.staff["signing_authority"]):
-        pki.user(user.username, display_name=user.get_full_name() or user.username)
-    pki.user(world.staff["commission_president"].username, display_name="Président de la commission")
+    certify_signers(world, pki)
     session = world.sessions()[0]
     dossier = booked_file(world, session, 0)
     examination = hold_session(world, session, dossier)

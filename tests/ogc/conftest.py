@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 
 from ogc_services import config
-from permits import services
 from permits.models import Dossier, DossierStatus
 from tests.factories import OverlayFactory, ParcelFactory, ZoneFactory, box
-from tests.permits.factories import ADDRESS, DossierFactory, commune_tree, staff_for
+from tests.permits.factories import DossierFactory, commune_tree, decided_state_write
 
 GEOPORTAL_DB = pytest.mark.django_db(transaction=True, databases=["default", "geoportal"])
 
@@ -46,22 +45,11 @@ class Geoportal:
 
 
 def dossier_published_unfavourable(**kwargs: Any) -> Dossier:
-    """Decided unfavourable, signed and published: public, but not an authorised project."""
+    """Decided unfavourable, signed and published: public, but not an authorised project (test data)."""
     dossier = DossierFactory.create(in_commission=True, **kwargs)
-    staff = staff_for(dossier.commune)
-    services.dossier_decide(
-        actor=staff["commission_president"],
-        address=ADDRESS,
-        dossier=dossier,
-        decision="unfavourable",
-        motivation="The height exceeds the zone maximum.",
+    return decided_state_write(
+        dossier, DossierStatus.PUBLISHED, decision="unfavourable", motivation="The height exceeds the zone maximum."
     )
-    dossier.refresh_from_db()
-    services.dossier_sign(actor=staff["signing_authority"], address=ADDRESS, dossier=dossier)
-    dossier.refresh_from_db()
-    services.dossier_publish(actor=staff["desk_agent"], address=ADDRESS, dossier=dossier)
-    dossier.refresh_from_db()
-    return dossier
 
 
 @pytest.fixture
@@ -85,10 +73,8 @@ def parcels_only(ogc_fresh: None) -> int:
 
 
 def dossier_publish(dossier: Dossier) -> Dossier:
-    """Publish a signed decision through the service, as the desk agent does."""
-    services.dossier_publish(actor=staff_for(dossier.commune)["desk_agent"], address=ADDRESS, dossier=dossier)
-    dossier.refresh_from_db()
-    return dossier
+    """Publish a signed decision (test data: `dossier.publish` published as its last signature would)."""
+    return decided_state_write(dossier, DossierStatus.PUBLISHED)
 
 
 @pytest.fixture

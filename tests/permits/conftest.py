@@ -10,6 +10,7 @@ import pytest
 
 from permits.services import procedures_load
 from tests.conftest import tasks_eager
+from tests.legal_path import legal_path, pki  # noqa: F401 - the legal path and the session's PKI, as fixtures
 from tests.notifications.conftest import (  # noqa: F401 - the real SMTP server and SMS gateway, shared as fixtures
     sms_gateway,
     sms_gateway_server,

@@ -6,6 +6,13 @@ The staff that runs those steps (a desk agent, a president, a signing authority 
 consulted agency) is created on demand by `staff_for`. Before submitting, the journey uploads a one-page PDF for
 each mandatory document of the procedure that has none yet (`documents_attach_mandatory`), so that catalogue
 procedures pass the completeness rule; point `STORAGES["documents"]` at a temporary directory in such tests.
+
+Decided, signed and published: production has one path there, the commission's session with its quorum and the
+verified PAdES signatures of the decision (`tests.legal_path` runs it, certificates and all). Tests that only need
+a file in one of those statuses for something else (the map, tiles, OGC, linked files) get it from the traits
+`decided`, `signed`, `published`, which write it as test data (`decided_state_write`: the machine's
+`status_write`, the audit events and the domain events of the transitions, so that subscribers react as in
+production); production code has no such bypass (`tests/permits/test_status_writers.py`).
 """
 
 from typing import Any, cast
@@ -13,11 +20,14 @@ from typing import Any, cast
 import factory
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from parcels.models import Agency
 from permits import services
 from permits.models import (
     ConsultationStatus,
+    Decision,
+    DecisionPath,
     Dossier,
     DossierStatus,
     OpinionValue,
@@ -29,6 +39,7 @@ from permits.models import (
     RoleMembership,
     StepDeadline,
 )
+from permits.services.common import audit_and_publish
 from tests.documents.files import image_bytes, pdf_bytes
 from tests.factories import AgencyFactory, TerritoryFactory, box
 
@@ -150,6 +161,50 @@ def send_to_commission(dossier: Dossier, desk: User) -> Dossier:
     return services.dossier_send_to_commission(actor=desk, address=ADDRESS, dossier=dossier)
 
 
+# Test data set-up: the steps to publication, as (status, transition, staff role that runs it).
+DECIDED_STEPS = (
+    (DossierStatus.DECIDED, "decide", "commission_president"),
+    (DossierStatus.SIGNED, "sign", "signing_authority"),
+    (DossierStatus.PUBLISHED, "publish", "desk_agent"),
+)
+DECIDED_STATUSES: list[str] = [target for target, _action, _role in DECIDED_STEPS]
+
+
+def decided_state_write(
+    dossier: Dossier, status: str, *, decision: str = Decision.FAVOURABLE, motivation: str = "", conditions: str = ""
+) -> Dossier:
+    """Test data only: bring a file in commission (under instruction, for a procedure decided by a service) to
+    `status` (decided, signed or published) as the commission's session (the service's decision) and the signatures
+    would, without them: each step is written through the machine's `status_write`, with its audit event and its
+    domain event (`dossier.decide` or `.decide_without_commission`, `.sign`, `.publish`: the caches and the
+    notifications react). For the decision itself, and its refusals, use `tests.legal_path`."""
+    dossier.refresh_from_db()
+    staff = staff_for(dossier.commune)
+    now = timezone.now()
+    by_service = dossier.procedure.decided_by == DecisionPath.SERVICE
+    done = DECIDED_STATUSES.index(dossier.status) + 1 if dossier.status in DECIDED_STATUSES else 0
+    for target, action, role in DECIDED_STEPS[done : DECIDED_STATUSES.index(status) + 1]:
+        if target == DossierStatus.DECIDED:
+            dossier.decision, dossier.decided_at = decision, now
+            dossier.decision_motivation, dossier.decision_conditions = motivation, conditions
+            if by_service:
+                action, role = "decide_without_commission", "desk_agent"
+        elif target == DossierStatus.SIGNED:
+            dossier.signed_at = now
+        else:
+            dossier.published_at = now
+        previous = dossier.status
+        dossier.status_write(target)
+        audit_and_publish(
+            dossier=dossier,
+            actor=staff[role],
+            address=ADDRESS,
+            action=f"dossier.{action}",
+            payload={"from": previous, "to": target, "reference": dossier.reference, "decision": dossier.decision},
+        )
+    return dossier
+
+
 # The steps that bring a dossier from one status to the next, in journey order.
 JOURNEY: dict[str, tuple[str, Any]] = {
     DossierStatus.SUBMITTED: (
@@ -182,20 +237,6 @@ JOURNEY: dict[str, tuple[str, Any]] = {
         DossierStatus.UNDER_INSTRUCTION,
         lambda d, s: send_to_commission(d, s["desk_agent"]),
     ),
-    DossierStatus.DECIDED: (
-        DossierStatus.IN_COMMISSION,
-        lambda d, s: services.dossier_decide(
-            actor=s["commission_president"], address=ADDRESS, dossier=d, decision="favourable"
-        ),
-    ),
-    DossierStatus.SIGNED: (
-        DossierStatus.DECIDED,
-        lambda d, s: services.dossier_sign(actor=s["signing_authority"], address=ADDRESS, dossier=d),
-    ),
-    DossierStatus.PUBLISHED: (
-        DossierStatus.SIGNED,
-        lambda d, s: services.dossier_publish(actor=s["desk_agent"], address=ADDRESS, dossier=d),
-    ),
     DossierStatus.WITHDRAWN: (
         DossierStatus.DRAFT,
         lambda d, s: services.dossier_withdraw(actor=d.applicant, address=ADDRESS, dossier=d, reason="changed my mind"),
@@ -204,7 +245,15 @@ JOURNEY: dict[str, tuple[str, Any]] = {
 
 
 def advance(dossier: Dossier, status: str) -> Dossier:
-    """Drive a dossier through the real services until it reaches `status`."""
+    """Drive a dossier through the real services until it reaches `status` (decided, signed, published: to the
+    commission, or every opinion given for a procedure decided by a service, then `decided_state_write`)."""
+    if status in DECIDED_STATUSES:
+        if dossier.procedure.decided_by == DecisionPath.SERVICE:
+            advance(dossier, DossierStatus.UNDER_INSTRUCTION)
+            give_all_opinions(dossier)
+        else:
+            advance(dossier, DossierStatus.IN_COMMISSION)
+        return decided_state_write(dossier, status)
     path = []
     target = status
     while target != DossierStatus.DRAFT:

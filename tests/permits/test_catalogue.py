@@ -5,12 +5,13 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 
 from parcels.models import Agency
 from permits import services
 from permits.dispatch import dispatch_targets
 from permits.errors import InvalidDossier
-from permits.models import OccasionalMemberRule, PermanentMember, Procedure, RequiredDocument
+from permits.models import DecisionPath, OccasionalMemberRule, PermanentMember, Procedure, RequiredDocument, Role
 from tests.factories import AgencyFactory
 from tests.permits.factories import ADDRESS, DossierFactory, UserFactory
 
@@ -46,7 +47,24 @@ def test_load_is_idempotent_and_reuses_agencies() -> None:
     assert occupancy.parent is not None and occupancy.parent.code == "building-permit"
     assert occupancy.requires_parent_dossier
     assert Procedure.objects.get(code="classified-establishment").establishment_classes == [1, 2, 3]
+    paths = dict(Procedure.objects.values_list("code", "decided_by"))
+    assert {code for code, path in paths.items() if path == DecisionPath.SERVICE} == {"simple-declaration"}
+    assert Procedure.objects.get(code="simple-declaration").decision_role == Role.DESK_AGENT
     assert "7 procedures" in out.getvalue()
+
+
+def test_only_a_procedure_decided_by_a_service_names_the_role_that_decides(catalogue: None) -> None:
+    building = Procedure.objects.get(code="building-permit")
+    building.decision_role = Role.DESK_AGENT  # a commission's procedure decided by someone else: refused
+    with pytest.raises(IntegrityError), transaction.atomic():
+        building.save()
+    declaration = Procedure.objects.get(code="simple-declaration")
+    declaration.decision_role = ""  # a service's procedure that names no one
+    with pytest.raises(IntegrityError), transaction.atomic():
+        declaration.save()
+    declaration.decision_role = Role.COMMISSION_MEMBER  # nor a role that is not a service's
+    with pytest.raises(IntegrityError), transaction.atomic():
+        declaration.save()
 
 
 def test_establishment_class_calls_environment(catalogue: None, commune: Any) -> None:

@@ -2,7 +2,9 @@
 (permanent members, an occasional agency from an overlay touching the footprint, one from the project's size),
 mandatory documents before filing,
 opinions, one remarks round with replies and revised plans (a new round, the earlier one kept), a tacit opinion
-at the deadline, the decision, the signature and the publication; events after commit; the audit chain intact."""
+at the deadline, then the legal path: the commission's session with the quorum, the president's decision from the
+examination, the PAdES signatures (the last one signs and publishes the file); no decision nor signature any other
+way; events after commit; the audit chain intact."""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +27,7 @@ from permits.models import (
     RoleMembership,
 )
 from tests.factories import OverlayFactory, ParcelFactory, box
+from tests.legal_path import LegalPath
 from tests.permits.factories import (
     ADDRESS,
     FOOTPRINT,
@@ -51,6 +54,7 @@ def test_draft_to_published(
     staff: dict[str, Any],
     collected_events: list[Any],
     django_capture_on_commit_callbacks: Any,
+    legal_path: LegalPath,
 ) -> None:
     procedure = Procedure.objects.get(code="building-permit")
     heritage = Agency.objects.get(code="MCULTURE")
@@ -182,20 +186,28 @@ def test_draft_to_published(
 
     dossier = services.dossier_send_to_commission(actor=desk, address=ADDRESS, dossier=dossier)
     assert dossier.status == DossierStatus.IN_COMMISSION
-    with pytest.raises(IllegalTransition):
+    president = staff["commission_president"]
+    with pytest.raises(IllegalTransition, match="must state them"):
         services.dossier_decide(
-            actor=staff["commission_president"], address=ADDRESS, dossier=dossier, decision="favourable_with_conditions"
+            actor=president,
+            address=ADDRESS,
+            dossier=dossier,
+            examination_id=None,
+            decision="favourable_with_conditions",
         )
-    dossier = services.dossier_decide(
-        actor=staff["commission_president"],
-        address=ADDRESS,
-        dossier=dossier,
+    with pytest.raises(IllegalTransition, match="examination in a session of its commission"):  # no session yet
+        services.dossier_decide(
+            actor=president, address=ADDRESS, dossier=dossier, examination_id=None, decision="favourable"
+        )
+    legal_path.decide(
+        dossier,
         decision="favourable_with_conditions",
         conditions="Roofing material as agreed with the heritage service.",
     )
     assert dossier.status == DossierStatus.DECIDED and dossier.is_authorised
-    dossier = services.dossier_sign(actor=staff["signing_authority"], address=ADDRESS, dossier=dossier)
-    dossier = services.dossier_publish(actor=desk, address=ADDRESS, dossier=dossier)
+    with pytest.raises(IllegalTransition, match="signature"):  # signed only by the PAdES signatures, all verified
+        services.dossier_sign(actor=staff["signing_authority"], address=ADDRESS, dossier=dossier, signed_documents=[])
+    dossier = legal_path.sign_all(dossier)
     assert dossier.status == DossierStatus.PUBLISHED
     assert list(selectors.dossiers_publishable()) == [dossier]
 
@@ -213,5 +225,11 @@ def test_draft_to_published(
     assert actions.count("dossier.document_uploaded") == uploaded + 1  # the revised plan
     assert actions.count("dossier.dispatched") == 2
     assert actions.count("consultation.tacit_opinion") == 1
-    assert actions[-3:] == ["dossier.decide", "dossier.sign", "dossier.publish"]
-    assert all(event.address == ADDRESS for event in selectors.audit_events_for(dossier=dossier) if event.actor_id)
+    assert actions[actions.index("dossier.decide") + 1] == "commission.outputs_generated"
+    assert actions[-2:] == ["dossier.sign", "dossier.publish"]  # by the last signature, once every one verified
+    signature_task = {"commission.document_signed", "dossier.sign", "dossier.publish"}  # no client address there
+    assert all(
+        event.address == ADDRESS
+        for event in selectors.audit_events_for(dossier=dossier)
+        if event.actor_id and event.action not in signature_task
+    )

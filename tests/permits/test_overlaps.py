@@ -5,8 +5,9 @@ from typing import Any
 import pytest
 
 from permits import selectors, services
+from permits.models import DossierStatus
 from tests.factories import box
-from tests.permits.factories import ADDRESS, DossierFactory, staff_for
+from tests.permits.factories import ADDRESS, DossierFactory, decided_state_write
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +40,6 @@ def test_overlapping_files_are_frozen_at_filing(commune: Any) -> None:
 def test_authorised_files_count_refused_ones_do_not(commune: Any) -> None:
     granted = file(commune, LEFT, published=True)
     refused = file(commune, LEFT, in_commission=True)
-    president = staff_for(commune)["commission_president"]
-    services.dossier_decide(
-        actor=president, address=ADDRESS, dossier=refused, decision="unfavourable", motivation="too tall"
-    )
+    decided_state_write(refused, DossierStatus.DECIDED, decision="unfavourable", motivation="too tall")
     newcomer = file(commune, RIGHT_HALF_OVER)
     assert [overlap.dossier_id for overlap in selectors.dossier_overlaps(dossier=newcomer)] == [granted.pk]

@@ -34,9 +34,18 @@ def run_action(action: workflow.Action, dossier: Dossier) -> Any:
         ),
         A.SEND_TO_COMMISSION: lambda: services.dossier_send_to_commission(actor=desk, address=ADDRESS, dossier=dossier),
         A.DECIDE: lambda: services.dossier_decide(
-            actor=staff["commission_president"], address=ADDRESS, dossier=dossier, decision="favourable"
+            actor=staff["commission_president"],
+            address=ADDRESS,
+            dossier=dossier,
+            examination_id=None,
+            decision="favourable",
         ),
-        A.SIGN: lambda: services.dossier_sign(actor=staff["signing_authority"], address=ADDRESS, dossier=dossier),
+        A.DECIDE_WITHOUT_COMMISSION: lambda: services.dossier_decide_without_commission(
+            actor=desk, address=ADDRESS, dossier=dossier, decision="favourable"
+        ),
+        A.SIGN: lambda: services.dossier_sign(
+            actor=staff["signing_authority"], address=ADDRESS, dossier=dossier, signed_documents=[]
+        ),
         A.PUBLISH: lambda: services.dossier_publish(actor=desk, address=ADDRESS, dossier=dossier),
         A.WITHDRAW: lambda: services.dossier_withdraw(actor=owner, address=ADDRESS, dossier=dossier),
     }

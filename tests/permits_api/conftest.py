@@ -15,6 +15,7 @@ from gis_core.api_tokens.services import api_token_create
 from parcels.models import Parcel
 from permits.models import Procedure
 from tests.factories import ParcelFactory
+from tests.legal_path import legal_path, pki  # noqa: F401 - the legal path and the session's PKI, as fixtures
 from tests.permits.conftest import (  # noqa: F401 - autouse: documents under tmp_path, tasks in-process
     celery_in_process,
     documents_storage_dir,

@@ -90,13 +90,13 @@ def test_invalid_inputs_on_a_filed_file(
 ) -> None:
     dossier = DossierFactory.create(commune=commune, under_instruction=True)
     base = f"/api/dossiers/{dossier.pk}/"
-    desk, president = as_token(staff["desk_agent"]), as_token(staff["commission_president"])
+    desk = as_token(staff["desk_agent"])
     assert_problem(desk.get(f"{base}deadlines/?all_rounds=perhaps"), 400)
     assert_problem(desk.get(f"{base}remarks/?round=first"), 400)
     assert_problem(desk.post(f"{base}completeness/", {"complete": "maybe"}, format="json"), 400)
     assert_problem(desk.post(f"{base}remarks/", {"text": ""}, format="json"), 400)
     assert_problem(desk.post(f"{base}remarks/", {"text": "ok", "location": [1, 2]}, format="json"), 400)
-    assert_problem(president.post(f"{base}decide/", {"decision": "maybe"}, format="json"), 400)
+    assert_problem(desk.post(f"{base}decide-without-commission/", {"decision": "maybe"}, format="json"), 400)
     consultation = dossier.consultations.get()
     member = as_token(_member(consultation.agency))
     opinion = f"/api/consultations/{consultation.pk}/opinion/"
@@ -134,7 +134,8 @@ def test_illegal_transitions_are_a_409(
     assert_problem(as_token(instructed.applicant).post(reply, {"text": "because"}, format="json"), 409)
     president = as_token(staff["commission_president"])
     unfavourable = {"decision": "unfavourable"}
-    assert_problem(president.post(f"/api/dossiers/{instructed.pk}/decide/", unfavourable, format="json"), 409)
+    service_decision = f"/api/dossiers/{instructed.pk}/decide-without-commission/"
+    assert_problem(president.post(service_decision, unfavourable, format="json"), 409)
 
     withdrawn = DossierFactory.create(commune=commune, withdrawn=True)
     assert_problem(as_token(withdrawn.applicant).post(f"/api/dossiers/{withdrawn.pk}/withdraw/"), 409)

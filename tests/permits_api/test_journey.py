@@ -1,7 +1,9 @@
 """A file from draft to published through the JSON API only: the applicant by token (obtained with their
 password), the back office by session cookie and CSRF token like the web pages' JS. Dispatch at the completeness
-check, one remarks round with a reply (a new round, the earlier one kept), opinions by members, the decision,
-the signature, the publication; deadlines, rounds and the audit history read back; the audit chain intact."""
+check, one remarks round with a reply (a new round, the earlier one kept), opinions by members, then the legal path:
+a slot booked, the session's attendance with the quorum, the joint opinion, the president's decision from the
+examination, each signer's PAdES signature (the last one publishes the file); no route decides, signs or publishes a
+file otherwise; deadlines, rounds and the audit history read back; the audit chain intact."""
 
 from typing import Any
 
@@ -9,7 +11,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from permits.audit import audit_verify
-from permits.models import Role, RoleMembership
+from permits.models import Dossier, Role, RoleMembership
+from tests.legal_path import LegalPath
 from tests.permits.factories import FOOTPRINT, UserFactory, member_for
 from tests.permits_api.conftest import SessionClient
 
@@ -29,7 +32,13 @@ def ok(response: Any, status: int = 200) -> Any:
 
 
 def test_draft_to_published_through_the_api(
-    commune: Any, parcel: Any, staff: dict[str, Any], procedure: Any, as_session: Any
+    commune: Any,
+    parcel: Any,
+    staff: dict[str, Any],
+    procedure: Any,
+    as_session: Any,
+    legal_path: LegalPath,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     applicant = UserFactory.create(username="amina")
     applicant.set_password("s3cret-pass")
@@ -107,14 +116,33 @@ def test_draft_to_published_through_the_api(
     opinion = ok(member.post(f"/api/consultations/{queue[0]['id']}/opinion/", {"opinion": "favourable"}))
     assert opinion["status"] == "given" and opinion["opinion"] == "favourable"
 
+    # The commission: the applicant books a slot, the desk takes the file to the commission.
+    commission = legal_path.commission_for(Dossier.objects.get(pk=dossier_id))  # set up by the administration
+    slots = ok(amina.get(f"{base}commission/slots/"))
+    booking = ok(amina.post(f"{base}commission/booking/", {"slot": slots[0]["slot_id"]}, format="json"), 201)
     assert ok(desk.post(f"{base}send-to-commission/"))["status"] == "in_commission"
-    decided = ok(
-        president.post(f"{base}decide/", {"decision": "favourable_with_conditions", "conditions": "Plant two trees."})
-    )
-    assert decided["status"] == "decided" and decided["decision"] == "favourable_with_conditions"
-    assert ok(signing.post(f"{base}sign/", {"signature_reference": "SIG-1"}))["status"] == "signed"
-    published = ok(desk.post(f"{base}publish/"))
+    # No decision, signature nor publication on the file itself: those routes are gone.
+    for gone in ("decide", "sign", "publish"):
+        assert president.post(f"{base}{gone}/", {"decision": "favourable"}).status_code == 404
+    # The session: attendance with the quorum, the joint opinion, the president's decision from the examination.
+    session = f"/api/commission/sessions/{booking['session']}/"
+    members = list(commission.members.values_list("pk", flat=True))
+    assert ok(president.post(f"{session}attendance/", {"present_member_ids": members}))["quorum_reached"] is True
+    examination = ok(president.post(f"{session}examinations/", {"dossier": dossier_id, "joint_opinion": "favourable"}))
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = {"decision": "favourable_with_conditions", "conditions": "Plant two trees."}
+        decided = ok(president.post(f"/api/commission/examinations/{examination['id']}/decide/", decision))
+    assert decided["dossier_status"] == "decided"
+    assert ok(amina.get(base))["decision"] == "favourable_with_conditions"
+    # Each signer signs in turn (PAdES, in Celery after the commit); the last signature signs and publishes.
+    legal_path.certify_signers(Dossier.objects.get(pk=dossier_id))
+    for signer in (member, signing):
+        for request in ok(signer.get("/api/commission/signatures/")):
+            with django_capture_on_commit_callbacks(execute=True):
+                ok(signer.post(f"/api/commission/signatures/{request['id']}/sign/"), 202)
+    published = ok(amina.get(base))
     assert published["status"] == "published" and published["actions"] == []
+    assert {item["kind"] for item in published["published_documents"]} == {"decision", "minutes"}
 
     rounds = ok(amina.get(f"{base}rounds/"))
     assert [item["number"] for item in rounds] == [1, 2]
@@ -126,7 +154,11 @@ def test_draft_to_published_through_the_api(
         assert expected in actions
     assert history[0]["actor"] == "amina" and history[0]["address"] == "127.0.0.1"
     assert {event["address"] for event in history if event["actor"] != "amina"} == {None}
-    assert ok(desk.get(f"{base}history/"))[-1]["address"] == "127.0.0.1"
+    staff_history = ok(desk.get(f"{base}history/"))  # the staff read the addresses (the signatures ran in Celery)
+    assert [event["address"] for event in staff_history if event["action"] == "dossier.accept_complete"] == [
+        "127.0.0.1"
+    ]
+    assert staff_history[-1]["action"] == "dossier.publish" and staff_history[-1]["address"] is None
     assert audit_verify().ok
 
 

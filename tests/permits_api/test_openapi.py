@@ -53,7 +53,7 @@ def test_every_permits_operation_is_documented(tmp_path: Path) -> None:
         ("post", "/api/dossiers/"),
         ("patch", "/api/dossiers/{dossier_id}/"),
         ("post", "/api/dossiers/{dossier_id}/completeness/"),
-        ("post", "/api/dossiers/{dossier_id}/decide/"),
+        ("post", "/api/dossiers/{dossier_id}/decide-without-commission/"),
         ("post", "/api/dossiers/{dossier_id}/remarks/"),
         ("post", "/api/dossiers/{dossier_id}/remarks/{remark_id}/reply/"),
         ("post", "/api/consultations/{consultation_id}/opinion/"),
@@ -61,9 +61,13 @@ def test_every_permits_operation_is_documented(tmp_path: Path) -> None:
     ]
     for method, path in with_bodies:
         assert "application/json" in document["paths"][path][method]["requestBody"]["content"], (method, path)
-    actions = ("submit", "completeness", "withdraw", "send-to-commission", "decide", "sign", "publish")
+    actions = ("submit", "completeness", "withdraw", "send-to-commission", "decide-without-commission")
     for action in actions:
         assert "409" in document["paths"][f"/api/dossiers/{{dossier_id}}/{action}/"]["post"]["responses"]
+    for gone in ("decide", "sign", "publish"):  # a file is decided in session, signed and published by its signatures
+        assert f"/api/dossiers/{{dossier_id}}/{gone}/" not in document["paths"]
+    service_decision = document["paths"]["/api/dossiers/{dossier_id}/decide-without-commission/"]["post"]
+    assert "commission/examinations/{examination_id}/decide/" in service_decision["description"]
     upload = document["paths"]["/api/dossiers/{dossier_id}/documents/"]["post"]["requestBody"]["content"]
     assert "multipart/form-data" in upload
 

@@ -115,7 +115,7 @@ def test_applicant_downloads_the_signed_decision_once_the_file_is_published(
     assert stranger.get(f"/office/commission/documents/{decision.pk}/").status_code == 404
 
     # the session's agenda lists other applicants' files: never through the file's URL
-    agenda = services.session_agenda_send(session=examination.session, actor=world.staff["desk_agent"])
+    agenda = services.session_agenda_send(session=examination.session, actor=world.staff["desk_agent"]).output
     assert applicant.get(download_path(dossier, agenda.pk)).status_code == 404
     assert applicant.get(f"/office/commission/documents/{agenda.pk}/").status_code == 404
 

@@ -4,7 +4,8 @@ The applicant signs in, creates a file through the wizard (locates the parcel by
 by clicking its corners on the map, types the parameters and reads the live pre-check, uploads the plans,
 submits); the desk finds it complete; the consulted member gives an opinion; the desk issues a remark and sends
 it; the applicant replies (a new round opens); the member gives the round-2 opinion, the desk closes the remark
-and sends the file to the commission; the president decides. Set `WEB_SCREENSHOT_DIR` to keep screenshots.
+and sends the file to the commission, where the president finds no decision button: the file page says it is decided
+by its commission in session. Set `WEB_SCREENSHOT_DIR` to keep screenshots.
 """
 
 from collections.abc import Iterator
@@ -173,7 +174,7 @@ def test_a_file_from_the_wizard_to_the_decision(
     expect(applicant.locator("#dossier-status")).to_have_attribute("class", "badge status-under_instruction")
     expect(applicant.locator('#deadlines tr[data-round="2"]')).to_be_visible()
 
-    # Round 2: opinion, remark closed, sent to the commission; the president decides.
+    # Round 2: opinion, remark closed, sent to the commission; the president decides there, in session, not here.
     member.reload()
     member.get_by_label("Favorable", exact=True).check()
     member.get_by_role("button", name="Rendre l\u2019avis").click()
@@ -184,13 +185,16 @@ def test_a_file_from_the_wizard_to_the_decision(
     president = sign_in(browser, live_server, staff["commission_president"].username, locale="ar")
     president.goto(file_url)
     expect(president.locator("html")).to_have_attribute("dir", "rtl")
-    president.locator('input[name="decision"][value="favourable"]').check()
-    screenshot(president, "5-decision-ar", full_page=True)
-    president.locator("#decision button[type=submit]").click()
-    expect(president.locator("#dossier-status")).to_have_attribute("class", "badge status-decided")
+    expect(president.locator("#legal-path")).to_contain_text("تبت في هذا الملف لجنته خلال الدورة")
+    expect(president.locator("#decision")).to_have_count(0)
+    expect(president.locator('input[name="decision"]')).to_have_count(0)
+    screenshot(president, "5-legal-path-ar", full_page=True)
+    desk.reload()
+    expect(desk.locator("#legal-path")).to_be_visible()
+    screenshot(desk, "5-legal-path-fr", full_page=True)
 
     applicant.reload()
-    screenshot(applicant, "6-applicant-decided", full_page=True)
+    screenshot(applicant, "6-applicant-in-commission", full_page=True)
     applicant.get_by_role("link", name="Historique").click()
     expect(applicant.locator(".history-table")).to_contain_text("Amina Benali")
     screenshot(applicant, "7-history", full_page=True)

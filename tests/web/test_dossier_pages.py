@@ -15,6 +15,7 @@ from permits.models import ConsultationStatus, DossierStatus, RequiredDocument, 
 from permits.services import profile_get
 from tests.documents.files import pdf_bytes
 from tests.factories import AgencyFactory, ParcelFactory, ZoneFactory, box
+from tests.legal_path import LegalPath
 from tests.permits.factories import (
     FOOTPRINT,
     DossierFactory,
@@ -208,7 +209,7 @@ def test_an_incomplete_file_goes_back_to_the_applicant() -> None:
     assert dossier.status == DossierStatus.INCOMPLETE
 
 
-def test_remarks_round_trip_opens_a_new_round_then_the_president_decides() -> None:
+def test_remarks_round_trip_opens_a_new_round_then_the_commission_decides(legal_path: LegalPath) -> None:
     dossier = DossierFactory.create(under_instruction=True)
     staff = staff_for(dossier.commune)
     desk = client_for(staff["desk_agent"])
@@ -234,11 +235,11 @@ def test_remarks_round_trip_opens_a_new_round_then_the_president_decides() -> No
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.IN_COMMISSION
     president = client_for(staff["commission_president"])
-    assert 'id="decision"' in president.get(reverse("web:dossier-detail", args=[dossier.pk])).content.decode()
-    president.post(reverse("web:office-decide", args=[dossier.pk]), {"decision": "favourable"})
-    client_for(staff["signing_authority"]).post(reverse("web:office-sign", args=[dossier.pk]))
-    desk.post(reverse("web:office-publish", args=[dossier.pk]))
-    dossier.refresh_from_db()
+    page = president.get(reverse("web:dossier-detail", args=[dossier.pk])).content.decode()
+    assert 'id="legal-path"' in page and 'id="decision"' not in page  # decided in session, never from here
+    for gone in ("decide", "sign", "publish"):  # the old shortcuts are no more
+        assert president.post(f"/files/{dossier.pk}/{gone}/", {"decision": "favourable"}).status_code == 404
+    legal_path.publish(dossier)  # booked, examined in session with the quorum, decided, signed (PAdES)
     assert dossier.status == DossierStatus.PUBLISHED
     timeline = applicant.get(reverse("web:dossier-detail", args=[dossier.pk])).content.decode()
     assert timeline.count('data-round="1"') >= 1 and timeline.count('data-round="2"') >= 1
@@ -351,3 +352,60 @@ def test_the_footprint_can_be_uploaded_as_geojson(commune: Any, parcel: Any) -> 
     assert response.status_code == 302
     dossier.refresh_from_db()
     assert dossier.footprint is not None and dossier.footprint.equals_exact(FOOTPRINT, tolerance=1e-9)
+
+
+def declaration_under_instruction(commune: Any) -> Any:
+    """A simple declaration (decided by the economic-affairs service), complete, every opinion in."""
+    from permits.models import Procedure
+    from permits.services import procedures_load
+    from tests.permits.factories import give_all_opinions
+
+    procedures_load()
+    procedure = Procedure.objects.get(code="simple-declaration")
+    dossier = DossierFactory.create(
+        procedure=procedure, commune=commune, footprint=None, use="retail", under_instruction=True
+    )
+    give_all_opinions(dossier)
+    dossier.refresh_from_db()
+    return dossier
+
+
+def test_a_declaration_is_decided_from_the_office_page_by_the_service_it_names(
+    commune: Any, legal_path: LegalPath
+) -> None:
+    dossier = declaration_under_instruction(commune)
+    staff = staff_for(commune)
+    detail = reverse("web:dossier-detail", args=[dossier.pk])
+    president_page = client_for(staff["commission_president"], "en").get(detail).content.decode()
+    assert 'id="decision"' not in president_page  # the catalogue names the desk
+    desk = client_for(staff["desk_agent"], "en")
+    page = desk.get(detail).content.decode()
+    assert 'id="decision"' in page and "needs no commission" in page
+    assert reverse("web:office-commission", args=[dossier.pk]) not in page  # never sent to a commission
+    response = desk.post(
+        reverse("web:office-decide-without-commission", args=[dossier.pk]), {"decision": "favourable"}, follow=True
+    )
+    assert "Decision recorded; it is published once" in " ".join(str(m) for m in response.context["messages"])
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.DECIDED
+    assert 'id="legal-path"' in desk.get(detail).content.decode()  # being signed
+    legal_path.sign_all(dossier)  # the signing authority of the commune signs the service's decision
+    assert dossier.status == DossierStatus.PUBLISHED
+
+
+def test_the_office_page_explains_the_legal_path_in_each_language(commune: Any) -> None:
+    dossier = DossierFactory.create(commune=commune, in_commission=True)
+    president = staff_for(commune)["commission_president"]
+    expected = {
+        "fr": "Ce dossier est statué par sa commission, en séance",
+        "ar": "تبت في هذا الملف لجنته خلال الدورة",
+        "en": "This file is decided by its commission, in session",
+    }
+    for language, sentence in expected.items():
+        page = client_for(president, language).get(reverse("web:dossier-detail", args=[dossier.pk])).content.decode()
+        assert 'id="legal-path"' in page and sentence in page, language
+        assert 'id="decision"' not in page and "/decide/" not in page
+    refused = client_for(president).post(reverse("web:office-decide-without-commission", args=[dossier.pk]), {})
+    assert refused.status_code == 302  # an invalid form: nothing runs (the message says why)
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.IN_COMMISSION

@@ -12,8 +12,8 @@ from owslib.wms import WebMapService
 from owslib.wmts import WebMapTileService
 
 from ogc_services.wms.cache import wms_cache_invalidate
-from permits import services
-from tests.permits.factories import ADDRESS, DossierFactory, staff_for
+from permits.models import DossierStatus
+from tests.permits.factories import DossierFactory, decided_state_write
 from tests.wms.conftest import PARCEL_POINT, Geoportal, image_drawn_pixels, image_has_content
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -76,7 +76,7 @@ def test_unpublished_file_is_never_drawn_and_publishing_refreshes_the_cache(geop
     assert image_drawn_pixels(before) == 0
     assert authorised_at_parcel(geoportal) == []
 
-    services.dossier_publish(actor=staff_for(dossier.commune)["desk_agent"], address=ADDRESS, dossier=dossier)
+    decided_state_write(dossier, DossierStatus.PUBLISHED)  # as the last signature does: `dossier.publish`
 
     after = rest_tile(geoportal, "authorised_projects")
     assert image_drawn_pixels(after) > 0, "the published project's cached tile was not invalidated"

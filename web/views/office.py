@@ -1,7 +1,12 @@
-"""The back office: the desk's queue (files to check, remarks to send, files to take to commission, decisions to
-sign and publish), a member's queue of consultations with their deadlines, and the actions run from the file
-view (completeness, opinion, remarks, commission, decision, signature, publication). Every action goes through
-one permits service; the buttons shown follow `actions_available`, and the services check again.
+"""The back office: the desk's queue (files to check, remarks to send, files to take to commission, files in
+commission, decided files being signed), a member's queue of consultations with their deadlines, and the actions run
+from the file view (completeness, opinion, remarks, taking the file to its commission, and the decision of a
+service for the procedures that need no commission). Every action goes through one service; the buttons shown
+follow `actions_available`, and the services check again.
+
+There is no decide, sign or publish button here: a file is decided by its commission's president from its
+examination in session (`web.views.commission`), signed by each signer from their signatures page, and published
+when its last signature verifies. The file page says so, with the file's session and its signatures.
 """
 
 from collections.abc import Callable
@@ -17,10 +22,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from permits import selectors, services
+from permits import selectors, services, workflow
+from permits.commissions import selectors as commission_selectors
+from permits.commissions import services as commission_services
 from permits.deadlines import business_days_remaining
 from permits.errors import InvalidDossier
-from permits.models import Consultation, ConsultationStatus, Dossier, DossierStatus
+from permits.models import Consultation, ConsultationStatus, DecisionPath, Dossier, DossierStatus
 from web import forms
 from web.roles import is_back_office, is_member
 from web.views.common import client_address, dossier_for, run_service
@@ -30,9 +37,8 @@ DESK_SECTIONS = (
     (DossierStatus.REMARKS_ISSUED, gettext_lazy("Remarks to send to the applicant")),
     (DossierStatus.UNDER_INSTRUCTION, gettext_lazy("Under instruction")),
     (DossierStatus.AWAITING_APPLICANT, gettext_lazy("Awaiting the applicant")),
-    (DossierStatus.IN_COMMISSION, gettext_lazy("In commission: to decide")),
-    (DossierStatus.DECIDED, gettext_lazy("Decided: to sign")),
-    (DossierStatus.SIGNED, gettext_lazy("Signed: to publish")),
+    (DossierStatus.IN_COMMISSION, gettext_lazy("In commission: decided in session")),
+    (DossierStatus.DECIDED, gettext_lazy("Decided: being signed")),
 )
 
 
@@ -69,6 +75,21 @@ def _my_pending_consultations(request: HttpRequest, dossier: Dossier) -> list[Co
     return list(selectors.consultations_queue_for(user=request.user).filter(dossier=dossier))
 
 
+def legal_path_of(dossier: Dossier) -> dict[str, Any] | None:
+    """What the file page says of the decision's path while the file awaits its decision or its signatures: who
+    decides (the commission in session, or the service the catalogue names), the file's session, its signatures."""
+    if dossier.status not in workflow.TAKING_OPINIONS | {DossierStatus.IN_COMMISSION, DossierStatus.DECIDED}:
+        return None
+    service = dossier.procedure.decided_by == DecisionPath.SERVICE
+    booking = None if service else commission_selectors.booking_active_for(dossier=dossier)
+    return {
+        "by_service": service,
+        "service": dossier.procedure.commission_name_fr,
+        "session": booking.session if booking else None,
+        "signing": dossier.status == DossierStatus.DECIDED,
+    }
+
+
 def office_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
     """The action forms of the back-office file view, for the actions this user may run now."""
     actions = set(selectors.actions_available(dossier=dossier, user=request.user))
@@ -77,8 +98,8 @@ def office_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
         if "accept_complete" in actions
         else None,
         "remark_form": forms.RemarkForm() if "issue_remark" in actions else None,
-        "decision_form": forms.DecisionForm() if "decide" in actions else None,
-        "sign_form": forms.SignForm() if "sign" in actions else None,
+        "service_decision_form": forms.DecisionForm() if "decide_without_commission" in actions else None,
+        "legal_path": legal_path_of(dossier),
         "my_consultations": [
             {"consultation": consultation, "form": forms.OpinionForm(prefix=f"c{consultation.pk}")}
             for consultation in _my_pending_consultations(request, dossier)
@@ -162,12 +183,11 @@ remarks_send = _file_action(services.remarks_send_to_applicant, gettext_lazy("Re
 send_to_commission = _file_action(
     services.dossier_send_to_commission, gettext_lazy("The file is on the commission's agenda.")
 )
-decide = _file_action(
-    services.dossier_decide,
-    gettext_lazy("Decision recorded."),
+decide_without_commission = _file_action(
+    commission_services.service_decide,
+    gettext_lazy("Decision recorded; it is published once the signing authority's signature is applied."),
     lambda request, dossier: forms.DecisionForm(request.POST),
 )
-publish = _file_action(services.dossier_publish, gettext_lazy("Decision published on the geoportal."))
 
 
 @login_required
@@ -203,15 +223,3 @@ def remark_close(request: HttpRequest, dossier_id: int, remark_id: int) -> HttpR
     form = forms.RemarkCloseForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     return _run_action(request, dossier, services.remark_close, _("Remark closed."), remark=remark, note=note)
-
-
-@login_required
-@require_POST
-def sign(request: HttpRequest, dossier_id: int) -> HttpResponse:
-    """Sign the decision (an optional signature reference; an invalid one is left out)."""
-    dossier = dossier_for(request, dossier_id)
-    form = forms.SignForm(request.POST)
-    reference = form.cleaned_data["signature_reference"] if form.is_valid() else ""
-    return _run_action(
-        request, dossier, services.dossier_sign, _("Decision signed."), dossier=dossier, signature_reference=reference
-    )

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from demo.commission_flow import demo_commission_flow
-from demo.permit_flow import DemoDataMissing
+from demo.common import DemoDataMissing
 
 
 class Command(BaseCommand):

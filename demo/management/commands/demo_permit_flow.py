@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.permit_flow import DemoDataMissing, demo_permit_flow
+from demo.common import DemoDataMissing
+from demo.permit_flow import demo_permit_flow
 
 
 class Command(BaseCommand):

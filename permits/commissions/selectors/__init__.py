@@ -40,6 +40,7 @@ from permits.commissions.selectors.outputs import (
     signature_request_for,
     signature_requests_pending_for,
     signature_requests_signed_by,
+    signature_requests_to_resume,
     verification_paths,
 )
 from permits.commissions.selectors.sessions import (
@@ -119,6 +120,7 @@ __all__ = [
     "signature_request_for",
     "signature_requests_pending_for",
     "signature_requests_signed_by",
+    "signature_requests_to_resume",
     "slot_for",
     "slots_free_for",
     "slots_needed",

@@ -1,10 +1,12 @@
 """Reads of the commissions' outputs (agendas, PVs, decisions, stamped plans) and their signatures: an output's
 latest version, each session's agenda, the public verification pages, the signatures whose turn has come for a
-signer and the files behind them, and whether a file's signatures are all in."""
+signer and the files behind them, whether a file's signatures are all in, and the signatures the recovery job
+enqueues again."""
 
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
@@ -20,7 +22,7 @@ from permits.commissions.models import (
     SignatureRequest,
     SignatureStatus,
 )
-from permits.models import Dossier
+from permits.models import Dossier, DossierStatus
 
 
 def output_latest_version(*, output: OutputDocument) -> StoredDocument:
@@ -70,7 +72,7 @@ def verification_paths(*, outputs: Iterable[OutputDocument]) -> dict[int, str | 
 def signature_requests_pending_for(*, user: Any) -> list[SignatureRequest]:
     """Signatures the user must give now (their turn has come: every earlier signer has signed)."""
     pending = SignatureRequest.objects.filter(signer_id=user.pk, status=SignatureStatus.PENDING).select_related(
-        "output__examination__dossier"
+        "output__dossier"
     )
     earlier_pending = SignatureRequest.objects.filter(
         output=OuterRef("output"), position__lt=OuterRef("position"), status=SignatureStatus.PENDING
@@ -86,13 +88,13 @@ def has_signature_requests(*, user: Any) -> bool:
 def signature_requests_signed_by(*, user: Any, limit: int = 20) -> list[SignatureRequest]:
     """The user's latest signatures, newest first."""
     signed = SignatureRequest.objects.filter(signer_id=user.pk, status=SignatureStatus.SIGNED)
-    return list(signed.select_related("output__examination__dossier").order_by("-signed_at")[:limit])
+    return list(signed.select_related("output__dossier").order_by("-signed_at")[:limit])
 
 
 def signature_request_for(*, user: Any, request_id: int) -> SignatureRequest:
     """One of the user's own signature requests; `NotFound` for anyone else's."""
     request = (
-        SignatureRequest.objects.select_related("output__examination__dossier")
+        SignatureRequest.objects.select_related("output__dossier")
         .filter(pk=request_id, signer_id=getattr(user, "pk", None))
         .first()
     )
@@ -115,29 +117,52 @@ class SignatureFile:
 
 
 def signature_files_for(*, requests: Iterable[SignatureRequest]) -> list[SignatureFile]:
-    """The files of these signature requests (read with `output__examination__dossier`), in their order, each with
-    every output of the file, its verification page and its signatures."""
+    """The files of these signature requests (read with `output__dossier`), in their order, each with every output
+    of the file, its verification page and its signatures."""
     dossiers: dict[int, Dossier] = {}
     for request in requests:
-        if request.output.examination is not None:
-            dossiers.setdefault(request.output.examination.dossier_id, request.output.examination.dossier)
+        if request.output.dossier is not None:
+            dossiers.setdefault(request.output.dossier.pk, request.output.dossier)
     in_order = SignatureRequest.objects.select_related("signer").order_by("position")
     outputs = list(
-        OutputDocument.objects.filter(examination__dossier_id__in=list(dossiers))
-        .select_related("examination")
+        OutputDocument.objects.filter(dossier_id__in=list(dossiers))
         .prefetch_related(Prefetch("signature_requests", queryset=in_order))
         .order_by("created_at", "id")
     )
     paths = verification_paths(outputs=outputs)
     by_dossier: dict[int, list[SignedOutput]] = defaultdict(list)
     for output in outputs:
-        assert output.examination is not None  # outputs of the files' examinations
+        assert output.dossier_id is not None  # the files' outputs
         signed = SignedOutput(output, paths[output.pk], list(output.signature_requests.all()))
-        by_dossier[output.examination.dossier_id].append(signed)
+        by_dossier[output.dossier_id].append(signed)
     return [SignatureFile(dossier, by_dossier[dossier_id]) for dossier_id, dossier in dossiers.items()]
 
 
 def dossier_signatures_complete(*, dossier: Dossier) -> bool:
-    """True when every output of the file's latest examination is signed by all its signers."""
-    requests = SignatureRequest.objects.filter(output__examination__dossier=dossier)
+    """True when every output of the file (its decision's documents) is signed by all its signers."""
+    requests = SignatureRequest.objects.filter(output__dossier=dossier)
     return requests.exists() and not requests.filter(~Q(status=SignatureStatus.SIGNED)).exists()
+
+
+def signature_requests_to_resume(*, stale_before: datetime) -> list[int]:
+    """Signature requests whose task may have been lost (a broker outage, a purged queue): each pending request its
+    signer asked for before `stale_before`, and, for each file still decided whose signatures are all in (its
+    completion did not run), its last signed request (running it again signs and publishes the file)."""
+    asked = SignatureRequest.objects.filter(status=SignatureStatus.PENDING, requested_at__lt=stale_before)
+    pending_ids = list(asked.order_by("pk").values_list("pk", flat=True))
+    unsigned = SignatureRequest.objects.filter(output__dossier=OuterRef("output__dossier")).exclude(
+        status=SignatureStatus.SIGNED
+    )
+    left_decided = (
+        SignatureRequest.objects.filter(
+            status=SignatureStatus.SIGNED,
+            signed_at__lt=stale_before,
+            output__dossier__status=DossierStatus.DECIDED,
+        )
+        .annotate(waiting=Exists(unsigned))
+        .filter(waiting=False)
+        .order_by("output__dossier_id", "-signed_at", "-pk")
+        .distinct("output__dossier_id")
+        .values_list("pk", flat=True)
+    )
+    return pending_ids + list(left_decided)

@@ -17,7 +17,7 @@ from gis_core.documents.models import StoredDocument
 from gis_core.problems import NotFound
 from permits import access, workflow
 from permits import selectors as permit_selectors
-from permits.commissions.errors import QuorumNotReached
+from permits.commissions.guards import quorum_shortfall
 from permits.commissions.models import (
     Attendance,
     Booking,
@@ -233,27 +233,11 @@ def member_workspace(*, user: Any, now: datetime | None = None, weeks: int = 4) 
 # --- a session: attendance, quorum, examination rows ---------------------------------------------------------
 
 
-def _quorum_shortfall(session: Session, present: list[CommissionMember]) -> QuorumNotReached | None:
-    commission = session.commission
-    if len(present) < commission.quorum_minimum_members:
-        return QuorumNotReached(
-            f"{len(present)} member(s) present, {commission.quorum_minimum_members} required",
-            present=len(present),
-            required=commission.quorum_minimum_members,
-        )
-    missing = sorted(
-        set(commission.required_agencies.values_list("code", flat=True)) - {member.agency.code for member in present}
-    )
-    if missing:
-        return QuorumNotReached("agencies that must be present are absent", missing_agencies=missing)
-    return None
-
-
 def quorum_check(*, session: Session) -> list[CommissionMember]:
     """The members present; raises QuorumNotReached when too few are, or a required agency is absent."""
     attendances = Attendance.objects.filter(session=session, present=True).select_related("member__agency")
     present = [attendance.member for attendance in attendances]
-    shortfall = _quorum_shortfall(session, present)
+    shortfall = quorum_shortfall(session=session, present=present)
     if shortfall is not None:
         raise shortfall
     return present
@@ -285,7 +269,7 @@ def session_attendance(*, session: Session) -> SessionAttendance:
     attendances = list(Attendance.objects.filter(session=session).select_related("member__agency"))
     recorded = {attendance.member_id: attendance.present for attendance in attendances}
     present = [attendance.member for attendance in attendances if attendance.present]
-    shortfall = _quorum_shortfall(session, present)
+    shortfall = quorum_shortfall(session=session, present=present)
     detail = "" if shortfall is None else str(shortfall.detail or shortfall)
     quorum = QuorumState(bool(attendances), shortfall is None, present, detail)
     members = commission_members(commission=session.commission)
@@ -382,7 +366,7 @@ def examination_rows(*, session: Session) -> list[ExaminationRow]:
 def output_for(*, user: Any, output_id: int) -> OutputDocument:
     """An output the user may read: a signer of it, the staff who may see its file, the file's applicant once the
     file is published (`published`), or (agenda) a session member."""
-    output = OutputDocument.objects.select_related("examination__dossier", "session").filter(pk=output_id).first()
+    output = OutputDocument.objects.select_related("dossier", "session").filter(pk=output_id).first()
     if output is None or not _signed_in(user):
         raise NotFound(f"There is no document {output_id} for you.")
     if output.signature_requests.filter(signer_id=user.pk).exists():
@@ -390,9 +374,9 @@ def output_for(*, user: Any, output_id: int) -> OutputDocument:
     if output.kind == OutputKind.AGENDA and output.session is not None:
         if _may_see_session(user, output.session):
             return output
-    elif output.examination is not None:
+    elif output.dossier_id is not None:
         try:
-            dossier = permit_selectors.dossier_get_for(user=user, dossier_id=output.examination.dossier_id)
+            dossier = permit_selectors.dossier_get_for(user=user, dossier_id=output.dossier_id)
         except DossierNotFound:
             pass
         else:
