@@ -25,7 +25,12 @@ STRICT = {
     "frame-ancestors": {"'none'"},
 }
 # Templates rendered to PDF (WeasyPrint) or e-mail, never served as a page: the policy does not apply to them.
-NOT_PAGES = ("/templates/commissions/pdf/", "/templates/demo/", "/templates/notifications/")
+NOT_PAGES = (
+    "/templates/commissions/pdf/",
+    "/templates/audit/",
+    "/templates/demo/",
+    "/templates/notifications/",
+)
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
 EVENT_HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I)
 INLINE_STYLE = re.compile(r"<style\b|<[a-z][^>]*\sstyle\s*=", re.I)
