@@ -33,6 +33,7 @@ from permits.models import (
     DossierDocument,
     InstructionRound,
     Procedure,
+    ProjectUse,
     Remark,
     Role,
 )
@@ -80,6 +81,15 @@ def dossiers_publishable() -> QuerySet[Dossier]:
 
 def procedures_active() -> QuerySet[Procedure]:
     return Procedure.objects.filter(active=True).prefetch_related("required_documents", "step_deadlines")
+
+
+def project_uses() -> QuerySet[ProjectUse]:
+    """The catalogue's nomenclature of uses, in its order (what a project declares and the public views publish)."""
+    return ProjectUse.objects.all()
+
+
+def project_use_codes() -> list[str]:
+    return list(ProjectUse.objects.values_list("code", flat=True))
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,19 @@ def _check_project(*, procedure: Procedure, commune: Territory, fields: dict[str
             raise InvalidDossier(f"{name} must not be negative")
 
 
+def _use_code(project: dict[str, Any]) -> dict[str, Any]:
+    """The project with its `use` as a code of the catalogue's uses (case and spaces ignored); an empty use is
+    "not declared yet". Anything else is refused: the use is published, so it is never the applicant's own text."""
+    if not project.get("use"):
+        return project
+    value = str(project["use"]).strip().lower()
+    codes = selectors.project_use_codes()
+    if value not in codes:
+        typed = str(project["use"])[:50]
+        raise InvalidDossier(f"use: {typed!r} is not a use of the catalogue; give one of: {', '.join(codes)}")
+    return {**project, "use": value}
+
+
 def _check_footprint(*, commune: Territory, footprint: MultiPolygon | None) -> None:
     if footprint is not None and not commune.geom.intersects(footprint):
         raise InvalidDossier(f"footprint: the project lies outside the commune {commune.code}")
@@ -103,6 +116,7 @@ def dossier_create(
     unknown = set(project) - set(PROJECT_FIELDS)
     if unknown:
         raise InvalidDossier(f"unknown project fields: {', '.join(sorted(unknown))}")
+    project = _use_code(project)
     if not procedure.active:
         raise InvalidDossier(f"procedure {procedure.code} is not open to new files")
     applicant = applicant or actor
@@ -221,6 +235,7 @@ def dossier_update(
     unknown = set(project) - set(PROJECT_FIELDS)
     if unknown:
         raise InvalidDossier(f"unknown project fields: {', '.join(sorted(unknown))}")
+    project = _use_code(project)
     merged = {name: project.get(name, getattr(dossier, name)) for name in PROJECT_FIELDS}
     _check_project(procedure=dossier.procedure, commune=dossier.commune, fields=merged)
     for name, value in project.items():

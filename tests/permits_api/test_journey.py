@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from permits.audit import audit_verify
 from permits.models import Role, RoleMembership
-from tests.permits.factories import FOOTPRINT, UserFactory, member_for
+from tests.permits.factories import FOOTPRINT, UserFactory, catalogue_uses, member_for
 from tests.permits_api.conftest import SessionClient
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +31,7 @@ def ok(response: Any, status: int = 200) -> Any:
 def test_draft_to_published_through_the_api(
     commune: Any, parcel: Any, staff: dict[str, Any], procedure: Any, as_session: Any
 ) -> None:
+    catalogue_uses()  # the codes a file's use may take
     applicant = UserFactory.create(username="amina")
     applicant.set_password("s3cret-pass")
     applicant.save()
