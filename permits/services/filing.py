@@ -276,8 +276,8 @@ def dossier_submit(*, actor: Any, address: str | None, dossier: Dossier) -> Doss
         dossier.reference = reference_allocate(commune=dossier.commune, year=timezone.localdate(now).year)
     dossier.submitted_at = now
     dossier.precheck = dossier_precheck_compute(dossier=dossier)
-    overlaps = selectors.dossier_overlaps(dossier=dossier)
-    dossier.overlaps_at_filing = [overlap.as_json() for overlap in overlaps]
+    # The back office's facts; an applicant is shown only the published authorisations of it (selectors).
+    dossier.overlaps_at_filing = selectors.dossier_overlaps_record(dossier=dossier)
     return transition_run(
         dossier=dossier,
         action=workflow.Action.SUBMIT,
@@ -286,7 +286,7 @@ def dossier_submit(*, actor: Any, address: str | None, dossier: Dossier) -> Doss
         payload={
             "first_filing": first_filing,
             "precheck": dossier.precheck.get("status"),
-            "overlaps": [overlap.reference for overlap in overlaps],
+            "overlaps": [overlap["reference"] for overlap in dossier.overlaps_at_filing],
         },
     )
 
