@@ -8,6 +8,10 @@ so ids cannot be probed.
 - desk agent, commission president, signing authority, administrator: filed files of their territory (the
   commune, or the communes under the province/region) or every file for a national membership;
 - a superuser: every file. Back-office roles never see drafts.
+
+Overlapping files follow a second rule (`overlaps_in_full`): the back office of the file's commune sees every
+open or authorised file on the same ground; anyone else (the applicant) only the published authorisations the public
+map shows, so that drawing footprints over a commune reveals nothing of other people's unpublished files.
 """
 
 from dataclasses import dataclass
