@@ -18,6 +18,7 @@ import numpy as np
 import shapely
 
 from gis_core.problems import BadInput
+from gis_core.public_reader import PUBLIC_DATABASE
 from parcels.geometry_input import geodesic_area, metric_srid_of, polygon_from_input, to_metric
 from parcels.selectors import Site, ZoneRules, ZoneShare, parcel_neighbours, zones_for_site
 
@@ -315,12 +316,12 @@ def _footprint_verdict(measures: Measures) -> Verdict:
     return Verdict("footprint_inside_site", None, 0.0, 0.0, "m²", Status.PASS, "The footprint lies inside the site.")
 
 
-def zoning_precheck(*, site: Site, project: Project) -> PrecheckResult:
-    """Verdicts of the project against every zone covering at least `SIGNIFICANT_SHARE` of the site."""
-    zones = zones_for_site(site=site)
-    measures = project_measures(
-        site=site, project=project, neighbours=parcel_neighbours(site=site, within_m=NEIGHBOUR_DISTANCE_M)
-    )
+def zoning_precheck(*, site: Site, project: Project, using: str = PUBLIC_DATABASE) -> PrecheckResult:
+    """Verdicts of the project against every zone covering at least `SIGNIFICANT_SHARE` of the site. The zones and
+    the neighbours are read through the public read-only connection unless `using` names another (the filing)."""
+    zones = zones_for_site(site=site, using=using)
+    neighbours = parcel_neighbours(site=site, within_m=NEIGHBOUR_DISTANCE_M, using=using)
+    measures = project_measures(site=site, project=project, neighbours=neighbours)
     evaluated = [EvaluatedZone(zone, zone.share >= SIGNIFICANT_SHARE) for zone in zones]
     checks = [_footprint_verdict(measures)]
     for item in evaluated:

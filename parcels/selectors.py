@@ -8,6 +8,11 @@ transform); big zone/overlay geometries are never intersected whole: their piece
 (parcel at a point, a parcel's site and neighbours, zones and overlays of a site) are one SQL file each
 (`parcels/sql/`), run with bound parameters without building an ORM query. Areas are geodesic (WGS84 ellipsoid, the same
 measure as `Parcel.area_m2`), so a share is `geodesic area(site ∩ zone) / geodesic area(site)`.
+
+They are public reads: every one reads the `geoportal` views (parcels, territories, zones and overlays of plans in
+force, their pieces: public columns only, the GiST indexes of their tables) through the read-only connection
+`PUBLIC_DATABASE` (role `geoportal_reader`, autocommit, a statement timeout) unless the caller names another
+`using`: the domain's filing reads the same views inside its own transaction (`using="default"`).
 """
 
 import json
@@ -17,15 +22,12 @@ from functools import cache
 from typing import Any
 
 import shapely
-from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.contrib.gis.geos import GEOSGeometry
-from django.db import connection
-from django.db.models import QuerySet
+from django.db import connections
+from psycopg import sql
 
-from gis_core.models import Territory, TerritoryLevel
 from gis_core.problems import BadInput, NotFound
-from gis_core.sql_files import sql_statement
-from gis_core.srid import STORAGE_SRID
+from gis_core.public_reader import PUBLIC_DATABASE
+from gis_core.sql_files import sql_statement, sql_text
 from parcels.geometry_input import (
     bbox_to_wgs84,
     degrees_margin,
@@ -33,17 +35,7 @@ from parcels.geometry_input import (
     point_to_wgs84,
     polygon_from_input,
 )
-from parcels.models import (
-    Agency,
-    Overlay,
-    OverlayKind,
-    OverlayPiece,
-    Parcel,
-    PlanStatus,
-    Zone,
-    ZonePiece,
-    ZoningPlan,
-)
+from parcels.models import OverlayKind
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -51,18 +43,6 @@ MAX_PARCELS_AT_POINT = 50
 # A share below one part per million is a boundary contact (or floating-point noise), not an overlap.
 MIN_SHARE = 1e-6
 COORDINATE_PRECISION = 7  # decimal places of lon/lat in GeoJSON output (~1 cm)
-
-_PARCEL_FIELDS = (
-    "id",
-    "reference",
-    "land_title",
-    "official_area_m2",
-    "area_m2",
-    "commune__code",
-    "commune__name_fr",
-    "commune__name_ar",
-    "geojson",
-)
 
 
 class OutsideEveryTerritory(BadInput):
@@ -93,6 +73,12 @@ class ParcelSummary:
 class ParcelPage:
     items: list[ParcelSummary]
     next_after: int | None  # the `after` cursor of the next page, None on the last page
+
+
+@dataclass(frozen=True)
+class ParcelsExtent:
+    box: tuple[float, float, float, float] | None  # west, south, east, north; None without parcels
+    first_commune_code: str | None  # the commune of the first parcel loaded
 
 
 @dataclass(frozen=True)
@@ -157,37 +143,16 @@ class SiteConstraints:
 # --- parcels -------------------------------------------------------------------------------------------------
 
 
-def _parcel_rows(queryset: QuerySet[Parcel]) -> QuerySet[Parcel, dict[str, Any]]:
-    return queryset.annotate(geojson=AsGeoJSON("geom", precision=COORDINATE_PRECISION)).values(*_PARCEL_FIELDS)
-
-
-def _summaries(rows: Iterable[dict[str, Any]]) -> list[ParcelSummary]:
-    return [
-        ParcelSummary(
-            id=row["id"],
-            reference=row["reference"],
-            land_title=row["land_title"],
-            commune=CommuneRef(row["commune__code"], row["commune__name_fr"], row["commune__name_ar"]),
-            official_area_m2=row["official_area_m2"],
-            area_m2=row["area_m2"],
-            geometry=json.loads(row["geojson"]),
-        )
-        for row in rows
-    ]
-
-
-def parcel_get(*, parcel_id: int) -> ParcelSummary:
-    found = _summaries(_parcel_rows(Parcel.objects.filter(pk=parcel_id)))
+def parcel_get(*, parcel_id: int, using: str = PUBLIC_DATABASE) -> ParcelSummary:
+    found = _parcels_where([sql.SQL("parcel.id = %(parcel_id)s")], {"parcel_id": parcel_id}, limit=1, using=using)
     if not found:
         raise NotFound(f"There is no parcel with id {parcel_id}.")
     return found[0]
 
 
-def _parcel_id_by_reference(*, reference: str, commune_code: str | None) -> int:
-    queryset = Parcel.objects.filter(reference=reference)
-    if commune_code:
-        queryset = queryset.filter(commune__code=commune_code)
-    ids = list(queryset.order_by("id").values_list("id", flat=True)[:2])
+def _parcel_id_by_reference(*, reference: str, commune_code: str | None, using: str) -> int:
+    rows = _fetch("parcel_ids_by_reference", {"reference": reference, "commune_code": commune_code}, using=using)
+    ids = [row[0] for row in rows]
     where = f" in commune {commune_code}" if commune_code else ""
     if not ids:
         raise NotFound(f"There is no parcel with reference {reference!r}{where}.")
@@ -205,48 +170,75 @@ def parcels_search(
     srid: int | None = None,
     after: int | None = None,
     limit: int = DEFAULT_PAGE_SIZE,
+    using: str = PUBLIC_DATABASE,
 ) -> ParcelPage:
     """Parcels matching every given filter, ordered by id and paged by key (`after` = last id seen)."""
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise BadInput(f"limit must be between 1 and {MAX_PAGE_SIZE}")
-    queryset = Parcel.objects.all()
+    conditions: list[sql.Composable] = [sql.SQL("TRUE")]
+    params: dict[str, Any] = {}
     if reference:
-        queryset = queryset.filter(reference=reference)
+        conditions.append(sql.SQL("parcel.reference = %(reference)s"))
+        params["reference"] = reference
     if commune_code:
-        queryset = queryset.filter(commune__code=commune_code)
+        conditions.append(sql.SQL("parcel.commune_code = %(commune_code)s"))
+        params["commune_code"] = commune_code
     if land_title:
-        queryset = queryset.filter(land_title=land_title)
+        conditions.append(sql.SQL("parcel.land_title = %(land_title)s"))
+        params["land_title"] = land_title
     if bbox is not None:
         box = bbox_to_wgs84(bbox=bbox, srid=srid)
-        queryset = queryset.filter(geom__intersects=_geos(box))
+        conditions.append(sql.SQL("ST_Intersects(parcel.geom, ST_GeomFromWKB(%(box)s, 4326))"))
+        params["box"] = shapely.to_wkb(box)
     if after is not None:
-        queryset = queryset.filter(pk__gt=after)
-    items = _summaries(_parcel_rows(queryset.order_by("id"))[: limit + 1])
+        conditions.append(sql.SQL("parcel.id > %(after)s"))
+        params["after"] = after
+    items = _parcels_where(conditions, params, limit=limit + 1, using=using)
     if len(items) > limit:
         return ParcelPage(items[:limit], items[limit - 1].id)
     return ParcelPage(items, None)
 
 
-def _check_in_a_commune(geometry: shapely.Geometry, *, what: str) -> None:
-    if not Territory.objects.filter(level=TerritoryLevel.COMMUNE, geom__intersects=_geos(geometry)).exists():
+def _parcels_where(
+    conditions: list[sql.Composable], params: dict[str, Any], *, limit: int, using: str
+) -> list[ParcelSummary]:
+    """The parcels matching every condition (fixed SQL, values bound), by id (`parcels_search.sql`)."""
+    statement = sql_statement("parcels", "parcels_search", conditions=sql.SQL(" AND ").join(conditions))
+    with connections[using].cursor() as cursor:
+        cursor.execute(statement.as_string(None), {**params, "precision": COORDINATE_PRECISION, "limit": limit})
+        return [_summary_of_row(row) for row in cursor.fetchall()]
+
+
+def parcels_extent(*, commune_code: str | None = None, using: str = PUBLIC_DATABASE) -> ParcelsExtent:
+    """The lon/lat box of the parcels (of one commune), and the commune of the first parcel loaded."""
+    row = _fetch("parcels_extent", {"commune_code": commune_code}, using=using)[0]
+    box = None if row[0] is None else (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
+    return ParcelsExtent(box, row[4])
+
+
+def _check_in_a_commune(geometry: shapely.Geometry, *, what: str, using: str) -> None:
+    if not _fetch("commune_intersects", {"geometry": shapely.to_wkb(geometry)}, using=using)[0][0]:
         raise OutsideEveryTerritory(f"The {what} is outside every commune known to the platform.")
 
 
-def parcels_at_point(*, x: float, y: float, srid: int | None = None) -> list[ParcelSummary]:
+def parcels_at_point(
+    *, x: float, y: float, srid: int | None = None, using: str = PUBLIC_DATABASE
+) -> list[ParcelSummary]:
     """Parcels containing the point (lon/lat, or x/y in `srid`); a point outside every commune is a BadInput."""
     point = point_to_wgs84(x=x, y=y, srid=srid)
     rows = _fetch(
         "parcels_at_point",
         {"x": point.x, "y": point.y, "precision": COORDINATE_PRECISION, "limit": MAX_PARCELS_AT_POINT},
+        using=using,
     )
     found = sorted((_summary_of_row(row) for row in rows), key=lambda parcel: parcel.id)
     if not found:  # only then pay for the commune test: a parcel always lies in its commune
-        _check_in_a_commune(point, what=f"point ({point.x:.7f}, {point.y:.7f})")
+        _check_in_a_commune(point, what=f"point ({point.x:.7f}, {point.y:.7f})", using=using)
     return found
 
 
 def _summary_of_row(row: tuple[Any, ...]) -> ParcelSummary:
-    """A `ParcelSummary` from a row of `parcels_at_point.sql`."""
+    """A `ParcelSummary` from a row of `parcels_at_point.sql` or `parcels_search.sql`."""
     parcel_id, reference, land_title, official_area_m2, area_m2, code, name_fr, name_ar, geojson = row
     return ParcelSummary(
         id=parcel_id,
@@ -264,23 +256,13 @@ def _summary_of_row(row: tuple[Any, ...]) -> ParcelSummary:
 
 @cache
 def _statement(name: str) -> str:
-    """The text of `parcels/sql/<name>.sql` with its table names quoted, composed once per process."""
-    tables = {
-        "parcel": Parcel._meta.db_table,
-        "territory": Territory._meta.db_table,
-        "zone": Zone._meta.db_table,
-        "zone_piece": ZonePiece._meta.db_table,
-        "plan": ZoningPlan._meta.db_table,
-        "overlay": Overlay._meta.db_table,
-        "overlay_piece": OverlayPiece._meta.db_table,
-        "agency": Agency._meta.db_table,
-    }
-    return sql_statement("parcels", name, **tables).as_string(None)
+    """The text of `parcels/sql/<name>.sql` (it names the geoportal views itself), read once per process."""
+    return sql_text("parcels", name)
 
 
-def _fetch(name: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """Rows of `parcels/sql/<name>.sql` run with bound parameters on Django's connection (queries are logged)."""
-    with connection.cursor() as cursor:
+def _fetch(name: str, params: dict[str, Any], *, using: str) -> list[tuple[Any, ...]]:
+    """Rows of `parcels/sql/<name>.sql` run with bound parameters on the connection `using` (queries are logged)."""
+    with connections[using].cursor() as cursor:
         cursor.execute(_statement(name), params)
         return cursor.fetchall()
 
@@ -288,26 +270,25 @@ def _fetch(name: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
 # --- sites, zones, overlays, agencies ------------------------------------------------------------------------
 
 
-def _geos(geometry: shapely.Geometry) -> GEOSGeometry:
-    return GEOSGeometry(memoryview(shapely.to_wkb(geometry)), srid=STORAGE_SRID)
-
-
-def site_of_parcel(*, parcel_id: int) -> Site:
-    rows = _fetch("parcel_site", {"parcel_id": parcel_id})
+def site_of_parcel(*, parcel_id: int, using: str = PUBLIC_DATABASE) -> Site:
+    rows = _fetch("parcel_site", {"parcel_id": parcel_id}, using=using)
     if not rows:
         raise NotFound(f"There is no parcel with id {parcel_id}.")
     geometry = shapely.from_wkb(rows[0][0])
     return Site(geometry=geometry, area_m2=geodesic_area(geometry), parcel_id=parcel_id)
 
 
-def site_of_parcel_reference(*, reference: str, commune_code: str | None) -> Site:
-    return site_of_parcel(parcel_id=_parcel_id_by_reference(reference=reference, commune_code=commune_code))
+def site_of_parcel_reference(*, reference: str, commune_code: str | None, using: str = PUBLIC_DATABASE) -> Site:
+    parcel_id = _parcel_id_by_reference(reference=reference, commune_code=commune_code, using=using)
+    return site_of_parcel(parcel_id=parcel_id, using=using)
 
 
-def site_from_geometry(*, geometry: Any, srid: int | None = None, label: str = "geometry") -> Site:
+def site_from_geometry(
+    *, geometry: Any, srid: int | None = None, label: str = "geometry", using: str = PUBLIC_DATABASE
+) -> Site:
     """A drawn site (GeoJSON or WKT): a valid polygon that lies, at least partly, in a known commune."""
     polygon = polygon_from_input(value=geometry, srid=srid, label=label)
-    _check_in_a_commune(polygon, what=f"{label} polygon")
+    _check_in_a_commune(polygon, what=f"{label} polygon", using=using)
     return Site(geometry=polygon, area_m2=geodesic_area(polygon))
 
 
@@ -322,9 +303,9 @@ def _share(area_m2: float | None, site: Site) -> tuple[float, float]:
     return area, min(area / site.area_m2, 1.0)
 
 
-def zones_for_site(*, site: Site) -> list[ZoneShare]:
+def zones_for_site(*, site: Site, using: str = PUBLIC_DATABASE) -> list[ZoneShare]:
     """Zones of plans in force that overlap the site, largest share first."""
-    rows = _fetch("zones_for_site", {**_site_parameters(site), "in_force": PlanStatus.IN_FORCE.value})
+    rows = _fetch("zones_for_site", _site_parameters(site), using=using)
     zones = []
     for row in rows:
         (zone_id, plan, code, label, max_height_m, max_floors, max_coverage_ratio, max_floor_area_ratio,
@@ -339,17 +320,22 @@ def zones_for_site(*, site: Site) -> list[ZoneShare]:
             max_floor_area_ratio=max_floor_area_ratio,
             min_setback_road_m=min_setback_road_m,
             min_setback_neighbour_m=min_setback_neighbour_m,
-            allowed_uses=tuple(allowed_uses or ()),
-            forbidden_uses=tuple(forbidden_uses or ()),
+            allowed_uses=_uses(allowed_uses),
+            forbidden_uses=_uses(forbidden_uses),
         )
         zones.append(ZoneShare(zone_id, plan, code, label, area, share, rules))
     zones.sort(key=lambda zone: (-zone.share, zone.plan, zone.code))
     return zones
 
 
-def overlays_for_site(*, site: Site) -> list[OverlayShare]:
+def _uses(text: str | None) -> tuple[str, ...]:
+    """A zone's uses as the geoportal view publishes them: `;`-separated (the import splits on `;`)."""
+    return tuple(text.split(";")) if text else ()
+
+
+def overlays_for_site(*, site: Site, using: str = PUBLIC_DATABASE) -> list[OverlayShare]:
     """Overlays whose effective geometry (buffer included) overlaps the site, by kind then name."""
-    rows = _fetch("overlays_for_site", _site_parameters(site))
+    rows = _fetch("overlays_for_site", _site_parameters(site), using=using)
     labels = _overlay_kind_labels()
     overlays = []
     for overlay_id, reference, kind, name, agency_code, agency_name_fr, agency_name_ar, area_m2 in rows:
@@ -372,20 +358,22 @@ def agencies_for_overlays(overlays: Iterable[OverlayShare]) -> list[AgencyRef]:
     return sorted(distinct.values(), key=lambda agency: (agency.name_fr, agency.code))
 
 
-def constraints_for_site(*, site: Site) -> SiteConstraints:
-    overlays = overlays_for_site(site=site)
-    return SiteConstraints(site, zones_for_site(site=site), overlays, agencies_for_overlays(overlays))
+def constraints_for_site(*, site: Site, using: str = PUBLIC_DATABASE) -> SiteConstraints:
+    overlays = overlays_for_site(site=site, using=using)
+    return SiteConstraints(site, zones_for_site(site=site, using=using), overlays, agencies_for_overlays(overlays))
 
 
-def constraints_for_parcel(*, parcel_id: int) -> SiteConstraints:
-    return constraints_for_site(site=site_of_parcel(parcel_id=parcel_id))
+def constraints_for_parcel(*, parcel_id: int, using: str = PUBLIC_DATABASE) -> SiteConstraints:
+    return constraints_for_site(site=site_of_parcel(parcel_id=parcel_id, using=using), using=using)
 
 
-def constraints_for_geometry(*, geometry: Any, srid: int | None = None) -> SiteConstraints:
-    return constraints_for_site(site=site_from_geometry(geometry=geometry, srid=srid))
+def constraints_for_geometry(
+    *, geometry: Any, srid: int | None = None, using: str = PUBLIC_DATABASE
+) -> SiteConstraints:
+    return constraints_for_site(site=site_from_geometry(geometry=geometry, srid=srid, using=using), using=using)
 
 
-def parcel_neighbours(*, site: Site, within_m: float) -> list[shapely.Geometry]:
+def parcel_neighbours(*, site: Site, within_m: float, using: str = PUBLIC_DATABASE) -> list[shapely.Geometry]:
     """Geometries (EPSG:4326) of the other parcels whose bounding box comes within `within_m` of the site.
 
     A bounding-box pre-filter on the GiST index; the pre-check measures the real distances in metres.
@@ -402,5 +390,6 @@ def parcel_neighbours(*, site: Site, within_m: float) -> list[shapely.Geometry]:
             "exclude_id": site.parcel_id or 0,
             "limit": MAX_PAGE_SIZE,
         },
+        using=using,
     )
     return list(shapely.from_wkb([row[0] for row in rows]))

@@ -8,6 +8,10 @@ so ids cannot be probed.
 - desk agent, commission president, signing authority, administrator: filed files of their territory (the
   commune, or the communes under the province/region) or every file for a national membership;
 - a superuser: every file. Back-office roles never see drafts.
+
+Overlapping files follow a second rule (`overlaps_in_full`): the back office of the file's commune sees every
+open or authorised file on the same ground; anyone else (the applicant) only the published authorisations the public
+map shows, so that drawing footprints over a commune reveals nothing of other people's unpublished files.
 """
 
 from dataclasses import dataclass
@@ -33,6 +37,7 @@ from permits.models import (
     DossierDocument,
     InstructionRound,
     Procedure,
+    ProjectUse,
     Remark,
     Role,
 )
@@ -82,6 +87,15 @@ def procedures_active() -> QuerySet[Procedure]:
     return Procedure.objects.filter(active=True).prefetch_related("required_documents", "step_deadlines")
 
 
+def project_uses() -> QuerySet[ProjectUse]:
+    """The catalogue's nomenclature of uses, in its order (what a project declares and the public views publish)."""
+    return ProjectUse.objects.all()
+
+
+def project_use_codes() -> list[str]:
+    return list(ProjectUse.objects.values_list("code", flat=True))
+
+
 @dataclass(frozen=True)
 class Overlap:
     dossier_id: int
@@ -100,8 +114,19 @@ class Overlap:
         }
 
 
+# What the public map shows: the rows of `geoportal.authorised_projects` (ogc_services/sql), nothing else.
+PUBLICLY_AUTHORISED = Q(
+    status__in=workflow.PUBLISHABLE, decision__in=list(AUTHORISING_DECISIONS), footprint__isnull=False
+)
+# Who sees every file overlapping a file of their commune (the rest see only what the public map shows).
+OVERLAP_STAFF_ROLES = (*TERRITORIAL_ROLES, Role.COMMISSION_MEMBER)
+# The key of a frozen overlap that is a published authorisation: its overlap with the footprint the map shows.
+PUBLIC_OVERLAP_KEY = "public_overlap_m2"
+
+
 def dossier_overlaps(*, dossier: Dossier) -> list[Overlap]:
-    """Other open or authorised files whose ground (footprint, or parcels) overlaps this file's ground."""
+    """Other open or authorised files whose ground (footprint, or parcels) overlaps this file's ground: the back
+    office's facts (unpublished files included). Faces show `dossier_overlaps_for` instead."""
     ground = dossier_ground(dossier=dossier)
     if ground is None:
         return []
@@ -126,6 +151,87 @@ def dossier_overlaps(*, dossier: Dossier) -> list[Overlap]:
         if area >= MIN_OVERLAP_M2:
             overlaps.append(Overlap(other.pk, other.reference, other.status, other.procedure.code, area))
     return sorted(overlaps, key=lambda overlap: -overlap.overlap_m2)
+
+
+def dossier_public_overlaps(*, dossier: Dossier) -> list[Overlap]:
+    """The published authorisations whose footprint, as the public map shows it, overlaps this file's ground."""
+    ground = dossier_ground(dossier=dossier)
+    if ground is None:
+        return []
+    candidates = (
+        Dossier.objects.exclude(pk=dossier.pk)
+        .filter(PUBLICLY_AUTHORISED, footprint__intersects=ground)
+        .select_related("procedure")
+    )
+    mine = shapely.from_wkb(bytes(ground.wkb))
+    overlaps = []
+    for other in candidates:
+        assert other.footprint is not None  # PUBLICLY_AUTHORISED
+        area = geodesic_area(shapely.intersection(mine, shapely.from_wkb(bytes(other.footprint.wkb))))
+        if area >= MIN_OVERLAP_M2:
+            overlaps.append(Overlap(other.pk, other.reference, other.status, other.procedure.code, area))
+    return sorted(overlaps, key=lambda overlap: -overlap.overlap_m2)
+
+
+def dossier_overlaps_record(*, dossier: Dossier) -> list[dict[str, Any]]:
+    """What filing freezes in `overlaps_at_filing`: the back office's overlaps, each published authorisation marked
+    with its overlap with its public footprint (`public_overlap_m2`), which is all an applicant is shown of it."""
+    public = {overlap.dossier_id: overlap for overlap in dossier_public_overlaps(dossier=dossier)}
+    record = []
+    for overlap in dossier_overlaps(dossier=dossier):
+        entry = overlap.as_json()
+        if overlap.dossier_id in public:
+            entry[PUBLIC_OVERLAP_KEY] = round(public[overlap.dossier_id].overlap_m2, 2)
+        record.append(entry)
+    return record
+
+
+def overlaps_in_full(*, dossier: Dossier, user: Any) -> bool:
+    """Whether `user` sees every file overlapping this one (the back office of its commune: desk, president,
+    members, signing authority, administrator; a superuser) or only the published authorisations the public map
+    shows (the applicant, their architect): an applicant must not learn anything of other people's unpublished
+    files, not even that they exist."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    scope = access.commune_ancestry(dossier)
+    memberships = access.memberships_of(user, OVERLAP_STAFF_ROLES)
+    return memberships.filter(Q(territory__isnull=True) | Q(territory_id__in=scope)).exists()
+
+
+def dossier_overlaps_for(*, dossier: Dossier, user: Any) -> list[Overlap]:
+    """The overlapping files `user` may be shown now (see `overlaps_in_full`)."""
+    if overlaps_in_full(dossier=dossier, user=user):
+        return dossier_overlaps(dossier=dossier)
+    return dossier_public_overlaps(dossier=dossier)
+
+
+def dossier_overlaps_at_filing_for(*, dossier: Dossier, user: Any) -> list[dict[str, Any]]:
+    """The overlaps frozen at filing that `user` may be shown: all of them for the back office; for anyone else
+    only the published authorisations, with their public footprint's overlap (nothing of the other entries)."""
+    frozen: list[dict[str, Any]] = list(dossier.overlaps_at_filing or [])
+    if overlaps_in_full(dossier=dossier, user=user):
+        return frozen
+    return [
+        {
+            "dossier": entry["dossier"],
+            "reference": entry["reference"],
+            "status": entry["status"],
+            "procedure": entry["procedure"],
+            "overlap_m2": entry[PUBLIC_OVERLAP_KEY],
+        }
+        for entry in frozen
+        if PUBLIC_OVERLAP_KEY in entry
+    ]
+
+
+def audit_payload_for(*, payload: dict[str, Any], overlaps_shown_in_full: bool) -> dict[str, Any]:
+    """An audit event's payload as a viewer may read it: the filing event names the overlapping files, which only
+    the back office may see (`overlaps_in_full`)."""
+    if overlaps_shown_in_full or "overlaps" not in payload:
+        return payload
+    return {key: value for key, value in payload.items() if key != "overlaps"}
 
 
 @dataclass(frozen=True)

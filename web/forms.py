@@ -16,7 +16,6 @@ from web.i18n import localized
 
 FOOTPRINT_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 FOOTPRINT_EXTENSIONS = (".geojson", ".json", ".kml", ".gpkg", ".zip", ".dxf")
-USES = ("residential", "office", "commercial", "industrial", "mixed", "public_facility", "hotel")
 
 
 class AccountForm(forms.Form):
@@ -155,18 +154,7 @@ class ProjectForm(forms.Form):
     height_m = forms.FloatField(label=_("Height (m)"), min_value=0)
     floors = forms.IntegerField(label=_("Floors above ground"), min_value=0, max_value=200)
     gross_floor_area_m2 = forms.FloatField(label=_("Gross floor area (m²)"), min_value=0)
-    use = forms.ChoiceField(
-        label=_("Use"),
-        choices=[
-            ("residential", _("Residential")),
-            ("office", _("Office")),
-            ("commercial", _("Commercial")),
-            ("industrial", _("Industrial")),
-            ("mixed", _("Mixed")),
-            ("public_facility", _("Public facility")),
-            ("hotel", _("Hotel")),
-        ],
-    )
+    use = forms.ChoiceField(label=_("Use"), help_text=_("As the catalogue of uses names it; the public map shows it."))
     units = forms.IntegerField(label=_("Units (dwellings, shops…)"), min_value=0, required=False)
     establishment_class = forms.TypedChoiceField(
         label=_("Establishment class"), coerce=int, required=False, empty_value=None
@@ -174,6 +162,8 @@ class ProjectForm(forms.Form):
 
     def __init__(self, *args: Any, procedure: Procedure, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        uses = [(use.code, localized(use, "label")) for use in selectors.project_uses()]
+        self.fields["use"].choices = uses  # type: ignore[attr-defined]  # the catalogue's, in its order
         classes = list(procedure.establishment_classes or [])
         if classes:
             field = self.fields["establishment_class"]

@@ -1,7 +1,8 @@
 """The public verification page: `/verify/<token>/` (GET: the stored document; POST: an uploaded copy).
 
 It shows only what the document itself shows: the reference printed on the stamp, signer names as in the
-certificates, times from the timestamps, and whether the document is intact, validly signed and trusted.
+certificates, times from the timestamps, and whether the document is intact, validly signed and trusted. It reads
+through the public read-only connection (`selectors.verification_public_get`).
 
 Limits (gis_core.limits, settings): the page is throttled per address (`THROTTLE_PATHS`, scope `verify`); an
 uploaded copy is stopped while it streams in past `SIGNING_VERIFY_MAX_UPLOAD_BYTES` (`UPLOAD_PATH_LIMITS`: 413
@@ -17,8 +18,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from gis_core.signing.models import VerificationToken
-from gis_core.signing.services import document_verify, latest_version
+from gis_core.signing.selectors import verification_public_get
+from gis_core.signing.services import document_verify
 
 
 class CopyForm(forms.Form):
@@ -27,10 +28,10 @@ class CopyForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def verify_view(request: HttpRequest, token: str) -> HttpResponse:
-    verification = VerificationToken.objects.filter(token=token).first()
+    verification = verification_public_get(token=token)  # through the public read-only connection
     if verification is None:
         raise Http404("unknown verification token")
-    document = latest_version(verification.lineage)
+    document = verification.document
     stored_report = document_verify(document=document)
     copy_report = None
     form = CopyForm()

@@ -1,4 +1,5 @@
--- Parcels containing a point (lon/lat, EPSG:4326), with their commune and their geometry as GeoJSON.
+-- Parcels containing a point (lon/lat, EPSG:4326), with their commune and their geometry as GeoJSON, read from the
+-- geoportal views (what the public read-only role may read; they keep the tables' GiST indexes).
 -- No ORDER BY: with LIMIT it could tempt the planner into a primary-key scan; the caller sorts the few rows.
 SELECT
     parcel.id,
@@ -10,7 +11,7 @@ SELECT
     commune.name_fr,
     commune.name_ar,
     ST_AsGeoJSON(parcel.geom, %(precision)s::integer, 0)
-FROM {parcel} AS parcel
-JOIN {territory} AS commune ON commune.id = parcel.commune_id
+FROM geoportal.parcels AS parcel
+JOIN geoportal.territories AS commune ON commune.code = parcel.commune_code
 WHERE ST_Intersects(parcel.geom, ST_SetSRID(ST_MakePoint(%(x)s, %(y)s), 4326))
 LIMIT %(limit)s

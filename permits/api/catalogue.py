@@ -1,5 +1,5 @@
 """The procedure catalogue as applicants need it: each open procedure with its required documents and the legal
-deadline of each step."""
+deadline of each step, and the nomenclature of uses a file's `use` is a code of."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -51,3 +51,19 @@ class ProcedureListApi(PermitsApiView):
     def get(self, request: Request) -> Response:
         procedures = selectors.procedures_active().select_related("parent")
         return Response(self.ProcedureOutputSerializer(procedures, many=True).data)
+
+
+class UseListApi(PermitsApiView):
+    class UseOutputSerializer(serializers.Serializer):
+        code = serializers.CharField(help_text="What a file's `use` holds, and what the public views publish.")
+        label_fr = serializers.CharField()
+        label_ar = serializers.CharField()
+        label_en = serializers.CharField()
+
+    @extend_schema(
+        operation_id="uses_list",
+        summary="The uses a project may declare (a file's `use` is one of these codes).",
+        responses={200: UseOutputSerializer(many=True), **problems()},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(self.UseOutputSerializer(selectors.project_uses(), many=True).data)

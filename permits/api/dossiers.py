@@ -24,7 +24,7 @@ PROJECT_HELP = {
     "height_m": "Height of the building in metres.",
     "floors": "Floors above ground.",
     "gross_floor_area_m2": "Gross floor area, all floors (m²).",
-    "use": "Intended use, e.g. residential, office, industrial.",
+    "use": "Intended use: a code of the catalogue's uses (GET /api/uses/), e.g. residential, office, industrial.",
     "units": "Number of dwellings or units.",
     "establishment_class": "Class of a classified establishment (1, 2 or 3), for the procedures that have classes.",
 }

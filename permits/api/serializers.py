@@ -116,7 +116,10 @@ class DossierOutputSerializer(serializers.Serializer):
     parcels = RelatedIdsField(help_text="Parcel ids.")
     footprint = FootprintOutputField()
     precheck = serializers.JSONField(help_text="Zoning pre-check result frozen at filing ({} before).")
-    overlaps_at_filing = serializers.JSONField(help_text="Overlapping files found at filing.")
+    overlaps_at_filing = serializers.SerializerMethodField(
+        help_text="Overlapping files found at filing: every one for the back office of the file's commune; for the "
+        "applicant, only the published authorisations (as the public map shows them)."
+    )
     current_round = serializers.IntegerField(help_text="Instruction round (0 before dispatch).")
     decision = serializers.ChoiceField(choices=Decision.choices, allow_blank=True, help_text="Blank until decided.")
     decision_motivation = serializers.CharField()
@@ -136,6 +139,24 @@ class DossierOutputSerializer(serializers.Serializer):
         help_text="Once the file is published: the signed decision, the PV of its examination and the authorised "
         "plans (empty before, and while any signature is missing)."
     )
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "dossier": {"type": "integer"},
+                    "reference": {"type": "string", "nullable": True},
+                    "status": {"type": "string"},
+                    "procedure": {"type": "string"},
+                    "overlap_m2": {"type": "number"},
+                },
+            },
+        }
+    )
+    def get_overlaps_at_filing(self, dossier: Dossier) -> list[dict[str, Any]]:
+        return selectors.dossier_overlaps_at_filing_for(dossier=dossier, user=self.context["request"].user)
 
     def get_actions(self, dossier: Dossier) -> list[str]:
         return selectors.actions_available(dossier=dossier, user=self.context["request"].user)

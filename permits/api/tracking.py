@@ -1,9 +1,12 @@
-"""What a file's people follow, read-only: consultation deadlines (business days remaining), overlapping files,
+"""What a file's people follow, read-only: consultation deadlines (business days remaining), overlapping files
+(all of them for the back office; for the applicant only the published authorisations the public map shows),
 instruction rounds (earlier ones kept) and the audit history (the staff's IP addresses are not shown to the
-applicant: personal data they have no use for)."""
+applicant: personal data they have no use for; nor the other files the filing found overlapping)."""
+
+from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -58,12 +61,16 @@ class DossierOverlapsApi(PermitsApiView):
     @extend_schema(
         operation_id="dossiers_overlaps",
         summary="Open or authorised files whose ground overlaps this file's, now.",
-        description="The overlaps found at filing stay in the file's `overlaps_at_filing`.",
+        description="The back office of the file's commune sees every open or authorised file; the applicant (and "
+        "anyone else) only the published authorisations whose footprint, as the public map shows it, overlaps the "
+        "file's ground, never anything of an unpublished file. The overlaps found at filing stay in the file's "
+        "`overlaps_at_filing`.",
         responses={200: OverlapOutputSerializer(many=True), **problems(404)},
     )
     def get(self, request: Request, dossier_id: int) -> Response:
         dossier = dossier_for(request, dossier_id)
-        return Response(self.OverlapOutputSerializer(selectors.dossier_overlaps(dossier=dossier), many=True).data)
+        overlaps = selectors.dossier_overlaps_for(dossier=dossier, user=request.user)
+        return Response(self.OverlapOutputSerializer(overlaps, many=True).data)
 
 
 class RoundConsultationOutputSerializer(serializers.Serializer):
@@ -105,8 +112,15 @@ class DossierHistoryApi(PermitsApiView):
         address = serializers.SerializerMethodField(
             help_text="The client's IP address; to the applicant, only on their own events (null otherwise)."
         )
-        payload = serializers.JSONField()
+        payload = serializers.SerializerMethodField(help_text="The event's facts (the filing's overlapping files "
+                                                    "only to the back office).")  # fmt: skip
         hash = serializers.CharField()
+
+        @extend_schema_field(OpenApiTypes.OBJECT)
+        def get_payload(self, event: AuditEvent) -> dict[str, Any]:
+            return selectors.audit_payload_for(
+                payload=event.payload, overlaps_shown_in_full=self.context["overlaps_in_full"]
+            )
 
         def get_address(self, event: AuditEvent) -> str | None:
             if self.context["all_addresses"] or event.actor_id == self.context["viewer_id"]:
@@ -121,5 +135,9 @@ class DossierHistoryApi(PermitsApiView):
     def get(self, request: Request, dossier_id: int) -> Response:
         dossier = dossier_for(request, dossier_id)
         events = selectors.audit_events_for(dossier=dossier)
-        context = {"viewer_id": request.user.pk, "all_addresses": not access.is_owner(request.user, dossier)}
+        context = {
+            "viewer_id": request.user.pk,
+            "all_addresses": not access.is_owner(request.user, dossier),
+            "overlaps_in_full": selectors.overlaps_in_full(dossier=dossier, user=request.user),
+        }
         return Response(self.AuditEventOutputSerializer(events, many=True, context=context).data)

@@ -104,6 +104,23 @@ class Procedure(models.Model):
         return 0
 
 
+class ProjectUse(models.Model):
+    """One use of the catalogue's nomenclature (residential, office, public facility...): a project declares a code
+    of this list, never its own words, so what the public views publish is the code (and these labels)."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    label_fr = models.CharField(max_length=200)
+    label_ar = models.CharField(max_length=200, blank=True)
+    label_en = models.CharField(max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.label_fr or self.code
+
+
 class ProcedureStep(models.TextChoices):
     COMPLETENESS = "completeness", _("Completeness check by the desk")
     CONSULTATION = "consultation", _("Opinion of each consulted member")

@@ -1,4 +1,4 @@
-"""Loading the procedure catalogue (agencies, procedures and everything they define) from a YAML file.
+"""Loading the procedure catalogue (uses, agencies, procedures and everything they define) from a YAML file.
 
 Idempotent: rows are matched by their natural keys (agency code, procedure code, document code...) and
 updated; rows added in the admin and absent from the file are left alone.
@@ -18,15 +18,22 @@ from permits.models import (
     OutcomeDocument,
     PermanentMember,
     Procedure,
+    ProjectUse,
     RequiredDocument,
+    RuleKind,
     StepDeadline,
 )
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "fixtures" / "procedures.yaml"
 
 
+class CatalogueError(ValueError):
+    """The catalogue file contradicts itself (e.g. a rule names a use that is not in its list of uses)."""
+
+
 @dataclass
 class CatalogueLoadSummary:
+    uses: int = 0
     agencies: int = 0
     procedures: int = 0
     created: int = 0
@@ -55,6 +62,8 @@ def _procedure_children(procedure: Procedure, data: dict[str, Any], agencies: di
             procedure=procedure, agency=agencies[member["agency"]], defaults={"role_label": member.get("role", "")}
         )
     for rule in data.get("occasional_rules") or []:
+        if rule["kind"] == RuleKind.USE_IN:
+            _check_use_codes(data["code"], [str(value) for value in rule.get("values", [])])
         agency = agencies[rule["agency"]] if rule.get("agency") else None
         OccasionalMemberRule.objects.update_or_create(
             procedure=procedure,
@@ -75,11 +84,29 @@ def _procedure_children(procedure: Procedure, data: dict[str, Any], agencies: di
         )
 
 
+def _check_use_codes(procedure_code: str, values: list[str]) -> None:
+    known = set(ProjectUse.objects.values_list("code", flat=True))
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise CatalogueError(
+            f"procedure {procedure_code}: a use_in rule names {', '.join(unknown)}, which are not codes of the "
+            f"catalogue's uses ({', '.join(sorted(known))})"
+        )
+
+
+def uses_load(entries: list[dict[str, Any]]) -> int:
+    """Create or update the uses of the nomenclature, in the file's order."""
+    for order, data in enumerate(entries):
+        ProjectUse.objects.update_or_create(code=data["code"], defaults={**_names(data, "label"), "order": order})
+    return len(entries)
+
+
 @transaction.atomic
 def procedures_load(*, path: Path = DEFAULT_CATALOGUE) -> CatalogueLoadSummary:
-    """Create or update the agencies and procedures of a catalogue file (see `fixtures/procedures.yaml`)."""
+    """Create or update the uses, agencies and procedures of a catalogue file (see `fixtures/procedures.yaml`)."""
     catalogue = yaml.safe_load(path.read_text(encoding="utf-8"))
     summary = CatalogueLoadSummary()
+    summary.uses = uses_load(catalogue.get("uses") or [])
     agencies: dict[str, Agency] = {}
     for data in catalogue.get("agencies", []):
         agency, created = Agency.objects.get_or_create(code=data["code"], defaults=_names(data))

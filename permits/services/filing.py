@@ -56,6 +56,19 @@ def _check_project(*, procedure: Procedure, commune: Territory, fields: dict[str
             raise InvalidDossier(f"{name} must not be negative")
 
 
+def _use_code(project: dict[str, Any]) -> dict[str, Any]:
+    """The project with its `use` as a code of the catalogue's uses (case and spaces ignored); an empty use is
+    "not declared yet". Anything else is refused: the use is published, so it is never the applicant's own text."""
+    if not project.get("use"):
+        return project
+    value = str(project["use"]).strip().lower()
+    codes = selectors.project_use_codes()
+    if value not in codes:
+        typed = str(project["use"])[:50]
+        raise InvalidDossier(f"use: {typed!r} is not a use of the catalogue; give one of: {', '.join(codes)}")
+    return {**project, "use": value}
+
+
 def _check_footprint(*, commune: Territory, footprint: MultiPolygon | None) -> None:
     if footprint is not None and not commune.geom.intersects(footprint):
         raise InvalidDossier(f"footprint: the project lies outside the commune {commune.code}")
@@ -103,6 +116,7 @@ def dossier_create(
     unknown = set(project) - set(PROJECT_FIELDS)
     if unknown:
         raise InvalidDossier(f"unknown project fields: {', '.join(sorted(unknown))}")
+    project = _use_code(project)
     if not procedure.active:
         raise InvalidDossier(f"procedure {procedure.code} is not open to new files")
     applicant = applicant or actor
@@ -221,6 +235,7 @@ def dossier_update(
     unknown = set(project) - set(PROJECT_FIELDS)
     if unknown:
         raise InvalidDossier(f"unknown project fields: {', '.join(sorted(unknown))}")
+    project = _use_code(project)
     merged = {name: project.get(name, getattr(dossier, name)) for name in PROJECT_FIELDS}
     _check_project(procedure=dossier.procedure, commune=dossier.commune, fields=merged)
     for name, value in project.items():
@@ -261,8 +276,8 @@ def dossier_submit(*, actor: Any, address: str | None, dossier: Dossier) -> Doss
         dossier.reference = reference_allocate(commune=dossier.commune, year=timezone.localdate(now).year)
     dossier.submitted_at = now
     dossier.precheck = dossier_precheck_compute(dossier=dossier)
-    overlaps = selectors.dossier_overlaps(dossier=dossier)
-    dossier.overlaps_at_filing = [overlap.as_json() for overlap in overlaps]
+    # The back office's facts; an applicant is shown only the published authorisations of it (selectors).
+    dossier.overlaps_at_filing = selectors.dossier_overlaps_record(dossier=dossier)
     return transition_run(
         dossier=dossier,
         action=workflow.Action.SUBMIT,
@@ -271,7 +286,7 @@ def dossier_submit(*, actor: Any, address: str | None, dossier: Dossier) -> Doss
         payload={
             "first_filing": first_filing,
             "precheck": dossier.precheck.get("status"),
-            "overlaps": [overlap.reference for overlap in overlaps],
+            "overlaps": [overlap["reference"] for overlap in dossier.overlaps_at_filing],
         },
     )
 

@@ -4,6 +4,7 @@ import dataclasses
 from typing import Any
 
 import shapely
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
 from parcels.geometry_input import geodesic_area
@@ -59,7 +60,8 @@ def dossier_precheck_compute(*, dossier: Dossier) -> dict[str, Any]:
         gross_floor_area_m2=float(dossier.gross_floor_area_m2 or 0),
         use=dossier.use.strip().lower(),
     )
-    result = zoning_precheck(site=site, project=project)
+    # The zones and neighbours are read from the geoportal views in this (filing) transaction, not the public reader.
+    result = zoning_precheck(site=site, project=project, using=DEFAULT_DB_ALIAS)
     return _jsonable(
         {
             "status": "passed" if result.passed else "failed",

@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.db import DEFAULT_DB_ALIAS
 
 from gis_core.signing.models import VerificationToken
 from gis_core.signing.pki import DevelopmentPki
+from gis_core.signing.selectors import verification_public_get
 from gis_core.signing.services import document_bytes, document_verify
 from permits.commissions import selectors, services
 from permits.commissions.errors import PermissionDenied, SignatureOutOfTurn
@@ -36,7 +36,6 @@ def test_signatures_in_sequence_then_the_file_is_published(
     world: World,
     pki: DevelopmentPki,
     tmp_path: Path,
-    client: Client,
     smtp: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
@@ -98,16 +97,17 @@ def test_signatures_in_sequence_then_the_file_is_published(
         output = examination.outputs.get(kind=kind)
         assert document_verify(document=latest(output)).valid
 
-    # the public verification page of the decision (the QR code's target), and a tampered copy
+    # what the public verification page (the QR code's target) reads of the decision's token, and a tampered copy
+    # (the page itself reads committed rows through the public reader: tests/signing/test_stamp_and_page.py)
     decision = latest(examination.outputs.get(kind=OutputKind.DECISION))
     token = VerificationToken.objects.get(lineage=decision.lineage).token
-    page = client.get(f"/verify/{token}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert 'data-status="valid"' in page and str(dossier.reference) in page
+    public = verification_public_get(token=token, using=DEFAULT_DB_ALIAS)
+    assert public is not None and public.reference == dossier.reference and public.document.pk == decision.pk
+    assert document_verify(document=public.document).status == "valid"
     original = document_bytes(decision)
     position = len(original) // 4
     tampered = original[:position] + bytes([original[position] ^ 0x01]) + original[position + 1 :]
-    altered = client.post(f"/verify/{token}/", {"copy": SimpleUploadedFile("copy.pdf", tampered, "application/pdf")})
-    assert 'data-status="altered"' in altered.content.decode()
+    assert document_verify(document=public.document, data=tampered).status == "altered"
 
     # audit: one event per signature with certificate and hash
     events = dossier.audit_events.filter(action="commission.document_signed").order_by("sequence")

@@ -1,17 +1,21 @@
 """API tests through Django's test client: response shapes, paging links, and every bad input answered with a
-400/404 `application/problem+json` carrying a clear detail (never a 500)."""
+400/404 `application/problem+json` carrying a clear detail (never a 500). The look-ups are public: they read
+through the read-only connection, so the block they read is committed once for the module (`committed_block`)."""
 
 import json
 from typing import Any
 
 import pytest
 import shapely
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from tests.factories import AgencyFactory, OverlayFactory, ParcelFactory
-from tests.parcels.conftest import X0, Y0, lambert_box, lambert_geojson, to_lonlat
+from gis_core.public_reader import PUBLIC_DATABASE
+from tests.factories import OverlayFactory, ParcelFactory
+from tests.parcels.conftest import PUBLIC_READS, X0, Y0, Block, lambert_box, lambert_geojson, to_lonlat
 
-pytestmark = pytest.mark.django_db
+pytestmark = PUBLIC_READS
 PROBLEM = "application/problem+json"
 
 
@@ -34,8 +38,8 @@ def assert_problem(response: Any, status: int, fragment: str) -> dict[str, Any]:
     return body
 
 
-def test_parcel_feature_has_public_properties_only(client: Client, site_parcel: Any) -> None:
-    response = client.get(f"/api/parcels/{site_parcel.id}/")
+def test_parcel_feature_has_public_properties_only(client: Client, committed_block: Block) -> None:
+    response = client.get(f"/api/parcels/{committed_block.site_parcel.id}/")
     assert response.status_code == 200
     feature = response.json()
     assert feature["type"] == "Feature"
@@ -44,7 +48,24 @@ def test_parcel_feature_has_public_properties_only(client: Client, site_parcel: 
     assert feature["properties"]["commune"] == {"code": "CASA-TEST", "name_fr": "Casablanca test", "name_ar": "جماعة"}
 
 
-def test_list_by_reference_and_land_title(client: Client, site_parcel: Any, east_neighbour: Any) -> None:
+def test_public_look_ups_read_through_the_read_only_connection(client: Client, committed_block: Block) -> None:
+    uncommitted = ParcelFactory.create(commune=committed_block.commune, geom=lambert_box(500, 500, 510, 510))
+    with (
+        CaptureQueriesContext(connections[PUBLIC_DATABASE]) as public,
+        CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as default,
+    ):
+        assert client.get(f"/api/parcels/{committed_block.site_parcel.id}/").status_code == 200
+        assert client.get(f"/api/parcels/{uncommitted.id}/").status_code == 404  # the reader sees committed rows
+        lon, lat = to_lonlat(shapely.Point(X0 + 505, Y0 + 505)).coords[0]
+        assert client.get("/api/parcels/at/", {"lon": str(lon), "lat": str(lat)}).json()["features"] == []
+        assert client.get(f"/api/parcels/{committed_block.site_parcel.id}/constraints/").status_code == 200
+    assert len(public.captured_queries) >= 4
+    assert default.captured_queries == []
+    assert connections[PUBLIC_DATABASE].settings_dict["USER"] == "geoportal_reader"
+
+
+def test_list_by_reference_and_land_title(client: Client, committed_block: Block) -> None:
+    site_parcel = committed_block.site_parcel
     by_reference = client.get("/api/parcels/", {"reference": "1234/A", "commune": "CASA-TEST"}).json()
     assert by_reference["type"] == "FeatureCollection"
     assert [feature["id"] for feature in by_reference["features"]] == [site_parcel.id]
@@ -53,9 +74,9 @@ def test_list_by_reference_and_land_title(client: Client, site_parcel: Any, east
     assert [feature["id"] for feature in by_title["features"]] == [site_parcel.id]
 
 
-def test_bbox_pages_follow_the_next_link(client: Client, casablanca: Any) -> None:
-    ids = [ParcelFactory.create(commune=casablanca, geom=lambert_box(i * 10, 0, i * 10 + 9, 9)).id for i in range(5)]
-    url: str | None = f"/api/parcels/?bbox={X0 - 1},{Y0 - 1},{X0 + 60},{Y0 + 10}&srid=26191&limit=2"
+def test_bbox_pages_follow_the_next_link(client: Client, committed_block: Block) -> None:
+    ids = committed_block.row  # five 9 m parcels side by side, 1 km north of the site
+    url: str | None = f"/api/parcels/?bbox={X0 - 1},{Y0 + 999},{X0 + 60},{Y0 + 1010}&srid=26191&limit=2"
     seen: list[int] = []
     while url:
         body = client.get(url).json()
@@ -65,7 +86,8 @@ def test_bbox_pages_follow_the_next_link(client: Client, casablanca: Any) -> Non
     assert seen == ids
 
 
-def test_parcels_at_point(client: Client, site_parcel: Any) -> None:
+def test_parcels_at_point(client: Client, committed_block: Block) -> None:
+    site_parcel = committed_block.site_parcel
     lon, lat = to_lonlat(shapely.Point(X0 + 10, Y0 + 15)).coords[0]
     by_lonlat = client.get("/api/parcels/at/", {"lon": str(lon), "lat": str(lat)}).json()
     assert [feature["id"] for feature in by_lonlat["features"]] == [site_parcel.id]
@@ -73,10 +95,8 @@ def test_parcels_at_point(client: Client, site_parcel: Any) -> None:
     assert [feature["id"] for feature in by_xy["features"]] == [site_parcel.id]
 
 
-def test_parcel_constraints(client: Client, site_parcel: Any, residential_zone: Any) -> None:
-    agency = AgencyFactory(code="ONDA", name_fr="Office national des aéroports", name_ar="المكتب")
-    OverlayFactory(commune=site_parcel.commune, kind="airport", agency=agency, geom=lambert_box(-5, -5, 10, 40),
-                   effective_geom=lambert_box(-5, -5, 10, 40))  # fmt: skip
+def test_parcel_constraints(client: Client, committed_block: Block) -> None:
+    site_parcel = committed_block.site_parcel  # the block's airport overlay covers the west half of it
     body = client.get(f"/api/parcels/{site_parcel.id}/constraints/").json()
     assert body["site"]["parcel"] == site_parcel.id
     assert body["site"]["area_m2"] == pytest.approx(600, rel=1e-3)
@@ -87,7 +107,7 @@ def test_parcel_constraints(client: Client, site_parcel: Any, residential_zone: 
     overlay = body["overlays"][0]
     assert set(overlay) == {"id", "reference", "kind", "kind_label", "name", "share", "area_m2", "agency"}
     assert overlay["share"] == pytest.approx(0.5, abs=1e-4)
-    assert overlay["agency"] == {"code": "ONDA", "name_fr": "Office national des aéroports", "name_ar": "المكتب"}
+    assert overlay["agency"] == {"code": "ONDA-TEST", "name_fr": "Office national des aéroports", "name_ar": "المكتب"}
     assert body["agencies"] == [overlay["agency"]]
 
 
@@ -99,18 +119,19 @@ def test_parcel_constraints(client: Client, site_parcel: Any, residential_zone: 
         {"type": "Feature", "properties": {}, "geometry": lambert_geojson(0, 0, 10, 10)},
     ],
 )
-def test_constraints_of_a_drawn_polygon(client: Client, residential_zone: Any, geometry: Any) -> None:
+def test_constraints_of_a_drawn_polygon(client: Client, committed_block: Block, geometry: Any) -> None:
     body = post(client, "/api/constraints/", {"geometry": geometry, "srid": 26191}).json()
     assert body["site"] == {"area_m2": pytest.approx(100, rel=1e-3), "parcel": None}
     assert [zone["code"] for zone in body["zones"]] == ["R1"]
 
 
-def test_constraints_of_ewkt(client: Client, residential_zone: Any) -> None:
+def test_constraints_of_ewkt(client: Client, committed_block: Block) -> None:
     ewkt = f"SRID=26191;POLYGON(({X0} {Y0}, {X0 + 10} {Y0}, {X0 + 10} {Y0 + 10}, {X0} {Y0}))"
     assert post(client, "/api/constraints/", {"geometry": ewkt}).json()["site"]["area_m2"] == pytest.approx(50, 1e-3)
 
 
-def test_precheck_of_a_parcel(client: Client, site_parcel: Any, east_neighbour: Any, residential_zone: Any) -> None:
+def test_precheck_of_a_parcel(client: Client, committed_block: Block) -> None:
+    site_parcel = committed_block.site_parcel
     project = {
         "footprint": lambert_geojson(3, 5, 16, 25),
         "height_m": 9,
@@ -132,7 +153,7 @@ def test_precheck_of_a_parcel(client: Client, site_parcel: Any, east_neighbour: 
     assert post(client, "/api/precheck/", {**by_reference, "project": failing}).json()["passed"] is False
 
 
-def test_precheck_of_a_drawn_site(client: Client, residential_zone: Any) -> None:
+def test_precheck_of_a_drawn_site(client: Client, committed_block: Block) -> None:
     project = {"footprint": lambert_geojson(3, 5, 16, 25), "height_m": 9, "floors": 3, "gross_floor_area_m2": 780,
                "use": "office"}  # fmt: skip
     body = post(client, "/api/precheck/", {"site": lambert_geojson(0, 0, 20, 30), "srid": 26191, "project": project})
@@ -170,11 +191,11 @@ BOWTIE = f"POLYGON(({X0} {Y0}, {X0 + 10} {Y0 + 10}, {X0 + 10} {Y0}, {X0} {Y0 + 1
         ),
     ],
 )
-def test_bad_constraints_input_is_a_problem(client: Client, casablanca: Any, body: Any, fragment: str) -> None:
+def test_bad_constraints_input_is_a_problem(client: Client, committed_block: Block, body: Any, fragment: str) -> None:
     assert_problem(post(client, "/api/constraints/", body), 400, fragment)
 
 
-def test_bad_json_body_is_a_problem(client: Client, casablanca: Any) -> None:
+def test_bad_json_body_is_a_problem(client: Client, committed_block: Block) -> None:
     response = client.post("/api/constraints/", data="{not json", content_type="application/json")
     assert_problem(response, 400, "JSON")
 
@@ -190,7 +211,7 @@ def test_bad_json_body_is_a_problem(client: Client, casablanca: Any) -> None:
         ({"lat": 33}, "give lon and lat"),
     ],
 )
-def test_bad_point_is_a_problem(client: Client, casablanca: Any, query: dict[str, Any], fragment: str) -> None:
+def test_bad_point_is_a_problem(client: Client, committed_block: Block, query: dict[str, Any], fragment: str) -> None:
     assert_problem(client.get("/api/parcels/at/", query), 400, fragment)
 
 
@@ -205,11 +226,13 @@ def test_bad_point_is_a_problem(client: Client, casablanca: Any, query: dict[str
         ({"bbox": "1,2,3,4", "srid": 424242}, "EPSG:424242"),
     ],
 )
-def test_bad_list_query_is_a_problem(client: Client, casablanca: Any, query: dict[str, Any], fragment: str) -> None:
+def test_bad_list_query_is_a_problem(
+    client: Client, committed_block: Block, query: dict[str, Any], fragment: str
+) -> None:
     assert_problem(client.get("/api/parcels/", query), 400, fragment)
 
 
-def test_unknown_parcel_is_a_404_problem(client: Client, casablanca: Any) -> None:
+def test_unknown_parcel_is_a_404_problem(client: Client, committed_block: Block) -> None:
     assert_problem(client.get("/api/parcels/987654321/"), 404, "no parcel with id 987654321")
     assert_problem(client.get("/api/parcels/987654321/constraints/"), 404, "no parcel")
     project = {"footprint": lambert_geojson(3, 5, 16, 25), "height_m": 9, "floors": 3, "gross_floor_area_m2": 1,
@@ -237,11 +260,11 @@ def test_unknown_parcel_is_a_404_problem(client: Client, casablanca: Any) -> Non
     ],
 )  # fmt: skip
 def test_bad_precheck_input_is_a_problem(
-    client: Client, site_parcel: Any, residential_zone: Any, change: dict[str, Any], fragment: str
+    client: Client, committed_block: Block, change: dict[str, Any], fragment: str
 ) -> None:
     project = {"footprint": lambert_geojson(3, 5, 16, 25), "height_m": 9, "floors": 3, "gross_floor_area_m2": 780,
                "use": "office"}  # fmt: skip
-    body = {"parcel": site_parcel.id, "srid": 26191, "project": project} | change
+    body = {"parcel": committed_block.site_parcel.id, "srid": 26191, "project": project} | change
     assert_problem(post(client, "/api/precheck/", body), 400, fragment)
 
 
@@ -252,23 +275,22 @@ def _as_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False)  # key order included
 
 
-def test_documents_equal_the_output_serializers(site_parcel: Any, east_neighbour: Any, residential_zone: Any) -> None:
+def test_documents_equal_the_output_serializers(committed_block: Block) -> None:
     from parcels import api, api_documents, selectors
     from parcels.precheck import project_from_input, zoning_precheck
 
-    agency = AgencyFactory(code="ONDA", name_fr="Office national des aéroports", name_ar="المكتب")
-    OverlayFactory(commune=site_parcel.commune, kind="airport", agency=agency, geom=lambert_box(-5, -5, 10, 40),
-                   effective_geom=lambert_box(-5, -5, 10, 40))  # fmt: skip
+    site_parcel = committed_block.site_parcel  # with the block's airport overlay, and a heritage one of this test:
     OverlayFactory(commune=site_parcel.commune, kind="heritage", agency=None, geom=lambert_box(-5, -5, 40, 3),
                    effective_geom=lambert_box(-5, -5, 40, 3))  # fmt: skip
-    parcels = selectors.parcels_search(commune_code="CASA-TEST").items
+    read = DEFAULT_DB_ALIAS  # in this test's transaction, which sees the heritage overlay
+    parcels = selectors.parcels_search(commune_code="CASA-TEST", limit=2, using=read).items
     assert len(parcels) == 2
     next_url = "http://testserver/api/parcels/?after=1"
     collection = {"features": parcels, "numberReturned": 2, "next": next_url}
     assert _as_json(api_documents.parcel_collection_document(parcels, next_url)) == _as_json(
         api.ParcelCollectionOutputSerializer(collection).data
     )
-    constraints = selectors.constraints_for_parcel(parcel_id=site_parcel.id)
+    constraints = selectors.constraints_for_parcel(parcel_id=site_parcel.id, using=read)
     assert len(constraints.overlays) == 2 and constraints.zones
     assert _as_json(api_documents.constraints_document(constraints)) == _as_json(
         api.ConstraintsOutputSerializer(constraints).data
@@ -276,7 +298,9 @@ def test_documents_equal_the_output_serializers(site_parcel: Any, east_neighbour
     for height_m in (9, 20):  # passing and failing
         project = project_from_input(footprint=lambert_geojson(3, 5, 16, 25), height_m=height_m, floors=3,
                                      gross_floor_area_m2=780, use="residential", srid=26191)  # fmt: skip
-        result = zoning_precheck(site=selectors.site_of_parcel(parcel_id=site_parcel.id), project=project)
+        result = zoning_precheck(
+            site=selectors.site_of_parcel(parcel_id=site_parcel.id, using=read), project=project, using=read
+        )
         zones = [{**item.zone.__dict__, "evaluated": item.evaluated} for item in result.zones]
         output = {"site": result.site, "zones": zones, "measures": result.measures, "checks": result.checks,
                   "passed": result.passed}  # fmt: skip
@@ -360,8 +384,8 @@ def test_light_precheck_body_equals_the_serializer(body: Any) -> None:
         assert _as_json(serializer.validated_data) == _as_json(light)
 
 
-def test_content_negotiation_is_kept(client: Client, site_parcel: Any) -> None:
-    path = f"/api/parcels/{site_parcel.id}/constraints/"
+def test_content_negotiation_is_kept(client: Client, committed_block: Block) -> None:
+    path = f"/api/parcels/{committed_block.site_parcel.id}/constraints/"
     plain = client.get(path)
     assert plain["Content-Type"] == "application/json"
     assert client.get(path, HTTP_ACCEPT="application/json").content == plain.content

@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 import shapely
+from django.db import DEFAULT_DB_ALIAS
 
 from parcels import selectors
 from parcels.geometry_input import geodesic_area
@@ -11,6 +12,10 @@ from parcels.importers.pieces import zone_pieces_refresh
 from parcels.models import OverlayPiece, ZonePiece
 from tests.factories import OverlayFactory, ZoneFactory
 from tests.parcels.conftest import as_multipolygon, lambert_shape, to_lonlat
+
+# The look-up logic, read inside the test's transaction (the same SQL over the same geoportal views as the
+# public path, which tests/parcels/test_api.py exercises through the read-only connection).
+IN_TEST = DEFAULT_DB_ALIAS
 
 
 def dense_zone_shape() -> shapely.Geometry:
@@ -46,7 +51,7 @@ def test_zone_shares_over_pieces_equal_whole_geometry_shares(site_parcel: Any, s
     assert ZonePiece.objects.filter(zone=zone).count() > 10
     site_geometry = to_lonlat(shapely.segmentize(lambert_shape(*site_box), 5.0))
     site = selectors.Site(geometry=site_geometry, area_m2=geodesic_area(site_geometry))
-    [share] = selectors.zones_for_site(site=site)
+    [share] = selectors.zones_for_site(site=site, using=IN_TEST)
     expected_area, expected_share = whole_geometry_share(site_geometry, shape)
     assert share.area_m2 == pytest.approx(expected_area, rel=1e-6)
     assert share.share == pytest.approx(expected_share, rel=1e-6)
@@ -54,8 +59,8 @@ def test_zone_shares_over_pieces_equal_whole_geometry_shares(site_parcel: Any, s
 
 def test_a_site_inside_one_piece_takes_the_fast_path(site_parcel: Any, residential_zone: Any) -> None:
     assert ZonePiece.objects.filter(zone=residential_zone).count() == 1
-    site = selectors.site_of_parcel(parcel_id=site_parcel.id)
-    [share] = selectors.zones_for_site(site=site)
+    site = selectors.site_of_parcel(parcel_id=site_parcel.id, using=IN_TEST)
+    [share] = selectors.zones_for_site(site=site, using=IN_TEST)
     assert (share.area_m2, share.share) == (site.area_m2, 1.0)  # exactly: no intersection computed
 
 
@@ -67,7 +72,7 @@ def test_overlay_shares_over_pieces_equal_whole_geometry_shares(site_parcel: Any
     assert OverlayPiece.objects.filter(overlay=overlay).count() > 10
     site_geometry = to_lonlat(shapely.segmentize(lambert_shape(-50, -50, 250, 250), 5.0))
     site = selectors.Site(geometry=site_geometry, area_m2=geodesic_area(site_geometry))
-    [share] = selectors.overlays_for_site(site=site)
+    [share] = selectors.overlays_for_site(site=site, using=IN_TEST)
     expected_area, expected_share = whole_geometry_share(site_geometry, shape)
     assert share.area_m2 == pytest.approx(expected_area, rel=1e-6)
     assert share.share == pytest.approx(expected_share, rel=1e-6)
@@ -78,6 +83,7 @@ def test_refresh_follows_a_geometry_written_outside_the_import(site_parcel: Any,
     residential_zone.geom = far
     residential_zone.save()
     zone_pieces_refresh(zone_ids=[residential_zone.pk])
-    assert selectors.zones_for_site(site=selectors.site_of_parcel(parcel_id=site_parcel.id)) == []
+    site = selectors.site_of_parcel(parcel_id=site_parcel.id, using=IN_TEST)
+    assert selectors.zones_for_site(site=site, using=IN_TEST) == []
     [piece] = ZonePiece.objects.filter(zone=residential_zone)
     assert piece.geom.equals(far[0])

@@ -4,6 +4,7 @@ setbacks on a parcel with a known neighbour, several zones, drawn sites and bad 
 from typing import Any
 
 import pytest
+from django.db import DEFAULT_DB_ALIAS
 
 from gis_core.geometry import InvalidGeometry
 from gis_core.problems import BadInput
@@ -13,6 +14,9 @@ from tests.factories import ParcelFactory, ZoneFactory
 from tests.parcels.conftest import lambert_box, lambert_geojson
 
 pytestmark = pytest.mark.django_db
+# The look-up logic, read inside the test's transaction (the same SQL over the same geoportal views as the
+# public path, which tests/parcels/test_api.py exercises through the read-only connection).
+IN_TEST = DEFAULT_DB_ALIAS
 
 
 def run(site: selectors.Site, footprint: Any, **project: Any) -> PrecheckResult:
@@ -22,7 +26,8 @@ def run(site: selectors.Site, footprint: Any, **project: Any) -> PrecheckResult:
         "gross_floor_area_m2": 780.0,
         "use": "residential",
     } | project
-    return zoning_precheck(site=site, project=project_from_input(footprint=footprint, srid=26191, **values))
+    project_input = project_from_input(footprint=footprint, srid=26191, **values)
+    return zoning_precheck(site=site, project=project_input, using=IN_TEST)
 
 
 def by_rule(result: PrecheckResult, zone: str | None = "R1") -> dict[str, Any]:
@@ -31,7 +36,7 @@ def by_rule(result: PrecheckResult, zone: str | None = "R1") -> dict[str, Any]:
 
 def test_a_compliant_project_passes_every_rule(site_parcel: Any, east_neighbour: Any, residential_zone: Any) -> None:
     # Footprint 13 m x 20 m, 3 m from the west (road) side, 4 m from the east (neighbour) side, 5 m from the others.
-    result = run(selectors.site_of_parcel(parcel_id=site_parcel.id), lambert_geojson(3, 5, 16, 25))
+    result = run(selectors.site_of_parcel(parcel_id=site_parcel.id, using=IN_TEST), lambert_geojson(3, 5, 16, 25))
     checks = by_rule(result)
     assert result.passed is True
     assert {name: check.status for name, check in checks.items()} == {
@@ -56,7 +61,7 @@ def test_a_compliant_project_passes_every_rule(site_parcel: Any, east_neighbour:
 
 def test_every_rule_fails_with_its_computed_value(site_parcel: Any, east_neighbour: Any, residential_zone: Any) -> None:
     result = run(
-        selectors.site_of_parcel(parcel_id=site_parcel.id),
+        selectors.site_of_parcel(parcel_id=site_parcel.id, using=IN_TEST),
         lambert_geojson(1, 2, 19.5, 29),  # 18.5 m x 27 m = 499.5 m²
         height_m=15.5,
         floors=5,
@@ -78,7 +83,8 @@ def test_every_rule_fails_with_its_computed_value(site_parcel: Any, east_neighbo
 
 
 def test_a_use_not_in_the_allowed_list_fails(site_parcel: Any, residential_zone: Any) -> None:
-    result = run(selectors.site_of_parcel(parcel_id=site_parcel.id), lambert_geojson(3, 5, 16, 25), use="Hotel")
+    site = selectors.site_of_parcel(parcel_id=site_parcel.id, using=IN_TEST)
+    result = run(site, lambert_geojson(3, 5, 16, 25), use="Hotel")
     use = by_rule(result)["use"]
     assert use.status == Status.FAIL
     assert use.value == "hotel"
@@ -86,7 +92,7 @@ def test_a_use_not_in_the_allowed_list_fails(site_parcel: Any, residential_zone:
 
 
 def test_without_neighbours_every_side_faces_the_road(site_parcel: Any, residential_zone: Any) -> None:
-    result = run(selectors.site_of_parcel(parcel_id=site_parcel.id), lambert_geojson(3, 5, 16, 25))
+    result = run(selectors.site_of_parcel(parcel_id=site_parcel.id, using=IN_TEST), lambert_geojson(3, 5, 16, 25))
     checks = by_rule(result)
     assert checks["setback_neighbour"].value is None
     assert checks["setback_neighbour"].status == Status.PASS
@@ -95,7 +101,7 @@ def test_without_neighbours_every_side_faces_the_road(site_parcel: Any, resident
 
 
 def test_a_footprint_beyond_the_site_fails(site_parcel: Any, east_neighbour: Any, residential_zone: Any) -> None:
-    result = run(selectors.site_of_parcel(parcel_id=site_parcel.id), lambert_geojson(15, 5, 25, 25))
+    result = run(selectors.site_of_parcel(parcel_id=site_parcel.id, using=IN_TEST), lambert_geojson(15, 5, 25, 25))
     inside = by_rule(result, None)["footprint_inside_site"]
     assert inside.status == Status.FAIL
     assert inside.value == pytest.approx(100, rel=2e-3)
@@ -119,14 +125,15 @@ def test_unregulated_rules(site_parcel: Any) -> None:
         forbidden_uses=[],
         geom=lambert_box(-100, -100, 100, 100),
     )
-    result = run(selectors.site_of_parcel(parcel_id=site_parcel.id), lambert_geojson(3, 5, 16, 25), height_m=99)
+    site = selectors.site_of_parcel(parcel_id=site_parcel.id, using=IN_TEST)
+    result = run(site, lambert_geojson(3, 5, 16, 25), height_m=99)
     assert {check.status for check in by_rule(result, "FREE").values()} == {Status.NOT_REGULATED}
     assert by_rule(result, "FREE")["height"].value == 99
     assert result.passed is True
 
 
 def test_no_zone_means_no_zoning_rule(site_parcel: Any) -> None:
-    result = run(selectors.site_of_parcel(parcel_id=site_parcel.id), lambert_geojson(3, 5, 16, 25))
+    result = run(selectors.site_of_parcel(parcel_id=site_parcel.id, using=IN_TEST), lambert_geojson(3, 5, 16, 25))
     assert by_rule(result, None)["zoning"].status == Status.NOT_REGULATED
     assert result.zones == []
 
@@ -136,7 +143,8 @@ def test_several_zones_are_each_evaluated_above_one_percent(site_parcel: Any) ->
     ZoneFactory(commune=commune, code="W", max_height_m=8.0, geom=lambert_box(-50, -50, 5, 50))  # 25%
     ZoneFactory(commune=commune, code="E", max_height_m=12.0, geom=lambert_box(5, -50, 19.9, 50))  # 74.5%
     ZoneFactory(commune=commune, code="SLIVER", geom=lambert_box(19.9, -50, 50, 50))  # 0.5%
-    result = run(selectors.site_of_parcel(parcel_id=site_parcel.id), lambert_geojson(3, 5, 16, 25), height_m=10)
+    site = selectors.site_of_parcel(parcel_id=site_parcel.id, using=IN_TEST)
+    result = run(site, lambert_geojson(3, 5, 16, 25), height_m=10)
     evaluated = {item.zone.code: item.evaluated for item in result.zones}
     assert evaluated == {"W": True, "E": True, "SLIVER": False}
     assert by_rule(result, "W")["height"].status == Status.FAIL
@@ -148,7 +156,7 @@ def test_several_zones_are_each_evaluated_above_one_percent(site_parcel: Any) ->
 def test_a_drawn_site_over_an_existing_parcel_keeps_its_neighbours(
     site_parcel: Any, east_neighbour: Any, residential_zone: Any
 ) -> None:
-    site = selectors.site_from_geometry(geometry=lambert_geojson(0, 0, 20, 30), srid=26191)
+    site = selectors.site_from_geometry(geometry=lambert_geojson(0, 0, 20, 30), srid=26191, using=IN_TEST)
     result = run(site, lambert_geojson(3, 5, 16, 25))
     checks = by_rule(result)
     assert checks["setback_neighbour"].value == pytest.approx(4.0, abs=1e-3)
@@ -157,7 +165,7 @@ def test_a_drawn_site_over_an_existing_parcel_keeps_its_neighbours(
 
 
 def test_site_by_reference(site_parcel: Any) -> None:
-    site = selectors.site_of_parcel_reference(reference="1234/A", commune_code="CASA-TEST")
+    site = selectors.site_of_parcel_reference(reference="1234/A", commune_code="CASA-TEST", using=IN_TEST)
     assert site.parcel_id == site_parcel.id
 
 
@@ -185,7 +193,7 @@ def test_a_parcel_enclosed_by_neighbours_has_no_road_side(site_parcel: Any, resi
     commune = site_parcel.commune
     for box in [(-10, -10, 30, 0), (-10, 30, 30, 40), (-10, 0, 0, 30), (20, 0, 30, 30)]:
         ParcelFactory(commune=commune, geom=lambert_box(*box))
-    result = run(selectors.site_of_parcel(parcel_id=site_parcel.id), lambert_geojson(3, 5, 16, 25))
+    result = run(selectors.site_of_parcel(parcel_id=site_parcel.id, using=IN_TEST), lambert_geojson(3, 5, 16, 25))
     checks = by_rule(result)
     assert checks["setback_road"].value is None
     assert checks["setback_road"].status == Status.PASS

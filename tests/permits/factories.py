@@ -13,11 +13,15 @@ a file in one of those statuses for something else (the map, tiles, OGC, linked 
 `decided`, `signed`, `published`, which write it as test data (`decided_state_write`: the machine's
 `status_write`, the audit events and the domain events of the transitions, so that subscribers react as in
 production); production code has no such bypass (`tests/permits/test_status_writers.py`).
+
+A dossier's `use` is a code of the catalogue's uses: the factory makes sure its own exists (`catalogue_uses()` loads
+the shipped list, labels included, for the pages that offer it).
 """
 
 from typing import Any, cast
 
 import factory
+import yaml
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -35,15 +39,25 @@ from permits.models import (
     Procedure,
     ProcedureFamily,
     ProcedureStep,
+    ProjectUse,
     Role,
     RoleMembership,
     StepDeadline,
 )
+from permits.services.catalogue import DEFAULT_CATALOGUE, uses_load
 from permits.services.common import audit_and_publish
 from tests.documents.files import image_bytes, pdf_bytes
 from tests.factories import AgencyFactory, TerritoryFactory, box
 
 ADDRESS = "192.0.2.10"
+
+
+def catalogue_uses() -> None:
+    """The catalogue's uses as shipped (permits/fixtures/procedures.yaml): the codes a project's `use` may take.
+    Tests load them themselves: a transactional test elsewhere flushes what the migration seeded."""
+    uses_load(yaml.safe_load(DEFAULT_CATALOGUE.read_text(encoding="utf-8"))["uses"])
+
+
 FOOTPRINT = box(-71.11995, 42.37005, -71.11975, 42.37025)  # inside the default ParcelFactory parcel
 
 
@@ -304,6 +318,8 @@ class DossierFactory(factory.django.DjangoModelFactory[Dossier]):
     def _create(cls, model_class: type[Dossier], *args: Any, **kwargs: Any) -> Dossier:
         reach = kwargs.pop("reach", DossierStatus.DRAFT)
         parcels = kwargs.pop("parcels", None)
+        if kwargs.get("use"):  # a code of the catalogue's uses, as the services require
+            ProjectUse.objects.get_or_create(code=kwargs["use"], defaults={"label_fr": kwargs["use"]})
         dossier = super()._create(model_class, *args, **kwargs)
         if parcels:
             dossier.parcels.set(parcels)

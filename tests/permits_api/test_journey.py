@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from permits.audit import audit_verify
 from permits.models import Dossier, Role, RoleMembership
 from tests.legal_path import LegalPath
-from tests.permits.factories import FOOTPRINT, UserFactory, member_for
+from tests.permits.factories import FOOTPRINT, UserFactory, catalogue_uses, member_for
 from tests.permits_api.conftest import SessionClient
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +40,7 @@ def test_draft_to_published_through_the_api(
     legal_path: LegalPath,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
+    catalogue_uses()  # the codes a file's use may take
     applicant = UserFactory.create(username="amina")
     applicant.set_password("s3cret-pass")
     applicant.save()

@@ -11,7 +11,6 @@ import mapbox_vector_tile
 import pytest
 from django.core.signals import request_started
 
-from config.wsgi import application
 from tests.tiles.test_tiles import cambridge, tile_at  # noqa: F401  (fixture)
 from tiles.cache import cache_forget_tiles
 
@@ -25,6 +24,19 @@ class Reply:
         self.status = int(status.split()[0])
         self.headers = dict(headers)
         self.body = body
+
+
+application: Any = None  # config.wsgi's, set by `wsgi_application`
+
+
+@pytest.fixture(scope="module", autouse=True)
+def wsgi_application(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Import config.wsgi once the test database exists: at import it checks that the public read-only connection
+    is confined (gis_core.public_reader), as every serving process does."""
+    global application
+    with django_db_blocker.unblock():
+        from config.wsgi import application as imported
+    application = imported
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from pytest_django.live_server_helper import LiveServer
 from permits.models import RequiredDocument
 from tests.documents.files import pdf_bytes
 from tests.factories import ParcelFactory, ZoneFactory, box
-from tests.permits.factories import ProcedureFactory, commune_tree, member_for, staff_for
+from tests.permits.factories import ProcedureFactory, catalogue_uses, commune_tree, member_for, staff_for
 from tests.web.browser import chromium, click_map_at, screenshot, watch_csp
 
 PASSWORD = "a-long-test-passphrase"
@@ -51,6 +51,7 @@ def journey(tmp_path: Path) -> dict[str, Any]:
     parcel = ParcelFactory(commune=commune, reference="160-43", geom=box(-71.1200, 42.3700, -71.1190, 42.3707))
     ParcelFactory(commune=commune, reference="160-44", geom=box(-71.1190, 42.3700, -71.1180, 42.3707))
     procedure = ProcedureFactory.create(code="building-permit", name_fr="Permis de construire")
+    catalogue_uses()
     RequiredDocument.objects.create(
         procedure=procedure, code="architectural-plans", label_fr="Plans architecturaux", accepted_formats=["pdf"]
     )

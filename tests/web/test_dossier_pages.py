@@ -21,6 +21,7 @@ from tests.permits.factories import (
     DossierFactory,
     ProcedureFactory,
     UserFactory,
+    catalogue_uses,
     commune_tree,
     member_for,
     staff_for,
@@ -119,6 +120,7 @@ def test_back_office_pages_are_404_for_applicants() -> None:
 
 def test_the_wizard_files_a_draft(commune: Any, parcel: Any) -> None:
     procedure = ProcedureFactory.create(code="building-permit")
+    catalogue_uses()
     applicant = UserFactory.create()
     client = client_for(applicant)
     first_step = client.get(reverse("web:wizard-procedure"))

@@ -13,7 +13,8 @@ from tests.factories import ParcelFactory, TerritoryFactory, box
 from tests.web.map_pages import assert_assets_served_locally, json_script, rendered_page
 from web.views import EXTENT_CACHE_KEY, FALLBACK_BOUNDS
 
-pytestmark = pytest.mark.django_db
+# The page reads the parcels' extent through the public read-only connection (which sees committed rows only).
+pytestmark = pytest.mark.django_db(databases=["default", "geoportal"])
 
 TITLES = {"fr": "Carte des parcelles", "ar": "خريطة القطع الأرضية", "en": "Parcel map"}
 
@@ -79,6 +80,7 @@ def test_language_switcher_posts_to_set_language() -> None:
     assert '<html lang="ar" dir="rtl">' in response.content.decode()
 
 
+@pytest.mark.django_db(transaction=True, databases=["default", "geoportal"])
 def test_map_opens_on_the_loaded_parcels() -> None:
     commune = TerritoryFactory()
     ParcelFactory(commune=commune, geom=box(-71.12, 42.37, -71.119, 42.371))

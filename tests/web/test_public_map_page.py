@@ -14,7 +14,9 @@ from tests.permits.factories import DossierFactory, ProcedureFactory
 from tests.web.map_pages import assert_assets_served_locally, json_script, rendered_page
 from web.views import PUBLIC_MAP_CACHE_KEY
 
-pytestmark = pytest.mark.django_db
+# The page reads through the public read-only connection (which sees committed rows only).
+pytestmark = pytest.mark.django_db(databases=["default", "geoportal"])
+COMMITTED = pytest.mark.django_db(transaction=True, databases=["default", "geoportal"])
 
 TITLES = {"fr": "Carte des projets autorisés", "ar": "خريطة المشاريع المرخصة", "en": "Map of authorised projects"}
 
@@ -73,6 +75,7 @@ def test_maplibre_is_served_from_static_not_a_cdn() -> None:
     assert_assets_served_locally(page_in("fr"), "web/public_map.js")
 
 
+@COMMITTED
 def test_filters_list_the_procedures_and_communes_of_the_published_projects(published: Dossier) -> None:
     DossierFactory.create(signed=True, procedure=ProcedureFactory(code="unpublished", name_fr="Jamais publiée"))
     html = page_in("fr")
@@ -83,6 +86,7 @@ def test_filters_list_the_procedures_and_communes_of_the_published_projects(publ
     assert json_script(html, "map-config")["hasProjects"] is True
 
 
+@COMMITTED
 def test_no_personal_data_in_the_page(published: Dossier) -> None:
     applicant = published.applicant
     applicant.first_name, applicant.last_name, applicant.email = "Yasmine", "Benali", "yasmine@example.org"

@@ -7,14 +7,13 @@ script shows are translated here, with Django's gettext, and handed to it as a J
 
 from typing import Any
 
-from django.contrib.gis.db.models import Extent
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 
-from parcels.models import Parcel
+from parcels.selectors import parcels_extent
 
 # Centre of the demo data (Cambridge, MA) when no parcel is loaded yet: [west, south, east, north].
 FALLBACK_BOUNDS: tuple[float, float, float, float] = (-71.1160, 42.3660, -71.1040, 42.3740)
@@ -36,10 +35,10 @@ def parcel_extent() -> tuple[float, float, float, float] | None:
     cached = cache.get(EXTENT_CACHE_KEY)
     if cached is not None:
         return (cached[0], cached[1], cached[2], cached[3]) if cached else None
-    extent = Parcel.objects.aggregate(extent=Extent("geom"))["extent"]
+    loaded = parcels_extent()  # through the public read-only connection
+    extent = loaded.box
     if extent and max(extent[2] - extent[0], extent[3] - extent[1]) > MAX_INITIAL_SPAN_DEGREES:
-        first = Parcel.objects.order_by("id").values_list("commune_id", flat=True).first()
-        extent = Parcel.objects.filter(commune_id=first).aggregate(extent=Extent("geom"))["extent"]
+        extent = parcels_extent(commune_code=loaded.first_commune_code).box
     cache.set(EXTENT_CACHE_KEY, list(extent) if extent else [], EXTENT_CACHE_SECONDS)
     return (extent[0], extent[1], extent[2], extent[3]) if extent else None
 

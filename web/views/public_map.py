@@ -2,22 +2,24 @@
 overlay layers that can be switched on, and a search by file or parcel reference.
 
 Everything the page shows is public: the options of its filters (procedures and communes that have authorised
-projects) are read from the `geoportal.authorised_projects` view, the map reads the tiles of the geoportal views,
-the search reads the OGC API Features and the public parcels API. A project's pop-up links to the public
-verification page of its decision (`/verify/<token>/`) when the decision carries a verification token. The strings
-the script shows are translated here and handed to it as a JSON catalogue, as on the parcel map.
+projects) and the labels of the uses are read from the `geoportal` views through the read-only connection, the map
+reads the tiles of the geoportal views, the search reads the OGC API Features and the public parcels API. A
+project's pop-up links to the public verification page of its decision (`/verify/<token>/`) when the decision
+carries a verification token. The strings the script shows are translated here and handed to it as a JSON
+catalogue, as on the parcel map.
 """
 
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connections
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 
+from gis_core.public_reader import PUBLIC_DATABASE
 from parcels.models import OverlayKind
 from web.views.parcel_map import FALLBACK_BOUNDS, parcel_extent
 
@@ -36,16 +38,18 @@ SELECT 'commune', commune_code, max(commune_name_fr), max(commune_name_ar), NULL
 FROM geoportal.authorised_projects GROUP BY commune_code
 """
 EXTENT_SQL = "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) AS e FROM {}) AS x"
+USES_SQL = 'SELECT code, label_fr, label_ar, label_en FROM geoportal.uses ORDER BY "order", code'
 
 
 def _facets() -> dict[str, Any]:
-    """The procedures and communes that have authorised projects, and the projects' extent (cached a minute)."""
+    """The procedures and communes that have authorised projects, the projects' extent and the labels of the uses
+    (cached a minute), read through the public read-only connection."""
     cached = cache.get(PUBLIC_MAP_CACHE_KEY)
     if cached is not None:
         return dict(cached)
     procedures: list[dict[str, Any]] = []
     communes: list[dict[str, Any]] = []
-    with connection.cursor() as cursor:
+    with connections[PUBLIC_DATABASE].cursor() as cursor:
         cursor.execute(FACETS_SQL)
         for facet, code, name_fr, name_ar, name_en, count in cursor.fetchall():
             row = {"code": code, "name_fr": name_fr or code, "name_ar": name_ar or "", "count": count}
@@ -55,9 +59,12 @@ def _facets() -> dict[str, Any]:
                 communes.append(row)
         cursor.execute(EXTENT_SQL.format("geoportal.authorised_projects"))
         extent = cursor.fetchone()
+        cursor.execute(USES_SQL)
+        uses = [{"code": code, "name_fr": fr, "name_ar": ar, "name_en": en} for code, fr, ar, en in cursor.fetchall()]
     facets = {
         "procedures": procedures,
         "communes": communes,
+        "uses": uses,
         "extent": list(extent) if extent and extent[0] is not None else None,
     }
     cache.set(PUBLIC_MAP_CACHE_KEY, facets, PUBLIC_MAP_CACHE_SECONDS)
@@ -128,6 +135,7 @@ def public_map(request: HttpRequest) -> HttpResponse:
         "projectsMinZoom": PROJECTS_MIN_ZOOM,
         "zonesMinZoom": ZONES_MIN_ZOOM,
         "overlayKinds": overlay_kinds(),
+        "uses": {row["code"]: _local(row, language) for row in facets["uses"]},  # a project's use is one of these codes
         "tiles": {
             layer: reverse("tiles:tilejson", kwargs={"layer": layer})
             for layer in ("authorised_projects", "zones", "overlays")

@@ -313,7 +313,8 @@ def wizard_review(request: HttpRequest, dossier: Dossier) -> HttpResponse:
         **_wizard_context(dossier, "review"),
         "form": form,
         "precheck": services.dossier_precheck_compute(dossier=dossier),
-        "overlaps": selectors.dossier_overlaps(dossier=dossier),
+        "overlaps": selectors.dossier_overlaps_for(dossier=dossier, user=request.user),
+        "overlaps_in_full": selectors.overlaps_in_full(dossier=dossier, user=request.user),
         "missing_documents": [
             localized(document, "label") for document in services.documents_missing_mandatory(dossier=dossier)
         ],

@@ -3,19 +3,26 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from permits.services.catalogue import DEFAULT_CATALOGUE, procedures_load
+from permits.services.catalogue import DEFAULT_CATALOGUE, CatalogueError, procedures_load
 
 
 class Command(BaseCommand):
-    help = "Create or update the agencies and procedures of the catalogue (default: permits/fixtures/procedures.yaml)."
+    help = (
+        "Create or update the uses, agencies and procedures of the catalogue "
+        "(default: permits/fixtures/procedures.yaml)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_CATALOGUE)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        summary = procedures_load(path=options["path"])
+        try:
+            summary = procedures_load(path=options["path"])
+        except CatalogueError as error:
+            raise CommandError(str(error)) from error
         self.stdout.write(
-            f"Catalogue loaded: {summary.procedures} procedures ({summary.created} new), {summary.agencies} agencies"
+            f"Catalogue loaded: {summary.procedures} procedures ({summary.created} new), {summary.agencies} agencies, "
+            f"{summary.uses} uses"
         )

@@ -284,7 +284,7 @@ function projectPopup(properties) {
     factsList([
       [t("procedure"), localProperty(properties, config.language, "procedure_name", "procedure")],
       [t("decisionDate"), format.date(properties.decision_date)],
-      [t("use"), properties.use],
+      [t("use"), properties.use ? config.uses[properties.use] || properties.use : null],
       [t("height"), format.metres(properties.height_m)],
       [t("floors"), format.number(properties.floors)],
       [t("floorArea"), format.squareMetres(properties.gross_floor_area_m2)],
