@@ -464,9 +464,6 @@ UPLOAD_PATH_LIMITS = [  # (path regex, setting holding the largest file)
     (r"^/files/\d+/edit/site/$", "FOOTPRINT_MAX_UPLOAD_BYTES"),
     (r"^/verify/[^/]+/$", "SIGNING_VERIFY_MAX_UPLOAD_BYTES"),
 ]
-# Anonymous look-ups reading through `default`: each statement is cancelled past this (503); 0: no timeout.
-PUBLIC_STATEMENT_TIMEOUT_MS = env_int("PUBLIC_STATEMENT_TIMEOUT_MS", 15000)
-PUBLIC_STATEMENT_TIMEOUT_PATHS = ["/api/parcels/", "/api/constraints/", "/api/precheck/", "/verify/"]
 # Failed sign-ins (django-axes, database handler): SIGNIN_FAILURE_LIMIT failures of one username from one address
 # lock it there for SIGNIN_LOCKOUT_MINUTES, the right password included (SIGNIN_LOCKOUT_BY=username: from anywhere).
 AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
