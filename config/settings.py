@@ -312,6 +312,11 @@ WMS_DEMO = env_bool("WMS_DEMO", not PRODUCTION)  # MapProxy's demo pages at /ows
 # Vector tiles (tiles): MVT from the geoportal views, cached in Redis and invalidated on commit of a publication.
 TILES_CACHE_URL = env_str("TILES_CACHE_URL", REDIS_URL)  # empty: no tile cache
 TILES_CACHE_SECONDS = env_int("TILES_CACHE_SECONDS", 7 * 24 * 3600)
+# Redis down: tiles are rendered from PostgreSQL (fail open). A client gives up after these timeouts, and after a
+# failure the cache is left alone for TILES_CACHE_RETRY_AFTER_SECONDS (one error logged per outage and process).
+TILES_CACHE_CONNECT_TIMEOUT_MS = env_int("TILES_CACHE_CONNECT_TIMEOUT_MS", 250)
+TILES_CACHE_TIMEOUT_MS = env_int("TILES_CACHE_TIMEOUT_MS", 500)
+TILES_CACHE_RETRY_AFTER_SECONDS = env_int("TILES_CACHE_RETRY_AFTER_SECONDS", 5)
 TILES_EXTENT = env_int("TILES_EXTENT", 4096)  # MVT coordinates per tile side
 TILES_BUFFER = env_int("TILES_BUFFER", 64)  # around the tile, in tile coordinates
 TILES_GZIP_LEVEL = env_int("TILES_GZIP_LEVEL", 6)
