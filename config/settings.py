@@ -234,7 +234,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "permits.commissions.tasks.agendas_send_due_task",
         "schedule": 900.0,
     },
+    # Cache invalidations after a publication whose retry was lost (gis_core.outbox): the tile and WMTS caches.
+    "tiles-invalidations-resume": {
+        "task": "tiles.tasks.tile_invalidations_resume",
+        "schedule": float(env_int("OUTBOX_LEFTOVERS_EVERY_SECONDS", 60)),
+    },
+    "wms-invalidations-resume": {
+        "task": "ogc_services.wms.tasks.wms_invalidations_resume",
+        "schedule": float(env_int("OUTBOX_LEFTOVERS_EVERY_SECONDS", 60)),
+    },
 }
+# Outboxes (gis_core.outbox: cache invalidations after a publication): a failed attempt is tried again after
+# OUTBOX_RETRY_BASE_SECONDS, doubling up to OUTBOX_RETRY_MAX_SECONDS, until it succeeds.
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 2)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 60)
 
 # Notifications (gis_core.notifications): e-mail through Django's SMTP backend, SMS through a provider plugin.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -1,5 +1,9 @@
-"""A Redis server of the test's own (the `redis-server` binary on a free 127.0.0.1 port, nothing persisted), to
-stop, freeze and restart under a running platform: what an operator's Redis restart or a hung Redis does."""
+"""A Redis server of the test's own (the `redis-server` binary on a free 127.0.0.1 port), to stop, freeze and restart
+under a running platform: what an operator's Redis restart, a Redis crash or a hung Redis does.
+
+By default nothing is persisted (as `scripts/services.sh` runs it): a restarted Redis is empty. `persistent=True`
+keeps every write in an append-only file synced at once, so a Redis killed and started again has its keys back
+(a production Redis that persists, or one that was only unreachable)."""
 
 import contextlib
 import os
@@ -26,8 +30,9 @@ def free_port() -> int:
 class RedisServer:
     """One `redis-server` process at a time on a fixed port: `stop` and `start` again is a Redis restart."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, persistent: bool = False) -> None:
         self.directory = directory
+        self.persistent = persistent
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -37,7 +42,8 @@ class RedisServer:
     def start(self) -> None:
         assert REDIS_SERVER is not None
         assert self.process is None, "already running"
-        command = [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"]
+        persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.persistent else ["--appendonly", "no"]
+        command = [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", *persistence]
         command += ["--dir", str(self.directory), "--logfile", str(self.directory / "redis.log")]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
@@ -82,11 +88,11 @@ class RedisServer:
 
 
 @contextlib.contextmanager
-def redis_server(directory: Path) -> Iterator[RedisServer]:
+def redis_server(directory: Path, *, persistent: bool = False) -> Iterator[RedisServer]:
     if REDIS_SERVER is None:
         pytest.skip("redis-server is absent (apt redis-server)")
     directory.mkdir(parents=True, exist_ok=True)
-    server = RedisServer(directory)
+    server = RedisServer(directory, persistent=persistent)
     server.start()
     try:
         yield server
