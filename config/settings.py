@@ -321,6 +321,9 @@ WMS_MAPSERV_BINARY = env_str("WMS_MAPSERV_BINARY", "/usr/lib/cgi-bin/mapserv")
 WMS_DATABASE_ALIAS = "geoportal"
 WMS_TITLE = env_str("WMS_TITLE", "Urbaplan geoportal")
 WMS_DEMO = env_bool("WMS_DEMO", not PRODUCTION)  # MapProxy's demo pages at /ows/demo/ (development only)
+# A cached WMTS/WMS tile older than this is rendered again when asked for (MapProxy's `refresh_before`), so an
+# invalidation that was missed cannot show a stale map for longer; 0: tiles never expire.
+WMS_CACHE_MAX_AGE_SECONDS = env_int("WMS_CACHE_MAX_AGE_SECONDS", 24 * 3600)
 
 # Vector tiles (tiles): MVT from the geoportal views, cached in Redis and invalidated on commit of a publication.
 TILES_CACHE_URL = env_str("TILES_CACHE_URL", REDIS_URL)  # empty: no tile cache
