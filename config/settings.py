@@ -216,6 +216,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # cannot recover from ends the process, and its supervisor (scripts/worker.sh) starts it again.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A broker that accepts connections but answers nothing (hung, overloaded, a half-open connection): enqueuing a task
+# after a commit, in a request, gives up after these timeouts and one retry instead of waiting for ever (the task's
+# work is kept: deliveries and invalidations stay pending for beat's safety nets). Above the worker's BRPOP (1 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": env_int("CELERY_BROKER_CONNECT_TIMEOUT_MS", 500) / 1000,
+    "socket_timeout": env_int("CELERY_BROKER_TIMEOUT_MS", 2000) / 1000,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 # Periodic work (run by `celery beat`; `make run` embeds it in the worker with -B).
 CELERY_BEAT_SCHEDULE = {
     "notifications-resume-stale": {
