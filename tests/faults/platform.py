@@ -12,11 +12,11 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
-from config.env import env_str
 from tests.faults.redis_server import RedisServer, free_port
 
 WORKER_SCRIPT = Path(settings.BASE_DIR) / "scripts" / "worker.sh"
@@ -35,13 +35,21 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float, details: 
 def platform_environment(*, redis: RedisServer, directory: Path, smtp_port: int) -> dict[str, str]:
     """The environment of the web and worker processes: the test database, the test's Redis, SMTP and folders."""
     database = connection.settings_dict
-    database_url = env_str("DATABASE_URL", "postgis://postgres@127.0.0.1:5432/urbaplan").rsplit("/", 1)[0]
+    reader = connections["geoportal"].settings_dict  # the test database's mirror, as the read-only role
+    credentials = quote(str(database.get("USER") or ""), safe="")
+    if database.get("PASSWORD"):
+        credentials += ":" + quote(str(database["PASSWORD"]), safe="")
+    host = str(database.get("HOST") or "127.0.0.1")
+    server = f"{quote(host, safe='') if host.startswith('/') else host}:{database.get('PORT') or 5432}"  # a socket
     broker = redis.url(BROKER_DATABASE)
     return {
         **{key: value for key, value in os.environ.items() if not key.startswith(("PYTEST", "DJANGO_"))},
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_DEBUG": "false",
-        "DATABASE_URL": f"{database_url}/{database['NAME']}",
+        "DATABASE_URL": f"postgis://{credentials}@{server}/{quote(str(database['NAME']), safe='')}",
+        "GEOPORTAL_DATABASE_URL": "",  # the same server and database, as:
+        "GEOPORTAL_DATABASE_USER": str(reader.get("USER") or "geoportal_reader"),
+        "GEOPORTAL_DATABASE_PASSWORD": str(reader.get("PASSWORD") or ""),
         "REDIS_URL": redis.url(0),
         "TILES_CACHE_URL": redis.url(0),
         "TILES_CACHE_RETRY_AFTER_SECONDS": "1",
