@@ -224,6 +224,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": env_int("CELERY_BROKER_TIMEOUT_MS", 2000) / 1000,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# Outboxes (gis_core.outbox: cache invalidations after a publication): a failed attempt is tried again after
+# OUTBOX_RETRY_BASE_SECONDS, doubling up to OUTBOX_RETRY_MAX_SECONDS, until it succeeds; beat runs the leftovers.
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 2)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 60)
+OUTBOX_LEFTOVERS_EVERY_SECONDS = env_int("OUTBOX_LEFTOVERS_EVERY_SECONDS", 60)
 # Periodic work (run by `celery beat`; `make run` embeds it in the worker with -B).
 CELERY_BEAT_SCHEDULE = {
     "notifications-resume-stale": {
@@ -245,17 +250,13 @@ CELERY_BEAT_SCHEDULE = {
     # Cache invalidations after a publication whose retry was lost (gis_core.outbox): the tile and WMTS caches.
     "tiles-invalidations-resume": {
         "task": "tiles.tasks.tile_invalidations_resume",
-        "schedule": float(env_int("OUTBOX_LEFTOVERS_EVERY_SECONDS", 60)),
+        "schedule": float(OUTBOX_LEFTOVERS_EVERY_SECONDS),
     },
     "wms-invalidations-resume": {
         "task": "ogc_services.wms.tasks.wms_invalidations_resume",
-        "schedule": float(env_int("OUTBOX_LEFTOVERS_EVERY_SECONDS", 60)),
+        "schedule": float(OUTBOX_LEFTOVERS_EVERY_SECONDS),
     },
 }
-# Outboxes (gis_core.outbox: cache invalidations after a publication): a failed attempt is tried again after
-# OUTBOX_RETRY_BASE_SECONDS, doubling up to OUTBOX_RETRY_MAX_SECONDS, until it succeeds.
-OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 2)
-OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 60)
 
 # Notifications (gis_core.notifications): e-mail through Django's SMTP backend, SMS through a provider plugin.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

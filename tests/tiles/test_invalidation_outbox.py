@@ -152,3 +152,12 @@ def test_a_publication_writes_one_row_done_at_once_and_a_rolled_back_one_none(ca
     publish(dossier)
     invalidation = TileInvalidation.objects.get()
     assert (invalidation.dossier_id, invalidation.status, invalidation.attempts) == (dossier.pk, "done", 1)
+
+
+@pytest.mark.parametrize("entry", ["tiles-invalidations-resume", "wms-invalidations-resume"])
+def test_beat_runs_the_leftovers_of_both_outboxes(entry: str) -> None:
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    assert django_settings.CELERY_BEAT_SCHEDULE[entry]["task"] in app.tasks
+    assert django_settings.CELERY_BEAT_SCHEDULE[entry]["schedule"] == django_settings.OUTBOX_LEFTOVERS_EVERY_SECONDS
