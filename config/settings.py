@@ -298,6 +298,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # cannot recover from ends the process, and its supervisor (scripts/worker.sh) starts it again.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A broker that accepts connections but answers nothing (hung, overloaded, a half-open connection): enqueuing a task
+# after a commit, in a request, gives up after these timeouts and one retry instead of waiting for ever (the task's
+# work is kept: deliveries and invalidations stay pending for beat's safety nets). Above the worker's BRPOP (1 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": env_int("CELERY_BROKER_CONNECT_TIMEOUT_MS", 500) / 1000,
+    "socket_timeout": env_int("CELERY_BROKER_TIMEOUT_MS", 2000) / 1000,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# Outboxes (gis_core.outbox: cache invalidations after a publication): a failed attempt is tried again after
+# OUTBOX_RETRY_BASE_SECONDS, doubling up to OUTBOX_RETRY_MAX_SECONDS, until it succeeds; beat runs the leftovers.
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 2)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 60)
+OUTBOX_LEFTOVERS_EVERY_SECONDS = env_int("OUTBOX_LEFTOVERS_EVERY_SECONDS", 60)
 # Periodic work (run by `celery beat`; `make run` embeds it in the worker with -B).
 CELERY_BEAT_SCHEDULE = {
     "notifications-resume-stale": {
@@ -331,6 +344,15 @@ CELERY_BEAT_SCHEDULE = {
     "commissions-resume-signatures": {  # signatures asked for whose task was lost (broker outage)
         "task": "permits.commissions.tasks.signature_requests_resume_task",
         "schedule": 300.0,
+    },
+    # Cache invalidations after a publication whose retry was lost (gis_core.outbox): the tile and WMTS caches.
+    "tiles-invalidations-resume": {
+        "task": "tiles.tasks.tile_invalidations_resume",
+        "schedule": float(OUTBOX_LEFTOVERS_EVERY_SECONDS),
+    },
+    "wms-invalidations-resume": {
+        "task": "ogc_services.wms.tasks.wms_invalidations_resume",
+        "schedule": float(OUTBOX_LEFTOVERS_EVERY_SECONDS),
     },
 }
 
@@ -418,10 +440,18 @@ WMS_MAPSERV_BINARY = env_str("WMS_MAPSERV_BINARY", "/usr/lib/cgi-bin/mapserv")
 WMS_DATABASE_ALIAS = "geoportal"
 WMS_TITLE = env_str("WMS_TITLE", "Urbaplan geoportal")
 WMS_DEMO = env_bool("WMS_DEMO", not PRODUCTION)  # MapProxy's demo pages at /ows/demo/ (development only)
+# A cached WMTS/WMS tile older than this is rendered again when asked for (MapProxy's `refresh_before`), so an
+# invalidation that was missed cannot show a stale map for longer; 0: tiles never expire.
+WMS_CACHE_MAX_AGE_SECONDS = env_int("WMS_CACHE_MAX_AGE_SECONDS", 24 * 3600)
 
 # Vector tiles (tiles): MVT from the geoportal views, cached in Redis and invalidated on commit of a publication.
 TILES_CACHE_URL = env_str("TILES_CACHE_URL", REDIS_URL)  # empty: no tile cache
 TILES_CACHE_SECONDS = env_int("TILES_CACHE_SECONDS", 7 * 24 * 3600)
+# Redis down: tiles are rendered from PostgreSQL (fail open). A client gives up after these timeouts, and after a
+# failure the cache is left alone for TILES_CACHE_RETRY_AFTER_SECONDS (one error logged per outage and process).
+TILES_CACHE_CONNECT_TIMEOUT_MS = env_int("TILES_CACHE_CONNECT_TIMEOUT_MS", 250)
+TILES_CACHE_TIMEOUT_MS = env_int("TILES_CACHE_TIMEOUT_MS", 500)
+TILES_CACHE_RETRY_AFTER_SECONDS = env_int("TILES_CACHE_RETRY_AFTER_SECONDS", 5)
 TILES_EXTENT = env_int("TILES_EXTENT", 4096)  # MVT coordinates per tile side
 TILES_BUFFER = env_int("TILES_BUFFER", 64)  # around the tile, in tile coordinates
 TILES_GZIP_LEVEL = env_int("TILES_GZIP_LEVEL", 6)

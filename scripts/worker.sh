@@ -18,14 +18,18 @@ fi
 supervise() {
   set +e
   local child="" stopping=0
-  trap 'stopping=1; [ -n "$child" ] && kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; exit 0' TERM INT
+  trap 'stopping=1; [ -n "$child" ] && kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null;
+        [ -n "$child" ] && kill -KILL -- "-$child" 2>/dev/null; exit 0' TERM INT
   while [ "$stopping" = 0 ]; do
-    .venv/bin/celery -A config worker -B --schedule="$RUN_DIR/celerybeat-schedule" --loglevel=INFO \
+    # In a process group of its own (setsid): a worker killed hard leaves its embedded beat behind, which would
+    # go on sending the periodic tasks next to the new worker's beat; the group is killed with the worker.
+    setsid .venv/bin/celery -A config worker -B --schedule="$RUN_DIR/celerybeat-schedule" --loglevel=INFO \
       --concurrency="${CELERY_CONCURRENCY:-2}" --pidfile= >>"$LOG_FILE" 2>&1 &
     child=$!
     echo "$child" >"$RUN_DIR/celery-worker.pid"
     wait "$child"
     code=$?
+    kill -KILL -- "-$child" 2>/dev/null  # what the worker left behind (its beat, pool processes)
     [ "$stopping" = 1 ] && break
     echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) supervisor: the celery worker exited (code $code); starting it again" >>"$LOG_FILE"
     sleep 2

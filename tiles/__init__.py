@@ -6,7 +6,7 @@ A map of the package:
 - `db`: the read-only connection (role `geoportal_reader`) the tiles are rendered through;
 - `pieces`: the subdivided, Web-Mercator copies of the large-polygon layers (zones, overlays, territories);
 - `selectors`: tile rendering, layer fields and extents, TileJSON documents;
-- `cache`: the Redis tile cache with per-layer generations and a race-free store;
+- `cache`: the Redis tile cache with per-layer generations and a race-free store, failing open when Redis is down;
 - `services`: invalidation (a published decision, an import), called by `subscribers` (its event bus handlers);
 - `views` / `urls`: the HTTP face (`/tiles/`, `/tiles/{layer}.json`, `/tiles/{layer}/{z}/{x}/{y}.pbf`).
 """

@@ -5,19 +5,27 @@
 - `tiles_invalidate_imported_area`, `tiles_pieces_update`: forget what an import changed (`tiles.subscribers`).
 - `tiles_invalidate_layer`: rebuild a layer's pieces (when it has some) and forget all of its tiles; after a
   migration, and the `tiles_invalidate` command for manual use.
+- `tile_invalidation_record`, `tile_invalidation_run`: the outbox of a publication's invalidation
+  (`tiles.models.TileInvalidation`, `gis_core.outbox`): the row written in the publishing transaction, then one
+  attempt at forgetting the published file's tiles (scheduled by `tiles.tasks`).
 """
 
 import logging
 from collections.abc import Iterator
 from itertools import islice
 
+import psycopg
+from django.db import OperationalError
+
 from gis_core.importing.events import BBox
-from tiles.cache import cache_forget_layer, cache_forget_tiles
+from gis_core.outbox import OutboxOutcome, outbox_attempt
+from tiles.cache import TileCacheUnavailable, cache_forget_layer, cache_forget_tiles
 from tiles.conf import tiles_settings
 from tiles.grid import Tile, tiles_touching
 from tiles.layers import LAYERS, TileLayer
+from tiles.models import TileInvalidation
 from tiles.pieces import pieces_refresh, pieces_update
-from tiles.selectors import layer_fields_forget
+from tiles.selectors import authorised_project_extent, layer_fields_forget
 
 logger = logging.getLogger(__name__)
 
@@ -63,3 +71,27 @@ def tiles_invalidate_layer(*, layer: TileLayer, rebuild_pieces: bool = True) -> 
 def tiles_invalidate_all(*, rebuild_pieces: bool = True) -> None:
     for layer in LAYERS.values():
         tiles_invalidate_layer(layer=layer, rebuild_pieces=rebuild_pieces)
+
+
+def tile_invalidation_record(*, dossier_id: int, event: str) -> TileInvalidation:
+    """Write the invalidation of a published file's tiles in the caller's (the publishing) transaction."""
+    return TileInvalidation.objects.create(dossier_id=dossier_id, event=event)
+
+
+def _forget_published(invalidation: TileInvalidation) -> str:
+    bbox = authorised_project_extent(dossier_id=invalidation.dossier_id)
+    if bbox is None:  # not authorising, or no footprint: the geoportal does not show it
+        return "not on the map"
+    deleted = tiles_invalidate_area(layer=LAYERS["authorised_projects"], bbox=bbox)
+    return f"{deleted} cached tiles forgotten"
+
+
+def tile_invalidation_run(*, invalidation_id: int) -> OutboxOutcome:
+    """One attempt at forgetting the tiles of a published file (idempotent; `gis_core.outbox.outbox_attempt`):
+    Redis or the read-only connection unavailable leaves the row pending with the time of its next attempt."""
+    return outbox_attempt(
+        model=TileInvalidation,
+        item_id=invalidation_id,
+        work=_forget_published,
+        retry_on=(TileCacheUnavailable, OperationalError, psycopg.OperationalError),
+    )

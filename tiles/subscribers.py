@@ -1,10 +1,12 @@
 """Keeps the tiles true to the data: the tiles face's handlers on the event bus (`gis_core.events`), subscribed by
-their decorators when `TilesConfig.ready` imports this module. Both run after commit: a rolled-back publication
-or import changes nothing on the map.
+their decorators when `TilesConfig.ready` imports this module. A rolled-back publication or import changes nothing on
+the map: the publication's row rolls back with it, the import's handler runs after commit.
 
-- `dossier.publish` (`tiles_on_dossier_published`): the file entered the published status; the
-  authorised_projects tiles its footprint touches are forgotten, so the next request renders the project.
-  Synchronous on purpose: a few Redis deletes, well under a second, with no queue in between.
+- `dossier.publish` (`tiles_on_dossier_published`, in the publishing transaction): the file entered the published
+  status; the authorised_projects tiles its footprint touches must be forgotten, so the next request renders the
+  project. An outbox row (`tiles.models.TileInvalidation`) is written with the publication, and the tiles are
+  forgotten right after the commit, in the publishing process (a few Redis deletes, well under a second); Redis
+  down, Celery tries again until it succeeds (`tiles.tasks`).
 - `layer.imported` (`tiles_on_layer_imported`): the tiles an import of parcels, zones, overlays or territories
   changed are forgotten. Parcels (rendered from their view) at once: the tiles of the imported area when the run
   only inserted (parcels are stored as read, so nothing changed outside the area), else the whole layer (a
@@ -15,32 +17,28 @@ or import changes nothing on the map.
 
 import logging
 
-from gis_core.events import subscriber
+from gis_core.events import Phase, subscriber
 from gis_core.importing.events import LayerImported
 from permits.events import DossierEvent
 from permits.workflow import PUBLISHABLE
 from tiles.cache import cache_forget_layer
 from tiles.layers import LAYERS
-from tiles.selectors import authorised_project_extent
-from tiles.services import tiles_invalidate_area, tiles_invalidate_imported_area
-from tiles.tasks import tiles_pieces_update_task
+from tiles.services import tile_invalidation_record, tiles_invalidate_imported_area
+from tiles.tasks import tile_invalidation_run_on_commit, tiles_pieces_update_task
 
 logger = logging.getLogger(__name__)
 
 IMPORTED_LAYERS = {"parcels": "parcels", "zones": "zones", "overlays": "overlays", "territories": "territories"}
 
 
-@subscriber("dossier.publish")
+@subscriber("dossier.publish", phase=Phase.IN_TRANSACTION)
 def tiles_on_dossier_published(event: DossierEvent) -> None:
-    """After commit of `dossier.publish`: the dossier entered the published status; its tiles changed."""
+    """In the publishing transaction: the dossier enters the published status; its tiles will change."""
     status = event.data.get("to")
     if event.dossier_id is None or (status is not None and status not in PUBLISHABLE):
         return
-    bbox = authorised_project_extent(dossier_id=event.dossier_id)
-    if bbox is None:  # not authorising, or no footprint: the geoportal does not show it
-        return
-    deleted = tiles_invalidate_area(layer=LAYERS["authorised_projects"], bbox=bbox)
-    logger.info("tiles: dossier %s published, %s cached tiles forgotten", event.dossier_id, deleted)
+    invalidation = tile_invalidation_record(dossier_id=event.dossier_id, event=event.name)
+    tile_invalidation_run_on_commit(invalidation_id=invalidation.pk)
 
 
 @subscriber("layer.imported")

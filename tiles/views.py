@@ -3,7 +3,8 @@
 
 Errors are problem documents: an unknown layer is a 404, a z/x/y outside the tile matrix or above the layer's
 maxzoom a 400. A tile is answered from the Redis cache when it is there (`X-Tile-Cache: hit`), else rendered
-by PostGIS and stored (`miss`). An empty tile is `204 No Content`, which MapLibre, GDAL and QGIS read as empty.
+by PostGIS and stored (`miss`); with Redis down it is rendered and not stored (`unavailable`, `tiles.cache`).
+An empty tile is `204 No Content`, which MapLibre, GDAL and QGIS read as empty.
 Only misses are throttled (`THROTTLE_RATES["tiles"]`): a cached tile costs no database work.
 
 A tile over `LARGE_TILE_BYTES` is compressed at gzip level 1 at most (`TILES_GZIP_LEVEL` for the others): on the
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_GET
 
 from gis_core.limits.throttles import throttle_check
 from gis_core.problems import problem_response
-from tiles.cache import CACHE_STATE_ENVIRON, cache_fetch, cache_store, layer_version
+from tiles.cache import CACHE_STATE_ENVIRON, UNAVAILABLE, cache_fetch, cache_store, layer_version
 from tiles.conf import tiles_settings
 from tiles.grid import TileOutOfRange, tile_check
 from tiles.layers import LAYERS, TileLayer, layer_get
@@ -74,7 +75,9 @@ def tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> HttpRespon
         raw = tile_render(layer=tile_layer, tile=position)
         compressed = gzip.compress(raw, compresslevel=_gzip_level(len(raw)), mtime=0) if raw else b""
         cache_status = "off"
-        if state is not None:
+        if state is UNAVAILABLE:  # Redis is down: served from PostGIS alone
+            cache_status = "unavailable"
+        elif state is not None:
             cache_status = (
                 "miss" if cache_store(layer=tile_layer.name, tile=position, state=state, data=compressed) else "bypass"
             )
@@ -96,7 +99,10 @@ def _base_url(request: HttpRequest) -> str:
 
 def _tilejson(request: HttpRequest, tile_layer: TileLayer) -> dict[str, Any]:
     base_url = _base_url(request)
-    key = f"tiles:tilejson:{tile_layer.name}:{layer_version(layer=tile_layer.name)}:{base_url}"
+    version = layer_version(layer=tile_layer.name)
+    if version is None:  # the tile cache is unavailable: the layer's version is unknown, nothing to key a copy on
+        return layer_tilejson(layer=tile_layer, base_url=base_url)
+    key = f"tiles:tilejson:{tile_layer.name}:{version}:{base_url}"
     document: dict[str, Any] | None = django_cache.get(key)
     if document is None:
         document = layer_tilejson(layer=tile_layer, base_url=base_url)

@@ -5,6 +5,8 @@ as the view (`tiles.replies`): no middleware, no URL resolution, no request obje
 which makes a hot tile several times cheaper (cached tiles in bench/README.md). Everything else (a miss, a bad layer or
 tile, caching off, any other path or method) goes to Django, so errors and rendering stay in one place; a miss
 carries the cache look-up already made (`CACHE_STATE_ENVIRON`), so the view does not repeat that round trip.
+With Redis down the look-up fails open (`tiles.cache.UNAVAILABLE`, within the client's timeouts, then not tried
+for a few seconds) and Django renders the tile from PostGIS.
 The tile cache is public and anonymous (no session, no cookie), as the view is.
 """
 

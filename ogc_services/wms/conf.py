@@ -41,6 +41,7 @@ class WmsSettings:
     database: DatabaseTarget
     title: str
     demo: bool
+    cache_max_age: int  # seconds after which a cached tile is rendered again (0: never)
 
     @property
     def mapfile(self) -> Path:
@@ -82,6 +83,7 @@ def wms_settings() -> WmsSettings:
         database=target,
         title=settings.WMS_TITLE,
         demo=settings.WMS_DEMO,
+        cache_max_age=settings.WMS_CACHE_MAX_AGE_SECONDS,
     )
 
 

@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -123,8 +124,9 @@ def configuration_fingerprint(config: WmsSettings) -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    """Write atomically: a concurrent MapServer or MapProxy never reads a half-written file."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Write atomically: a concurrent MapServer or MapProxy never reads a half-written file. The temporary file is
+    this thread's own: the first requests of a fresh server, threads of one process, all write the configuration."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
 

@@ -4,6 +4,10 @@ Each layer has its own `type: mapserver` source (MapServer's CGI binary run per 
 mapfile) and its own file cache on three grids: Web Mercator, WGS84 and Morocco's Lambert Nord (EPSG:26191).
 WMS 1.3.0 serves every SRS of `conf.SRS_CODES` (reprojecting cached tiles when needed); WMTS serves the grids,
 KVP and REST. A cache per layer lets `wms_cache_invalidate` remove the tiles of one layer only.
+
+Cached tiles expire: one older than `WMS_CACHE_MAX_AGE_SECONDS` (the file's modification time) is rendered again
+when asked for (MapProxy's `refresh_before`), so a publication whose invalidation was missed shows on the map within
+that time at the latest.
 """
 
 from typing import Any
@@ -59,6 +63,7 @@ def mapproxy_config(config: WmsSettings) -> dict[str, Any]:
             "meta_size": [4, 4],
             "meta_buffer": 32,
             "cache": {"type": "file", "directory_layout": "tc"},
+            **({"refresh_before": {"seconds": config.cache_max_age}} if config.cache_max_age > 0 else {}),
         }
         layers.append({"name": name, "title": title, "sources": [cache_name(name)]})
 

@@ -2,15 +2,19 @@
 drops the cached tiles of the layer it wrote.
 
 The face's handlers on the event bus (`gis_core.events`), subscribed by their decorators when `WmsConfig.ready`
-imports this module: `dossier.publish` (`permits.events`) and `layer.imported` (`gis_core.importing.events`), both
-after commit; the face imports the domain and the kernel, never the reverse. MapServer renders the views
-themselves, so the next request after the commit draws the new data.
+imports this module: `dossier.publish` (`permits.events`) in the publishing transaction, writing an outbox row
+(`models.WmsInvalidation`) whose tiles are removed right after the commit and again until that succeeds
+(`tasks`); `layer.imported` (`gis_core.importing.events`) after commit. The face imports the domain and the kernel,
+never the reverse. MapServer renders the views themselves, so the next request after the commit draws the new data;
+a tile whose removal was missed all the same expires (`WMS_CACHE_MAX_AGE_SECONDS`, `mapproxy_config`).
 """
 
 import logging
 
-from gis_core.events import subscriber
+from gis_core.events import Phase, subscriber
 from gis_core.importing.events import LayerImported
+from ogc_services.wms.services import wms_invalidation_record
+from ogc_services.wms.tasks import wms_invalidation_run_on_commit
 from permits.events import DossierEvent
 
 logger = logging.getLogger(__name__)
@@ -22,18 +26,13 @@ IMPORTED_LAYERS = {"parcels": "parcels", "zones": "zones", "overlays": "overlays
 AREA_LAYERS = frozenset({"parcels"})
 
 
-@subscriber("dossier.publish")
+@subscriber("dossier.publish", phase=Phase.IN_TRANSACTION)
 def wms_on_dossier_published(event: DossierEvent) -> None:
-    """Remove the cached `authorised_projects` tiles over the published file's footprint."""
-    from ogc_services.wms.cache import dossier_footprint_extent, wms_cache_invalidate
-
+    """In the publishing transaction: the cached `authorised_projects` tiles over the file's footprint must go."""
     if event.dossier_id is None:
         return
-    extent = dossier_footprint_extent(dossier_id=event.dossier_id)
-    if extent is None:
-        return
-    removed = wms_cache_invalidate("authorised_projects", extent)
-    logger.info("dossier %s published: %d cached WMS/WMTS tiles removed", event.dossier_id, removed)
+    invalidation = wms_invalidation_record(dossier_id=event.dossier_id, event=event.name)
+    wms_invalidation_run_on_commit(invalidation_id=invalidation.pk)
 
 
 @subscriber("layer.imported")

@@ -1,6 +1,7 @@
 """The Celery worker that `make run` starts is supervised (`scripts/worker.sh`): a worker that dies is started
 again, and stopping the supervisor stops the worker for good. Real processes, a real Redis broker."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -57,7 +58,8 @@ def supervised_worker(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
     try:
         yield tmp_path / "run", tmp_path / "log" / "celery.log"
     finally:
-        os.killpg(starter.pid, signal.SIGKILL)  # whatever is left of the session the script started
+        with contextlib.suppress(ProcessLookupError):  # nothing left is the normal case
+            os.killpg(starter.pid, signal.SIGKILL)  # whatever is left of the session the script started
 
 
 def test_a_dead_worker_is_started_again_and_stopping_the_supervisor_stops_it(
