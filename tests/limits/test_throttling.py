@@ -15,7 +15,7 @@ from gis_core.problems import PROBLEM_CONTENT_TYPE
 from tests.factories import ParcelFactory
 from tests.limits.conftest import BROWSER, client_from
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "geoportal"])  # public reads: the reader
 
 
 def statuses(responses: list[Any]) -> list[int]:

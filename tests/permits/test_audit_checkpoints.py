@@ -235,6 +235,7 @@ def test_events_without_a_checkpoint_fail_only_past_the_limit(chain: list[AuditE
 # --- schedule and alerts --------------------------------------------------------------------------------------
 
 
+@pytest.mark.django_db(databases=["default", "geoportal"])  # Celery's Django fixup runs the system checks
 def test_beat_runs_the_checkpoint_then_the_verification_daily() -> None:
     schedule = settings.CELERY_BEAT_SCHEDULE
     names = {entry["task"] for entry in schedule.values()}

@@ -56,7 +56,7 @@ def signed_in(db: None) -> Client:
     return client
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(databases=["default", "geoportal"])  # the public pages read through the reader
 @pytest.mark.parametrize("path", ["/", "/map/", "/accounts/login/", "/verify/no-such-token/", "/admin/login/"])
 def test_public_pages_carry_the_strict_policy_and_frame_denial(client: Client, path: str) -> None:
     response = client.get(path)

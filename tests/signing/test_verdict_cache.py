@@ -19,7 +19,7 @@ from gis_core.signing.pki import DevelopmentPki
 from gis_core.signing.signers import signer_for
 from tests.limits.conftest import unused_port
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "geoportal"])  # /verify/ reads as the reader
 
 
 @pytest.fixture
