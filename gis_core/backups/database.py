@@ -23,8 +23,11 @@ from django.db.backends.utils import CursorWrapper
 
 from gis_core.backups.errors import BackupToolFailed
 
-# Tables that `manage.py migrate` fills by itself: a migrated installation with only these rows is still empty.
-FILLED_BY_MIGRATE = frozenset({"public.django_migrations", "public.django_content_type", "public.auth_permission"})
+# Tables that `manage.py migrate` fills by itself (the uses nomenclature by a data migration): a migrated
+# installation with only these rows is still empty.
+FILLED_BY_MIGRATE = frozenset(
+    {"public.django_migrations", "public.django_content_type", "public.auth_permission", "public.permits_projectuse"}
+)
 # Every table of the dump: the schemas of the project, not the catalog's, and not those an extension owns.
 TABLES_SQL = """
 SELECT n.nspname, c.relname

@@ -41,6 +41,10 @@ from tests.signing.pdf_factory import sample_pdf
 
 MANAGE = [sys.executable, str(settings.BASE_DIR / "manage.py")]
 
+# Makes pytest-django set up the test database even when this module runs alone (the module's data is committed
+# by the `source` fixture with the blocker lifted; the tests themselves only read it).
+pytestmark = pytest.mark.django_db
+
 
 @dataclass(frozen=True)
 class Source:

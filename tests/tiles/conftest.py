@@ -32,3 +32,12 @@ def tiles_db(transactional_db: Any, own_reader: None) -> Iterator[None]:
     tiles_invalidate_all()
     yield
     reader_close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def wsgi_application(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Import config.wsgi once the test database exists and before any test runs: at import it checks that the
+    public read-only connection is confined (gis_core.public_reader), as every serving process does, and sets
+    Django up again (logging included), which must not happen in the middle of a test that captures logs."""
+    with django_db_blocker.unblock():
+        import config.wsgi  # noqa: F401

@@ -17,20 +17,23 @@ from typing import Any
 import pytest
 import redis
 from django.conf import settings as django_settings
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from gis_core.outbox import OutboxStatus
-from permits import services
-from permits.models import Dossier
+from permits.models import Dossier, DossierStatus
 from tests.faults.redis_server import RedisServer, redis_server
 from tests.notifications.conftest import point_producer_at
-from tests.permits.factories import ADDRESS, DossierFactory, staff_for
+from tests.permits.factories import DossierFactory, decided_state_write
 from tests.tiles.test_tiles import cambridge, features, fetch, tile_at  # noqa: F401  (fixture)
 from tiles.models import TileInvalidation
 from tiles.tasks import tile_invalidation_run_task, tile_invalidations_resume
 
-pytestmark = pytest.mark.usefixtures("tiles_db", "cambridge")
+pytestmark = [
+    pytest.mark.usefixtures("tiles_db", "cambridge"),
+    pytest.mark.django_db(transaction=True, databases=["default", "geoportal"]),  # config.wsgi checks the reader
+]
 RETRY_AFTER = 1
 TASK = "tiles.tasks.tile_invalidation_run_task"
 
@@ -55,7 +58,9 @@ def broker_at() -> Iterator[Any]:
 
 
 def publish(dossier: Dossier) -> None:
-    services.dossier_publish(actor=staff_for(dossier.commune)["desk_agent"], address=ADDRESS, dossier=dossier)
+    """Published as the last signature of its decision would (test data: `decided_state_write`), in one transaction."""
+    with transaction.atomic():
+        decided_state_write(dossier, DossierStatus.PUBLISHED)
 
 
 def projects(client: Client, expected_cache: str) -> list[str]:

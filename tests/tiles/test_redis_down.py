@@ -18,7 +18,10 @@ from tests.tiles.test_tiles import cambridge, tile_at  # noqa: F401  (fixture)
 from tests.tiles.test_wsgi_cached import Reply, get
 from tiles.cache import TileCacheUnavailable, cache_available, cache_forget_layer
 
-pytestmark = pytest.mark.usefixtures("tiles_db", "cambridge")
+pytestmark = [
+    pytest.mark.usefixtures("tiles_db", "cambridge"),
+    pytest.mark.django_db(transaction=True, databases=["default", "geoportal"]),  # config.wsgi checks the reader
+]
 RETRY_AFTER = 1  # seconds the cache is left alone after a failure (TILES_CACHE_RETRY_AFTER_SECONDS)
 CACHE_LOGGER = "tiles.cache"
 

@@ -16,7 +16,7 @@ from tiles.cache import cache_forget_tiles
 
 pytestmark = pytest.mark.usefixtures("tiles_db", "cambridge")
 # Headers a response through Django's middleware carries that the tile itself does not decide.
-MIDDLEWARE_ONLY = {"Vary", "Content-Language", "X-Tile-Cache"}
+MIDDLEWARE_ONLY = {"Vary", "Content-Language", "X-Tile-Cache", "Content-Security-Policy"}
 
 
 class Reply:
@@ -24,19 +24,6 @@ class Reply:
         self.status = int(status.split()[0])
         self.headers = dict(headers)
         self.body = body
-
-
-application: Any = None  # config.wsgi's, set by `wsgi_application`
-
-
-@pytest.fixture(scope="module", autouse=True)
-def wsgi_application(django_db_setup: Any, django_db_blocker: Any) -> None:
-    """Import config.wsgi once the test database exists: at import it checks that the public read-only connection
-    is confined (gis_core.public_reader), as every serving process does."""
-    global application
-    with django_db_blocker.unblock():
-        from config.wsgi import application as imported
-    application = imported
 
 
 @pytest.fixture
@@ -61,6 +48,8 @@ def get(path: str, **headers: str) -> Reply:
     def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
         started.extend([status, response_headers])
         return lambda data: None
+
+    from config.wsgi import application  # imported once the test database exists (tests/tiles/conftest.py)
 
     chunks = application(environ, start_response)
     body = b"".join(chunks)

@@ -9,18 +9,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 
 from gis_core.outbox import OutboxStatus
 from ogc_services.wms.models import WmsInvalidation
 from ogc_services.wms.tasks import wms_invalidation_run_task, wms_invalidations_resume
-from permits import services
-from permits.models import Dossier
+from permits.models import Dossier, DossierStatus
 from tests.conftest import tasks_eager
-from tests.permits.factories import ADDRESS, DossierFactory, staff_for
+from tests.permits.factories import DossierFactory, decided_state_write
 from tests.wms.conftest import Geoportal, image_drawn_pixels
 from tests.wms.test_wmts import ZOOM, rest_tile
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "geoportal"])
 KEPT = "kept"  # the tile's bytes, inside the directory that took its place
 
 
@@ -51,7 +51,9 @@ def repair(tiles: list[Path]) -> None:
 
 
 def publish(dossier: Dossier) -> None:
-    services.dossier_publish(actor=staff_for(dossier.commune)["desk_agent"], address=ADDRESS, dossier=dossier)
+    """Published as the last signature of its decision would (test data: `decided_state_write`), in one transaction."""
+    with transaction.atomic():
+        decided_state_write(dossier, DossierStatus.PUBLISHED)
 
 
 def test_a_failed_invalidation_stays_pending_and_is_done_once_the_cache_takes_it(
