@@ -163,7 +163,7 @@ def outputs_prepare(*, examination: Examination, actor: Any, address: str | None
     commission = examination.session.commission
     decision_signer = _signing_authority(commission=commission, dossier=dossier)
     _decision_signers_check(dossier=dossier, signers=[decision_signer])
-    slug = (dossier.reference or str(dossier.pk)).replace("/", "-")
+    slug = _slug(dossier)
     minutes = _store_output(
         kind=OutputKind.MINUTES,
         dossier=dossier,
@@ -185,20 +185,12 @@ def outputs_prepare(*, examination: Examination, actor: Any, address: str | None
             field_name=f"pv-member-{position}",
             role_label=attendance.member.agency.code,
         )
-    decision = _store_output(
-        kind=OutputKind.DECISION,
+    decision = _decision_output(
         dossier=dossier,
         examination=examination,
         data=pdf.decision_pdf(examination=examination),
-        filename=f"decision-{slug}.pdf",
-        actor=actor,
-    )
-    _request(
-        output=decision,
         signer=decision_signer,
-        position=1,
-        field_name="decision-authority",
-        role_label="signing_authority",
+        actor=actor,
     )
     outputs = [minutes, decision]
     if dossier.decision in AUTHORISING_DECISIONS:
@@ -221,22 +213,35 @@ def outputs_prepare(*, examination: Examination, actor: Any, address: str | None
     return outputs
 
 
+def _slug(dossier: Dossier) -> str:
+    return (dossier.reference or str(dossier.pk)).replace("/", "-")
+
+
+def _decision_output(
+    *, dossier: Dossier, examination: Examination | None, data: bytes, signer: Any, actor: Any
+) -> OutputDocument:
+    """The decision stored and stamped, its signature asked of the signing authority."""
+    decision = _store_output(
+        kind=OutputKind.DECISION,
+        dossier=dossier,
+        examination=examination,
+        data=data,
+        filename=f"decision-{_slug(dossier)}.pdf",
+        actor=actor,
+    )
+    _request(
+        output=decision, signer=signer, position=1, field_name="decision-authority", role_label="signing_authority"
+    )
+    return decision
+
+
 def service_outputs_prepare(*, dossier: Dossier, actor: Any, address: str | None) -> list[OutputDocument]:
     """The decision of a service (no commission): generated, stamped, to be signed by a signing authority of the
     file's commune."""
     signer = _signing_authority(commission=None, dossier=dossier)
     _decision_signers_check(dossier=dossier, signers=[signer])
-    slug = (dossier.reference or str(dossier.pk)).replace("/", "-")
-    decision = _store_output(
-        kind=OutputKind.DECISION,
-        dossier=dossier,
-        examination=None,
-        data=pdf.service_decision_pdf(dossier=dossier),
-        filename=f"decision-{slug}.pdf",
-        actor=actor,
-    )
-    _request(
-        output=decision, signer=signer, position=1, field_name="decision-authority", role_label="signing_authority"
+    decision = _decision_output(
+        dossier=dossier, examination=None, data=pdf.service_decision_pdf(dossier=dossier), signer=signer, actor=actor
     )
     _outputs_generated(dossier=dossier, outputs=[decision], actor=actor, address=address)
     return [decision]
