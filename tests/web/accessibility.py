@@ -108,10 +108,30 @@ def blocking(violations: list[Violation]) -> list[Violation]:
     return [violation for violation in violations if violation.impact in BLOCKING_IMPACTS]
 
 
+# The innermost elements that stick out of the viewport's width (what makes the page scroll sideways).
+STICKING_OUT = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [...document.body.querySelectorAll("*")].filter((element) => {
+    const box = element.getBoundingClientRect();
+    return box.width > 0 && (box.right > width + 1 || box.left < -1);
+  });
+  return out.filter((element) => !out.some((other) => other !== element && element.contains(other)))
+    .slice(0, 4).map((element) => {
+      const box = element.getBoundingClientRect();
+      const name = element.tagName.toLowerCase() + (element.id ? `#${element.id}` : "")
+        + (element.classList.length ? `.${[...element.classList].join(".")}` : "");
+      return `${name} (${Math.round(box.left)} to ${Math.round(box.right)} px)`;
+    });
+}"""
+
+
 def horizontal_overflow(page: Page) -> str:
-    """'' when the page fits its viewport's width, otherwise how much wider it is."""
+    """'' when the page fits its viewport's width, otherwise how much wider it is and what sticks out."""
     width, viewport = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    return "" if width <= viewport else f"the page scrolls sideways: {width} px wide in a {viewport} px viewport"
+    if width <= viewport:
+        return ""
+    culprits = ", ".join(page.evaluate(STICKING_OUT))
+    return f"the page scrolls sideways: {width} px wide in a {viewport} px viewport; sticking out: {culprits}"
 
 
 def small_targets(page: Page) -> list[str]:

@@ -44,19 +44,24 @@ function render(result) {
   const failures = result.checks.filter((check) => check.status === "fail").length;
   const summary = cell("p", result.passed ? t("precheckPassed") : t("precheckFailed", { count: failures }), `precheck-summary ${result.passed ? "passed" : "failed"}`);
   const table = document.createElement("table");
-  table.className = "precheck-table";
+  table.className = "precheck-table stack-table";
   const head = document.createElement("tr");
   for (const key of ["rule", "zone", "result", "why"]) head.append(cell("th", t(key)));
   table.createTHead().append(head);
   const body = table.createTBody();
+  // On a phone each row is a card whose cells name their column (app.css, `.stack-table`).
+  const labelled = (element, key) => {
+    element.dataset.label = t(key);
+    return element;
+  };
   for (const check of result.checks) {
     const row = body.insertRow();
     row.className = `verdict-${check.status}`;
     row.dataset.rule = check.rule;
-    row.append(cell("td", t(`rule_${check.rule}`)), cell("td", check.zone || ""));
-    const result = cell("td", "");
+    row.append(cell("td", t(`rule_${check.rule}`), "stack-title"), labelled(cell("td", check.zone || ""), "zone"));
+    const result = labelled(cell("td", ""), "result");
     result.append(cell("span", t(check.status), `badge badge-${check.status}`));
-    row.append(result, cell("td", why(check)));
+    row.append(result, labelled(cell("td", why(check)), "why"));
   }
   output.replaceChildren(summary, table);
   output.dataset.state = result.passed ? "passed" : "failed";
