@@ -19,9 +19,17 @@ from django.urls import reverse
 from playwright.sync_api import Browser, BrowserContext, Page
 from pytest_django.live_server_helper import LiveServer
 
+from gis_core.api_tokens.services import api_token_create
 from permits.models import RequiredDocument
 from tests.factories import ParcelFactory, ZoneFactory, box
-from tests.permits.factories import DossierFactory, ProcedureFactory, catalogue_uses, commune_tree, staff_for
+from tests.permits.factories import (
+    DossierFactory,
+    ProcedureFactory,
+    catalogue_uses,
+    commune_tree,
+    member_for,
+    staff_for,
+)
 from tests.web.accessibility import (
     actions_out_of_view,
     axe_source,
@@ -35,6 +43,7 @@ from web.views import EXTENT_CACHE_KEY, PUBLIC_MAP_CACHE_KEY
 
 PASSWORD = "a-long-test-passphrase"
 PHONE = {"width": 360, "height": 740}
+PHONE_MAX_WIDTH = 600  # narrower viewports are phones: every control must be big enough to tap
 DESKTOP = {"width": 1280, "height": 800}
 MAP_READY = "(name) => document.documentElement.dataset.mapReady === 'true' && window[name].loaded()"
 
@@ -48,13 +57,14 @@ pytestmark = [
 @dataclass(frozen=True)
 class CheckedPage:
     """A page to check: its name, its URL from the test data, the CSS selectors of its main actions, the global
-    variable of its MapLibre map (waited for before the checks), and whether it is seen signed out."""
+    variable of its MapLibre map (waited for before the checks), and who looks at it (the key of a user in the test
+    data, "" when signed out)."""
 
     name: str
     url: Callable[[dict[str, Any]], str]
     actions: tuple[str, ...] = ()
     map_variable: str = ""
-    signed_out: bool = False
+    user: str = "applicant"
 
 
 def file_url(name: str, key: str = "draft") -> Callable[[dict[str, Any]], str]:
@@ -62,7 +72,7 @@ def file_url(name: str, key: str = "draft") -> Callable[[dict[str, Any]], str]:
 
 
 APPLICANT_PAGES = [
-    CheckedPage("sign-in", lambda data: reverse("web:login"), ("#id_username", "button[type=submit]"), signed_out=True),
+    CheckedPage("sign-in", lambda data: reverse("web:login"), ("#id_username", "button[type=submit]"), user=""),
     CheckedPage("parcel-map", lambda data: reverse("web:parcel-map"), ("#parcel-search-input",), "parcelMap"),
     CheckedPage("public-map", lambda data: reverse("web:public-map"), ("#map-search-input",), "publicMap"),
     CheckedPage("files", lambda data: reverse("web:dossier-list"), ("a[href$='/files/new/']",)),
@@ -74,21 +84,25 @@ APPLICANT_PAGES = [
     CheckedPage("file", file_url("web:dossier-detail", "awaiting"), (".reply-form button[type=submit]",)),
     CheckedPage("history", file_url("web:dossier-history", "awaiting"), (".history-table",)),
     CheckedPage("account", lambda data: reverse("web:account"), ("form button[type=submit]",)),
-    CheckedPage("tokens", lambda data: reverse("web:account-tokens"), ("#create-token",)),
+    CheckedPage("tokens", lambda data: reverse("web:account-tokens"), ("#create-token", "#tokens-table button")),
 ]
 
 BACK_OFFICE_PAGES = [
-    CheckedPage("office-queue", lambda data: reverse("web:office-queue")),
-    CheckedPage("office-file", file_url("web:dossier-detail", "awaiting")),
-    CheckedPage("office-file-under-instruction", file_url("web:dossier-detail", "under_instruction")),
-    CheckedPage("commission-sessions", lambda data: reverse("commission:sessions")),
+    CheckedPage("desk-queue", lambda data: reverse("web:office-queue"), user="desk"),
+    CheckedPage("desk-file-awaiting", file_url("web:dossier-detail", "awaiting"), user="desk"),
+    CheckedPage("desk-file-under-instruction", file_url("web:dossier-detail", "under_instruction"), user="desk"),
+    CheckedPage("member-consultations", lambda data: reverse("web:office-opinions"), user="member"),
+    CheckedPage("member-file", file_url("web:dossier-detail", "under_instruction"), user="member"),
+    CheckedPage("commission-sessions", lambda data: reverse("commission:sessions"), user="president"),
+    CheckedPage("signatures", lambda data: reverse("commission:signatures"), user="signer"),
 ]
 
 
 @pytest.fixture
 def pages_data() -> dict[str, Any]:
     """An applicant with a draft at the last wizard step (parcel, footprint, parameters, a plan to upload) and a
-    file awaiting their reply to a remark (documents, consultations with their deadlines); the commune's staff."""
+    file awaiting their reply to a remark (documents, consultations with their deadlines), an API token; the
+    commune's staff."""
     cache.delete(EXTENT_CACHE_KEY)
     cache.delete(PUBLIC_MAP_CACHE_KEY)
     commune = commune_tree("CAMBRIDGE")
@@ -114,8 +128,10 @@ def pages_data() -> dict[str, Any]:
     draft = DossierFactory.create(title="Maison Benali", **common)
     awaiting = DossierFactory.create(title="Extension Benali", awaiting_applicant=True, **common)
     under_instruction = DossierFactory.create(title="Garage Benali", under_instruction=True, **common)
+    api_token_create(user=applicant, name="QGIS on the laptop")
     staff = staff_for(commune)
-    for user in (applicant, *staff.values()):
+    member = member_for(procedure.permanent_members.get().agency)
+    for user in (applicant, member, *staff.values()):
         user.set_password(PASSWORD)
         user.save()
     return {
@@ -124,6 +140,9 @@ def pages_data() -> dict[str, Any]:
         "under_instruction": under_instruction,
         "applicant": applicant,
         "desk": staff["desk_agent"],
+        "president": staff["commission_president"],
+        "signer": staff["signing_authority"],
+        "member": member,
     }
 
 
@@ -151,8 +170,12 @@ def sign_in(context: BrowserContext, live_server: LiveServer, username: str) -> 
     page.close()
 
 
-def problems_of(page: Page, checked: CheckedPage, *, phone: bool) -> list[str]:
-    problems = [str(violation) for violation in blocking(axe_violations(page))]
+def problems_of(page: Page, checked: CheckedPage, *, language: str, phone: bool) -> list[str]:
+    problems = []
+    lang, direction = page.evaluate("() => [document.documentElement.lang, document.documentElement.dir]")
+    if (lang, direction) != (language, "rtl" if language == "ar" else "ltr"):
+        problems.append(f"<html lang={lang!r} dir={direction!r}> in {language}")
+    problems += [str(violation) for violation in blocking(axe_violations(page))]
     if overflow := horizontal_overflow(page):
         problems.append(overflow)
     problems += actions_out_of_view(page, checked.actions)
@@ -162,27 +185,40 @@ def problems_of(page: Page, checked: CheckedPage, *, phone: bool) -> list[str]:
 
 
 def visit_and_check(
-    contexts: dict[bool, BrowserContext],
+    browser: Browser,
     live_server: LiveServer,
     data: dict[str, Any],
     pages: list[CheckedPage],
     *,
-    label: str,
-    phone: bool,
+    language: str,
+    viewport: dict[str, int],
 ) -> dict[str, list[str]]:
-    """Each page's problems (pages without any are left out), and the errors of the browser's console."""
+    """Each page's problems (pages without any are left out), with the errors of the browser's console. Each
+    user has a browser context of their own, signed in once."""
+    phone = viewport["width"] < PHONE_MAX_WIDTH
+    label = f"{language}-{viewport['width']}"
+    contexts: dict[str, BrowserContext] = {}
     found: dict[str, list[str]] = {}
     for checked in pages:
-        page = contexts[checked.signed_out].new_page()
+        if checked.user not in contexts:
+            contexts[checked.user] = new_context(browser, live_server, language, viewport)
+            if checked.user:
+                sign_in(contexts[checked.user], live_server, data[checked.user].username)
+        page = contexts[checked.user].new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
         watch_csp(page, errors)
-        page.goto(f"{live_server.url}{checked.url(data)}")
+        response = page.goto(f"{live_server.url}{checked.url(data)}")
         page.wait_for_load_state("load")
+        if response is None or not response.ok or (checked.user and "/accounts/login/" in page.url):
+            found[checked.name] = [f"not shown: {response.status if response else 'no answer'} at {page.url}"]
+            page.close()
+            continue
         if checked.map_variable:
             page.wait_for_function(MAP_READY, arg=checked.map_variable, timeout=30_000)
         screenshot(page, f"a11y-{label}-{checked.name}", full_page=True)
-        problems = problems_of(page, checked, phone=phone) + [f"browser error: {error}" for error in errors]
+        problems = problems_of(page, checked, language=language, phone=phone)
+        problems += [f"browser error: {error}" for error in errors]
         if problems:
             found[checked.name] = problems
         page.close()
@@ -197,25 +233,7 @@ def report(found: dict[str, list[str]]) -> str:
 def test_every_applicant_page_on_a_phone(
     browser: Browser, live_server: LiveServer, pages_data: dict[str, Any], language: str
 ) -> None:
-    signed_out = new_context(browser, live_server, language, PHONE)
-    signed_in = new_context(browser, live_server, language, PHONE)
-    sign_in(signed_in, live_server, "amina")
-    check = signed_in.new_page()
-    check.goto(f"{live_server.url}{reverse('web:dossier-list')}")
-    assert check.evaluate("() => [document.documentElement.lang, document.documentElement.dir]") == [
-        language,
-        "rtl" if language == "ar" else "ltr",
-    ]
-    check.close()
-
-    found = visit_and_check(
-        {True: signed_out, False: signed_in},
-        live_server,
-        pages_data,
-        APPLICANT_PAGES,
-        label=f"{language}-360",
-        phone=True,
-    )
+    found = visit_and_check(browser, live_server, pages_data, APPLICANT_PAGES, language=language, viewport=PHONE)
 
     assert not found, f"applicant pages at 360 px in {language}:\n{report(found)}"
 
@@ -224,26 +242,12 @@ def test_every_applicant_page_on_a_phone(
 def test_every_applicant_page_on_a_desktop(
     browser: Browser, live_server: LiveServer, pages_data: dict[str, Any], language: str
 ) -> None:
-    signed_out = new_context(browser, live_server, language, DESKTOP)
-    signed_in = new_context(browser, live_server, language, DESKTOP)
-    sign_in(signed_in, live_server, "amina")
-
-    found = visit_and_check(
-        {True: signed_out, False: signed_in},
-        live_server,
-        pages_data,
-        APPLICANT_PAGES,
-        label=f"{language}-1280",
-        phone=False,
-    )
+    found = visit_and_check(browser, live_server, pages_data, APPLICANT_PAGES, language=language, viewport=DESKTOP)
 
     assert not found, f"applicant pages at 1280 px in {language}:\n{report(found)}"
 
 
 def test_back_office_pages_on_a_desktop(browser: Browser, live_server: LiveServer, pages_data: dict[str, Any]) -> None:
-    desk = new_context(browser, live_server, "fr", DESKTOP)
-    sign_in(desk, live_server, pages_data["desk"].username)
-
-    found = visit_and_check({False: desk}, live_server, pages_data, BACK_OFFICE_PAGES, label="fr-office", phone=False)
+    found = visit_and_check(browser, live_server, pages_data, BACK_OFFICE_PAGES, language="fr", viewport=DESKTOP)
 
     assert not found, f"back-office pages at 1280 px in French:\n{report(found)}"
