@@ -22,6 +22,7 @@ from pytest_django.live_server_helper import LiveServer
 from gis_core.api_tokens.services import api_token_create
 from permits.models import RequiredDocument
 from tests.factories import ParcelFactory, ZoneFactory, box
+from tests.legal_path import LegalPath
 from tests.permits.factories import (
     DossierFactory,
     ProcedureFactory,
@@ -82,6 +83,8 @@ APPLICANT_PAGES = [
     CheckedPage("wizard-documents", file_url("web:wizard-documents"), (".upload-form button",)),
     CheckedPage("wizard-review", file_url("web:wizard-review"), ("#submit-file",)),
     CheckedPage("file", file_url("web:dossier-detail", "awaiting"), (".reply-form button[type=submit]",)),
+    CheckedPage("file-to-book", file_url("web:dossier-detail", "under_instruction"), ("#commission-booking-link",)),
+    CheckedPage("booking", file_url("commission:booking", "under_instruction"), ("#free-slots button",)),
     CheckedPage("history", file_url("web:dossier-history", "awaiting"), (".history-table",)),
     CheckedPage("account", lambda data: reverse("web:account"), ("form button[type=submit]",)),
     CheckedPage("tokens", lambda data: reverse("web:account-tokens"), ("#create-token", "#tokens-table button")),
@@ -94,15 +97,18 @@ BACK_OFFICE_PAGES = [
     CheckedPage("member-consultations", lambda data: reverse("web:office-opinions"), user="member"),
     CheckedPage("member-file", file_url("web:dossier-detail", "under_instruction"), user="member"),
     CheckedPage("commission-sessions", lambda data: reverse("commission:sessions"), user="president"),
+    CheckedPage(
+        "commission-session", lambda data: reverse("commission:session", args=[data["session"].pk]), user="president"
+    ),
     CheckedPage("signatures", lambda data: reverse("commission:signatures"), user="signer"),
 ]
 
 
 @pytest.fixture
-def pages_data() -> dict[str, Any]:
-    """An applicant with a draft at the last wizard step (parcel, footprint, parameters, a plan to upload) and a
-    file awaiting their reply to a remark (documents, consultations with their deadlines), an API token; the
-    commune's staff."""
+def pages_data(legal_path: LegalPath) -> dict[str, Any]:
+    """An applicant with a draft at the last wizard step (parcel, footprint, parameters, a plan to upload), a file
+    awaiting their reply to a remark (documents, consultations with their deadlines), a file under instruction
+    with free slots before the commission's sessions, an API token; the commune's staff and consulted member."""
     cache.delete(EXTENT_CACHE_KEY)
     cache.delete(PUBLIC_MAP_CACHE_KEY)
     commune = commune_tree("CAMBRIDGE")
@@ -128,6 +134,7 @@ def pages_data() -> dict[str, Any]:
     draft = DossierFactory.create(title="Maison Benali", **common)
     awaiting = DossierFactory.create(title="Extension Benali", awaiting_applicant=True, **common)
     under_instruction = DossierFactory.create(title="Garage Benali", under_instruction=True, **common)
+    session = legal_path.commission_for(under_instruction).sessions.order_by("starts_at").first()
     api_token_create(user=applicant, name="QGIS on the laptop")
     staff = staff_for(commune)
     member = member_for(procedure.permanent_members.get().agency)
@@ -143,6 +150,7 @@ def pages_data() -> dict[str, Any]:
         "president": staff["commission_president"],
         "signer": staff["signing_authority"],
         "member": member,
+        "session": session,
     }
 
 
