@@ -58,14 +58,36 @@ pytestmark = [
 @dataclass(frozen=True)
 class CheckedPage:
     """A page to check: its name, its URL from the test data, the CSS selectors of its main actions, the global
-    variable of its MapLibre map (waited for before the checks), and who looks at it (the key of a user in the test
-    data, "" when signed out)."""
+    variable of its MapLibre map (waited for before the checks), who looks at it (the key of a user in the test
+    data, "" when signed out) and what they do first (`then`: e.g. send a form wrongly filled in, to check the
+    page with its error messages)."""
 
     name: str
     url: Callable[[dict[str, Any]], str]
     actions: tuple[str, ...] = ()
     map_variable: str = ""
     user: str = "applicant"
+    then: Callable[[Page], None] | None = None
+
+
+def send_unchecked(form: str) -> Callable[[Page], None]:
+    """Send the form as it is, past the browser's own checks: the server answers with its error messages."""
+
+    def send(page: Page) -> None:
+        page.locator(form).evaluate("(form) => { form.noValidate = true; }")
+        with page.expect_navigation():
+            page.locator(f"{form} button[type=submit]").first.click()
+        assert page.locator(f"{form} .errorlist").count(), f"{form}: no error message shown"
+
+    return send
+
+
+def sign_in_wrongly(page: Page) -> None:
+    page.locator("#id_username").fill("amina")
+    page.locator("#id_password").fill("not-the-password")
+    with page.expect_navigation():
+        page.locator("#id_password").press("Enter")
+    assert page.locator(".message-error").count(), "no error message after a wrong password"
 
 
 def file_url(name: str, key: str = "draft") -> Callable[[dict[str, Any]], str]:
@@ -74,14 +96,27 @@ def file_url(name: str, key: str = "draft") -> Callable[[dict[str, Any]], str]:
 
 APPLICANT_PAGES = [
     CheckedPage("sign-in", lambda data: reverse("web:login"), ("#id_username", "button[type=submit]"), user=""),
+    CheckedPage("sign-in-refused", lambda data: reverse("web:login"), ("#id_username",), user="", then=sign_in_wrongly),
     CheckedPage("parcel-map", lambda data: reverse("web:parcel-map"), ("#parcel-search-input",), "parcelMap"),
     CheckedPage("public-map", lambda data: reverse("web:public-map"), ("#map-search-input",), "publicMap"),
     CheckedPage("files", lambda data: reverse("web:dossier-list"), ("a[href$='/files/new/']",)),
     CheckedPage("wizard-procedure", lambda data: reverse("web:wizard-procedure"), ("form button[type=submit]",)),
+    CheckedPage(
+        "wizard-procedure-errors",
+        lambda data: reverse("web:wizard-procedure"),
+        ("form button[type=submit]",),
+        then=send_unchecked("main form"),
+    ),
     CheckedPage("wizard-site", file_url("web:wizard-site"), ("#parcel-reference", "#site-save"), "wizardMap"),
     CheckedPage("wizard-project", file_url("web:wizard-project"), ("#project-form button[type=submit]",)),
     CheckedPage("wizard-documents", file_url("web:wizard-documents"), (".upload-form button",)),
     CheckedPage("wizard-review", file_url("web:wizard-review"), ("#submit-file",)),
+    CheckedPage(
+        "wizard-review-errors",
+        file_url("web:wizard-review"),
+        ("#submit-file",),
+        then=send_unchecked("form:has(#submit-file)"),
+    ),
     CheckedPage("file", file_url("web:dossier-detail", "awaiting"), (".reply-form button[type=submit]",)),
     CheckedPage("file-to-book", file_url("web:dossier-detail", "under_instruction"), ("#commission-booking-link",)),
     CheckedPage("booking", file_url("commission:booking", "under_instruction"), ("#free-slots button",)),
@@ -222,6 +257,8 @@ def visit_and_check(
             found[checked.name] = [f"not shown: {response.status if response else 'no answer'} at {page.url}"]
             page.close()
             continue
+        if checked.then:
+            checked.then(page)
         if checked.map_variable:
             page.wait_for_function(MAP_READY, arg=checked.map_variable, timeout=30_000)
         screenshot(page, f"a11y-{label}-{checked.name}", full_page=True)
