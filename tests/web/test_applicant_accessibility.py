@@ -20,8 +20,9 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from pytest_django.live_server_helper import LiveServer
 
 from gis_core.api_tokens.services import api_token_create
+from parcels.models import OverlayKind
 from permits.models import RequiredDocument
-from tests.factories import ParcelFactory, ZoneFactory, box
+from tests.factories import AgencyFactory, OverlayFactory, ParcelFactory, ZoneFactory, box
 from tests.legal_path import LegalPath
 from tests.permits.factories import (
     DossierFactory,
@@ -98,6 +99,13 @@ APPLICANT_PAGES = [
     CheckedPage("sign-in", lambda data: reverse("web:login"), ("#id_username", "button[type=submit]"), user=""),
     CheckedPage("sign-in-refused", lambda data: reverse("web:login"), ("#id_username",), user="", then=sign_in_wrongly),
     CheckedPage("parcel-map", lambda data: reverse("web:parcel-map"), ("#parcel-search-input",), "parcelMap"),
+    CheckedPage(
+        "parcel-map-parcel",
+        lambda data: f"{reverse('web:parcel-map')}?reference=160-43",
+        ("#parcel-search-input",),
+        "parcelMap",
+        then=lambda page: page.locator('#parcel-details .overlay[data-overlay-reference="HD-1"]').wait_for(),
+    ),
     CheckedPage("public-map", lambda data: reverse("web:public-map"), ("#map-search-input",), "publicMap"),
     CheckedPage("files", lambda data: reverse("web:dossier-list"), ("a[href$='/files/new/']",)),
     CheckedPage("wizard-procedure", lambda data: reverse("web:wizard-procedure"), ("form button[type=submit]",)),
@@ -157,6 +165,14 @@ def pages_data(legal_path: LegalPath) -> dict[str, Any]:
         geom=box(-71.13, 42.36, -71.11, 42.38),
     )
     parcel = ParcelFactory(commune=commune, reference="160-43", geom=box(-71.1200, 42.3700, -71.1190, 42.3707))
+    OverlayFactory(
+        commune=commune,
+        reference="HD-1",
+        kind=OverlayKind.HERITAGE,
+        name="Harvard Square Historic District",
+        agency=AgencyFactory(code="CHC", name_fr="Commission historique de Cambridge", name_ar="اللجنة التاريخية"),
+        geom=box(-71.1201, 42.3699, -71.1195, 42.3710),
+    )
     procedure = ProcedureFactory.create(code="building-permit", name_fr="Permis de construire", name_ar="رخصة البناء")
     catalogue_uses()
     RequiredDocument.objects.get_or_create(
