@@ -5,7 +5,7 @@ the payload of the audit event of the same name, written in the same transaction
 |---|---|
 | inspection.proposed | `inspector` (or None), `duration_minutes` |
 | inspection.confirmed | |
-| inspection.other_date_asked | `message` (the applicant's words are kept in the audit trail, not in the event's readers' pages) |
+| inspection.other_date_asked | `message` (the applicant's availability) |
 | inspection.rescheduled | `previous_starts_at`, `reason` |
 | inspection.cancelled | `reason` |
 | inspection.report_saved | `answered`, `verdict` |

@@ -14,8 +14,8 @@ from permits.inspections.errors import InspectionConflict
 from permits.inspections.models import Inspection, InspectionStatus, Verdict
 from permits.machines import Context, Machine, Transition
 
-I = InspectionStatus
-OPEN = frozenset({I.PROPOSED, I.RESCHEDULE_REQUESTED, I.CONFIRMED})
+Status = InspectionStatus
+OPEN = frozenset({Status.PROPOSED, Status.RESCHEDULE_REQUESTED, Status.CONFIRMED})
 
 
 class InspectionAction(StrEnum):
@@ -50,16 +50,19 @@ def verdict_given(inspection: Inspection, context: Context) -> DomainError | Non
 
 INSPECTION = Machine[Inspection](
     transitions=(
-        Transition(InspectionAction.CONFIRM, frozenset({I.PROPOSED}), I.CONFIRMED, _not_possible),
+        Transition(InspectionAction.CONFIRM, frozenset({Status.PROPOSED}), Status.CONFIRMED, _not_possible),
         Transition(
-            InspectionAction.ASK_OTHER_DATE, frozenset({I.PROPOSED, I.CONFIRMED}), I.RESCHEDULE_REQUESTED, _not_possible
+            InspectionAction.ASK_OTHER_DATE,
+            frozenset({Status.PROPOSED, Status.CONFIRMED}),
+            Status.RESCHEDULE_REQUESTED,
+            _not_possible,
         ),
-        Transition(InspectionAction.RESCHEDULE, OPEN, I.PROPOSED, _not_possible),
-        Transition(InspectionAction.CANCEL, OPEN, I.CANCELLED, _not_possible),
+        Transition(InspectionAction.RESCHEDULE, OPEN, Status.PROPOSED, _not_possible),
+        Transition(InspectionAction.CANCEL, OPEN, Status.CANCELLED, _not_possible),
         Transition(
             InspectionAction.CLOSE,
-            frozenset({I.CONFIRMED}),
-            I.CLOSED,
+            frozenset({Status.CONFIRMED}),
+            Status.CLOSED,
             _not_possible,
             (checklist_answered, verdict_given),
         ),

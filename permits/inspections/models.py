@@ -109,7 +109,7 @@ class Inspection(MachineWrittenStatus):
                 name="inspection_closed_with_verdict",
             ),
             models.CheckConstraint(
-                condition=~Q(verdict="not_conform") | ~Q(deviations=""),
+                condition=~Q(status="closed") | ~Q(verdict="not_conform") | ~Q(deviations=""),
                 name="inspection_not_conform_lists_deviations",
             ),
         ]

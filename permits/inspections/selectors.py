@@ -29,8 +29,8 @@ __all__ = [
     "inspection_required",
     "inspections_for",
     "inspections_upcoming_for",
-    "photos_geojson",
     "photos_for",
+    "photos_geojson",
     "report_latest_version",
 ]
 
