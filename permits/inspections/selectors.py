@@ -24,11 +24,14 @@ from permits.models import Dossier
 __all__ = [
     "ChecklistRow",
     "checklist_for",
+    "closed_reports_for",
     "inspection_current",
     "inspection_get",
     "inspection_required",
     "inspections_for",
     "inspections_upcoming_for",
+    "inspectors_for",
+    "photo_get",
     "photos_for",
     "photos_geojson",
     "report_latest_version",
@@ -119,3 +122,36 @@ def inspections_upcoming_for(*, user: Any) -> QuerySet[Inspection]:
         .select_related("dossier", "inspector")
         .order_by("starts_at")
     )
+
+
+def inspectors_for(*, dossier: Dossier) -> QuerySet[Any]:
+    """The active inspectors whose territory covers the file's commune (or national ones)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from permits import access
+    from permits.models import Role, RoleMembership
+
+    scope = access.commune_ancestry(dossier)
+    members = (
+        RoleMembership.objects.filter(role=Role.INSPECTOR, active=True)
+        .filter(Q(territory__isnull=True) | Q(territory_id__in=scope))
+        .values("user_id")
+    )
+    return get_user_model().objects.filter(pk__in=members, is_active=True).order_by("last_name", "username")
+
+
+def photo_get(*, inspection: Inspection, photo_id: int) -> InspectionPhoto | None:
+    return photos_for(inspection=inspection).filter(pk=photo_id).first()
+
+
+def closed_reports_for(*, dossier_ids: list[int]) -> dict[int, Inspection]:
+    """The latest closed inspection of each file (for the commission's session page), by file id."""
+    closed: dict[int, Inspection] = {}
+    for inspection in (
+        Inspection.objects.filter(dossier_id__in=dossier_ids, status=InspectionStatus.CLOSED)
+        .select_related("report", "closed_by")
+        .order_by("dossier_id", "-closed_at")
+    ):
+        closed.setdefault(inspection.dossier_id, inspection)
+    return closed
