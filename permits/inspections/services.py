@@ -145,6 +145,13 @@ def inspection_propose(
         raise InvalidInspectionInput("the inspector named is not an inspector of the file's commune")
     if Inspection.objects.filter(dossier=dossier, status__in=list(OPEN)).exists():
         raise InspectionConflict("the file already has an inspection scheduled: reschedule or cancel it")
+    if Inspection.objects.filter(
+        dossier=dossier, status=InspectionStatus.CLOSED, round_number=dossier.current_round
+    ).exists():
+        raise InspectionConflict(
+            "the site was inspected in this round and its report is closed: a new inspection follows the applicant's "
+            "reply to remarks (a new round)"
+        )
     inspection = Inspection.objects.create(
         dossier=dossier,
         round_number=dossier.current_round,

@@ -216,6 +216,10 @@ def test_closed_report_is_a_signed_pdf_and_never_changes(
         )
     with pytest.raises(InspectionConflict):
         services.inspection_cancel(actor=staff["desk_agent"], address=ADDRESS, inspection=inspection, reason="x")
+    with pytest.raises(InspectionConflict, match="new round"):  # the report of this round stands
+        services.inspection_propose(
+            actor=staff["desk_agent"], address=ADDRESS, dossier=occupancy, starts_at=confirmed_start()
+        )
     inspection.verdict = "conform"
     with pytest.raises(ClosedInspectionChanged):
         inspection.save()

@@ -112,6 +112,9 @@ def test_the_report_form_on_a_phone(
     page.locator("#report-close").click()
     page.wait_for_load_state()
     expect(page.locator("#inspection-verdict")).to_contain_text("écarts mineurs")
+    expect(page.locator("#inspection-propose")).to_have_count(0)  # inspected in this round: the report stands
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the closed report is {overflow}px wider than the phone"
     screenshot(page, "inspection-closed-360", full_page=True)
     assert not errors, errors
     context.close()

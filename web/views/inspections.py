@@ -130,7 +130,12 @@ def inspection_page(request: HttpRequest, dossier_id: int) -> HttpResponse:
         "map_config": map_config(dossier, current),
         "summary": inspection_summary(dossier=dossier, user=request.user),
     }
-    if current is None or not current.is_open:
+    closed_this_round = (
+        current is not None
+        and current.status == InspectionStatus.CLOSED
+        and current.round_number == dossier.current_round
+    )
+    if (current is None or not current.is_open) and not closed_this_round:
         context["propose_form"] = forms.ProposeForm(inspectors=inspectors)
     if current is not None and current.is_open:
         context["reschedule_form"] = forms.RescheduleForm(initial={"starts_at": current.starts_at})
