@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from gis_core.documents.errors import DocumentError
 from gis_core.documents.models import StoredDocument
 from gis_core.documents.selectors import document_open
-from gis_core.documents.errors import DocumentError
 from gis_core.signing.pki import DevelopmentPki
 from gis_core.signing.services import document_verify
 from permits.errors import PermissionDenied
@@ -27,7 +27,6 @@ from permits.models import AuditEvent, Dossier
 from tests.inspections.conftest import (
     CASABLANCA,
     all_conform,
-    closed_inspection,
     confirmed_inspection,
     jpeg_with_gps,
     photo_upload,
