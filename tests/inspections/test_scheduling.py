@@ -143,3 +143,12 @@ def test_bad_dates_and_files_are_refused(occupancy: Dossier, staff: dict[str, An
     with pytest.raises(InspectionConflict):  # not complete yet
         services.inspection_propose(actor=desk, address=ADDRESS, dossier=draft, starts_at=in_days(2))
     assert Inspection.objects.count() == 1
+
+
+def test_only_the_machine_writes_an_inspections_status(occupancy: Dossier, staff: dict[str, Any]) -> None:
+    from tests.permits.lifecycle import assert_status_written_by_machine_only
+
+    inspection = services.inspection_propose(
+        actor=staff["desk_agent"], address=ADDRESS, dossier=occupancy, starts_at=in_days(3)
+    )
+    assert_status_written_by_machine_only(inspection, InspectionStatus.CLOSED)
