@@ -9,18 +9,18 @@ from permits.inspections.models import ChecklistItem, Inspection, ProcedureInspe
 
 
 @admin.register(ProcedureInspection)
-class ProcedureInspectionAdmin(admin.ModelAdmin[ProcedureInspection]):
+class ProcedureInspectionAdmin(admin.ModelAdmin):
     list_display = ("procedure", "required")
 
 
 @admin.register(ChecklistItem)
-class ChecklistItemAdmin(admin.ModelAdmin[ChecklistItem]):
+class ChecklistItemAdmin(admin.ModelAdmin):
     list_display = ("procedure", "order", "code", "label_fr")
     list_filter = ("procedure",)
 
 
 @admin.register(Inspection)
-class InspectionAdmin(admin.ModelAdmin[Inspection]):
+class InspectionAdmin(admin.ModelAdmin):
     list_display = ("dossier", "starts_at", "status", "verdict", "inspector")
     list_filter = ("status", "verdict")
 

@@ -45,6 +45,8 @@ def test_from_the_proposal_to_the_closed_report(
     inspection = Inspection.objects.get(dossier=occupancy)
     assert inspection.starts_at == starts_at and inspection.inspector == staff["inspector"]
 
+    queue = inspector.get("/office/").content.decode()  # the inspector's back office lists the visits to come
+    assert 'id="upcoming-inspections"' in queue and f"/files/{occupancy.pk}/inspection/" in queue
     file_page = applicant.get(f"/files/{occupancy.pk}/")
     assert b'id="inspection-confirm"' in file_page.content and b'id="inspection-ask"' in file_page.content
     assert applicant.get(f"/files/{occupancy.pk}/inspection/").status_code == 302  # the owner's view is the file page
