@@ -2,6 +2,7 @@
 documents with their EXIF GPS and the browser's position, the verdict, then the report closed: rendered as a
 bilingual PDF, stamped, signed by the inspector (PAdES, verified by pdfsig) and immutable from then on."""
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -196,6 +197,8 @@ def test_closed_report_is_a_signed_pdf_and_never_changes(
     path = tmp_path / "report.pdf"
     with document_open(document=latest) as handle:
         path.write_bytes(handle.read())
+    if os.environ.get("WEB_SCREENSHOT_DIR"):  # for a person to look at the report
+        (Path(os.environ["WEB_SCREENSHOT_DIR"]) / "inspection-report.pdf").write_bytes(path.read_bytes())
     checked = pdfsig(path, pki)
     assert "Signature is Valid" in checked and "Certificate is Trusted" in checked
     assert AuditEvent.objects.filter(dossier=occupancy, action="inspection.report_signed").count() == 1
