@@ -34,6 +34,7 @@ __all__ = [
     "photo_get",
     "photos_for",
     "photos_geojson",
+    "report_is_signed",
     "report_latest_version",
 ]
 
@@ -155,3 +156,12 @@ def closed_reports_for(*, dossier_ids: list[int]) -> dict[int, Inspection]:
     ):
         closed.setdefault(inspection.dossier_id, inspection)
     return closed
+
+
+def report_is_signed(*, inspection: Inspection) -> bool:
+    """Whether the inspector's PAdES signature of the closed report is applied."""
+    from gis_core.signing.models import SignatureRecord
+
+    if inspection.report is None:
+        return False
+    return SignatureRecord.objects.filter(lineage=inspection.report.lineage, field_name="inspector").exists()

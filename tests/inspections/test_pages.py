@@ -72,6 +72,7 @@ def test_from_the_proposal_to_the_closed_report(
 
     file_page = applicant.get(f"/files/{occupancy.pk}/").content.decode()
     assert 'id="inspection-verdict"' in file_page and 'id="inspection-report-download"' in file_page
+    assert "Télécharger le rapport signé" in file_page  # the inspector's signature is applied
     pdf = applicant.get(f"/files/{occupancy.pk}/inspection/{inspection.pk}/report.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")

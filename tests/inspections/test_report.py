@@ -235,3 +235,24 @@ def test_closed_report_is_a_signed_pdf_and_never_changes(
     inspection.refresh_from_db()
     assert inspection.verdict == "minor_deviations"
     assert [event for event in ("inspection.closed",) if AuditEvent.objects.filter(action=event).exists()]
+
+
+def test_an_inspector_without_a_certificate_leaves_a_stamped_unsigned_report(
+    occupancy: Dossier, staff: dict[str, Any], commune: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from permits.models import Role, RoleMembership
+
+    uncertified = UserFactory.create(username="inspector-without-certificate")
+    RoleMembership.objects.create(user=uncertified, role=Role.INSPECTOR, territory=commune)
+    inspection = confirmed_inspection(occupancy, staff)
+    services.inspection_report_save(
+        actor=uncertified, address=ADDRESS, inspection=inspection, answers=all_conform(occupancy), verdict="conform"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.inspection_close(actor=uncertified, address=ADDRESS, inspection=inspection)
+    inspection.refresh_from_db()
+    assert inspection.status == InspectionStatus.CLOSED
+    assert not selectors.report_is_signed(inspection=inspection)
+    latest = selectors.report_latest_version(inspection=inspection)
+    assert latest is not None and latest.version == 2  # rendered, then stamped with its QR code
+    assert not AuditEvent.objects.filter(dossier=occupancy, action="inspection.report_signed").exists()

@@ -88,6 +88,7 @@ def inspection_summary(*, dossier: Dossier, user: Any) -> dict[str, Any] | None:
         summary["items"] = _items(current)
         summary["photos"] = list(selectors.photos_for(inspection=current))
         summary["report"] = selectors.report_latest_version(inspection=current)
+        summary["signed"] = selectors.report_is_signed(inspection=current)
     elif owner:
         summary["can_confirm"] = current.status == InspectionStatus.PROPOSED
         summary["can_ask"] = current.status in (InspectionStatus.PROPOSED, InspectionStatus.CONFIRMED)
