@@ -111,3 +111,18 @@ def test_a_building_permit_needs_no_inspection(catalogue: None, commune: Any, le
     building.refresh_from_db()
     assert building.status == DossierStatus.DECIDED
     assert isinstance(InspectionReportMissing("x"), IllegalTransition)
+
+
+def test_the_commission_sees_the_verdict_and_the_report_in_session(
+    occupancy: Dossier, staff: dict[str, Any], legal_path: LegalPath
+) -> None:
+    from django.test import Client
+
+    dossier = ready_for_commission(occupancy)
+    inspection = closed_inspection(dossier, staff, verdict="minor_deviations", deviations="Garde-corps en aluminium.")
+    examination = legal_path.examine(dossier)
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    client.force_login(examination.session.commission.president)
+    page = client.get(f"/office/commission/sessions/{examination.session_id}/").content.decode()
+    assert f'id="inspection-{dossier.pk}"' in page and "Garde-corps en aluminium." in page
+    assert f"/files/{dossier.pk}/inspection/{inspection.pk}/report.pdf" in page
