@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "parcels",
     "permits",
     "permits.commissions",
+    "permits.inspections",
     "demo",
     "ogc_services",
     "ogc_services.wms",

@@ -2,7 +2,15 @@
 
 from gis_core.problems import BadInput, DomainError, NotFound
 
-__all__ = ["BadInput", "DossierNotFound", "IllegalTransition", "InvalidDossier", "NotFound", "PermissionDenied"]
+__all__ = [
+    "AuditedConflict",
+    "BadInput",
+    "DossierNotFound",
+    "IllegalTransition",
+    "InvalidDossier",
+    "NotFound",
+    "PermissionDenied",
+]
 
 
 class IllegalTransition(DomainError):
@@ -10,6 +18,13 @@ class IllegalTransition(DomainError):
 
     status = 409
     title = "Action not possible in the file's current state"
+
+
+class AuditedConflict(IllegalTransition):
+    """A refusal of the legal path that the audit trail keeps, like a 403 (`permits.refusals`): e.g. a decision
+    asked before the file's site inspection report is closed (`permits.inspections.guards`)."""
+
+    refusal_action = "decision.refused"
 
 
 class PermissionDenied(DomainError):

@@ -1,5 +1,7 @@
 """Refusals for lack of permission leave a trace: `refusals_audited(action)` wraps a service so that, when it raises
-`PermissionDenied` (403), an audit event `permission.refused` is written once the refused work is rolled back.
+`PermissionDenied` (403), an audit event `permission.refused` is written once the refused work is rolled back; an
+`AuditedConflict` (409, a step of the legal path skipped, e.g. a decision before the site inspection's report is
+closed) is written the same way as its `refusal_action` (`decision.refused`).
 
 Put the decorator above `@transaction.atomic`: the service's transaction (or savepoint) is rolled back first, so
 nothing it wrote remains; the refusal is then appended to the hash chain by `permits.audit.audit_record` in a
@@ -17,7 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from permits.audit import audit_record
-from permits.errors import PermissionDenied
+from permits.errors import AuditedConflict, PermissionDenied
 from permits.models import Dossier
 
 REFUSED = "permission.refused"
@@ -32,12 +34,19 @@ def dossier_argument(arguments: Mapping[str, Any]) -> int | None:
 
 
 def refusal_record(
-    *, action: str, actor: Any, address: str | None, dossier_id: int | None, error: PermissionDenied, **details: Any
+    *,
+    action: str,
+    actor: Any,
+    address: str | None,
+    dossier_id: int | None,
+    error: PermissionDenied | AuditedConflict,
+    **details: Any,
 ) -> None:
-    """Append `permission.refused` for a refused `action` (call it after the refused transaction rolled back)."""
+    """Append `permission.refused` (or the conflict's `refusal_action`) for a refused `action` (call it after the
+    refused transaction rolled back)."""
     dossier = Dossier.objects.filter(pk=dossier_id).first() if dossier_id is not None else None
     audit_record(
-        action=REFUSED,
+        action=error.refusal_action if isinstance(error, AuditedConflict) else REFUSED,
         actor_id=getattr(actor, "pk", None),
         dossier=dossier,
         address=address,
@@ -55,7 +64,7 @@ def refusals_audited[**P, R](
         def audited(*args: P.args, **kwargs: P.kwargs) -> R:
             try:
                 return service(*args, **kwargs)
-            except PermissionDenied as error:
+            except (PermissionDenied, AuditedConflict) as error:
                 refusal_record(
                     action=action,
                     actor=kwargs.get("actor"),

@@ -42,7 +42,13 @@ from permits.models import (
     Role,
 )
 
-TERRITORIAL_ROLES = (Role.DESK_AGENT, Role.COMMISSION_PRESIDENT, Role.SIGNING_AUTHORITY, Role.ADMINISTRATOR)
+TERRITORIAL_ROLES = (
+    Role.DESK_AGENT,
+    Role.COMMISSION_PRESIDENT,
+    Role.SIGNING_AUTHORITY,
+    Role.INSPECTOR,
+    Role.ADMINISTRATOR,
+)
 MIN_OVERLAP_M2 = 0.01  # shared edges are not overlaps
 
 

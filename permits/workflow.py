@@ -10,6 +10,8 @@ The legal path is the only path to a decision and its publication:
   in a session of its commission whose attendance was recorded with the quorum (`permits.commissions.guards`);
 - the procedures the catalogue says need no commission (`Procedure.decided_by == "service"`) are never sent to a
   commission; they are decided by DECIDE_WITHOUT_COMMISSION, run only by the role the catalogue names;
+- a procedure the catalogue marks `inspection: required` is decided only once its site inspection's report of the
+  current round is closed with a verdict, and a "not conform" verdict only by a refusal (`permits.inspections.guards`);
 - SIGN and PUBLISH pass only when every signature request of the file's outputs is signed and the latest version
   of each output verifies (PAdES, trusted, unchanged after signing).
 """
@@ -19,9 +21,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from gis_core.problems import DomainError
 from permits import access
 from permits.commissions import guards as commission_guards
 from permits.errors import IllegalTransition, PermissionDenied
+from permits.inspections import guards as inspection_guards
 from permits.models import (
     Consultation,
     ConsultationStatus,
@@ -73,7 +77,8 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
 
 
-Guard = Callable[[Dossier, dict[str, Any]], str | None]  # returns why the transition is refused, or None
+# Returns why the transition is refused (a sentence, or the typed error to raise as is), or None.
+Guard = Callable[[Dossier, dict[str, Any]], str | DomainError | None]
 
 
 def has_reference(dossier: Dossier, context: dict[str, Any]) -> str | None:
@@ -135,6 +140,10 @@ def examined_in_session_with_quorum(dossier: Dossier, context: dict[str, Any]) -
     return commission_guards.decision_shortfall(dossier=dossier, examination_id=context.get("examination"))
 
 
+def site_inspection_closed(dossier: Dossier, context: dict[str, Any]) -> DomainError | None:
+    return inspection_guards.inspection_shortfall(dossier=dossier, decision=context.get("decision"))
+
+
 def signatures_verified(dossier: Dossier, context: dict[str, Any]) -> str | None:
     return commission_guards.signatures_shortfall(dossier=dossier)
 
@@ -181,7 +190,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({S.IN_COMMISSION}),
         S.DECIDED,
         frozenset({Role.COMMISSION_PRESIDENT}),
-        (decision_given, examined_in_session_with_quorum),
+        (decision_given, site_inspection_closed, examined_in_session_with_quorum),
         scope=(decided_by_commission,),
     ),
     Transition(
@@ -189,7 +198,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({S.UNDER_INSTRUCTION}),
         S.DECIDED,
         frozenset({access.SERVICE_DECIDER}),
-        (no_pending_consultation, all_remarks_closed, decision_given),
+        (no_pending_consultation, all_remarks_closed, decision_given, site_inspection_closed),
         scope=(decided_by_service,),
     ),
     Transition(
@@ -235,6 +244,8 @@ def transition_check(
         raise PermissionDenied(f"you may not {action.replace('_', ' ')} this file", action=str(action))
     for guard in transition.guards:
         reason = guard(dossier, context or {})
+        if isinstance(reason, DomainError):
+            raise reason
         if reason:
             raise IllegalTransition(reason, action=str(action), current_status=dossier.status)
     return transition

@@ -18,9 +18,14 @@ def roles_of(user: Any) -> set[str]:
 
 def is_back_office(user: Any) -> bool:
     return bool(
-        roles_of(user) & {Role.DESK_AGENT, Role.COMMISSION_PRESIDENT, Role.SIGNING_AUTHORITY, Role.ADMINISTRATOR}
+        roles_of(user)
+        & {Role.DESK_AGENT, Role.COMMISSION_PRESIDENT, Role.SIGNING_AUTHORITY, Role.INSPECTOR, Role.ADMINISTRATOR}
     )
 
 
 def is_member(user: Any) -> bool:
     return Role.COMMISSION_MEMBER in roles_of(user)
+
+
+def is_inspector(user: Any) -> bool:
+    return Role.INSPECTOR in roles_of(user)

@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import path
 
-from web.views import accounts, documents, dossier, history, office, wizard
+from web.views import accounts, documents, dossier, history, inspections, office, wizard
 from web.views.parcel_map import parcel_map
 from web.views.public_map import public_map
 
@@ -76,5 +76,48 @@ urlpatterns = [
         "files/<int:dossier_id>/decide-without-commission/",
         office.decide_without_commission,
         name="office-decide-without-commission",
+    ),
+    # the site inspection (récolement): the back office's page and actions, the applicant's answers, downloads
+    path("files/<int:dossier_id>/inspection/", inspections.inspection_page, name="inspection"),
+    path("files/<int:dossier_id>/inspection/propose/", inspections.inspection_propose, name="inspection-propose"),
+    path(
+        "files/<int:dossier_id>/inspection/<int:inspection_id>/reschedule/",
+        inspections.inspection_reschedule,
+        name="inspection-reschedule",
+    ),
+    path(
+        "files/<int:dossier_id>/inspection/<int:inspection_id>/cancel/",
+        inspections.inspection_cancel,
+        name="inspection-cancel",
+    ),
+    path(
+        "files/<int:dossier_id>/inspection/<int:inspection_id>/report/",
+        inspections.inspection_report,
+        name="inspection-report",
+    ),
+    path(
+        "files/<int:dossier_id>/inspection/<int:inspection_id>/photos/",
+        inspections.inspection_photo,
+        name="inspection-photo",
+    ),
+    path(
+        "files/<int:dossier_id>/inspection/<int:inspection_id>/confirm/",
+        inspections.inspection_confirm,
+        name="inspection-confirm",
+    ),
+    path(
+        "files/<int:dossier_id>/inspection/<int:inspection_id>/other-date/",
+        inspections.inspection_other_date,
+        name="inspection-other-date",
+    ),
+    path(
+        "files/<int:dossier_id>/inspection/<int:inspection_id>/report.pdf",
+        inspections.inspection_report_download,
+        name="inspection-report-download",
+    ),
+    path(
+        "files/<int:dossier_id>/inspection/<int:inspection_id>/photos/<int:photo_id>/",
+        inspections.inspection_photo_download,
+        name="inspection-photo-download",
     ),
 ]

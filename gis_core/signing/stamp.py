@@ -197,6 +197,12 @@ def stamp_pdf(data: bytes, *, url: str, label: StampText, font_path: str) -> byt
         )
         writer.add_stream_to_page(index, save_ref, prepend=True)  # the page's own drawing keeps its state
         writer.add_stream_to_page(index, restore_ref)
+        # Pages may share one resource dictionary (WeasyPrint's pages with images do): once the stamp is in it, the
+        # next pages only paint it.
+        page_resources = page.get("/Resources")
+        shared = page_resources.get_object().get("/XObject") if page_resources is not None else None
+        if shared is not None and "/UrbaplanStamp" in shared.get_object():
+            resources = None
         painted_ref = writer.add_stream_to_page(index, writer.add_object(paint), resources)
         link = generic.DictionaryObject(
             {
@@ -211,7 +217,7 @@ def stamp_pdf(data: bytes, *, url: str, label: StampText, font_path: str) -> byt
                 ),
             }
         )
-        writer.register_annotation(painted_ref, writer.add_object(link))
+        writer.register_annotation(painted_ref or page_ref, writer.add_object(link))
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()

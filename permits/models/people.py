@@ -32,11 +32,19 @@ class Role(models.TextChoices):
     COMMISSION_MEMBER = "commission_member", _("Commission member")
     COMMISSION_PRESIDENT = "commission_president", _("Commission president")
     SIGNING_AUTHORITY = "signing_authority", _("Signing authority")
+    INSPECTOR = "inspector", _("Site inspector")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
 BACK_OFFICE_ROLES = frozenset(
-    {Role.DESK_AGENT, Role.COMMISSION_MEMBER, Role.COMMISSION_PRESIDENT, Role.SIGNING_AUTHORITY, Role.ADMINISTRATOR}
+    {
+        Role.DESK_AGENT,
+        Role.COMMISSION_MEMBER,
+        Role.COMMISSION_PRESIDENT,
+        Role.SIGNING_AUTHORITY,
+        Role.INSPECTOR,
+        Role.ADMINISTRATOR,
+    }
 )
 
 

@@ -12,6 +12,7 @@ import yaml
 from django.db import transaction
 
 from parcels.models import Agency
+from permits.inspections.catalogue import inspection_catalogue_load
 from permits.models import (
     DecisionPath,
     OccasionalMemberRule,
@@ -138,6 +139,7 @@ def procedures_load(*, path: Path = DEFAULT_CATALOGUE) -> CatalogueLoadSummary:
             },
         )
         _procedure_children(procedure, data, agencies)
+        inspection_catalogue_load(procedure=procedure, data=data)
         procedures[procedure.code] = procedure
         summary.procedures += 1
         summary.created += int(created)

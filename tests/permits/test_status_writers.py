@@ -1,5 +1,6 @@
 """Nothing writes a status but its state machine: a file's (`permits.workflow`), a remark's and a consultation's
-(`permits.lifecycles`), a booking's and a signature request's (`permits.commissions.lifecycles`).
+(`permits.lifecycles`), a booking's and a signature request's (`permits.commissions.lifecycles`), a site
+inspection's (`permits.inspections.lifecycles`).
 
 At run time the models refuse any other write (`permits.models.status`); in the source, no module but the
 machines assigns a `.status`, calls `status_write`, or updates a status with a queryset."""
@@ -59,7 +60,7 @@ setattr(remark, "status", "answered")
 
 
 def test_no_module_writes_a_status_outside_the_machines() -> None:
-    assert {"Dossier", "Remark", "Consultation", "Booking", "SignatureRequest"} == MACHINE_WRITTEN
+    assert {"Dossier", "Remark", "Consultation", "Booking", "SignatureRequest", "Inspection"} == MACHINE_WRITTEN
     found = []
     for package in SCANNED:
         for path in sorted((ROOT / package).rglob("*.py")):

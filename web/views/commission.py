@@ -26,6 +26,7 @@ from permits import access, workflow
 from permits.commissions import selectors, services
 from permits.commissions.errors import CommissionNotFound
 from permits.commissions.models import CommissionMember, Session, SignatureStatus
+from permits.inspections import selectors as inspection_selectors
 from permits.models import Dossier, DossierStatus
 from web import forms
 from web.views.common import client_address, dossier_for, run_service
@@ -162,7 +163,9 @@ def _member_label(member: CommissionMember) -> str:
 def _examination_rows(session: Session, runner: bool) -> list[dict[str, Any]]:
     """Every file of the agenda, and every file this session has examined, with what the page shows of each."""
     rows = []
-    for row in selectors.examination_rows(session=session):
+    agenda = list(selectors.examination_rows(session=session))
+    reports = inspection_selectors.closed_reports_for(dossier_ids=[row.dossier.pk for row in agenda])
+    for row in agenda:
         dossier_id, examination = row.dossier.pk, row.examination
         in_commission = row.dossier.status == DossierStatus.IN_COMMISSION
         rows.append(
@@ -171,6 +174,7 @@ def _examination_rows(session: Session, runner: bool) -> list[dict[str, Any]]:
                 "dossier": row.dossier,
                 "examination": examination,
                 "consultations": row.consultations,
+                "inspection": reports.get(dossier_id),
                 "outputs": row.outputs,
                 "examination_form": forms.ExaminationForm(
                     prefix=f"e{dossier_id}",

@@ -28,6 +28,7 @@ from web.views.documents import (
     labelled_document_rows,
     published_rows,
 )
+from web.views.inspections import inspection_summary
 from web.views.office import office_context
 from web.views.wizard import start_linked
 
@@ -132,6 +133,7 @@ def dossier_detail(request: HttpRequest, dossier_id: int) -> HttpResponse:
     """The file page: the applicant's view for the owner, the back-office view for the staff."""
     dossier = dossier_for(request, dossier_id)
     context = dossier_context(request, dossier)
+    context["inspection_summary"] = inspection_summary(dossier=dossier, user=request.user)
     if context["is_owner"]:
         context["reply_form"] = forms.ReplyForm()
         context["withdraw_form"] = forms.WithdrawForm()

@@ -27,6 +27,7 @@ from permits.commissions import selectors as commission_selectors
 from permits.commissions import services as commission_services
 from permits.deadlines import business_days_remaining
 from permits.errors import InvalidDossier
+from permits.inspections import selectors as inspection_selectors
 from permits.models import Consultation, ConsultationStatus, DecisionPath, Dossier, DossierStatus
 from web import forms
 from web.roles import is_back_office, is_member
@@ -52,7 +53,8 @@ def desk_queue(request: HttpRequest) -> HttpResponse:
     for status, title in DESK_SECTIONS:
         files = list(visible.filter(status=status).order_by("submitted_at", "pk"))
         sections.append({"status": str(status), "title": title, "files": files})
-    return render(request, "web/office_queue.html", {"sections": sections})
+    inspections = list(inspection_selectors.inspections_upcoming_for(user=request.user))
+    return render(request, "web/office_queue.html", {"sections": sections, "inspections": inspections})
 
 
 @login_required
