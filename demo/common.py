@@ -32,6 +32,7 @@ from permits.errors import InvalidDossier
 from permits.models import Dossier, Procedure, Role, RoleMembership
 
 ADDRESS = "127.0.0.1"
+COMMISSION_NAMES_AR = {"building-permit": "لجنة رخص البناء"}
 ReportFunction = Callable[[str], None]
 
 
@@ -96,7 +97,7 @@ def commission_for(procedure: Procedure, commune: Territory, report: ReportFunct
     if commission is None:
         commission = services.commission_create(
             name_fr="",
-            name_ar="لجنة رخص البناء",
+            name_ar=COMMISSION_NAMES_AR.get(procedure.code, f"لجنة {procedure.name_ar}"),
             territory=commune,
             family=procedure.family,
             procedures=[procedure],

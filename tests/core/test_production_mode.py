@@ -44,9 +44,8 @@ def certificate_file(directory: Path, organisation: str) -> Path:
 def production_environment(tmp_path: Path, **overrides: str) -> dict[str, str]:
     """A complete production configuration; `overrides` put one development setting back."""
     root = certificate_file(tmp_path, "Commune of Casablanca Root CA")
-    environment = {
-        key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "SIGNING_", "WMS_", "DEMO_", "DEVELOPMENT_", "SMS_"))
-    }
+    development_prefixes = ("DJANGO_", "SIGNING_", "WMS_", "DEMO_", "DEVELOPMENT_", "SMS_")
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(development_prefixes)}
     environment.update(
         URBAPLAN_ENV="production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
