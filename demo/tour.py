@@ -62,6 +62,7 @@ from permits.models import (
     Procedure,
     Role,
 )
+from permits.services.filing import dossier_start_linked
 from permits.workflow import DECIDED_GROUP, OPEN
 
 S = DossierStatus
@@ -178,7 +179,7 @@ def step_create(tour: TourFile) -> None:
     context, procedure = tour.context, tour.procedure
     if procedure.parent_id is not None:
         parent = authorised_parent(context, procedure)
-        tour.dossier, _ = services.dossier_start_linked(
+        tour.dossier, _ = dossier_start_linked(
             actor=context.applicant, address=ADDRESS, parent_dossier=parent, procedure=procedure, title=tour.title
         )
     else:

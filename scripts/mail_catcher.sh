@@ -39,7 +39,7 @@ supervise() {
   done
 }
 
-supervise </dev/null &
+supervise </dev/null >>"$LOG_FILE" 2>&1 &
 echo $! >"$PID_FILE"
 for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
 
