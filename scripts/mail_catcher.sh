@@ -41,7 +41,7 @@ supervise() {
 
 supervise </dev/null >>"$LOG_FILE" 2>&1 &
 echo $! >"$PID_FILE"
-for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done  # up to 30 s
 
 # The platform's mail and SMS settings, replacing those of an earlier start.
 touch "$ENV_FILE"

@@ -38,6 +38,7 @@ DEFAULT_LIMIT = 200
 def outbox_folder(name: str, *, root: Path | None = None) -> mailbox.Maildir:
     """The maildir `name` of the outbox (created on first use)."""
     base = Path(root if root is not None else settings.DEV_OUTBOX_DIR)
+    base.mkdir(parents=True, exist_ok=True)
     return mailbox.Maildir(base / name, create=True)
 
 
