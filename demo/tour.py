@@ -189,9 +189,8 @@ def step_create(tour: TourFile) -> None:
             site["footprint"] = _footprint(parcel)
         project = {**PROJECTS.get(procedure.code, DEFAULT_PROJECT), "title": tour.title}
         tour.dossier = services.dossier_create(
-            actor=context.architect,
+            actor=context.applicant,
             address=ADDRESS,
-            applicant=context.applicant,
             procedure=procedure,
             commune=context.commune,
             **site,
@@ -338,10 +337,12 @@ def file_to_state(context: TourContext, procedure: Procedure, state: str, title:
 def authorised_parent(context: TourContext, procedure: Procedure) -> Dossier:
     """An authorised file of the parent procedure of the demo applicant that no open file of `procedure` follows
     (one of the tour's, else a new one, decided favourably through the commission)."""
+    parent_procedure = procedure.parent
+    assert parent_procedure is not None, f"{procedure.code} follows no procedure"
     open_linked = Dossier.objects.filter(procedure=procedure, status__in=OPEN).values("parent_dossier_id")
     parent = (
         Dossier.objects.filter(
-            procedure_id=procedure.parent_id,
+            procedure=parent_procedure,
             applicant=context.applicant,
             status__in=DECIDED_GROUP,
             decision__in=AUTHORISING_DECISIONS,
@@ -352,7 +353,6 @@ def authorised_parent(context: TourContext, procedure: Procedure) -> Dossier:
     )
     if parent is not None:
         return parent
-    parent_procedure = Procedure.objects.get(pk=procedure.parent_id)
     return file_to_state(context, parent_procedure, S.DECIDED, PARENT_TITLE)
 
 

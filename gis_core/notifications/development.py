@@ -104,7 +104,7 @@ def _sent_at(message: EmailMessage, fallback: float) -> datetime:
 
 def _read(folder: mailbox.Maildir, channel: str) -> list[tuple[float, OutboxMessage]]:
     """The folder's messages with the time each was stored (the maildir's own clock, finer than Date:)."""
-    messages = []
+    messages: list[tuple[float, OutboxMessage]] = []
     for key in folder.iterkeys():
         try:
             stored = folder.get_message(key)

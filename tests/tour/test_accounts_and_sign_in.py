@@ -106,8 +106,8 @@ def test_the_sign_in_page_names_the_password_only_in_development(
 def test_the_parcel_map_opens_in_french_unless_the_browser_asks_for_a_language_we_have(
     client: Client, accept_language: str | None, language: str
 ) -> None:
-    headers = {"HTTP_ACCEPT_LANGUAGE": accept_language} if accept_language else {}
-    response = client.get("/", **headers)
+    headers = {"Accept-Language": accept_language} if accept_language else {}
+    response = client.get("/", headers=headers)
     assert response.status_code == 200
     html = response.content.decode()
     direction = "rtl" if language == "ar" else "ltr"

@@ -44,7 +44,8 @@ def test_demo_files_every_procedure_in_every_state_and_idempotent(legal_path: Le
             verdict = document_verify(document=output_latest_version(output=output))
             assert verdict.status == "valid" and verdict.signatures, (dossier.reference, output.kind)
     linked = Dossier.objects.filter(procedure__parent__isnull=False)
-    assert linked.exists() and all(file.parent_dossier.is_authorised for file in linked)
+    assert linked.exists()
+    assert all(file.parent_dossier is not None and file.parent_dossier.is_authorised for file in linked)
 
     before = sorted(Dossier.objects.values_list("pk", "status", "updated_at"))
     events = sum(dossier.audit_events.count() for dossier in Dossier.objects.all())
