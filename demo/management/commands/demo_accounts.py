@@ -3,6 +3,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from demo.accounts import DemoAccountsRefused, demo_accounts_ensure
@@ -29,8 +30,6 @@ class Command(BaseCommand):
             if changed:
                 self.stdout.write(f"Demo accounts: {len(changed)} created or repaired.")
             return
-        from django.conf import settings
-
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (development only). Password for every one: {settings.DEMO_PASSWORD}")
         for state in states:
