@@ -23,8 +23,7 @@ demo: migrate
 # The tour (development): demo accounts for every role (one password, printed) and a file of every procedure in every
 # state, several published; idempotent (a second run changes nothing).
 tour: demo
-	@$(WITH_ENV) $(PY) manage.py demo_accounts --quiet
-	@$(WITH_ENV) $(PY) manage.py demo_files
+	@$(WITH_ENV) $(PY) manage.py demo_files  # the demo accounts first, then the files
 
 # Development only: the local mail catcher (SMTP on loopback) and the outbox SMS provider, read at /dev/outbox/.
 # It writes EMAIL_HOST/EMAIL_PORT/SMS_PROVIDER to var/services.env, read by every later line.
