@@ -133,8 +133,11 @@ def _ensure(account: DemoAccount, *, password: str, commune: Territory, agency: 
 
 @transaction.atomic
 def demo_accounts_ensure(*, commune: Territory, agencies: Iterable[Agency] | None = None) -> list[DemoAccountState]:
-    """Every demo account in its demo state (created, or repaired when changed); one commission member per agency."""
+    """Every demo account in its demo state (created, or repaired when changed); one commission member per agency
+    (the catalogue's agencies loaded first, so that every agency a demo commission seats or consults has one)."""
     password = demo_accounts_check_allowed()
+    if agencies is None:
+        services.procedures_load()  # idempotent: the agencies, uses and procedures of the catalogue
     states = [_ensure(account, password=password, commune=commune, agency=None) for account in DEMO_ACCOUNTS]
     for agency in agencies if agencies is not None else Agency.objects.order_by("code"):
         states.append(_ensure(member_account(agency), password=password, commune=commune, agency=agency))

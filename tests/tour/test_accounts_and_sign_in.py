@@ -40,7 +40,10 @@ def test_every_role_gets_a_demo_account_with_the_one_password(
     states = demo_accounts_ensure(commune=commune)
     roles = set(RoleMembership.objects.values_list("role", flat=True))
     assert roles == set(Role.values) - {Role.APPLICANT}  # the applicant needs no role to file their own permits
-    assert {state.user.username for state in states} >= {"demo-applicant", "demo-member-auc", "demo-admin"}
+    usernames = {state.user.username for state in states}
+    assert usernames >= {"demo-applicant", "demo-member-auc", "demo-admin"}
+    # a member for every agency of the catalogue, each able to sign in (not only those of the fixture)
+    assert {"demo-member-mculture", "demo-member-anrt", "demo-member-protection-civile"} <= usernames
     assert all(state.user.check_password(PASSWORD) for state in states)
     assert User.objects.get(username="demo-admin").is_superuser
     desk = RoleMembership.objects.get(user__username="demo-desk")

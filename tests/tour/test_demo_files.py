@@ -3,8 +3,10 @@
 published so that the public map is not empty; a second run changes nothing."""
 
 from io import StringIO
+from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from demo.tour import STATE_PATHS, STATES, tour_plan
@@ -16,7 +18,8 @@ from tests.legal_path import LegalPath
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_files_every_procedure_in_every_state_and_idempotent(legal_path: LegalPath) -> None:
+def test_demo_files_every_procedure_in_every_state_and_idempotent(legal_path: LegalPath, settings: Any) -> None:
+    settings.DEMO_PASSWORD = "urbaplan-demo"
     call_command("load_demo", stdout=StringIO())
     first = StringIO()
     call_command("demo_files", stdout=first)
@@ -46,6 +49,9 @@ def test_demo_files_every_procedure_in_every_state_and_idempotent(legal_path: Le
     linked = Dossier.objects.filter(procedure__parent__isnull=False)
     assert linked.exists()
     assert all(file.parent_dossier is not None and file.parent_dossier.is_authorised for file in linked)
+
+    demo_people = User.objects.filter(username__startswith="demo-")
+    assert demo_people.count() >= 6 and all(user.check_password("urbaplan-demo") for user in demo_people)
 
     before = sorted(Dossier.objects.values_list("pk", "status", "updated_at"))
     events = sum(dossier.audit_events.count() for dossier in Dossier.objects.all())
