@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 WITH_ENV := set -a; source var/services.env; set +a;
 
-.PHONY: run dev test stop setup services migrate demo load-shared check pytest bench clean
+.PHONY: run dev test stop setup services migrate demo tour outbox load-shared check pytest bench clean
 
 setup:
 	@scripts/setup.sh
@@ -20,6 +20,16 @@ demo: migrate
 	@$(WITH_ENV) $(PY) manage.py signing_dev_pki --users audit-seal >/dev/null  # the daily audit checkpoint's seal
 	@$(WITH_ENV) $(PY) manage.py raster_prepare --shared
 
+# The tour (development): demo accounts for every role (one password, printed) and a file of every procedure in every
+# state, several published; idempotent (a second run changes nothing).
+tour: demo
+	@$(WITH_ENV) $(PY) manage.py demo_files  # the demo accounts first, then the files
+
+# Development only: the local mail catcher (SMTP on loopback) and the outbox SMS provider, read at /dev/outbox/.
+# It writes EMAIL_HOST/EMAIL_PORT/SMS_PROVIDER to var/services.env, read by every later line.
+outbox: services
+	@if [ "$${URBAPLAN_ENV:-development}" = "development" ]; then scripts/mail_catcher.sh; fi
+
 load-shared: migrate
 	@$(WITH_ENV) $(PY) manage.py load_shared_data
 	@$(WITH_ENV) $(PY) manage.py raster_prepare --shared
@@ -27,17 +37,19 @@ load-shared: migrate
 # Served by gunicorn (WEB_WORKERS processes x 4 threads), static files by WhiteNoise; `make dev` for the
 # autoreloading development server instead.
 WEB_WORKERS ?= 3
-run: demo
+run: outbox tour
 	@mkdir -p var/run
 	@$(WITH_ENV) $(PY) manage.py collectstatic --no-input -v 0
 	@$(WITH_ENV) scripts/worker.sh start
+	@$(WITH_ENV) $(PY) manage.py demo_accounts
 	@echo "Serving on http://127.0.0.1:8000  (Ctrl-C to stop the web server; 'make stop' stops the rest)"
 	@$(WITH_ENV) .venv/bin/gunicorn config.wsgi:application --bind 127.0.0.1:8000 --workers $(WEB_WORKERS) \
 		--threads 4 --worker-class gthread --access-logfile - --graceful-timeout 10
 
-dev: demo
+dev: outbox tour
 	@mkdir -p var/run
 	@$(WITH_ENV) scripts/worker.sh start
+	@$(WITH_ENV) $(PY) manage.py demo_accounts
 	@echo "Development server on http://127.0.0.1:8000 (reloads on change; 'make stop' stops the rest)"
 	@$(WITH_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 

@@ -2,8 +2,8 @@
 
 `config.settings` calls `production_refusals` once every setting is read, and raises `ImproperlyConfigured` with
 the whole list: every process (web server, Celery worker, `manage.py`) then stops at start-up, before serving or
-signing anything. Development tools (the local TSA at `/tsa/`, MapProxy's demo pages, the development PKI) are
-refused by name, whatever DEBUG says.
+signing anything. Development tools (the local TSA at `/tsa/`, MapProxy's demo pages, the development PKI, the
+demo accounts' password, the outbox page and SMS provider of the tour) are refused by name, whatever DEBUG says.
 """
 
 from pathlib import Path
@@ -16,6 +16,8 @@ DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me"
 DEVELOPMENT_SIGNER_BACKEND = "gis_core.signing.signers.Pkcs12Backend"  # PKCS#12 files of the development PKI
 DEVELOPMENT_PKI_ORGANISATION = "Urbaplan (development)"  # gis_core.signing.pki.ORGANISATION
 MINIMUM_SECRET_KEY_LENGTH = 50
+DEVELOPMENT_DEMO_PASSWORD = "urbaplan-demo"  # the tour's demo accounts (demo/accounts.py)
+DEVELOPMENT_SMS_PROVIDER = "gis_core.notifications.development.OutboxSmsProvider"
 
 
 def production_refusals(values: dict[str, Any]) -> list[str]:
@@ -38,6 +40,12 @@ def production_refusals(values: dict[str, Any]) -> list[str]:
         refusal = _certificate_refusal(Path(path))
         if refusal:
             refusals.append(refusal)
+    if values["DEMO_PASSWORD"]:
+        refusals.append("DEMO_PASSWORD is set: demo accounts and their shared password are a development tool")
+    if values["DEVELOPMENT_TOOLS"]:
+        refusals.append("DEVELOPMENT_TOOLS is on: the outbox page and the mail catcher are development tools")
+    if values["SMS_PROVIDER"] == DEVELOPMENT_SMS_PROVIDER:
+        refusals.append("SMS_PROVIDER is the development outbox: SMS would never leave the server")
     if values["WMS_DEMO"]:
         refusals.append("WMS_DEMO is on: MapProxy's demo pages are a development tool")
     return refusals

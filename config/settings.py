@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.documents import documents_storage_config
 from config.env import BASE_DIR, env_bool, env_int, env_list, env_str
-from config.production import DEVELOPMENT_SECRET_KEY, production_refusals
+from config.production import DEVELOPMENT_DEMO_PASSWORD, DEVELOPMENT_SECRET_KEY, production_refusals
 
 # `development` (default: DEBUG, local TSA, MapProxy demo pages) or `production` (refuses to start with any
 # development setting left: config/production.py; secure cookies, HSTS, TLS behind a proxy).
@@ -24,6 +24,14 @@ PRODUCTION = URBAPLAN_ENV == "production"
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+
+# The tour (development only): the one password of the demo accounts (`manage.py demo_accounts`, shown on the
+# terminal and on the sign-in page), and the development tools (mail catcher outbox page at /dev/outbox/, the
+# outbox SMS provider): on with DEBUG outside production. Production refuses a demo password and the tools.
+DEMO_PASSWORD = env_str("DEMO_PASSWORD", "" if PRODUCTION else DEVELOPMENT_DEMO_PASSWORD)
+DEVELOPMENT_TOOLS = env_bool("DEVELOPMENT_TOOLS", DEBUG and not PRODUCTION)
+# Where the development mail catcher (`manage.py mail_catcher`) and the outbox SMS provider keep the messages.
+DEV_OUTBOX_DIR = BASE_DIR / env_str("DEV_OUTBOX_DIR", "var/outbox")
 
 # HTTPS: the platform runs behind a TLS-terminating proxy in production, which sets X-Forwarded-Proto.
 BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", PRODUCTION)

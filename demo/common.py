@@ -32,6 +32,7 @@ from permits.errors import InvalidDossier
 from permits.models import Dossier, Procedure, Role, RoleMembership
 
 ADDRESS = "127.0.0.1"
+COMMISSION_NAMES_AR = {"building-permit": "لجنة رخص البناء"}
 ReportFunction = Callable[[str], None]
 
 
@@ -94,9 +95,13 @@ def commission_for(procedure: Procedure, commune: Territory, report: ReportFunct
     sessions), set up on first use, with its sessions `weeks` ahead."""
     commission = Commission.objects.filter(territory=commune, procedures=procedure).first()
     if commission is None:
+        # Two procedures may name the same commission (occupancy permit, conformity): one demo commission each.
+        shared = Commission.objects.filter(
+            territory=commune, family=procedure.family, name_fr=procedure.commission_name_fr
+        )
         commission = services.commission_create(
-            name_fr="",
-            name_ar="لجنة رخص البناء",
+            name_fr=f"{procedure.commission_name_fr} ({procedure.name_fr})" if shared.exists() else "",
+            name_ar=COMMISSION_NAMES_AR.get(procedure.code, f"لجنة {procedure.name_ar}"),
             territory=commune,
             family=procedure.family,
             procedures=[procedure],

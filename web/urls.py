@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import path
 
-from web.views import accounts, documents, dossier, history, inspections, office, wizard
+from web.views import accounts, documents, dossier, history, inspections, office, outbox, wizard
 from web.views.parcel_map import parcel_map
 from web.views.public_map import public_map
 
@@ -23,19 +23,14 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("", parcel_map, name="parcel-map"),
     path("map/", public_map, name="public-map"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            template_name="web/login.html", redirect_authenticated_user=True, next_page="web:home"
-        ),
-        name="login",
-    ),
+    path("accounts/login/", accounts.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="web:login"), name="logout"),
     path("accounts/", accounts.account, name="account"),
     path("accounts/tokens/", accounts.api_tokens, name="account-tokens"),
     path("accounts/tokens/<int:token_id>/revoke/", accounts.api_token_revoke, name="account-token-revoke"),
     path("accounts/tokens/revoke-all/", accounts.api_tokens_revoke_all, name="account-tokens-revoke-all"),
     path("home/", accounts.home, name="home"),
+    path("dev/outbox/", outbox.dev_outbox, name="dev-outbox"),  # development only (404 otherwise)
     # the applicant space
     path("files/", dossier.dossier_list, name="dossier-list"),
     path("files/new/", wizard.wizard_procedure, name="wizard-procedure"),

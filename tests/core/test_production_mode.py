@@ -44,9 +44,8 @@ def certificate_file(directory: Path, organisation: str) -> Path:
 def production_environment(tmp_path: Path, **overrides: str) -> dict[str, str]:
     """A complete production configuration; `overrides` put one development setting back."""
     root = certificate_file(tmp_path, "Commune of Casablanca Root CA")
-    environment = {
-        key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "SIGNING_", "WMS_"))
-    }
+    development_prefixes = ("DJANGO_", "SIGNING_", "WMS_", "DEMO_", "DEVELOPMENT_", "SMS_")
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(development_prefixes)}
     environment.update(
         URBAPLAN_ENV="production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
@@ -88,6 +87,9 @@ def test_a_complete_production_configuration_passes_the_deployment_check(tmp_pat
         ({"SIGNING_TSA_URL": ""}, "SIGNING_TSA_URL is empty"),
         ({"SIGNING_SIGNER_BACKEND": "gis_core.signing.signers.Pkcs12Backend"}, "development PKI's PKCS#12 files"),
         ({"WMS_DEMO": "true"}, "WMS_DEMO is on"),
+        ({"DEMO_PASSWORD": "urbaplan-demo"}, "DEMO_PASSWORD is set"),
+        ({"DEVELOPMENT_TOOLS": "true"}, "DEVELOPMENT_TOOLS is on"),
+        ({"SMS_PROVIDER": "gis_core.notifications.development.OutboxSmsProvider"}, "SMS_PROVIDER is the development"),
         ({"SIGNING_TRUST_ROOTS": "/nonexistent/root.pem"}, "cannot be read"),
     ],
 )

@@ -2,8 +2,11 @@
 notification channels, saved through `permits.services.profile_update`, and the account's API tokens
 (`gis_core.api_tokens`): created here (the key shown once), listed, revoked one by one or all at once."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -15,8 +18,20 @@ from gis_core.api_tokens import selectors as token_selectors
 from gis_core.api_tokens import services as token_services
 from permits import services
 from web import forms
+from web.development import demo_sign_in_context
 from web.roles import is_back_office, is_member
 from web.views.common import run_service
+
+
+class SignInView(LoginView):
+    """Django's sign-in, with the tour's demo accounts and password named in development (never in production)."""
+
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+    next_page = "web:home"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), **demo_sign_in_context()}
 
 
 @login_required

@@ -1,0 +1,422 @@
+"""The tour's files: a file of every procedure in every state it has, made through the real services (`manage.py
+demo_files`, run by `make run`/`make dev`), so that each demo account finds work waiting and the public map is not
+empty.
+
+Table-driven: `STATE_PATHS` says which steps lead to each state (a step that does not apply to the procedure's
+path is skipped: no slot booking for a procedure its service decides); `STATES` says which procedures have the state
+(`in_commission` only where a commission decides); `STEPS` maps a step's name to the service calls it makes;
+`PROJECTS` holds each procedure's project answers. A new procedure needs a row in `PROJECTS` (else the default
+project), a new state a row in `STATE_PATHS`. Decisions go through the legal path only (`demo.common`: the session
+with the quorum, the president's decision from the examination, or the service's decision; PAdES signatures in
+sequence with the development PKI, the last one signing and publishing the file).
+
+`signed` is not a resting state on the legal path: the last verified signature signs and publishes the file in one
+transaction (`permits.commissions.signatures.dossier_complete_signing`), so each published file went through it
+(its audit trail has `dossier.sign` before `dossier.publish`) and no demo file stays signed.
+
+Idempotent: each file is known by its title (`Tour · <procedure> · <state>`); a file already there is left as it
+is (also when someone moved it on during the tour). Linked procedures (occupancy permit, certificate of conformity)
+follow authorised building permits of the demo applicant, made on demand (one per open linked file: a permit is
+followed by one open file of each linked procedure at a time).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from io import BytesIO
+from typing import Any
+
+import shapely
+import shapely.affinity
+from django.contrib.auth.models import User
+from django.contrib.gis.geos import GEOSGeometry
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from demo.cambridge import DEMO_COMMUNE
+from demo.common import (
+    ADDRESS,
+    DemoDataMissing,
+    ReportFunction,
+    agency_member,
+    commission_for,
+    demo_user,
+    plan_pdf,
+    session_hold,
+    signatures_in_sequence,
+    slot_book,
+)
+from gis_core.models import Territory
+from parcels.models import Parcel
+from permits import services
+from permits.commissions import services as commission_services
+from permits.commissions.models import Commission
+from permits.models import (
+    AUTHORISING_DECISIONS,
+    ConsultationStatus,
+    DecisionPath,
+    Dossier,
+    DossierStatus,
+    OpinionValue,
+    Procedure,
+    Role,
+)
+from permits.services.filing import dossier_start_linked
+from permits.workflow import DECIDED_GROUP, OPEN
+
+S = DossierStatus
+TITLE_PREFIX = "Tour"
+PARENT_TITLE = "Tour · Building permit · followed by linked files"
+
+#: Each procedure's project answers (the fields of `permits.services.PROJECT_FIELDS`); others get `DEFAULT_PROJECT`.
+DEFAULT_PROJECT: dict[str, Any] = {"height_m": 9.0, "floors": 3, "gross_floor_area_m2": 320.0, "use": "residential"}
+PROJECTS: dict[str, dict[str, Any]] = {
+    "building-permit": {"height_m": 10.5, "floors": 3, "gross_floor_area_m2": 420.0, "use": "residential", "units": 3},
+    "simple-declaration": {"use": "commercial", "gross_floor_area_m2": 80.0},
+    "classified-establishment": {"use": "industrial", "gross_floor_area_m2": 900.0, "establishment_class": 2},
+    "telecom-installation": {"use": "other", "height_m": 24.0},
+    "advertising-display": {"use": "commercial", "height_m": 4.0},
+}
+
+#: The steps that lead to each state, in order (steps that do not apply to a procedure's path are skipped).
+_INSTRUCTED = ("create", "submit", "accept_complete")
+_BEFORE_COMMISSION = (*_INSTRUCTED, "opinions", "book_slot", "send_to_commission")
+STATE_PATHS: dict[str, tuple[str, ...]] = {
+    S.DRAFT: ("create",),
+    S.SUBMITTED: ("create", "submit"),
+    S.INCOMPLETE: ("create", "submit", "return_incomplete"),
+    S.UNDER_INSTRUCTION: _INSTRUCTED,
+    S.REMARKS_ISSUED: (*_INSTRUCTED, "remark"),
+    S.AWAITING_APPLICANT: (*_INSTRUCTED, "remark", "send_remarks"),
+    S.IN_COMMISSION: _BEFORE_COMMISSION,
+    S.DECIDED: (*_BEFORE_COMMISSION, "examine_and_decide", "service_decide"),
+    S.PUBLISHED: (*_BEFORE_COMMISSION, "examine_and_decide", "service_decide", "sign_in_sequence"),
+    S.WITHDRAWN: ("create", "submit", "withdraw"),
+}
+
+
+def _by_commission(procedure: Procedure) -> bool:
+    return procedure.decided_by == DecisionPath.COMMISSION
+
+
+def _by_service(procedure: Procedure) -> bool:
+    return procedure.decided_by == DecisionPath.SERVICE
+
+
+def _always(procedure: Procedure) -> bool:
+    return True
+
+
+#: Which procedures have each state (closed states first: a linked file that is closed frees its parent).
+STATES: tuple[tuple[str, Callable[[Procedure], bool]], ...] = (
+    (S.PUBLISHED, _always),
+    (S.DECIDED, _always),
+    (S.WITHDRAWN, _always),
+    (S.DRAFT, _always),
+    (S.SUBMITTED, _always),
+    (S.INCOMPLETE, _always),
+    (S.UNDER_INSTRUCTION, _always),
+    (S.REMARKS_ISSUED, _always),
+    (S.AWAITING_APPLICANT, _always),
+    (S.IN_COMMISSION, _by_commission),
+)
+#: Extra published files of these procedures, so that the public map shows several authorised projects.
+EXTRA_PUBLISHED: dict[str, int] = {"building-permit": 2}
+
+
+@dataclass
+class TourContext:
+    commune: Territory
+    report: ReportFunction
+    applicant: User
+    architect: User
+    desk: User
+    parcels: list[Parcel]
+    commissions: dict[int, Commission] = field(default_factory=dict)
+    used_parcels: int = 0
+
+    def next_parcel(self) -> Parcel:
+        """A different parcel for each new file (so the map shows them apart), cycling through the commune's."""
+        parcel = self.parcels[self.used_parcels % len(self.parcels)]
+        self.used_parcels += 1
+        return parcel
+
+    def commission(self, procedure: Procedure) -> Commission:
+        if procedure.pk not in self.commissions:
+            self.commissions[procedure.pk] = commission_for(procedure, self.commune, lambda line: None, weeks=6)
+        return self.commissions[procedure.pk]
+
+
+@dataclass
+class TourFile:
+    context: TourContext
+    procedure: Procedure
+    title: str
+    dossier: Dossier | None = None
+
+    @property
+    def file(self) -> Dossier:
+        assert self.dossier is not None, "the file is created by the first step"
+        return self.dossier
+
+
+# --- the steps ------------------------------------------------------------------------------------------------
+
+
+def _png(name: str) -> SimpleUploadedFile:
+    buffer = BytesIO()
+    Image.new("RGB", (320, 240), (120, 150, 180)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def _footprint(parcel: Parcel) -> GEOSGeometry:
+    shape = shapely.affinity.scale(shapely.from_wkb(bytes(parcel.geom.wkb)), 0.6, 0.6, origin="centroid")
+    return GEOSGeometry(memoryview(shapely.to_wkb(shape)), srid=4326)
+
+
+def step_create(tour: TourFile) -> None:
+    context, procedure = tour.context, tour.procedure
+    if procedure.parent_id is not None:
+        parent = authorised_parent(context, procedure)
+        tour.dossier, _ = dossier_start_linked(
+            actor=context.applicant, address=ADDRESS, parent_dossier=parent, procedure=procedure, title=tour.title
+        )
+    else:
+        parcel = context.next_parcel()
+        site: dict[str, Any] = {"parcels": [parcel]}
+        if procedure.requires_footprint:
+            site["footprint"] = _footprint(parcel)
+        project = {**PROJECTS.get(procedure.code, DEFAULT_PROJECT), "title": tour.title}
+        tour.dossier = services.dossier_create(
+            actor=context.applicant,
+            address=ADDRESS,
+            procedure=procedure,
+            commune=context.commune,
+            **site,
+            **project,
+        )
+    uploader = context.applicant if tour.file.architect_id is None else context.architect
+    for required in services.documents_missing_mandatory(dossier=tour.file):
+        formats = {value.lower() for value in required.accepted_formats}
+        upload = (
+            plan_pdf(f"{required.code}.pdf", required.label_fr) if "pdf" in formats else _png(f"{required.code}.png")
+        )
+        services.document_upload(
+            actor=uploader, address=ADDRESS, dossier=tour.file, document_type=required.code, uploaded_file=upload
+        )
+
+
+def step_submit(tour: TourFile) -> None:
+    owner = tour.context.architect if tour.file.architect_id else tour.context.applicant
+    tour.dossier = services.dossier_submit(actor=owner, address=ADDRESS, dossier=tour.file)
+
+
+def step_return_incomplete(tour: TourFile) -> None:
+    missing = [required.code for required in tour.procedure.required_documents.all()[:1]]
+    tour.dossier = services.dossier_check_completeness(
+        actor=tour.context.desk,
+        address=ADDRESS,
+        dossier=tour.file,
+        complete=False,
+        missing_documents=missing,
+        note="Le document fourni est illisible : merci de le déposer à nouveau.",
+    )
+
+
+def step_accept_complete(tour: TourFile) -> None:
+    tour.dossier = services.dossier_check_completeness(
+        actor=tour.context.desk, address=ADDRESS, dossier=tour.file, complete=True
+    )
+
+
+def step_remark(tour: TourFile) -> None:
+    services.remark_issue(
+        actor=tour.context.desk,
+        address=ADDRESS,
+        dossier=tour.file,
+        text="Précisez les matériaux de façade sur les plans.",
+    )
+
+
+def step_send_remarks(tour: TourFile) -> None:
+    tour.dossier = services.remarks_send_to_applicant(actor=tour.context.desk, address=ADDRESS, dossier=tour.file)
+
+
+def step_opinions(tour: TourFile) -> None:
+    pending = tour.file.consultations.filter(status=ConsultationStatus.PENDING).select_related("agency")
+    for consultation in pending:
+        services.opinion_give(
+            actor=agency_member(consultation.agency),
+            address=ADDRESS,
+            consultation=consultation,
+            opinion=OpinionValue.FAVOURABLE,
+            motivation=f"Avis favorable de {consultation.agency.code}.",
+        )
+
+
+def step_book_slot(tour: TourFile) -> None:
+    slot_book(tour.file, tour.context.commission(tour.procedure))
+
+
+def step_send_to_commission(tour: TourFile) -> None:
+    tour.dossier = services.dossier_send_to_commission(actor=tour.context.desk, address=ADDRESS, dossier=tour.file)
+
+
+def step_examine_and_decide(tour: TourFile) -> None:
+    commission = tour.context.commission(tour.procedure)
+    session = tour.file.commission_bookings.get().session
+    examination = session_hold(
+        tour.file,
+        session,
+        joint_opinion=OpinionValue.FAVOURABLE,
+        joint_motivation="Projet conforme.",
+        report=lambda line: None,
+    )
+    commission_services.examination_decide(
+        actor=commission.president, address=ADDRESS, examination=examination, decision="favourable"
+    )
+    tour.file.refresh_from_db()
+
+
+def step_service_decide(tour: TourFile) -> None:
+    commission_services.service_decide(
+        actor=tour.context.desk, address=ADDRESS, dossier=tour.file, decision="favourable"
+    )
+    tour.file.refresh_from_db()
+
+
+def step_sign_in_sequence(tour: TourFile) -> None:
+    signatures_in_sequence(tour.file, lambda line: None)
+    tour.file.refresh_from_db()
+
+
+def step_withdraw(tour: TourFile) -> None:
+    owner = tour.context.architect if tour.file.architect_id else tour.context.applicant
+    tour.dossier = services.dossier_withdraw(
+        actor=owner, address=ADDRESS, dossier=tour.file, reason="Projet abandonné."
+    )
+
+
+@dataclass(frozen=True)
+class Step:
+    run: Callable[[TourFile], None]
+    applies: Callable[[Procedure], bool] = _always
+
+
+STEPS: dict[str, Step] = {
+    "create": Step(step_create),
+    "submit": Step(step_submit),
+    "return_incomplete": Step(step_return_incomplete),
+    "accept_complete": Step(step_accept_complete),
+    "remark": Step(step_remark),
+    "send_remarks": Step(step_send_remarks),
+    "opinions": Step(step_opinions),
+    "book_slot": Step(step_book_slot, _by_commission),
+    "send_to_commission": Step(step_send_to_commission, _by_commission),
+    "examine_and_decide": Step(step_examine_and_decide, _by_commission),
+    "service_decide": Step(step_service_decide, _by_service),
+    "sign_in_sequence": Step(step_sign_in_sequence),
+    "withdraw": Step(step_withdraw),
+}
+
+
+def file_to_state(context: TourContext, procedure: Procedure, state: str, title: str) -> Dossier:
+    """A new file of `procedure` taken to `state` along the state's path."""
+    tour = TourFile(context, procedure, title)
+    for name in STATE_PATHS[state]:
+        step = STEPS[name]
+        if step.applies(procedure):
+            step.run(tour)
+    tour.file.refresh_from_db()
+    if tour.file.status != state:
+        raise DemoDataMissing(f"{procedure.code}: the path to {state} ended at {tour.file.status}")
+    return tour.file
+
+
+def authorised_parent(context: TourContext, procedure: Procedure) -> Dossier:
+    """An authorised file of the parent procedure of the demo applicant that no open file of `procedure` follows
+    (one of the tour's, else a new one, decided favourably through the commission)."""
+    parent_procedure = procedure.parent
+    assert parent_procedure is not None, f"{procedure.code} follows no procedure"
+    open_linked = Dossier.objects.filter(procedure=procedure, status__in=OPEN).values("parent_dossier_id")
+    parent = (
+        Dossier.objects.filter(
+            procedure=parent_procedure,
+            applicant=context.applicant,
+            status__in=DECIDED_GROUP,
+            decision__in=AUTHORISING_DECISIONS,
+        )
+        .exclude(pk__in=open_linked)
+        .order_by("pk")
+        .first()
+    )
+    if parent is not None:
+        return parent
+    return file_to_state(context, parent_procedure, S.DECIDED, PARENT_TITLE)
+
+
+# --- the plan -------------------------------------------------------------------------------------------------
+
+
+def tour_title(procedure: Procedure, state: str, number: int = 1) -> str:
+    suffix = f" {number}" if number > 1 else ""
+    return f"{TITLE_PREFIX} · {procedure.name_en} · {state}{suffix}"
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    procedure: Procedure
+    state: str
+    title: str
+
+
+def tour_plan(procedures: list[Procedure]) -> list[PlannedFile]:
+    """Every (procedure, state) the tour has, plus the extra published files; in the order they are made."""
+    plan = []
+    for procedure in procedures:
+        for state, applies in STATES:
+            if applies(procedure):
+                plan.append(PlannedFile(procedure, state, tour_title(procedure, state)))
+        for number in range(2, EXTRA_PUBLISHED.get(procedure.code, 0) + 2):
+            plan.append(PlannedFile(procedure, S.PUBLISHED, tour_title(procedure, S.PUBLISHED, number)))
+    # Parents first: the building permit's own files before the procedures that follow it.
+    return sorted(plan, key=lambda planned: planned.procedure.parent_id is not None)
+
+
+@dataclass(frozen=True)
+class TourSummary:
+    created: list[Dossier]
+    existing: int
+
+
+def demo_files_ensure(*, report: ReportFunction = print) -> TourSummary:
+    """Every planned file of the tour that is not there yet, made through the services; reports each one."""
+    commune = Territory.objects.filter(code=DEMO_COMMUNE).first()
+    if commune is None:
+        raise DemoDataMissing(f"commune {DEMO_COMMUNE} is missing: run `manage.py load_demo` first")
+    services.procedures_load()
+    inside = Parcel.objects.filter(commune=commune, geom__within=commune.geom)  # a footprint must lie in the commune
+    parcels = list(inside.order_by("-area_m2", "reference")[:200])
+    if not parcels:
+        raise DemoDataMissing("the demo commune has no parcel: run `manage.py load_demo`")
+    context = TourContext(
+        commune=commune,
+        report=report,
+        applicant=demo_user("demo-applicant"),
+        architect=demo_user("demo-architect", Role.ARCHITECT),
+        desk=demo_user("demo-desk", Role.DESK_AGENT, commune),
+        parcels=parcels,
+    )
+    procedures = list(Procedure.objects.filter(active=True).order_by("pk"))
+    plan = tour_plan(procedures)
+    titles = set(Dossier.objects.filter(title__startswith=f"{TITLE_PREFIX} · ").values_list("title", flat=True))
+    context.used_parcels = len(titles)
+    created = []
+    for planned in plan:
+        if planned.title in titles:
+            continue
+        dossier = file_to_state(context, planned.procedure, planned.state, planned.title)
+        created.append(dossier)
+        report(f"   {planned.procedure.code:<26} {planned.state:<20} {dossier.reference or f'draft #{dossier.pk}'}")
+    return TourSummary(created=created, existing=len(plan) - len(created))
