@@ -2,7 +2,7 @@
 
 from gis_core.problems import BadInput, DomainError, NotFound
 
-__all__ = ["BadInput", "DossierNotFound", "IllegalTransition", "InvalidDossier", "NotFound", "PermissionDenied"]
+__all__ = ["AccountRefused", "BadInput", "DossierNotFound", "IllegalTransition", "InvalidDossier", "NotFound", "PermissionDenied"]
 
 
 class IllegalTransition(DomainError):
@@ -25,3 +25,10 @@ class InvalidDossier(BadInput):
 
 class DossierNotFound(NotFound):
     """No such file, or one the user may not see (the two are indistinguishable on purpose)."""
+
+
+class AccountRefused(BadInput):
+    """An account change that cannot be made as asked (a wrong or expired code, files still open, a role taken)."""
+
+    status = 409
+    title = "Account change refused"

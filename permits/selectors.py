@@ -40,6 +40,7 @@ from permits.models import (
     ProjectUse,
     Remark,
     Role,
+    UserProfile,
 )
 
 TERRITORIAL_ROLES = (Role.DESK_AGENT, Role.COMMISSION_PRESIDENT, Role.SIGNING_AUTHORITY, Role.ADMINISTRATOR)
@@ -335,3 +336,12 @@ def dossier_document_get_for(*, user: Any, document_id: int) -> DossierDocument:
     if document is None:
         raise NotFound(f"There is no document {document_id}.")
     return document
+
+
+def architects_to_check(*, status: str = "pending") -> QuerySet[UserProfile]:
+    """Architects' registrations by the desk's check status (pending first in, first out), with their user."""
+    return (
+        UserProfile.objects.filter(architect_status=status)
+        .select_related("user", "architect_checked_by")
+        .order_by("user__date_joined", "user_id")
+    )

@@ -36,11 +36,23 @@ from permits.models.dossiers import (
     RemarkReply,
     RemarkStatus,
 )
-from permits.models.people import BACK_OFFICE_ROLES, Language, Role, RoleMembership, UserProfile
+from permits.models.people import (
+    BACK_OFFICE_ROLES,
+    ArchitectStatus,
+    Language,
+    PhoneChange,
+    Role,
+    RoleMembership,
+    UserProfile,
+    mask_national_id,
+)
 from permits.models.status import IllegalStatusWrite, MachineWrittenStatus
 
 __all__ = [
     "AUTHORISING_DECISIONS",
+    "ArchitectStatus",
+    "PhoneChange",
+    "mask_national_id",
     "BACK_OFFICE_ROLES",
     "FREE_DOCUMENT_TYPES",
     "OTHER_DOCUMENT",

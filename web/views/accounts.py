@@ -1,7 +1,10 @@
-"""Signing in and out (Django's auth views, translated templates), the account page: language and the
-notification channels, saved through `permits.services.profile_update`, and the account's API tokens
+"""The account page: who I am (name, e-mail, phone, CIN: mine to see), language and notification channels (saved
+through `permits.services.profile_update`), links to allauth's pages (e-mail, password, two-factor, sessions) and
+to the phone change, export and deletion (`web.accounts.views`); and the account's API tokens
 (`gis_core.api_tokens`): created here (the key shown once), listed, revoked one by one or all at once."""
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -23,12 +26,11 @@ from web.views.common import run_service
 def account(request: HttpRequest) -> HttpResponse:
     profile = services.profile_get(user=request.user)
     initial = {
-        "phone": profile.phone,
         "preferred_language": profile.preferred_language,
         "notify_by_email": profile.notify_by_email,
         "notify_by_sms": profile.notify_by_sms,
     }
-    form = forms.AccountForm(request.POST or None, initial=initial)
+    form = forms.AccountForm(request.POST or None, initial=initial, has_phone=bool(profile.phone))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         language = data["preferred_language"]
@@ -37,7 +39,6 @@ def account(request: HttpRequest) -> HttpResponse:
             request,
             lambda: services.profile_update(
                 user=request.user,
-                phone=data["phone"],
                 preferred_language=language,
                 notify_by_email=data["notify_by_email"],
                 notify_by_sms=data["notify_by_sms"],
@@ -48,7 +49,15 @@ def account(request: HttpRequest) -> HttpResponse:
             response = redirect("web:account")
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
             return response
-    return render(request, "web/account.html", {"form": form})
+    context = {
+        "form": form,
+        "profile": profile,
+        "two_factor_on": is_mfa_enabled(request.user, [Authenticator.Type.TOTP]),
+        "self_service": not is_back_office(request.user) and not is_member(request.user),
+    }
+    response = render(request, "web/account.html", context)
+    patch_cache_control(response, no_store=True, private=True)  # the CIN and the phone: not in any cache
+    return response
 
 
 @login_required
