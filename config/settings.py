@@ -100,10 +100,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_gis",
     "axes",  # failed sign-ins lock the account for a while (gis_core.limits.lockout)
-    "allauth",  # accounts people create themselves (web.accounts): sign-up, e-mail verification, reset, 2FA
-    "allauth.account",
-    "allauth.mfa",
-    "allauth.usersessions",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "gis_core",
@@ -120,6 +116,11 @@ INSTALLED_APPS = [
     "ogc_services.wms",
     "tiles",
     "web",
+    # after `web`, whose templates (web/templates/account, mfa, usersessions, allauth) replace allauth's own
+    "allauth",  # accounts people create themselves (web.accounts): sign-up, e-mail verification, reset, 2FA
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [

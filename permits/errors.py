@@ -2,7 +2,15 @@
 
 from gis_core.problems import BadInput, DomainError, NotFound
 
-__all__ = ["AccountRefused", "BadInput", "DossierNotFound", "IllegalTransition", "InvalidDossier", "NotFound", "PermissionDenied"]
+__all__ = [
+    "AccountRefused",
+    "BadInput",
+    "DossierNotFound",
+    "IllegalTransition",
+    "InvalidDossier",
+    "NotFound",
+    "PermissionDenied",
+]
 
 
 class IllegalTransition(DomainError):

@@ -67,9 +67,7 @@ urlpatterns = [
     path("office/", office.desk_queue, name="office-queue"),
     path("office/opinions/", office.member_queue, name="office-opinions"),
     path("office/architects/", account_views.architects_queue, name="office-architects"),
-    path(
-        "office/architects/<int:user_id>/review/", account_views.architect_review, name="office-architect-review"
-    ),
+    path("office/architects/<int:user_id>/review/", account_views.architect_review, name="office-architect-review"),
     path("files/<int:dossier_id>/completeness/", office.completeness, name="office-completeness"),
     path("files/<int:dossier_id>/consultations/<int:consultation_id>/opinion/", office.opinion, name="office-opinion"),
     path("files/<int:dossier_id>/remarks/new/", office.remark_issue, name="office-remark-issue"),

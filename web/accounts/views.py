@@ -102,7 +102,9 @@ def account_delete(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, _("Staff accounts are closed by an administrator."))
             else:
                 logout(request)
-                messages.success(request, _("Your account is deleted. Files already decided are kept without your name."))
+                messages.success(
+                    request, _("Your account is deleted. Files already decided are kept without your name.")
+                )
                 return redirect("web:login")
     context = {"form": form, "blockers": blockers}
     return _private(render(request, "web/account_delete.html", context, status=status))

@@ -27,9 +27,9 @@ from permits.commissions import selectors as commission_selectors
 from permits.commissions import services as commission_services
 from permits.deadlines import business_days_remaining
 from permits.errors import InvalidDossier
-from permits.models import Consultation, ConsultationStatus, DecisionPath, Dossier, DossierStatus
+from permits.models import Consultation, ConsultationStatus, DecisionPath, Dossier, DossierStatus, Role
 from web import forms
-from web.roles import is_back_office, is_member
+from web.roles import is_back_office, is_member, roles_of
 from web.views.common import client_address, dossier_for, run_service
 
 DESK_SECTIONS = (
@@ -52,7 +52,10 @@ def desk_queue(request: HttpRequest) -> HttpResponse:
     for status, title in DESK_SECTIONS:
         files = list(visible.filter(status=status).order_by("submitted_at", "pk"))
         sections.append({"status": str(status), "title": title, "files": files})
-    return render(request, "web/office_queue.html", {"sections": sections})
+    architects_waiting = None
+    if roles_of(request.user) & {Role.DESK_AGENT, Role.ADMINISTRATOR}:
+        architects_waiting = selectors.architects_to_check().count()
+    return render(request, "web/office_queue.html", {"sections": sections, "architects_waiting": architects_waiting})
 
 
 @login_required
