@@ -1,5 +1,6 @@
 """URLs of the web pages: the public parcel map, the public map of authorised projects (/map/), sign-in and the
-account pages, the applicant space (/files/) and the back office (/office/). File URLs answer 404 to anyone who may not see the file."""
+account pages, the applicant space (/files/) and the back office (/office/). File URLs answer 404 to anyone who may
+not see the file."""
 
 from allauth.account import views as allauth_views
 from django.http import HttpRequest, HttpResponse

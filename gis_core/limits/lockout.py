@@ -3,7 +3,8 @@
 django-axes counts failed sign-ins of the web login (django-allauth's, by username or e-mail address), the admin
 login and `POST /api/auth/token/` (every `authenticate()` with a request) per name typed and address, and refuses
 the account from that address for `SIGNIN_LOCKOUT_MINUTES` after `SIGNIN_FAILURE_LIMIT` failures, the right
-password included. `AxesMiddleware` then calls `lockout_response` (`AXES_LOCKOUT_CALLABLE`) instead of answering with the view's response:
+password included. `AxesMiddleware` then calls `lockout_response` (`AXES_LOCKOUT_CALLABLE`) instead of answering
+with the view's response:
 
 - a sign-in page (the view answered with its form) is shown again with the lockout as the form's error;
 - the API gets a 429 problem document (`code: account_locked`); both carry `Retry-After`.

@@ -50,14 +50,12 @@ from permits.models.status import IllegalStatusWrite, MachineWrittenStatus
 
 __all__ = [
     "AUTHORISING_DECISIONS",
-    "ArchitectStatus",
-    "PhoneChange",
-    "mask_national_id",
     "BACK_OFFICE_ROLES",
     "FREE_DOCUMENT_TYPES",
     "OTHER_DOCUMENT",
     "REVISED_PLAN",
     "SERVICE_DECISION_ROLES",
+    "ArchitectStatus",
     "AuditChainHead",
     "AuditEvent",
     "AuditTrailImmutable",
@@ -78,6 +76,7 @@ __all__ = [
     "OpinionValue",
     "OutcomeDocument",
     "PermanentMember",
+    "PhoneChange",
     "Procedure",
     "ProcedureFamily",
     "ProcedureStep",
@@ -91,4 +90,5 @@ __all__ = [
     "RuleKind",
     "StepDeadline",
     "UserProfile",
+    "mask_national_id",
 ]
