@@ -297,7 +297,12 @@ def account_export(*, user: Any, address: str | None) -> dict[str, Any]:
     """Everything the platform holds about the person, as one JSON document (their own data only); audited."""
     profile = profile_get(user=user)
     memberships = RoleMembership.objects.filter(user_id=user.pk).select_related("territory", "agency")
-    events = AuditEvent.objects.filter(Q(actor_id=user.pk) | Q(payload__user=user.pk)).order_by("sequence")
+    events = AuditEvent.objects.filter(
+        Q(actor_id=user.pk)
+        | Q(payload__user=user.pk)
+        | Q(dossier__applicant_id=user.pk)
+        | Q(dossier__architect_id=user.pk)
+    ).order_by("sequence")
     document = {
         "exported_at": timezone.now().isoformat(),
         "account": {

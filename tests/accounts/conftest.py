@@ -26,9 +26,7 @@ LINK = re.compile(r"https?://[^\s\"'<>]+")
 
 
 @pytest.fixture
-def deliver(
-    smtp: SmtpServer, celery_eager: None, django_capture_on_commit_callbacks: Any
-) -> Callable[..., Any]:
+def deliver(smtp: SmtpServer, celery_eager: None, django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
     """`with deliver(): client.post(...)`: the request's deliveries are sent for real when it commits."""
 
     @contextmanager

@@ -91,7 +91,9 @@ def test_sign_up_page_links_and_sign_in_page_links(deliver: Any) -> None:
     assert 'href="/accounts/signup/"' in page and 'href="/accounts/password/reset/"' in page
     assert 'dir="rtl"' in page
     signup = browser("ar").get("/accounts/signup/").content.decode()
-    assert 'autocomplete="email"' in signup and 'autocomplete="tel"' in signup and 'autocomplete="new-password"' in signup
+    assert (
+        'autocomplete="email"' in signup and 'autocomplete="tel"' in signup and 'autocomplete="new-password"' in signup
+    )
 
 
 def test_architect_waits_for_the_desk_who_verifies(deliver: Any, smtp: Any) -> None:
