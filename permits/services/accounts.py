@@ -3,7 +3,7 @@ the architect's registration the desk checks), the phone change by a one-time SM
 and the account's deletion (files kept, pseudonymised). Each write runs in one transaction and is audited.
 
 The face (`web.accounts`) owns the allauth flows (sign-up form, e-mail verification, password reset, 2FA, sessions)
-and calls these services; the domain never imports allauth.
+and calls these services; these services never import allauth.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from permits.access import memberships_of
 from permits.audit import audit_record
 from permits.errors import AccountRefused, PermissionDenied
 from permits.models import (
+    BACK_OFFICE_ROLES,
     ArchitectStatus,
     AuditEvent,
     Dossier,
@@ -103,6 +104,14 @@ def account_register(
 
 
 # --- the architect's registration, checked by the desk ------------------------------------------------------------
+
+
+def two_factor_required(user: Any) -> bool:
+    """Whether this person must sign in with a second factor (TOTP): any back-office role (desk, commission member
+    or president, signing authority, administrator), or the admin site's flags."""
+    if getattr(user, "is_superuser", False) or getattr(user, "is_staff", False):
+        return True
+    return memberships_of(user, BACK_OFFICE_ROLES).exists()
 
 
 def architect_reviewer_check(*, actor: Any) -> None:

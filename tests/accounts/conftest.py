@@ -8,9 +8,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
-from tests.notifications.conftest import (  # noqa: F401  (fixtures)
+from tests.notifications.conftest import (  # noqa: F401  (fixtures shared with tests/notifications)
     SmsGateway,
     SmtpServer,
     celery_eager,
@@ -25,8 +26,15 @@ PASSWORD = "A long passphrase for Casablanca 2026"
 LINK = re.compile(r"https?://[^\s\"'<>]+")
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> None:
+    """allauth counts e-mails sent per address (e.g. one confirmation per 3 minutes) in the cache: each test starts
+    with none counted."""
+    cache.clear()
+
+
 @pytest.fixture
-def deliver(smtp: SmtpServer, celery_eager: None, django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
+def deliver(smtp: SmtpServer, celery_eager: None, django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:  # noqa: F811
     """`with deliver(): client.post(...)`: the request's deliveries are sent for real when it commits."""
 
     @contextmanager
@@ -37,8 +45,8 @@ def deliver(smtp: SmtpServer, celery_eager: None, django_capture_on_commit_callb
     return sending
 
 
-def mail_to(smtp: SmtpServer, address: str) -> list[Any]:
-    return [mail.message for mail in smtp.messages if address in mail.recipients]
+def mail_to(server: SmtpServer, address: str) -> list[Any]:
+    return [mail.message for mail in server.messages if address in mail.recipients]
 
 
 def text_of(message: Any) -> str:

@@ -98,8 +98,8 @@ def test_the_admin_sign_in_without_a_code_is_asked_for_one() -> None:
 @pytest.mark.parametrize("role", [Role.COMMISSION_MEMBER, Role.COMMISSION_PRESIDENT, Role.SIGNING_AUTHORITY])
 def test_every_back_office_role_is_sent_to_the_set_up(role: str) -> None:
     if role == Role.COMMISSION_MEMBER:
-        from tests.permits.factories import member_for
         from tests.factories import AgencyFactory
+        from tests.permits.factories import member_for
 
         user = member_for(AgencyFactory.create(code="AGENCY-X"))
     else:
@@ -121,3 +121,16 @@ def test_an_applicant_is_not_forced_but_may_turn_it_on() -> None:
     held = browser().post("/accounts/login/", {"login": "salma", "password": PASSWORD})
     assert held["Location"] == "/accounts/2fa/authenticate/"
     assert Authenticator.objects.filter(user=applicant).exists()
+
+
+def test_a_password_alone_gets_no_api_token_for_a_back_office_role() -> None:
+    user_with_role("guichet", Role.DESK_AGENT)
+    refused = browser().post(
+        "/api/auth/token/", {"username": "guichet", "password": PASSWORD}, content_type="application/json"
+    )
+    assert refused.status_code == 403 and "/accounts/tokens/" in refused.json()["detail"]
+    user_with_role("salma", Role.APPLICANT)
+    allowed = browser().post(
+        "/api/auth/token/", {"username": "salma", "password": PASSWORD}, content_type="application/json"
+    )
+    assert allowed.status_code == 200 and allowed.json()["token"]

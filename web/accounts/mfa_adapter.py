@@ -5,7 +5,7 @@ from typing import Any
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 
-from web.accounts.middleware import two_factor_required
+from permits.services.accounts import two_factor_required
 
 
 class MFAAdapter(DefaultMFAAdapter):

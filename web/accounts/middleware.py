@@ -21,21 +21,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gis_core.problems import problem_response
-from permits.access import memberships_of
-from permits.models import BACK_OFFICE_ROLES
+from permits.services.accounts import two_factor_required
 
 #: Paths open to a back-office user who has not passed the second factor: public pages and account pages.
 OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/favicon.ico", "/verify/", "/map/", "/tiles/", "/ogc", "/ows/")
 #: Account pages that still need it: API tokens are created only from a session that passed the second factor.
 GUARDED_ACCOUNT_PREFIXES = ("/accounts/tokens/",)
 SESSION_CACHE_KEY = "back_office_two_factor_passed"
-
-
-def two_factor_required(user: object) -> bool:
-    """Whether this user must use TOTP: any back-office role, or the admin site's flags."""
-    if getattr(user, "is_superuser", False) or getattr(user, "is_staff", False):
-        return True
-    return memberships_of(user, BACK_OFFICE_ROLES).exists()
 
 
 def _guarded(path: str) -> bool:
