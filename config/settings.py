@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "django.contrib.humanize",  # allauth.usersessions' list of sessions ("3 hours ago")
     "rest_framework",
     "rest_framework_gis",
     "axes",  # failed sign-ins lock the account for a while (gis_core.limits.lockout)
