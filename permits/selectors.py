@@ -348,7 +348,7 @@ def architects_to_check(*, status: str = "pending") -> QuerySet[UserProfile]:
     )
 
 
-def applicant_identity_for(*, dossier: Dossier, viewer: Any) -> dict[str, str]:
+def applicant_identity_for(*, dossier: Dossier, viewer: Any) -> dict[str, Any]:
     """Who filed the file, as a back-office viewer sees it: the desk of its commune (and administrators) see the
     national ID number (CIN) in full, every other role sees it masked; a pseudonymised person is named as such."""
     applicant = dossier.applicant

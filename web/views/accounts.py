@@ -55,9 +55,9 @@ def account(request: HttpRequest) -> HttpResponse:
         "two_factor_on": is_mfa_enabled(request.user, [Authenticator.Type.TOTP]),
         "self_service": not is_back_office(request.user) and not is_member(request.user),
     }
-    response = render(request, "web/account.html", context)
-    patch_cache_control(response, no_store=True, private=True)  # the CIN and the phone: not in any cache
-    return response
+    page = render(request, "web/account.html", context)
+    patch_cache_control(page, no_store=True, private=True)  # the CIN and the phone: not in any cache
+    return page
 
 
 @login_required
