@@ -30,6 +30,8 @@ def production_refusals(values: dict[str, Any]) -> list[str]:
         refusals.append(f"DJANGO_SECRET_KEY is the development key or weak ({MINIMUM_SECRET_KEY_LENGTH}+ random chars)")
     if not values["ALLOWED_HOSTS"]:
         refusals.append("DJANGO_ALLOWED_HOSTS is empty")
+    if not values.get("MFA_REQUIRED_FOR_BACK_OFFICE", True):
+        refusals.append("MFA_REQUIRED_FOR_BACK_OFFICE is off: back-office roles sign in with TOTP in production")
     if values["SIGNING_TSA_LOCAL"]:
         refusals.append("SIGNING_TSA_LOCAL is on: the development timestamp authority cannot timestamp decisions")
     if not values["SIGNING_TSA_URL"]:

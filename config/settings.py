@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "django.contrib.humanize",  # allauth.usersessions' list of sessions ("3 hours ago")
     "rest_framework",
     "rest_framework_gis",
     "axes",  # failed sign-ins lock the account for a while (gis_core.limits.lockout)
@@ -125,6 +126,11 @@ INSTALLED_APPS = [
     "ogc_services.wms",
     "tiles",
     "web",
+    # after `web`, whose templates (web/templates/account, mfa, usersessions, allauth) replace allauth's own
+    "allauth",  # accounts people create themselves (web.accounts): sign-up, e-mail verification, reset, 2FA
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [
@@ -140,12 +146,51 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",  # the sessions a user may list and end
+    "web.accounts.middleware.BackOfficeTwoFactorMiddleware",  # back-office roles: TOTP set up and used first
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gis_core.limits.timeouts.PublicStatementTimeoutMiddleware",
     "axes.middleware.AxesMiddleware",  # last (django-axes): a locked-out sign-in's answer
 ]
 # django-axes first: it refuses a locked-out account before the password is even checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",  # sign-in by e-mail address as well as by username
+]
+
+# Accounts (django-allauth, web.accounts): sign-up by e-mail, verified before the first sign-in; the adapter sends
+# its e-mails through the notification outbox and creates the profile and role; back-office roles need TOTP.
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "web:login"
+ACCOUNT_ADAPTER = "web.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "web.accounts.forms.SignupForm", "login": "web.accounts.forms.SignInForm"}
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # the link opens a page with a button: mail scanners do not verify
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env_int("ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS", 3)
+ACCOUNT_CHANGE_EMAIL = True  # one address at a time; the new one verified before it replaces the old one
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_SESSION_REMEMBER = None  # the user chooses ("remember me")
+ACCOUNT_USER_DISPLAY = "web.accounts.adapter.user_display"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Urbaplan · "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+# Failed sign-ins are counted by django-axes (below) and throttled by THROTTLE_PATHS: allauth's own counter is off.
+ACCOUNT_RATE_LIMITS = {"login_failed": False}
+ACCOUNT_PHONE_CHANGE_CODE_TTL_SECONDS = env_int("ACCOUNT_PHONE_CHANGE_CODE_TTL_SECONDS", 10 * 60)
+ACCOUNT_PHONE_CHANGE_MAX_ATTEMPTS = env_int("ACCOUNT_PHONE_CHANGE_MAX_ATTEMPTS", 5)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Back-office roles (desk, commission, signers, administrators) set TOTP up and use it before any back-office page
+# (web.accounts.middleware); tests turn it off except where they test it. Production refuses it off.
+MFA_REQUIRED_FOR_BACK_OFFICE = env_bool("MFA_REQUIRED_FOR_BACK_OFFICE", True)
+MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Urbaplan")
+MFA_ADAPTER = "web.accounts.mfa_adapter.MFAAdapter"
+USERSESSIONS_TRACK_ACTIVITY = False  # sessions are recorded at sign-in; no write per request
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -487,6 +532,10 @@ THROTTLE_RATES = {
 # Plain views and mounted applications throttled by path (DRF views name a `throttle_scope`; tiles: in the view).
 THROTTLE_PATHS = [  # (path prefix, methods (empty: all), scope)
     ("/accounts/login/", ("POST",), "sign-in"),
+    ("/accounts/signup/", ("POST",), "sign-in"),
+    ("/accounts/password/reset/", ("POST",), "sign-in"),
+    ("/accounts/2fa/authenticate/", ("POST",), "sign-in"),
+    ("/accounts/phone/", ("POST",), "sign-in"),
     ("/admin/login/", ("POST",), "sign-in"),
     ("/ogc", (), "ogc"),
     ("/ows/", (), "ows"),
@@ -514,6 +563,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # retrying while locked does not lengthen the lock
 AXES_CLIENT_IP_CALLABLE = "gis_core.limits.clients.client_address"
 AXES_LOCKOUT_CALLABLE = "gis_core.limits.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "gis_core.limits.lockout.sign_in_name"  # allauth's "login" field, admin's "username"
 
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]  # "upgrade to GDAL 3.9": Debian 12 ships 3.6, which works.
 

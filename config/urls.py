@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("gis_core.signing.urls")),  # /verify/<token>/ (public), /tsa/ (local TSA, development)
     path("", include("web.commission_urls")),  # slot booking, commission sessions, signatures (web pages)
     path("", include("web.urls")),
+    path("accounts/", include("allauth.urls")),  # allauth: verification, reset, e-mail, 2FA, sessions (fr/ar/en)
 ]
 
 handler404 = "gis_core.problems.not_found_view"

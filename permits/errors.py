@@ -3,6 +3,7 @@
 from gis_core.problems import BadInput, DomainError, NotFound
 
 __all__ = [
+    "AccountRefused",
     "AuditedConflict",
     "BadInput",
     "DossierNotFound",
@@ -40,3 +41,10 @@ class InvalidDossier(BadInput):
 
 class DossierNotFound(NotFound):
     """No such file, or one the user may not see (the two are indistinguishable on purpose)."""
+
+
+class AccountRefused(BadInput):
+    """An account change that cannot be made as asked (a wrong or expired code, files still open, a role taken)."""
+
+    status = 409
+    title = "Account change refused"

@@ -40,6 +40,8 @@ from permits.models import (
     ProjectUse,
     Remark,
     Role,
+    UserProfile,
+    mask_national_id,
 )
 
 TERRITORIAL_ROLES = (
@@ -341,3 +343,28 @@ def dossier_document_get_for(*, user: Any, document_id: int) -> DossierDocument:
     if document is None:
         raise NotFound(f"There is no document {document_id}.")
     return document
+
+
+def architects_to_check(*, status: str = "pending") -> QuerySet[UserProfile]:
+    """Architects' registrations by the desk's check status (pending first in, first out), with their user."""
+    return (
+        UserProfile.objects.filter(architect_status=status)
+        .select_related("user", "architect_checked_by")
+        .order_by("user__date_joined", "user_id")
+    )
+
+
+def applicant_identity_for(*, dossier: Dossier, viewer: Any) -> dict[str, Any]:
+    """Who filed the file, as a back-office viewer sees it: the desk of its commune (and administrators) see the
+    national ID number (CIN) in full, every other role sees it masked; a pseudonymised person is named as such."""
+    applicant = dossier.applicant
+    profile = UserProfile.objects.filter(user_id=applicant.pk).first()
+    national_id = profile.national_id if profile else ""
+    desk = access.holds_role(viewer, dossier, Role.DESK_AGENT)
+    return {
+        "name": applicant.get_full_name() or applicant.get_username(),
+        "email": applicant.email,
+        "phone": profile.phone if profile else "",
+        "national_id": national_id if desk else mask_national_id(national_id),
+        "pseudonymised": bool(profile and profile.pseudonymised_at),
+    }

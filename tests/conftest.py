@@ -20,6 +20,13 @@ def fresh_throttles(settings: Any) -> None:
     settings.THROTTLE_KEY_PREFIX = f"throttle:test:{uuid.uuid4().hex}"
 
 
+@pytest.fixture(autouse=True)
+def back_office_two_factor_off(settings: Any) -> None:
+    """Back-office users of the tests sign in without TOTP; tests/accounts turn the requirement on where they test
+    it (web.accounts.middleware)."""
+    settings.MFA_REQUIRED_FOR_BACK_OFFICE = False
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """The real datasets in ../shared/data; the test is skipped cleanly when they are absent."""

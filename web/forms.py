@@ -19,16 +19,57 @@ FOOTPRINT_EXTENSIONS = (".geojson", ".json", ".kml", ".gpkg", ".zip", ".dxf")
 
 
 class AccountForm(forms.Form):
-    phone = forms.CharField(label=_("Mobile phone"), max_length=32, required=False)
+    """Language and channels; the phone number changes only with a code sent to it (`PhoneChangeForm`)."""
+
     preferred_language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
     notify_by_email = forms.BooleanField(label=_("Notify me by e-mail"), required=False)
     notify_by_sms = forms.BooleanField(label=_("Notify me by SMS"), required=False)
 
+    def __init__(self, *args: Any, has_phone: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.has_phone = has_phone
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("notify_by_sms") and not data.get("phone"):
-            self.add_error("phone", _("SMS notifications need a phone number."))
+        if data.get("notify_by_sms") and not self.has_phone:
+            self.add_error("notify_by_sms", _("SMS notifications need a phone number: add one first."))
         return data
+
+
+class PhoneChangeForm(forms.Form):
+    phone = forms.CharField(
+        label=_("New mobile phone"),
+        max_length=32,
+        help_text=_("With the country code, e.g. +212 6 12 34 56 78. We send a code to it by SMS."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+
+class PhoneCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code received by SMS"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("To confirm that it is you."),
+    )
+    confirm = forms.BooleanField(label=_("I understand that my account cannot be restored."))
+
+
+class ArchitectReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("verify", _("Verify")), ("refuse", _("Refuse"))], widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason of the refusal (the architect reads it)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ApiTokenForm(forms.Form):

@@ -1,12 +1,14 @@
-"""URLs of the web pages: the public parcel map, the public map of authorised projects (/map/), sign-in, the
-applicant space (/files/) and the back office (/office/). File URLs answer 404 to anyone who may not see the file."""
+"""URLs of the web pages: the public parcel map, the public map of authorised projects (/map/), sign-in and the
+account pages, the applicant space (/files/) and the back office (/office/). File URLs answer 404 to anyone who may
+not see the file."""
 
-from django.contrib.auth import views as auth_views
+from allauth.account import views as allauth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import path
 
+from web.accounts import views as account_views
 from web.views import accounts, documents, dossier, history, inspections, office, outbox, wizard
 from web.views.parcel_map import parcel_map
 from web.views.public_map import public_map
@@ -23,9 +25,15 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("", parcel_map, name="parcel-map"),
     path("map/", public_map, name="public-map"),
+    # signing in and out, signing up: django-allauth's views (its other pages are under accounts/, config/urls.py);
+    # the sign-in names the tour's demo accounts in development
     path("accounts/login/", accounts.SignInView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(next_page="web:login"), name="logout"),
+    path("accounts/logout/", allauth_views.logout, name="logout"),
+    path("accounts/signup/", allauth_views.signup, name="signup"),
     path("accounts/", accounts.account, name="account"),
+    path("accounts/phone/", account_views.phone_change, name="account-phone"),
+    path("accounts/export/", account_views.data_export, name="account-export"),
+    path("accounts/delete/", account_views.account_delete, name="account-delete"),
     path("accounts/tokens/", accounts.api_tokens, name="account-tokens"),
     path("accounts/tokens/<int:token_id>/revoke/", accounts.api_token_revoke, name="account-token-revoke"),
     path("accounts/tokens/revoke-all/", accounts.api_tokens_revoke_all, name="account-tokens-revoke-all"),
@@ -61,6 +69,8 @@ urlpatterns = [
     # the back office
     path("office/", office.desk_queue, name="office-queue"),
     path("office/opinions/", office.member_queue, name="office-opinions"),
+    path("office/architects/", account_views.architects_queue, name="office-architects"),
+    path("office/architects/<int:user_id>/review/", account_views.architect_review, name="office-architect-review"),
     path("files/<int:dossier_id>/completeness/", office.completeness, name="office-completeness"),
     path("files/<int:dossier_id>/consultations/<int:consultation_id>/opinion/", office.opinion, name="office-opinion"),
     path("files/<int:dossier_id>/remarks/new/", office.remark_issue, name="office-remark-issue"),

@@ -1,9 +1,10 @@
 """What a locked-out sign-in gets: failed sign-ins lock an account for a while (django-axes, settings `AXES_*`).
 
-django-axes counts failed sign-ins of the web login, the admin login and `POST /api/auth/token/` (every
-`authenticate()` with a request) per username and address, and refuses the account from that address for
-`SIGNIN_LOCKOUT_MINUTES` after `SIGNIN_FAILURE_LIMIT` failures, the right password included. `AxesMiddleware`
-then calls `lockout_response` (`AXES_LOCKOUT_CALLABLE`) instead of answering with the view's response:
+django-axes counts failed sign-ins of the web login (django-allauth's, by username or e-mail address), the admin
+login and `POST /api/auth/token/` (every `authenticate()` with a request) per name typed and address, and refuses
+the account from that address for `SIGNIN_LOCKOUT_MINUTES` after `SIGNIN_FAILURE_LIMIT` failures, the right
+password included. `AxesMiddleware` then calls `lockout_response` (`AXES_LOCKOUT_CALLABLE`) instead of answering
+with the view's response:
 
 - a sign-in page (the view answered with its form) is shown again with the lockout as the form's error;
 - the API gets a 429 problem document (`code: account_locked`); both carry `Retry-After`.
@@ -19,6 +20,23 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from gis_core.limits.responses import limit_response
+
+
+def sign_in_name(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
+    """The name a sign-in is counted under (`AXES_USERNAME_CALLABLE`): what was typed, lower-cased.
+
+    allauth authenticates with `username=` or `email=` and its form names the field `login`; the admin and the
+    token endpoint send `username`. One person typing "Amina" or "amina" is one count.
+    """
+    for source in (credentials or {}, getattr(request, "POST", {}) or {}):
+        for field in ("username", "email", "login"):
+            value = source.get(field)
+            if value:
+                return str(value).strip().lower()
+    data = getattr(request, "data", None)
+    if isinstance(data, dict) and data.get("username"):
+        return str(data["username"]).strip().lower()
+    return None
 
 
 def cool_off_seconds() -> int:

@@ -11,6 +11,8 @@ everywhere). The tokens themselves are `gis_core.api_tokens`'.
 from collections.abc import Sequence
 from typing import Any
 
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
@@ -29,8 +31,9 @@ from gis_core.api_tokens.authentication import ApiTokenAuthentication
 from gis_core.api_tokens.models import ApiToken
 from permits import access, services
 from permits.api.common import PermitsApiView, ProblemSerializer, problems, validated
-from permits.errors import BadInput
+from permits.errors import BadInput, PermissionDenied
 from permits.models import Language, Role
+from permits.services.accounts import two_factor_required
 
 
 class TokenApi(PermitsApiView):
@@ -70,6 +73,7 @@ class TokenApi(PermitsApiView):
         responses={
             200: TokenOutputSerializer,
             400: problems(400)[400],
+            403: OpenApiResponse(ProblemSerializer, description="The account signs in with a second factor."),
             429: OpenApiResponse(ProblemSerializer, description="Too many attempts (application/problem+json)."),
         },
         auth=[],
@@ -79,6 +83,12 @@ class TokenApi(PermitsApiView):
         user = authenticate(request=request._request, username=data["username"], password=data["password"])
         if user is None:
             raise BadInput("Unable to log in with these credentials.")
+        if (settings.MFA_REQUIRED_FOR_BACK_OFFICE and two_factor_required(user)) or is_mfa_enabled(user):
+            # a password alone is not enough for them: a token is created on the account page, whose session
+            # passed the second factor (web.accounts)
+            raise PermissionDenied(
+                "This account signs in with a second factor: create a token on the account page (/accounts/tokens/)."
+            )
         issued = token_services.api_token_create(user=user, name=data["name"])
         token = issued.token
         output = {"token": issued.key, "id": token.pk, "name": token.name, "expires_at": token.expires_at}

@@ -36,7 +36,16 @@ from permits.models.dossiers import (
     RemarkReply,
     RemarkStatus,
 )
-from permits.models.people import BACK_OFFICE_ROLES, Language, Role, RoleMembership, UserProfile
+from permits.models.people import (
+    BACK_OFFICE_ROLES,
+    ArchitectStatus,
+    Language,
+    PhoneChange,
+    Role,
+    RoleMembership,
+    UserProfile,
+    mask_national_id,
+)
 from permits.models.status import IllegalStatusWrite, MachineWrittenStatus
 
 __all__ = [
@@ -46,6 +55,7 @@ __all__ = [
     "OTHER_DOCUMENT",
     "REVISED_PLAN",
     "SERVICE_DECISION_ROLES",
+    "ArchitectStatus",
     "AuditChainHead",
     "AuditEvent",
     "AuditTrailImmutable",
@@ -66,6 +76,7 @@ __all__ = [
     "OpinionValue",
     "OutcomeDocument",
     "PermanentMember",
+    "PhoneChange",
     "Procedure",
     "ProcedureFamily",
     "ProcedureStep",
@@ -79,4 +90,5 @@ __all__ = [
     "RuleKind",
     "StepDeadline",
     "UserProfile",
+    "mask_national_id",
 ]

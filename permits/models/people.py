@@ -1,4 +1,9 @@
-"""People: a profile next to Django's own `auth.User`, and role memberships scoped by territory (and agency)."""
+"""People: a profile next to Django's own `auth.User`, and role memberships scoped by territory (and agency);
+the architect's registration with the Ordre des architectes, checked by the desk; a phone change's one-time code.
+
+PERSONAL DATA. The profile holds the phone number and the national ID number (CIN): shown to their owner and to
+the desk only (masked elsewhere with `mask_national_id`), never in an API list, a log, a public view or a feed.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -14,15 +19,72 @@ class Language(models.TextChoices):
     ENGLISH = "en", _("English")
 
 
+class ArchitectStatus(models.TextChoices):
+    NONE = "", _("Not an architect")
+    PENDING = "pending", _("Awaiting the desk's check")
+    VERIFIED = "verified", _("Verified")
+    REFUSED = "refused", _("Refused")
+
+
 class UserProfile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="permit_profile")
     phone = models.CharField(max_length=32, blank=True)
     preferred_language = models.CharField(max_length=2, choices=Language.choices, default=Language.FRENCH)
     notify_by_email = models.BooleanField(default=True)
     notify_by_sms = models.BooleanField(default=False)
+    national_id = models.CharField(
+        max_length=20, blank=True, help_text=_("National ID number (CIN): its owner and the desk only.")
+    )
+    architect_order_number = models.CharField(
+        max_length=32, blank=True, help_text=_("Registration number with the Ordre des architectes.")
+    )
+    architect_status = models.CharField(
+        max_length=10, choices=ArchitectStatus.choices, default=ArchitectStatus.NONE, blank=True, db_index=True
+    )
+    architect_checked_at = models.DateTimeField(null=True, blank=True)
+    architect_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    architect_refusal_reason = models.TextField(blank=True)
+    pseudonymised_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("The account was deleted: its files kept, the person's data cleared.")
+    )
 
     def __str__(self) -> str:
         return f"profile of {self.user}"
+
+
+def mask_national_id(value: str) -> str:
+    """A CIN as anyone but its owner and the desk sees it: its last two characters ("••••••42")."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    return "\u2022" * max(len(value) - 2, 4) + value[-2:]
+
+
+class PhoneChange(models.Model):
+    """A phone number waiting for its one-time code (sent by SMS): the code kept hashed, valid for a while, a few
+    attempts; a new request replaces the open one. Confirmed or abandoned changes are kept for the audit trail."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="phone_changes")
+    phone = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    closed = models.BooleanField(default=False, help_text=_("Confirmed, replaced, expired or out of attempts."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(closed=False), name="phone_change_one_open_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"phone change #{self.pk} of user {self.user_id}"
 
 
 class Role(models.TextChoices):

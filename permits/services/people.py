@@ -8,7 +8,7 @@ from gis_core.models import Territory
 from parcels.models import Agency
 from permits.audit import audit_record
 from permits.errors import InvalidDossier, PermissionDenied
-from permits.models import Language, Role, RoleMembership, UserProfile
+from permits.models import ArchitectStatus, Language, Role, RoleMembership, UserProfile
 
 
 def profile_get(*, user: Any) -> UserProfile:
@@ -78,3 +78,14 @@ def role_grant(
         },
     )
     return membership
+
+
+def architect_verified(user: Any) -> bool:
+    """Whether the user is an architect the desk has checked with the Ordre des architectes: only they may file
+    for others. An architect an administrator named (a role without a sign-up) counts as checked."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if not RoleMembership.objects.filter(user_id=user.pk, role=Role.ARCHITECT, active=True).exists():
+        return False
+    status = UserProfile.objects.filter(user_id=user.pk).values_list("architect_status", flat=True).first()
+    return status in (ArchitectStatus.VERIFIED, ArchitectStatus.NONE, None)

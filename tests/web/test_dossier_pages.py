@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from permits.models import ConsultationStatus, DossierStatus, RequiredDocument, Role, RoleMembership
-from permits.services import profile_get
+from permits.services import profile_get, profile_update
 from tests.documents.files import pdf_bytes
 from tests.factories import AgencyFactory, ParcelFactory, ZoneFactory, box
 from tests.legal_path import LegalPath
@@ -277,10 +277,11 @@ def test_history_shows_every_event_with_display_names_only() -> None:
 
 def test_account_page_saves_language_and_channels() -> None:
     user = UserFactory.create()
+    profile_update(user=user, phone="+212600000000")  # a phone number changes only with an SMS code (tests/accounts)
     client = client_for(user)
     response = client.post(
         reverse("web:account"),
-        {"phone": "+212600000000", "preferred_language": "ar", "notify_by_email": "on", "notify_by_sms": "on"},
+        {"phone": "+212611111111", "preferred_language": "ar", "notify_by_email": "on", "notify_by_sms": "on"},
     )
     assert response.status_code == 302
     profile = profile_get(user=user)

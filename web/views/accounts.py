@@ -1,12 +1,15 @@
-"""Signing in and out (Django's auth views, translated templates), the account page: language and the
-notification channels, saved through `permits.services.profile_update`, and the account's API tokens
+"""The account page: who I am (name, e-mail, phone, CIN: mine to see), language and notification channels (saved
+through `permits.services.profile_update`), links to allauth's pages (e-mail, password, two-factor, sessions) and
+to the phone change, export and deletion (`web.accounts.views`); and the account's API tokens
 (`gis_core.api_tokens`): created here (the key shown once), listed, revoked one by one or all at once."""
 
 from typing import Any
 
+from allauth.account.views import LoginView
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -24,11 +27,7 @@ from web.views.common import run_service
 
 
 class SignInView(LoginView):
-    """Django's sign-in, with the tour's demo accounts and password named in development (never in production)."""
-
-    template_name = "web/login.html"
-    redirect_authenticated_user = True
-    next_page = "web:home"
+    """allauth's sign-in, with the tour's demo accounts and password named in development (never in production)."""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), **demo_sign_in_context()}
@@ -38,12 +37,11 @@ class SignInView(LoginView):
 def account(request: HttpRequest) -> HttpResponse:
     profile = services.profile_get(user=request.user)
     initial = {
-        "phone": profile.phone,
         "preferred_language": profile.preferred_language,
         "notify_by_email": profile.notify_by_email,
         "notify_by_sms": profile.notify_by_sms,
     }
-    form = forms.AccountForm(request.POST or None, initial=initial)
+    form = forms.AccountForm(request.POST or None, initial=initial, has_phone=bool(profile.phone))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         language = data["preferred_language"]
@@ -52,7 +50,6 @@ def account(request: HttpRequest) -> HttpResponse:
             request,
             lambda: services.profile_update(
                 user=request.user,
-                phone=data["phone"],
                 preferred_language=language,
                 notify_by_email=data["notify_by_email"],
                 notify_by_sms=data["notify_by_sms"],
@@ -63,7 +60,15 @@ def account(request: HttpRequest) -> HttpResponse:
             response = redirect("web:account")
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
             return response
-    return render(request, "web/account.html", {"form": form})
+    context = {
+        "form": form,
+        "profile": profile,
+        "two_factor_on": is_mfa_enabled(request.user, [Authenticator.Type.TOTP]),
+        "self_service": not is_back_office(request.user) and not is_member(request.user),
+    }
+    page = render(request, "web/account.html", context)
+    patch_cache_control(page, no_store=True, private=True)  # the CIN and the phone: not in any cache
+    return page
 
 
 @login_required

@@ -13,7 +13,7 @@ from gis_core.documents.errors import DocumentError
 from gis_core.geometry import CoordinatesOutsideCrs, InvalidGeometry
 from gis_core.problems import DomainError
 from permits import selectors
-from permits.errors import DossierNotFound, IllegalTransition, InvalidDossier, PermissionDenied
+from permits.errors import AccountRefused, DossierNotFound, IllegalTransition, InvalidDossier, PermissionDenied
 from permits.models import Dossier
 
 
@@ -44,6 +44,8 @@ def error_text(error: Exception) -> str:
         title = _("The quorum is not reached.")
     elif isinstance(error, SignatureOutOfTurn):
         title = _("It is not your turn to sign this document.")
+    elif isinstance(error, AccountRefused):
+        return str(error.detail)
     elif isinstance(error, IllegalTransition):
         title = _("This action is not possible now.")
     elif isinstance(error, PermissionDenied):

@@ -143,7 +143,10 @@ def dossier_detail(request: HttpRequest, dossier_id: int) -> HttpResponse:
         context["decision_pending"] = decision_pending(dossier=dossier)
         context["linked_offers"] = linked_offers(request, dossier)
         return render(request, "web/dossier_applicant.html", context)
-    return render(request, "web/dossier_office.html", {**context, **office_context(request, dossier)})
+    identity = selectors.applicant_identity_for(dossier=dossier, viewer=request.user)
+    return render(
+        request, "web/dossier_office.html", {**context, **office_context(request, dossier), "applicant": identity}
+    )
 
 
 # --- the applicant's actions from the file page -------------------------------------------------------------

@@ -28,9 +28,9 @@ from permits.commissions import services as commission_services
 from permits.deadlines import business_days_remaining
 from permits.errors import InvalidDossier
 from permits.inspections import selectors as inspection_selectors
-from permits.models import Consultation, ConsultationStatus, DecisionPath, Dossier, DossierStatus
+from permits.models import Consultation, ConsultationStatus, DecisionPath, Dossier, DossierStatus, Role
 from web import forms
-from web.roles import is_back_office, is_member
+from web.roles import is_back_office, is_member, roles_of
 from web.views.common import client_address, dossier_for, run_service
 
 DESK_SECTIONS = (
