@@ -53,8 +53,12 @@ def desk_queue(request: HttpRequest) -> HttpResponse:
     for status, title in DESK_SECTIONS:
         files = list(visible.filter(status=status).order_by("submitted_at", "pk"))
         sections.append({"status": str(status), "title": title, "files": files})
+    architects_waiting = None
+    if roles_of(request.user) & {Role.DESK_AGENT, Role.ADMINISTRATOR}:
+        architects_waiting = selectors.architects_to_check().count()
     inspections = list(inspection_selectors.inspections_upcoming_for(user=request.user))
-    return render(request, "web/office_queue.html", {"sections": sections, "inspections": inspections})
+    context = {"sections": sections, "architects_waiting": architects_waiting, "inspections": inspections}
+    return render(request, "web/office_queue.html", context)
 
 
 @login_required
