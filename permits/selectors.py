@@ -35,6 +35,7 @@ from permits.models import (
     ConsultationStatus,
     Dossier,
     DossierDocument,
+    EconomicActivity,
     InstructionRound,
     Procedure,
     ProjectUse,
@@ -90,6 +91,11 @@ def procedures_active() -> QuerySet[Procedure]:
 def project_uses() -> QuerySet[ProjectUse]:
     """The catalogue's nomenclature of uses, in its order (what a project declares and the public views publish)."""
     return ProjectUse.objects.all()
+
+
+def economic_activities() -> QuerySet[EconomicActivity]:
+    """The catalogue's nomenclature of economic activities, in its order (a file declares a code of it)."""
+    return EconomicActivity.objects.all()
 
 
 def project_use_codes() -> list[str]:

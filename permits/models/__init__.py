@@ -4,6 +4,7 @@ from permits.models.audit import AuditChainHead, AuditEvent, AuditTrailImmutable
 from permits.models.catalogue import (
     SERVICE_DECISION_ROLES,
     DecisionPath,
+    EconomicActivity,
     OccasionalMemberRule,
     OpinionValue,
     OutcomeDocument,
@@ -53,6 +54,7 @@ __all__ = [
     "ConsultationStatus",
     "Decision",
     "DecisionPath",
+    "EconomicActivity",
     "Dossier",
     "DossierCounter",
     "DossierDocument",

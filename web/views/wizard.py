@@ -260,7 +260,10 @@ def _precheck_config(dossier: Dossier) -> dict[str, Any]:
 
 @_wizard_step
 def wizard_project(request: HttpRequest, dossier: Dossier) -> HttpResponse:
-    """Step 3: the project's parameters, checked live against the zoning rules of the site."""
+    """Step 3: the project's parameters, checked live against the zoning rules of the site; for a procedure with
+    its own form (`Procedure.form_fields`), its own fields instead."""
+    if dossier.procedure.form_fields:
+        return _project_answers(request, dossier)
     initial = {
         name: getattr(dossier, name)
         for name in ("height_m", "floors", "gross_floor_area_m2", "use", "units", "establishment_class")
@@ -283,6 +286,26 @@ def wizard_project(request: HttpRequest, dossier: Dossier) -> HttpResponse:
         "wizard_strings": wizard_strings(),
     }
     return render(request, "web/wizard_project.html", context)
+
+
+def _project_answers(request: HttpRequest, dossier: Dossier) -> HttpResponse:
+    form = forms.AnswersForm(
+        request.POST or None, initial=dossier.answers, procedure=dossier.procedure, applicant=dossier.applicant
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = run_service(
+            request,
+            lambda: services.dossier_update(
+                actor=request.user,
+                address=client_address(request),
+                dossier=dossier,
+                answers={spec.key: form.answers.get(spec.key) for spec in form.specs},  # a cleared answer goes
+            ),
+            _("Answers saved."),
+        )
+        if saved is not None:
+            return redirect(wizard_url(dossier, "documents"))
+    return render(request, "web/wizard_answers.html", {**_wizard_context(dossier, "project"), "form": form})
 
 
 @_wizard_step
