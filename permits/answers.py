@@ -112,6 +112,9 @@ class FormField:
         return _localized(self.helps)
 
     def choice_label(self, value: Any) -> str:
+        """A value in words: a choice's label, yes or no, else the value itself."""
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
         for choice in self.choices:
             if choice.value == str(value):
                 return _localized(choice.labels) or choice.value
@@ -124,7 +127,11 @@ def _localized(labels: Mapping[str, str]) -> str:
 
 
 def _texts(data: Mapping[str, Any], prefix: str) -> dict[str, str]:
-    return {language: str(data[f"{prefix}_{language}"]) for language in ("fr", "ar", "en") if data.get(f"{prefix}_{language}")}
+    return {
+        language: str(data[f"{prefix}_{language}"])
+        for language in ("fr", "ar", "en")
+        if data.get(f"{prefix}_{language}")
+    }
 
 
 def declaration_parse(declaration: Iterable[Mapping[str, Any]], *, where: str = "form_fields") -> list[FormField]:
@@ -370,7 +377,11 @@ def answers_columns(*, procedure: Any, answers: Mapping[str, Any]) -> dict[str, 
     for spec in procedure_form(procedure):
         value = answers.get(spec.key)
         if spec.column:
-            columns[spec.column] = None if value is None else (int(value) if spec.column in ("floors", "units", "establishment_class") else value)
+            columns[spec.column] = (
+                None
+                if value is None
+                else (int(value) if spec.column in ("floors", "units", "establishment_class") else value)
+            )
         if spec.type == "activity":
             columns["activity"] = value or ""
             use = EconomicActivity.objects.filter(code=value).values_list("use", flat=True).first() if value else ""
@@ -394,10 +405,8 @@ def answers_display(*, procedure: Any, answers: Mapping[str, Any]) -> list[dict[
         value = answers.get(spec.key)
         if _is_blank(value):
             continue
-        if spec.type == "choice":
+        if spec.type in ("choice", "boolean"):
             shown = spec.choice_label(value)
-        elif spec.type == "boolean":
-            shown = _("Yes") if value else _("No")
         elif spec.type == "activity":
             shown = f"{labels.get(value, value)} ({value})"
         else:
@@ -410,4 +419,6 @@ def required_when_holds(condition: Mapping[str, Any] | None, answers: Mapping[st
     """A required document's condition (`RequiredDocument.required_when`) on the file's answers; none: True."""
     if not condition:
         return True
-    return _condition_holds({"field": condition.get("field"), "values": [str(v) for v in condition.get("values", [])]}, answers)
+    return _condition_holds(
+        {"field": condition.get("field"), "values": [str(v) for v in condition.get("values", [])]}, answers
+    )

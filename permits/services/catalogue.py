@@ -54,7 +54,9 @@ def _procedure_form(data: dict[str, Any]) -> list[FormField]:
         raise CatalogueError(str(error)) from error
 
 
-def _check_answer_condition(procedure_code: str, form: list[FormField], field: Any, values: list[str], what: str) -> None:
+def _check_answer_condition(
+    procedure_code: str, form: list[FormField], field: Any, values: list[str], what: str
+) -> None:
     """A rule or a document conditioned on an answer names a field of the form, and values it can take."""
     spec = next((item for item in form if item.key == field), None)
     if spec is None:

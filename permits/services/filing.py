@@ -292,7 +292,9 @@ def dossier_update(
         project = {**project, **columns}
         parent = _parent_by_reference(procedure=procedure, answers=dossier.answers)
         if parent is not None and parent.pk != dossier.parent_dossier_id:
-            dossier.parent_dossier = _check_parent(procedure=procedure, parent_dossier=parent, applicant=dossier.applicant)
+            dossier.parent_dossier = _check_parent(
+                procedure=procedure, parent_dossier=parent, applicant=dossier.applicant
+            )
     merged = {name: project.get(name, getattr(dossier, name)) for name in PROJECT_FIELDS}
     _check_project(procedure=procedure, commune=dossier.commune, fields=merged)
     for name, value in project.items():
