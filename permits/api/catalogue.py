@@ -8,8 +8,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from permits import selectors
-from permits.api.common import PermitsApiView, problems
 from permits.answers import FIELD_TYPES
+from permits.api.common import PermitsApiView, problems
 from permits.models import ProcedureFamily, ProcedureStep
 
 

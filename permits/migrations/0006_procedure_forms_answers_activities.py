@@ -4,56 +4,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('permits', '0005_project_uses'),
+        ("permits", "0005_project_uses"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EconomicActivity',
+            name="EconomicActivity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(unique=True)),
-                ('label_fr', models.CharField(max_length=200)),
-                ('label_ar', models.CharField(blank=True, max_length=200)),
-                ('label_en', models.CharField(blank=True, max_length=200)),
-                ('use', models.SlugField(blank=True, help_text='Code of the use the activity falls under.')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(unique=True)),
+                ("label_fr", models.CharField(max_length=200)),
+                ("label_ar", models.CharField(blank=True, max_length=200)),
+                ("label_en", models.CharField(blank=True, max_length=200)),
+                ("use", models.SlugField(blank=True, help_text="Code of the use the activity falls under.")),
+                ("order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'verbose_name_plural': 'economic activities',
-                'ordering': ['order', 'code'],
+                "verbose_name_plural": "economic activities",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.AddField(
-            model_name='dossier',
-            name='activity',
-            field=models.SlugField(blank=True, help_text='Code of the economic activity (nomenclature), from the answers.'),
+            model_name="dossier",
+            name="activity",
+            field=models.SlugField(
+                blank=True, help_text="Code of the economic activity (nomenclature), from the answers."
+            ),
         ),
         migrations.AddField(
-            model_name='dossier',
-            name='answers',
-            field=models.JSONField(blank=True, default=dict, help_text="Answers to the procedure's own form (`Procedure.form_fields`), as checked by permits.answers."),
+            model_name="dossier",
+            name="answers",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="Answers to the procedure's own form (`Procedure.form_fields`), as checked by permits.answers.",
+            ),
         ),
         migrations.AddField(
-            model_name='occasionalmemberrule',
-            name='answer_field',
-            field=models.CharField(blank=True, help_text="answer_in rules: the key of the form's field whose answer is compared.", max_length=64),
+            model_name="occasionalmemberrule",
+            name="answer_field",
+            field=models.CharField(
+                blank=True,
+                help_text="answer_in rules: the key of the form's field whose answer is compared.",
+                max_length=64,
+            ),
         ),
         migrations.AddField(
-            model_name='procedure',
-            name='form_fields',
-            field=models.JSONField(blank=True, default=list, help_text="The procedure's own form: a list of field declarations (key, type, labels, required...), checked by permits.answers when the catalogue is loaded. Empty: the building parameters (height, floors, use...)."),
+            model_name="procedure",
+            name="form_fields",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="The procedure's own form: a list of field declarations (key, type, labels, required...), checked by permits.answers when the catalogue is loaded. Empty: the building parameters (height, floors, use...).",
+            ),
         ),
         migrations.AddField(
-            model_name='requireddocument',
-            name='required_when',
-            field=models.JSONField(blank=True, default=dict, help_text='Mandatory only when an answer of the form has one of the values: {"field": "establishment_class", "values": ["1"]} (the environmental study of a class 1 establishment). Empty: as `mandatory` says.'),
+            model_name="requireddocument",
+            name="required_when",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text='Mandatory only when an answer of the form has one of the values: {"field": "establishment_class", "values": ["1"]} (the environmental study of a class 1 establishment). Empty: as `mandatory` says.',
+            ),
         ),
         migrations.AlterField(
-            model_name='occasionalmemberrule',
-            name='kind',
-            field=models.CharField(choices=[('overlay', 'The footprint or a parcel touches an overlay of this kind'), ('gross_floor_area_above', 'Gross floor area above the threshold (m²)'), ('height_above', 'Height above the threshold (m)'), ('floors_above', 'Number of floors above the threshold'), ('use_in', "The project's use is one of the listed uses"), ('establishment_class_in', 'The establishment class is one of the listed classes'), ('answer_in', "An answer of the procedure's form is one of the listed values")], max_length=32),
+            model_name="occasionalmemberrule",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("overlay", "The footprint or a parcel touches an overlay of this kind"),
+                    ("gross_floor_area_above", "Gross floor area above the threshold (m²)"),
+                    ("height_above", "Height above the threshold (m)"),
+                    ("floors_above", "Number of floors above the threshold"),
+                    ("use_in", "The project's use is one of the listed uses"),
+                    ("establishment_class_in", "The establishment class is one of the listed classes"),
+                    ("answer_in", "An answer of the procedure's form is one of the listed values"),
+                ],
+                max_length=32,
+            ),
         ),
     ]

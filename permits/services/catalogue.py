@@ -148,7 +148,7 @@ def uses_load(entries: list[dict[str, Any]]) -> int:
 
 @transaction.atomic
 def procedures_load(*, path: Path = DEFAULT_CATALOGUE) -> CatalogueLoadSummary:
-    """Create or update the uses, activities, agencies and procedures of a catalogue file (see `fixtures/procedures.yaml`)."""
+    """Create or update the uses, activities, agencies and procedures of a catalogue file (fixtures/procedures.yaml)."""
     catalogue = yaml.safe_load(path.read_text(encoding="utf-8"))
     summary = CatalogueLoadSummary()
     summary.uses = uses_load(catalogue.get("uses") or [])

@@ -225,7 +225,8 @@ def _record_upload(
 
 def documents_missing_mandatory(*, dossier: Dossier) -> list[RequiredDocument]:
     """Mandatory documents of the file's procedure of which no version has been uploaded yet: those mandatory without
-    a condition, and those whose `required_when` holds on the file's answers (a class 1 establishment's impact study)."""
+    a condition, and those whose `required_when` holds on the file's answers (a class 1 establishment's impact
+    study)."""
     uploaded = DossierDocument.objects.filter(dossier=dossier).values("document_type")
     candidates = (
         RequiredDocument.objects.filter(procedure_id=dossier.procedure_id)

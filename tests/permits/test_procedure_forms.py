@@ -21,7 +21,7 @@ from tests.permits.factories import ADDRESS, DossierFactory, UserFactory, docume
 pytestmark = pytest.mark.django_db
 
 VALID: dict[str, dict[str, Any]] = {
-    "simple-declaration": {"activity": "grocery", "premises_area": "45,5", "opening_hours": "8 h – 20 h"},
+    "simple-declaration": {"activity": "grocery", "premises_area": "45,5", "opening_hours": "8 h - 20 h"},
     "classified-establishment": {"establishment_class": "3", "activity": "metal-works", "hazards": "Bruit, fumées"},
     "telecom-installation": {
         "antenna_type": "macro_cell",
@@ -38,7 +38,7 @@ VALID: dict[str, dict[str, Any]] = {
     },
 }
 STORED: dict[str, dict[str, Any]] = {
-    "simple-declaration": {"activity": "grocery", "premises_area": 45.5, "opening_hours": "8 h – 20 h"},
+    "simple-declaration": {"activity": "grocery", "premises_area": 45.5, "opening_hours": "8 h - 20 h"},
     "classified-establishment": {"establishment_class": "3", "activity": "metal-works", "hazards": "Bruit, fumées"},
     "telecom-installation": {
         "antenna_type": "macro_cell",
@@ -213,7 +213,7 @@ def test_a_draft_may_leave_answers_out_but_filing_asks_for_every_required_one(co
         actor=dossier.applicant,
         address=ADDRESS,
         dossier=dossier,
-        answers={"premises_area": 30, "opening_hours": "7 h – 23 h", "activity": None},
+        answers={"premises_area": 30, "opening_hours": "7 h - 23 h", "activity": None},
     )
     dossier.refresh_from_db()
     assert "activity" not in dossier.answers and dossier.activity == ""  # a null removes an answer
