@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -409,6 +409,9 @@ def answers_display(*, procedure: Any, answers: Mapping[str, Any]) -> list[dict[
             shown = spec.choice_label(value)
         elif spec.type == "activity":
             shown = f"{labels.get(value, value)} ({value})"
+        elif spec.type in ("integer", "decimal"):
+            number = int(value) if float(value).is_integer() else value
+            shown = formats.number_format(number, use_l10n=True)
         else:
             shown = str(value)
         rows.append({"key": spec.key, "label": spec.label, "value": shown, "unit": spec.unit, "raw": value})

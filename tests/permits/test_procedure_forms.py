@@ -91,7 +91,7 @@ INVALID = [
     ),
     ("telecom-installation", "site_sharing", "peut-être", "Répondez par oui ou par non.", "أجب بنعم أو لا."),
     ("advertising-display", "placement", "sky", "Choisissez l'une des valeurs proposées.", "اختر إحدى القيم المقترحة."),
-    ("advertising-display", "duration_months", "0", "Saisissez au moins 1 mois.", "أدخل على الأقل 1 mois."),
+    ("advertising-display", "duration_months", "0", "Saisissez au moins 1.", "أدخل على الأقل 1."),
     ("advertising-display", "lit", "", "Cette réponse est obligatoire.", "هذا الجواب إلزامي."),
 ]
 
