@@ -96,7 +96,7 @@ def test_valid_answers_are_saved_and_shown_on_the_review_and_the_office_page(com
     dossier = advertising_draft(commune)
     client = browser(dossier.applicant, "fr")
     response = client.post(reverse("web:wizard-project", args=[dossier.pk]), ADVERTISING)
-    assert response.status_code == 302 and response["Location"].endswith(f"/files/{dossier.pk}/documents/")
+    assert response.status_code == 302 and response["Location"] == reverse("web:wizard-documents", args=[dossier.pk])
     dossier.refresh_from_db()
     assert dossier.answers == {
         "display_width": 4.0,
@@ -113,7 +113,7 @@ def test_valid_answers_are_saved_and_shown_on_the_review_and_the_office_page(com
         procedure=dossier.procedure, commune=commune, answers=dossier.answers, submitted=True
     )
     desk = staff_for(commune)["desk_agent"]
-    office = browser(desk, "ar").get(reverse("web:office-dossier", args=[submitted.pk])).content.decode()
+    office = browser(desk, "ar").get(reverse("web:dossier-detail", args=[submitted.pk])).content.decode()
     assert "الموقع" in office and "على جانب الطريق" in office and "مدة الإشهار (بالأشهر)" in office
 
 
