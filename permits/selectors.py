@@ -93,6 +93,12 @@ def project_uses() -> QuerySet[ProjectUse]:
     return ProjectUse.objects.all()
 
 
+def procedure_issues_receipt(*, procedure: Procedure) -> bool:
+    """Whether the procedure's outcome is a receipt (`receipt` outcome document: the simple declaration), which the
+    service gives or refuses, rather than an authorisation."""
+    return procedure.outcome_documents.filter(code="receipt").exists()
+
+
 def economic_activities() -> QuerySet[EconomicActivity]:
     """The catalogue's nomenclature of economic activities, in its order (a file declares a code of it)."""
     return EconomicActivity.objects.all()

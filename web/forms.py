@@ -302,6 +302,21 @@ class DecisionForm(forms.Form):
     conditions = forms.CharField(label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ReceiptDecisionForm(DecisionForm):
+    """The service's decision on a simple declaration: the receipt given (with conditions, if any) or refused with
+    its reasons; the same decisions as any other file, in the words of a receipt."""
+
+    decision = forms.ChoiceField(
+        label=_("Receipt"),
+        choices=[
+            (Decision.FAVOURABLE, _("Give the receipt")),
+            (Decision.FAVOURABLE_WITH_CONDITIONS, _("Give the receipt with conditions")),
+            (Decision.UNFAVOURABLE, _("Refuse the receipt (state the reasons)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+
 # --- the commission: slot booking, attendance, examination ---------------------------------------------------
 
 

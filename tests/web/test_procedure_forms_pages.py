@@ -86,8 +86,11 @@ def test_each_invalid_answer_shows_its_message_on_its_field_and_saves_nothing(
     html = response.content.decode()
     message = french if language == "fr" else arabic
     field_html = html[html.index(f'name="{key}"') :]
-    assert f'<p class="field-error" role="alert">{message}</p>'.replace("'", "&#x27;") in field_html.split("</div>")[0]
-    assert html.count('class="field-error"') == 1
+    assert (
+        f'<p class="errorlist field-error" role="alert">{message}</p>'.replace("'", "&#x27;")
+        in field_html.split("</div>")[0]
+    )
+    assert html.count('class="errorlist field-error"') == 1
     dossier.refresh_from_db()
     assert (dossier.answers, dossier.updated_at, dossier.audit_events.count()) == before
 
@@ -169,3 +172,23 @@ def test_the_geoportal_publishes_the_activity_as_its_code(commune: Any) -> None:
         Dossier.objects.filter(pk=published.pk).update(activity="atelier de Yasmine")  # never text
         cursor.execute("SELECT activity FROM geoportal.authorised_projects WHERE id = %s", [published.pk])
         assert cursor.fetchone() == (None,)
+
+
+def test_the_desk_gives_or_refuses_the_receipt_of_a_declaration(commune: Any) -> None:
+    from tests.permits.factories import give_all_opinions
+
+    declaration: Dossier = DossierFactory.create(
+        procedure=Procedure.objects.get(code="simple-declaration"), commune=commune, under_instruction=True
+    )
+    give_all_opinions(declaration)
+    desk = staff_for(commune)["desk_agent"]
+    html = browser(desk, "fr").get(reverse("web:dossier-detail", args=[declaration.pk])).content.decode()
+    assert "Récépissé de déclaration" in html and "Délivrer le récépissé" in html
+    assert "Refuser le récépissé (motifs obligatoires)" in html
+    building: Dossier = DossierFactory.create(
+        procedure=Procedure.objects.get(code="building-permit"), commune=commune, under_instruction=True
+    )
+    assert (
+        "Délivrer le récépissé"
+        not in browser(desk, "fr").get(reverse("web:dossier-detail", args=[building.pk])).content.decode()
+    )
