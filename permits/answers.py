@@ -402,7 +402,7 @@ def answers_display(*, procedure: Any, answers: Mapping[str, Any]) -> list[dict[
             for activity in EconomicActivity.objects.all()
         }
     for spec in fields:
-        value = answers.get(spec.key)
+        value: Any = answers.get(spec.key)
         if _is_blank(value):
             continue
         if spec.type in ("choice", "boolean"):

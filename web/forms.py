@@ -209,20 +209,25 @@ class AnswersForm(forms.Form):
     """The project step of a procedure with its own form (`Procedure.form_fields`): one field per declaration, the
     answers checked as a whole by the domain's validator, each message on its field, in the page's language."""
 
-    def __init__(self, *args: Any, procedure: Procedure, applicant: Any, **kwargs: Any) -> None:
-        initial = {
+    def __init__(
+        self, *args: Any, procedure: Procedure, applicant: Any, initial: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
+        shown = {
             key: ("true" if value is True else "false" if value is False else value)
-            for key, value in (kwargs.pop("initial", None) or {}).items()
+            for key, value in (initial or {}).items()
         }
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = shown
+        super().__init__(*args, **kwargs)
         self.procedure = procedure
         self.applicant = applicant
         self.answers: dict[str, Any] = {}
         self.specs = procedure_form(procedure)
         activities = [(activity.code, localized(activity, "label")) for activity in selectors.economic_activities()]
+        parent_procedure = procedure.parent_id or 0  # a procedure that follows none offers no file
         parents = [
             (parent.reference, f"{parent.reference} · {parent.title}")
-            for parent in linkable_parents_of(applicant=applicant).filter(procedure_id=procedure.parent_id)
+            for parent in linkable_parents_of(applicant=applicant).filter(procedure_id=parent_procedure)
+            if parent.reference
         ]
         for spec in self.specs:
             self.fields[spec.key] = _answer_field(spec, activities=activities, parents=parents)

@@ -42,7 +42,7 @@ class FormFieldOutputSerializer(serializers.Serializer):
     help_fr = serializers.CharField(required=False)
     help_ar = serializers.CharField(required=False)
     help_en = serializers.CharField(required=False)
-    required = serializers.BooleanField(required=False, help_text="Required to submit the file.")
+    required = serializers.BooleanField(required=False, help_text="Required to submit the file.")  # type: ignore[assignment]
     required_when = serializers.DictField(
         required=False, help_text="Required when the answer of `field` is one of `values` (any value when absent)."
     )

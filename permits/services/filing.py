@@ -86,7 +86,7 @@ def _own_form_refuses(*, procedure: Procedure, project: dict[str, Any]) -> None:
 def _parent_by_reference(*, procedure: Procedure, answers: dict[str, Any]) -> Dossier | None:
     """The file a `parent_file` answer names (already checked as one of the applicant's authorised files)."""
     for spec in procedure_form(procedure):
-        if spec.type == "parent_file" and answers.get(spec.key):
+        if spec.type == "parent_file" and answers.get(spec.key) and procedure.parent_id is not None:
             return Dossier.objects.filter(reference=answers[spec.key], procedure_id=procedure.parent_id).first()
     return None
 
