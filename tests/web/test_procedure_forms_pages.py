@@ -192,3 +192,30 @@ def test_the_desk_gives_or_refuses_the_receipt_of_a_declaration(commune: Any) ->
         "Délivrer le récépissé"
         not in browser(desk, "fr").get(reverse("web:dossier-detail", args=[building.pk])).content.decode()
     )
+
+
+def test_the_occupancy_permit_step_names_the_authorised_permit_and_the_completion_date(commune: Any) -> None:
+    from permits.services.filing import dossier_start_linked
+
+    applicant = UserFactory.create()
+    building: Dossier = DossierFactory.create(
+        procedure=Procedure.objects.get(code="building-permit"), commune=commune, applicant=applicant, published=True
+    )
+    occupancy, _created = dossier_start_linked(
+        actor=applicant,
+        address=ADDRESS,
+        parent_dossier=building,
+        procedure=Procedure.objects.get(code="occupancy-permit"),
+    )
+    client = browser(applicant, "fr")
+    url = reverse("web:wizard-project", args=[occupancy.pk])
+    html = client.get(url).content.decode()
+    assert f'<option value="{building.reference}" selected>' in html and 'type="date"' in html
+    refused = client.post(url, {"permit_reference": building.reference, "completion_date": "30/06/2026"})
+    assert "Saisissez une date au format AAAA-MM-JJ." in refused.content.decode()
+    occupancy.refresh_from_db()
+    assert occupancy.answers == {"permit_reference": building.reference}
+    saved = client.post(url, {"permit_reference": building.reference, "completion_date": "2026-06-30"})
+    assert saved.status_code == 302
+    occupancy.refresh_from_db()
+    assert occupancy.answers == {"permit_reference": building.reference, "completion_date": "2026-06-30"}
