@@ -219,3 +219,16 @@ def test_the_occupancy_permit_step_names_the_authorised_permit_and_the_completio
     assert saved.status_code == 302
     occupancy.refresh_from_db()
     assert occupancy.answers == {"permit_reference": building.reference, "completion_date": "2026-06-30"}
+
+
+def test_the_review_lists_the_answers_still_missing(commune: Any) -> None:
+    dossier = advertising_draft(commune)
+    services.dossier_update(
+        actor=dossier.applicant, address=ADDRESS, dossier=dossier, answers={"placement": "facade", "lit": False}
+    )
+    html = browser(dossier.applicant, "fr").get(reverse("web:wizard-review", args=[dossier.pk])).content.decode()
+    missing = html[html.index('id="missing-answers"') :].split("</div>")[0]
+    assert "Largeur du support (m) : Cette réponse est obligatoire." not in missing  # labels without units
+    assert "Largeur du support: Cette réponse est obligatoire." in missing
+    assert "Durée d&#x27;affichage (mois): Cette réponse est obligatoire." in missing
+    assert "Emplacement" not in missing

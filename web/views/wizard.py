@@ -19,6 +19,7 @@ from django.utils.translation import get_language, get_language_bidi, gettext_la
 from django.utils.translation import gettext as _
 
 from permits import access, selectors, services, workflow
+from permits.answers import InvalidAnswers, answers_clean, procedure_form
 from permits.footprint import footprint_from_file
 from permits.models import Dossier, Procedure
 from permits.services.filing import dossier_start_linked
@@ -343,5 +344,18 @@ def wizard_review(request: HttpRequest, dossier: Dossier) -> HttpResponse:
         ],
         "parcels": list(dossier.parcels.all()),
         "document_rows": labelled_document_rows(dossier=dossier, user=request.user),
+        "answer_problems": _answer_problems(dossier),
     }
     return render(request, "web/wizard_review.html", context)
+
+
+def _answer_problems(dossier: Dossier) -> list[dict[str, Any]]:
+    """What the procedure's own form still lacks (or refuses) before filing, by field label, in the page's language."""
+    if not dossier.procedure.form_fields:
+        return []
+    try:
+        answers_clean(procedure=dossier.procedure, answers=dossier.answers, applicant=dossier.applicant)
+    except InvalidAnswers as error:
+        labels = {spec.key: spec.label for spec in procedure_form(dossier.procedure)}
+        return [{"label": labels.get(key, key), "messages": messages} for key, messages in error.errors.items()]
+    return []
