@@ -1,5 +1,6 @@
 """Which agencies a file goes to: the permanent members of its commission, plus the occasional members that its
-geometry (overlays whose effective geometry touches the footprint or a parcel) and parameters call for.
+geometry (overlays whose effective geometry touches the footprint or a parcel), parameters and the answers to the
+procedure's own form (`answer_in`: an advertising display by the roadside goes to the road authority) call for.
 
 The rules are rows (`OccasionalMemberRule`), evaluated by a table of small predicates, one per rule kind.
 """
@@ -47,7 +48,13 @@ PARAMETER_RULES: dict[str, ParameterPredicate] = {
     RuleKind.FLOORS_ABOVE: lambda d, r: _above(d.floors, r.threshold),
     RuleKind.USE_IN: lambda d, r: bool(d.use) and d.use.strip().lower() in {v.lower() for v in r.values},
     RuleKind.ESTABLISHMENT_CLASS_IN: lambda d, r: str(d.establishment_class) in r.values,
+    RuleKind.ANSWER_IN: lambda d, r: _answer_in(d, r),
 }
+
+
+def _answer_in(dossier: Dossier, rule: OccasionalMemberRule) -> bool:
+    value = (dossier.answers or {}).get(rule.answer_field)
+    return value is not None and str(value) in rule.values
 
 
 def _overlay_targets(rule: OccasionalMemberRule, ground: GEOSGeometry | None) -> list[tuple[Agency, dict[str, Any]]]:
@@ -78,7 +85,10 @@ def dispatch_targets(*, dossier: Dossier) -> list[DispatchTarget]:
         if rule.kind == RuleKind.OVERLAY:
             found = _overlay_targets(rule, ground)
         elif rule.agency is not None and PARAMETER_RULES[rule.kind](dossier, rule):
-            found = [(rule.agency, {"rule": rule.kind, "threshold": rule.threshold, "values": rule.values})]
+            reason = {"rule": rule.kind, "threshold": rule.threshold, "values": rule.values}
+            if rule.kind == RuleKind.ANSWER_IN:
+                reason["field"] = rule.answer_field
+            found = [(rule.agency, reason)]
         for agency, reason in found:
             target = targets.setdefault(agency.pk, DispatchTarget(agency, False))
             target.reasons.append(reason)

@@ -35,6 +35,7 @@ from permits.models import (
     ConsultationStatus,
     Dossier,
     DossierDocument,
+    EconomicActivity,
     InstructionRound,
     Procedure,
     ProjectUse,
@@ -98,6 +99,17 @@ def procedures_active() -> QuerySet[Procedure]:
 def project_uses() -> QuerySet[ProjectUse]:
     """The catalogue's nomenclature of uses, in its order (what a project declares and the public views publish)."""
     return ProjectUse.objects.all()
+
+
+def procedure_issues_receipt(*, procedure: Procedure) -> bool:
+    """Whether the procedure's outcome is a receipt (`receipt` outcome document: the simple declaration), which the
+    service gives or refuses, rather than an authorisation."""
+    return procedure.outcome_documents.filter(code="receipt").exists()
+
+
+def economic_activities() -> QuerySet[EconomicActivity]:
+    """The catalogue's nomenclature of economic activities, in its order (a file declares a code of it)."""
+    return EconomicActivity.objects.all()
 
 
 def project_use_codes() -> list[str]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gis_core.models import Territory, TerritoryLevel
 from permits import selectors
+from permits.answers import FormField, InvalidAnswers, answers_clean, procedure_form
 from permits.models import Decision, Dossier, Language, OpinionValue, Procedure
 from permits.services.filing import linkable_parents_of
 from web.i18n import localized
@@ -214,6 +215,76 @@ class ProjectForm(forms.Form):
             del self.fields["establishment_class"]
 
 
+def _answer_field(spec: FormField, *, activities: list[tuple[str, str]], parents: list[tuple[str, str]]) -> forms.Field:
+    """The widget of one declared field. Every value is checked by `permits.answers.answers_clean` (in `clean`),
+    never by the form field itself: one validator, one set of messages, for the wizard and the API alike."""
+    label = f"{spec.label} ({spec.unit})" if spec.unit else spec.label
+    attrs: dict[str, Any] = {"aria-required": "true"} if spec.required else {}
+    if spec.type in ("integer", "decimal"):
+        attrs.update({"inputmode": "numeric" if spec.type == "integer" else "decimal"})
+        if spec.minimum is not None:
+            attrs["min"] = spec.minimum
+        if spec.maximum is not None:
+            attrs["max"] = spec.maximum
+        attrs["step"] = "1" if spec.type == "integer" else "any"
+        widget: forms.Widget = forms.NumberInput(attrs=attrs)
+    elif spec.type == "text":
+        limit = int(spec.maximum or 500)
+        attrs["maxlength"] = limit
+        widget = forms.Textarea(attrs={**attrs, "rows": 3}) if limit > 200 else forms.TextInput(attrs=attrs)
+    elif spec.type == "date":
+        widget = forms.DateInput(attrs={**attrs, "type": "date"}, format="%Y-%m-%d")
+    elif spec.type == "boolean":
+        widget = forms.RadioSelect(choices=[("true", _("Yes")), ("false", _("No"))], attrs=attrs)
+    else:
+        options = {
+            "choice": [(choice.value, spec.choice_label(choice.value)) for choice in spec.choices],
+            "activity": activities,
+            "parent_file": parents,
+        }[spec.type]
+        widget = forms.Select(choices=[("", "—"), *options], attrs=attrs)
+    return forms.CharField(label=label, help_text=spec.help, required=False, widget=widget, strip=False)
+
+
+class AnswersForm(forms.Form):
+    """The project step of a procedure with its own form (`Procedure.form_fields`): one field per declaration, the
+    answers checked as a whole by the domain's validator, each message on its field, in the page's language."""
+
+    def __init__(
+        self, *args: Any, procedure: Procedure, applicant: Any, initial: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
+        shown = {
+            key: ("true" if value is True else "false" if value is False else value)
+            for key, value in (initial or {}).items()
+        }
+        kwargs["initial"] = shown
+        super().__init__(*args, **kwargs)
+        self.procedure = procedure
+        self.applicant = applicant
+        self.answers: dict[str, Any] = {}
+        self.specs = procedure_form(procedure)
+        activities = [(activity.code, localized(activity, "label")) for activity in selectors.economic_activities()]
+        parent_procedure = procedure.parent_id or 0  # a procedure that follows none offers no file
+        parents = [
+            (parent.reference, f"{parent.reference} · {parent.title}")
+            for parent in linkable_parents_of(applicant=applicant).filter(procedure_id=parent_procedure)
+            if parent.reference
+        ]
+        for spec in self.specs:
+            self.fields[spec.key] = _answer_field(spec, activities=activities, parents=parents)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given = {key: value for key, value in data.items() if value not in (None, "")}
+        try:
+            self.answers = answers_clean(procedure=self.procedure, answers=given, applicant=self.applicant)
+        except InvalidAnswers as error:
+            for key, messages in error.errors.items():
+                for message in messages:
+                    self.add_error(key if key in self.fields else None, message)
+        return data
+
+
 class DocumentUploadForm(forms.Form):
     document_type = forms.CharField(widget=forms.HiddenInput)
     file = forms.FileField(label=_("File"))
@@ -275,6 +346,21 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect)
     motivation = forms.CharField(label=_("Motivation"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     conditions = forms.CharField(label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReceiptDecisionForm(DecisionForm):
+    """The service's decision on a simple declaration: the receipt given (with conditions, if any) or refused with
+    its reasons; the same decisions as any other file, in the words of a receipt."""
+
+    decision = forms.ChoiceField(
+        label=_("Receipt"),
+        choices=[
+            (Decision.FAVOURABLE, _("Give the receipt")),
+            (Decision.FAVOURABLE_WITH_CONDITIONS, _("Give the receipt with conditions")),
+            (Decision.UNFAVOURABLE, _("Refuse the receipt (state the reasons)")),
+        ],
+        widget=forms.RadioSelect,
+    )
 
 
 # --- the commission: slot booking, attendance, examination ---------------------------------------------------

@@ -27,6 +27,12 @@ PROJECT_HELP = {
     "use": "Intended use: a code of the catalogue's uses (GET /api/uses/), e.g. residential, office, industrial.",
     "units": "Number of dwellings or units.",
     "establishment_class": "Class of a classified establishment (1, 2 or 3), for the procedures that have classes.",
+    "answers": "Answers to the procedure's own form, by field key (GET /api/procedures/: `form_fields`): numbers, "
+    "text, a choice's value, true/false, a date as YYYY-MM-DD, an activity code (GET /api/activities/), the "
+    "reference of the authorised file followed. Checked as the wizard checks them; on update the keys given replace "
+    "theirs and a null removes one; the required ones are asked for when the file is submitted. Errors: a 400 "
+    "problem whose `errors` maps each field to its messages (in the request's language). A procedure with its own "
+    "form takes no building parameter (height_m, use...): its answers fill the typed columns it declares.",
 }
 
 
@@ -58,6 +64,9 @@ class ProjectFieldsSerializer(serializers.Serializer):
         required=False,
         max_length=500,
         help_text="Ids of the parcels of the project, in the file's commune.",
+    )
+    answers = serializers.DictField(
+        child=serializers.JSONField(allow_null=True), required=False, help_text=PROJECT_HELP["answers"]
     )
     footprint = GeometryInputField(required=False, help_text="The project's footprint polygon (GeoJSON or WKT).")
     footprint_srid = serializers.IntegerField(

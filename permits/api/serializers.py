@@ -113,6 +113,11 @@ class DossierOutputSerializer(serializers.Serializer):
     use = serializers.CharField()
     units = serializers.IntegerField(allow_null=True)
     establishment_class = serializers.IntegerField(allow_null=True)
+    activity = serializers.CharField(help_text="Code of the economic activity (nomenclature); blank when none.")
+    answers = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text="Answers to the procedure's own form, by field key (see `form_fields` of GET /api/procedures/).",
+    )
     parcels = RelatedIdsField(help_text="Parcel ids.")
     footprint = FootprintOutputField()
     precheck = serializers.JSONField(help_text="Zoning pre-check result frozen at filing ({} before).")

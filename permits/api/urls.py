@@ -24,6 +24,7 @@ urlpatterns = [
     path("me/profile/", people.ProfileApi.as_view(), name="me-profile"),
     path("procedures/", catalogue.ProcedureListApi.as_view(), name="procedure-list"),
     path("uses/", catalogue.UseListApi.as_view(), name="use-list"),
+    path("activities/", catalogue.ActivityListApi.as_view(), name="activity-list"),
     path("dossiers/", dossiers.DossierListApi.as_view(), name="dossier-list"),
     path(dossier, dossiers.DossierDetailApi.as_view(), name="dossier-detail"),
     # workflow actions

@@ -2,9 +2,12 @@
 
 `agenda_pdf`, `minutes_pdf`, `decision_pdf` and `service_decision_pdf` (a procedure decided without a
 commission) return PDF bytes; the services store them in `gis_core.documents`.
-The decision template is chosen per procedure: `commissions/pdf/decision_<procedure code>.html`, else
-`commissions/pdf/decision.html`. Every document is bilingual (French, then Arabic right-to-left). Fonts: the
-`COMMISSIONS_PDF_FONT_FAMILY` setting (default "DejaVu Sans", which has Arabic glyphs; Debian fonts-dejavu-core).
+The decision template is chosen per procedure: `commissions/pdf/decision_<procedure code>.html` (a service's:
+`decision_service_<procedure code>.html`), else `commissions/pdf/decision.html` (`decision_service.html`); the
+per-procedure ones extend `decision_procedure.html` (title, legal basis, what is decided, the file's answers in
+French and Arabic, the conditions or the reasons of a refusal; kept to one page). Every document is bilingual
+(French, then Arabic right-to-left). Fonts: the `COMMISSIONS_PDF_FONT_FAMILY` setting (default "DejaVu Sans",
+which has Arabic glyphs; Debian fonts-dejavu-core).
 """
 
 from datetime import datetime
@@ -12,8 +15,9 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string, select_template
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from permits.answers import answers_display
 from permits.commissions.models import Attendance, Examination, MemberOpinion, Session
 from permits.commissions.selectors import AgendaEntry
 from permits.models import Decision, Dossier, OpinionValue
@@ -32,6 +36,25 @@ DECISION_LABELS: dict[str, tuple[str, str]] = {
 
 def _local(moment: datetime) -> datetime:
     return timezone.localtime(moment)
+
+
+def _answers_context(dossier: Dossier) -> dict[str, Any]:
+    """The file's answers to its procedure's own form as bilingual rows (label and value in words in French and in
+    Arabic, unit), each answer also by its key (`answer_words_fr.activity`), and the authorised file it follows."""
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for language in ("fr", "ar"):
+        with translation.override(language):
+            rows[language] = answers_display(procedure=dossier.procedure, answers=dossier.answers or {})
+    return {
+        "answers": dossier.answers or {},
+        "answer_rows": [
+            {**french, "label_ar": arabic["label"], "value_ar": arabic["value"]}
+            for french, arabic in zip(rows["fr"], rows["ar"], strict=True)
+        ],
+        "answer_words_fr": {row["key"]: row["value"] for row in rows["fr"]},
+        "answer_words_ar": {row["key"]: row["value"] for row in rows["ar"]},
+        "parent": dossier.parent_dossier,
+    }
 
 
 def render_pdf(*, template_names: list[str], context: dict[str, Any]) -> bytes:
@@ -98,6 +121,7 @@ def _examination_context(examination: Examination) -> dict[str, Any]:
         "authorised": dossier.decision in (Decision.FAVOURABLE, Decision.FAVOURABLE_WITH_CONDITIONS),
         "decided_at": _local(dossier.decided_at or timezone.now()),
         "generated_at": _local(timezone.now()),
+        **_answers_context(dossier),
     }
 
 
@@ -122,6 +146,7 @@ def service_decision_pdf(*, dossier: Dossier) -> bytes:
             "authorised": dossier.decision in (Decision.FAVOURABLE, Decision.FAVOURABLE_WITH_CONDITIONS),
             "decided_at": _local(dossier.decided_at or timezone.now()),
             "generated_at": _local(timezone.now()),
+            **_answers_context(dossier),
         },
     )
 

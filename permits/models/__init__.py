@@ -4,6 +4,7 @@ from permits.models.audit import AuditChainHead, AuditEvent, AuditTrailImmutable
 from permits.models.catalogue import (
     SERVICE_DECISION_ROLES,
     DecisionPath,
+    EconomicActivity,
     OccasionalMemberRule,
     OpinionValue,
     OutcomeDocument,
@@ -68,6 +69,7 @@ __all__ = [
     "DossierDocument",
     "DossierDocumentImmutable",
     "DossierStatus",
+    "EconomicActivity",
     "IllegalStatusWrite",
     "InstructionRound",
     "Language",

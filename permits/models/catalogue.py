@@ -79,6 +79,14 @@ class Procedure(models.Model):
         choices=[(role.value, role.label) for role in SERVICE_DECISION_ROLES],
         help_text=_("Decided by a service: the role that decides (empty when the commission decides)."),
     )
+    form_fields = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_(
+            "The procedure's own form: a list of field declarations (key, type, labels, required...), checked by "
+            "permits.answers when the catalogue is loaded. Empty: the building parameters (height, floors, use...)."
+        ),
+    )
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -121,6 +129,26 @@ class ProjectUse(models.Model):
         return self.label_fr or self.code
 
 
+class EconomicActivity(models.Model):
+    """One activity of the catalogue's nomenclature of economic activities (grocery, café, workshop...): a file of
+    an economic procedure declares a code of this list, never its own words; `use` is the code of `ProjectUse` the
+    activity falls under (what zoning rules and the public views compare)."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    label_fr = models.CharField(max_length=200)
+    label_ar = models.CharField(max_length=200, blank=True)
+    label_en = models.CharField(max_length=200, blank=True)
+    use = models.SlugField(max_length=50, blank=True, help_text=_("Code of the use the activity falls under."))
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name_plural = _("economic activities")
+
+    def __str__(self) -> str:
+        return self.label_fr or self.code
+
+
 class ProcedureStep(models.TextChoices):
     COMPLETENESS = "completeness", _("Completeness check by the desk")
     CONSULTATION = "consultation", _("Opinion of each consulted member")
@@ -150,6 +178,14 @@ class RequiredDocument(models.Model):
     label_en = models.CharField(max_length=200, blank=True)
     accepted_formats = ArrayField(models.CharField(max_length=16), default=list, blank=True)
     mandatory = models.BooleanField(default=True)
+    required_when = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Mandatory only when an answer of the form has one of the values: {"field": "establishment_class", '
+            '"values": ["1"]} (the environmental study of a class 1 establishment). Empty: as `mandatory` says.'
+        ),
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -181,6 +217,7 @@ class RuleKind(models.TextChoices):
     FLOORS_ABOVE = "floors_above", _("Number of floors above the threshold")
     USE_IN = "use_in", _("The project's use is one of the listed uses")
     ESTABLISHMENT_CLASS_IN = "establishment_class_in", _("The establishment class is one of the listed classes")
+    ANSWER_IN = "answer_in", _("An answer of the procedure's form is one of the listed values")
 
 
 class OccasionalMemberRule(models.Model):
@@ -195,6 +232,9 @@ class OccasionalMemberRule(models.Model):
     overlay_kind = models.CharField(max_length=32, choices=OverlayKind.choices, blank=True)
     threshold = models.FloatField(null=True, blank=True)
     values = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    answer_field = models.CharField(
+        max_length=64, blank=True, help_text=_("answer_in rules: the key of the form's field whose answer is compared.")
+    )
     description = models.CharField(max_length=300, blank=True)
 
     def __str__(self) -> str:

@@ -70,6 +70,14 @@ class Dossier(MachineWrittenStatus):
     use = models.CharField(max_length=50, blank=True)
     units = models.PositiveIntegerField(null=True, blank=True)
     establishment_class = models.PositiveSmallIntegerField(null=True, blank=True)
+    activity = models.SlugField(
+        max_length=50, blank=True, help_text=_("Code of the economic activity (nomenclature), from the answers.")
+    )
+    answers = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_("Answers to the procedure's own form (`Procedure.form_fields`), as checked by permits.answers."),
+    )
     precheck = models.JSONField(default=dict, blank=True, help_text=_("Zoning pre-check result frozen at filing."))
     overlaps_at_filing = models.JSONField(default=list, blank=True)
     status = models.CharField(

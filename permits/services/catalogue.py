@@ -13,8 +13,10 @@ from django.db import transaction
 
 from parcels.models import Agency
 from permits.inspections.catalogue import inspection_catalogue_load
+from permits.answers import DeclarationError, FormField, declaration_parse
 from permits.models import (
     DecisionPath,
+    EconomicActivity,
     OccasionalMemberRule,
     OutcomeDocument,
     PermanentMember,
@@ -35,6 +37,7 @@ class CatalogueError(ValueError):
 @dataclass
 class CatalogueLoadSummary:
     uses: int = 0
+    activities: int = 0
     agencies: int = 0
     procedures: int = 0
     created: int = 0
@@ -44,10 +47,37 @@ def _names(data: dict[str, Any], prefix: str = "name") -> dict[str, str]:
     return {f"{prefix}_{language}": data.get(f"{prefix}_{language}", "") for language in ("fr", "ar", "en")}
 
 
+def _procedure_form(data: dict[str, Any]) -> list[FormField]:
+    """The procedure's declared form, checked (types, conditions, columns, activity codes)."""
+    try:
+        return declaration_parse(data.get("form_fields") or [], where=f"procedure {data['code']}: form_fields")
+    except DeclarationError as error:
+        raise CatalogueError(str(error)) from error
+
+
+def _check_answer_condition(
+    procedure_code: str, form: list[FormField], field: Any, values: list[str], what: str
+) -> None:
+    """A rule or a document conditioned on an answer names a field of the form, and values it can take."""
+    spec = next((item for item in form if item.key == field), None)
+    if spec is None:
+        raise CatalogueError(f"procedure {procedure_code}: {what} names {field!r}, which is not a field of its form")
+    allowed = {choice.value for choice in spec.choices} if spec.type == "choice" else None
+    unknown = sorted(set(values) - allowed) if allowed is not None else []
+    if unknown:
+        raise CatalogueError(f"procedure {procedure_code}: {what} names values {', '.join(unknown)} of {field}")
+
+
 def _procedure_children(procedure: Procedure, data: dict[str, Any], agencies: dict[str, Agency]) -> None:
+    form = _procedure_form(data)
     for step, days in (data.get("deadlines") or {}).items():
         StepDeadline.objects.update_or_create(procedure=procedure, step=step, defaults={"business_days": days})
     for order, document in enumerate(data.get("required_documents") or []):
+        condition = document.get("required_when") or {}
+        if condition:
+            values = [str(value) for value in condition.get("values", [])]
+            _check_answer_condition(data["code"], form, condition.get("field"), values, f"document {document['code']}")
+            condition = {"field": condition["field"], "values": values}
         RequiredDocument.objects.update_or_create(
             procedure=procedure,
             code=document["code"],
@@ -55,6 +85,7 @@ def _procedure_children(procedure: Procedure, data: dict[str, Any], agencies: di
                 **_names(document, "label"),
                 "accepted_formats": document.get("formats", ["pdf"]),
                 "mandatory": document.get("mandatory", True),
+                "required_when": condition,
                 "order": order,
             },
         )
@@ -65,12 +96,16 @@ def _procedure_children(procedure: Procedure, data: dict[str, Any], agencies: di
     for rule in data.get("occasional_rules") or []:
         if rule["kind"] == RuleKind.USE_IN:
             _check_use_codes(data["code"], [str(value) for value in rule.get("values", [])])
+        if rule["kind"] == RuleKind.ANSWER_IN:
+            values = [str(value) for value in rule.get("values", [])]
+            _check_answer_condition(data["code"], form, rule.get("field"), values, "an answer_in rule")
         agency = agencies[rule["agency"]] if rule.get("agency") else None
         OccasionalMemberRule.objects.update_or_create(
             procedure=procedure,
             kind=rule["kind"],
             agency=agency,
             overlay_kind=rule.get("overlay_kind", ""),
+            answer_field=rule.get("field", ""),
             defaults={
                 "threshold": rule.get("threshold"),
                 "values": [str(value) for value in rule.get("values", [])],
@@ -95,6 +130,16 @@ def _check_use_codes(procedure_code: str, values: list[str]) -> None:
         )
 
 
+def activities_load(entries: list[dict[str, Any]]) -> int:
+    """Create or update the nomenclature of economic activities, in the file's order; each names a use's code."""
+    for order, data in enumerate(entries):
+        _check_use_codes(f"activity {data['code']}", [data["use"]] if data.get("use") else [])
+        EconomicActivity.objects.update_or_create(
+            code=data["code"], defaults={**_names(data, "label"), "use": data.get("use", ""), "order": order}
+        )
+    return len(entries)
+
+
 def uses_load(entries: list[dict[str, Any]]) -> int:
     """Create or update the uses of the nomenclature, in the file's order."""
     for order, data in enumerate(entries):
@@ -104,10 +149,11 @@ def uses_load(entries: list[dict[str, Any]]) -> int:
 
 @transaction.atomic
 def procedures_load(*, path: Path = DEFAULT_CATALOGUE) -> CatalogueLoadSummary:
-    """Create or update the uses, agencies and procedures of a catalogue file (see `fixtures/procedures.yaml`)."""
+    """Create or update the uses, activities, agencies and procedures of a catalogue file (fixtures/procedures.yaml)."""
     catalogue = yaml.safe_load(path.read_text(encoding="utf-8"))
     summary = CatalogueLoadSummary()
     summary.uses = uses_load(catalogue.get("uses") or [])
+    summary.activities = activities_load(catalogue.get("activities") or [])
     agencies: dict[str, Agency] = {}
     for data in catalogue.get("agencies", []):
         agency, created = Agency.objects.get_or_create(code=data["code"], defaults=_names(data))
@@ -136,6 +182,7 @@ def procedures_load(*, path: Path = DEFAULT_CATALOGUE) -> CatalogueLoadSummary:
                 "requires_footprint": data.get("requires_footprint", True),
                 "decided_by": data.get("decided_by", DecisionPath.COMMISSION),
                 "decision_role": data.get("decision_role", ""),
+                "form_fields": data.get("form_fields") or [],
             },
         )
         _procedure_children(procedure, data, agencies)

@@ -18,13 +18,14 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from gis_core.documents.errors import DocumentTypeNotAllowed
 from gis_core.documents.models import StoredDocument
 from gis_core.documents.services import document_store, documents_quota_check, documents_storage
 from gis_core.documents.validation import HEADER_BYTES, DocumentKind, sniff
 from permits import access, workflow
+from permits.answers import required_when_holds
 from permits.errors import IllegalTransition, InvalidDossier, NotFound, PermissionDenied
 from permits.models import (
     FREE_DOCUMENT_TYPES,
@@ -223,13 +224,17 @@ def _record_upload(
 
 
 def documents_missing_mandatory(*, dossier: Dossier) -> list[RequiredDocument]:
-    """Mandatory documents of the file's procedure of which no version has been uploaded yet."""
+    """Mandatory documents of the file's procedure of which no version has been uploaded yet: those mandatory without
+    a condition, and those whose `required_when` holds on the file's answers (a class 1 establishment's impact
+    study)."""
     uploaded = DossierDocument.objects.filter(dossier=dossier).values("document_type")
-    return list(
-        RequiredDocument.objects.filter(procedure_id=dossier.procedure_id, mandatory=True)
+    candidates = (
+        RequiredDocument.objects.filter(procedure_id=dossier.procedure_id)
+        .filter(Q(mandatory=True, required_when={}) | ~Q(required_when={}))
         .exclude(code__in=uploaded)
         .order_by("order", "code")
     )
+    return [document for document in candidates if required_when_holds(document.required_when, dossier.answers or {})]
 
 
 def documents_require_mandatory(*, dossier: Dossier) -> None:

@@ -14,6 +14,7 @@ from gis_core.models import Territory, TerritoryLevel
 from parcels.geometry_input import polygon_from_input
 from parcels.models import Parcel
 from permits import access, selectors, workflow
+from permits.answers import InvalidAnswers, answers_clean, answers_columns, procedure_form
 from permits.errors import InvalidDossier, PermissionDenied
 from permits.models import AUTHORISING_DECISIONS, Dossier, DossierCounter, Procedure, Role
 from permits.services.common import audit_and_publish, dossier_lock, transition_run
@@ -44,7 +45,9 @@ def _check_project(*, procedure: Procedure, commune: Territory, fields: dict[str
     if commune.level != TerritoryLevel.COMMUNE:
         raise InvalidDossier(f"{commune.code} is not a commune")
     establishment_class = fields.get("establishment_class")
-    if procedure.establishment_classes and establishment_class not in procedure.establishment_classes:
+    if procedure.form_fields and establishment_class is None:
+        pass  # the procedure's own form asks for the class (required when the file is filed)
+    elif procedure.establishment_classes and establishment_class not in procedure.establishment_classes:
         raise InvalidDossier(
             f"establishment_class: one of {procedure.establishment_classes} is required for {procedure.code}"
         )
@@ -67,6 +70,33 @@ def _use_code(project: dict[str, Any]) -> dict[str, Any]:
         typed = str(project["use"])[:50]
         raise InvalidDossier(f"use: {typed!r} is not a use of the catalogue; give one of: {', '.join(codes)}")
     return {**project, "use": value}
+
+
+def _own_form_refuses(*, procedure: Procedure, project: dict[str, Any]) -> None:
+    """A procedure with its own form takes its parameters as answers, not the building's (its title aside); a linked
+    file (occupancy permit) carries its parent's project as authorised, so its columns may be given."""
+    given = sorted(name for name in project if name != "title")
+    if procedure.form_fields and procedure.parent_id is None and given:
+        raise InvalidDossier(
+            f"{', '.join(given)}: not fields of {procedure.code}; give the answers to its own form instead",
+            errors={name: ["This procedure's form has no such field."] for name in given},
+        )
+
+
+def _parent_by_reference(*, procedure: Procedure, answers: dict[str, Any]) -> Dossier | None:
+    """The file a `parent_file` answer names (already checked as one of the applicant's authorised files)."""
+    for spec in procedure_form(procedure):
+        if spec.type == "parent_file" and answers.get(spec.key) and procedure.parent_id is not None:
+            return Dossier.objects.filter(reference=answers[spec.key], procedure_id=procedure.parent_id).first()
+    return None
+
+
+def answers_apply(
+    *, procedure: Procedure, applicant: Any, answers: dict[str, Any], complete: bool = False
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the answers as stored, the typed columns they fill), through the one validator (`permits.answers`)."""
+    cleaned = answers_clean(procedure=procedure, answers=answers, applicant=applicant, complete=complete)
+    return cleaned, answers_columns(procedure=procedure, answers=cleaned)
 
 
 def _check_footprint(*, commune: Territory, footprint: MultiPolygon | None) -> None:
@@ -110,12 +140,17 @@ def dossier_create(
     footprint: Any = None,
     footprint_srid: int | None = None,
     parent_dossier: Dossier | None = None,
+    answers: dict[str, Any] | None = None,
     **project: Any,
 ) -> Dossier:
-    """A new draft. An architect (role `architect`) may file for another applicant and is recorded as such."""
+    """A new draft. An architect (role `architect`) may file for another applicant and is recorded as such.
+    `answers` answer the procedure's own form (checked by `permits.answers`; a draft may leave some out)."""
     unknown = set(project) - set(PROJECT_FIELDS)
     if unknown:
         raise InvalidDossier(f"unknown project fields: {', '.join(sorted(unknown))}")
+    _own_form_refuses(procedure=procedure, project=project)
+    if answers and not procedure.form_fields:
+        raise InvalidAnswers({"answers": ["This procedure has no form of its own: give the building parameters."]})
     project = _use_code(project)
     if not procedure.active:
         raise InvalidDossier(f"procedure {procedure.code} is not open to new files")
@@ -125,6 +160,11 @@ def dossier_create(
         if not access.memberships_of(actor, [Role.ARCHITECT]).exists():
             raise PermissionDenied("only an architect may file on someone else's behalf")
         architect = actor
+    cleaned_answers: dict[str, Any] = {}
+    if procedure.form_fields:
+        cleaned_answers, columns = answers_apply(procedure=procedure, applicant=applicant, answers=answers or {})
+        project = {**project, **{name: value for name, value in columns.items() if value is not None}}
+        parent_dossier = parent_dossier or _parent_by_reference(procedure=procedure, answers=cleaned_answers)
     _check_project(procedure=procedure, commune=commune, fields=project)
     if parent_dossier is not None or procedure.requires_parent_dossier:
         parent_dossier = _check_parent(procedure=procedure, parent_dossier=parent_dossier, applicant=applicant)
@@ -137,6 +177,7 @@ def dossier_create(
         architect=architect,
         parent_dossier=parent_dossier,
         footprint=footprint_geometry,
+        answers=cleaned_answers,
         **project,
     )
     dossier.save()
@@ -210,6 +251,7 @@ def dossier_start_linked(
         parcels=list(parent.parcels.values_list("pk", flat=True)),
         footprint=parent.footprint,
         parent_dossier=parent,
+        answers={spec.key: parent.reference for spec in procedure_form(procedure) if spec.type == "parent_file"},
         **{**_linked_project(parent=parent, procedure=procedure), **({"title": title} if title else {})},
     )
     return dossier, True
@@ -224,9 +266,11 @@ def dossier_update(
     parcels: Iterable[Parcel | int] | None = None,
     footprint: Any = None,
     footprint_srid: int | None = None,
+    answers: dict[str, Any] | None = None,
     **project: Any,
 ) -> Dossier:
-    """Edit a draft (or a file returned as incomplete): project parameters, parcels, footprint."""
+    """Edit a draft (or a file returned as incomplete): project parameters or the answers to the procedure's own
+    form (the keys given replace theirs; a null removes an answer), parcels, footprint."""
     dossier = dossier_lock(dossier=dossier)
     if not access.is_owner(actor, dossier):
         raise PermissionDenied("only the applicant or their architect may edit the file")
@@ -235,9 +279,24 @@ def dossier_update(
     unknown = set(project) - set(PROJECT_FIELDS)
     if unknown:
         raise InvalidDossier(f"unknown project fields: {', '.join(sorted(unknown))}")
+    procedure = dossier.procedure
+    _own_form_refuses(procedure=procedure, project=project)
+    if answers is not None and not procedure.form_fields:
+        raise InvalidAnswers({"answers": ["This procedure has no form of its own: give the building parameters."]})
     project = _use_code(project)
+    if answers is not None:
+        if not isinstance(answers, dict):
+            raise InvalidAnswers({"answers": ["The answers are a mapping of field keys to values."]})
+        combined = {key: value for key, value in {**dossier.answers, **answers}.items() if value is not None}
+        dossier.answers, columns = answers_apply(procedure=procedure, applicant=dossier.applicant, answers=combined)
+        project = {**project, **columns}
+        parent = _parent_by_reference(procedure=procedure, answers=dossier.answers)
+        if parent is not None and parent.pk != dossier.parent_dossier_id:
+            dossier.parent_dossier = _check_parent(
+                procedure=procedure, parent_dossier=parent, applicant=dossier.applicant
+            )
     merged = {name: project.get(name, getattr(dossier, name)) for name in PROJECT_FIELDS}
-    _check_project(procedure=dossier.procedure, commune=dossier.commune, fields=merged)
+    _check_project(procedure=procedure, commune=dossier.commune, fields=merged)
     for name, value in project.items():
         setattr(dossier, name, value)
     if footprint is not None:
@@ -246,7 +305,14 @@ def dossier_update(
     dossier.save()
     if parcels is not None:
         _set_parcels(dossier=dossier, parcels=parcels)
-    changed = sorted([*project, *(["footprint"] if footprint is not None else []), *(["parcels"] if parcels else [])])
+    changed = sorted(
+        [
+            *project,
+            *(["answers"] if answers is not None else []),
+            *(["footprint"] if footprint is not None else []),
+            *(["parcels"] if parcels else []),
+        ]
+    )
     audit_and_publish(
         dossier=dossier, actor=actor, address=address, action="dossier.updated", payload={"changed": changed}
     )
@@ -269,6 +335,8 @@ def dossier_submit(*, actor: Any, address: str | None, dossier: Dossier) -> Doss
     Refused (409, listing them) while a mandatory document of the procedure has no uploaded version."""
     dossier = dossier_lock(dossier=dossier)
     workflow.transition_check(dossier=dossier, action=workflow.Action.SUBMIT, actor=actor)
+    if dossier.procedure.form_fields:  # every required answer, as the procedure's form declares them
+        answers_apply(procedure=dossier.procedure, applicant=dossier.applicant, answers=dossier.answers, complete=True)
     documents_require_mandatory(dossier=dossier)
     now = timezone.now()
     first_filing = dossier.reference is None

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from parcels.models import Agency
 from permits import services
+from permits.answers import answers_clean, answers_columns, procedure_form
 from permits.models import (
     ConsultationStatus,
     Decision,
@@ -282,6 +283,49 @@ def advance(dossier: Dossier, status: str) -> Dossier:
     return dossier
 
 
+# Answers to each procedure's own form (permits/fixtures/procedures.yaml) a factory file carries unless told
+# otherwise; an `establishment_class` given to the factory (it has no default) replaces the class answered.
+SAMPLE_ANSWERS: dict[str, dict[str, Any]] = {
+    "simple-declaration": {"activity": "grocery", "premises_area": 60, "opening_hours": "8 h - 20 h"},
+    "classified-establishment": {"establishment_class": "2", "activity": "metal-works", "hazards": "Bruit, fumées"},
+    "telecom-installation": {
+        "antenna_type": "macro_cell",
+        "mast_height": 24,
+        "transmit_power": 40,
+        "site_sharing": False,
+    },
+    "advertising-display": {
+        "display_width": 4,
+        "display_height": 3,
+        "lit": False,
+        "placement": "facade",
+        "duration_months": 12,
+    },
+    "occupancy-permit": {"completion_date": "2026-06-30"},
+    "certificate-of-conformity": {"completion_date": "2026-06-30"},
+}
+
+
+def own_form_fields(procedure: Procedure, fields: dict[str, Any]) -> dict[str, Any]:
+    """The answers (checked by the one validator) and the typed columns of a factory file of a procedure with its own
+    form: the sample answers (a class given replacing the one answered); the building parameters the procedure does not
+    ask for are left empty (a linked file keeps its parent's, as authorised)."""
+    answers = dict(SAMPLE_ANSWERS.get(procedure.code, {}))
+    for spec in procedure_form(procedure):
+        if spec.column == "establishment_class" and fields.get(spec.column) is not None:
+            answers[spec.key] = str(fields[spec.column]) if spec.type == "choice" else fields[spec.column]
+        if spec.type == "parent_file" and fields.get("parent_dossier") is not None:
+            answers[spec.key] = fields["parent_dossier"].reference
+    cleaned = answers_clean(procedure=procedure, answers=answers, applicant=fields.get("applicant"), complete=False)
+    columns = answers_columns(procedure=procedure, answers=cleaned)
+    empty = (
+        {}
+        if procedure.parent_id
+        else {**dict.fromkeys(("height_m", "floors", "gross_floor_area_m2", "units")), "use": ""}
+    )
+    return {**empty, **columns, "answers": cleaned}
+
+
 class DossierFactory(factory.django.DjangoModelFactory[Dossier]):
     """A draft by default; `DossierFactory.create(<status>=True)` reaches that status through the services."""
 
@@ -318,6 +362,9 @@ class DossierFactory(factory.django.DjangoModelFactory[Dossier]):
     def _create(cls, model_class: type[Dossier], *args: Any, **kwargs: Any) -> Dossier:
         reach = kwargs.pop("reach", DossierStatus.DRAFT)
         parcels = kwargs.pop("parcels", None)
+        procedure = kwargs.get("procedure")
+        if procedure is not None and procedure.form_fields and "answers" not in kwargs:
+            kwargs.update(own_form_fields(procedure, kwargs))
         if kwargs.get("use"):  # a code of the catalogue's uses, as the services require
             ProjectUse.objects.get_or_create(code=kwargs["use"], defaults={"label_fr": kwargs["use"]})
         dossier = super()._create(model_class, *args, **kwargs)

@@ -9,10 +9,11 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
+from permits import services
 from permits.models import Dossier, DossierDocument, DossierStatus, Procedure
 from permits.services import procedures_load
 from tests.factories import ParcelFactory, box
-from tests.permits.factories import DossierFactory, UserFactory, commune_tree, staff_for, submit
+from tests.permits.factories import ADDRESS, DossierFactory, UserFactory, commune_tree, staff_for, submit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("documents_storage_dir")]
 
@@ -49,6 +50,13 @@ def building_permit(commune: Any, parcel: Any, applicant: User | None = None, **
         use="residential",
         units=1,
         **status,
+    )
+
+
+def answered(dossier: Dossier) -> Dossier:
+    """The linked file's own form answered (the authorised permit is already named): the completion date."""
+    return services.dossier_update(
+        actor=dossier.applicant, address=ADDRESS, dossier=dossier, answers={"completion_date": "2026-06-30"}
     )
 
 
@@ -121,7 +129,7 @@ def test_applying_creates_one_linked_draft_filled_in_from_the_permit(commune: An
 def test_an_open_linked_file_already_filed_is_where_the_button_leads(commune: Any, parcel: Any) -> None:
     parent = building_permit(commune, parcel, published=True)
     client_for(parent.applicant).post(apply_url(parent, "certificate-of-conformity"))
-    filed = submit(Dossier.objects.get(parent_dossier=parent))
+    filed = submit(answered(Dossier.objects.get(parent_dossier=parent)))
     response = client_for(parent.applicant).post(apply_url(parent, "certificate-of-conformity"))
     assert response["Location"] == reverse("web:dossier-detail", args=[filed.pk])
     assert Dossier.objects.filter(parent_dossier=parent).count() == 1
@@ -179,7 +187,7 @@ def test_a_forged_or_missing_parent_is_a_form_error(commune: Any, parcel: Any) -
 def test_both_file_pages_show_the_link_both_ways(commune: Any, parcel: Any) -> None:
     parent = building_permit(commune, parcel, published=True)
     client_for(parent.applicant).post(apply_url(parent))
-    child = submit(Dossier.objects.get(parent_dossier=parent))
+    child = submit(answered(Dossier.objects.get(parent_dossier=parent)))
     applicant = client_for(parent.applicant)
     child_page = applicant.get(reverse("web:dossier-detail", args=[child.pk])).content.decode()
     parent_url = reverse("web:dossier-detail", args=[parent.pk])

@@ -23,6 +23,14 @@ def verdicts(precheck: dict[str, Any] | None) -> list[dict[str, Any]]:
     return verdict_rows((precheck or {}).get("checks") or [])
 
 
+@register.filter
+def answer_rows(dossier: Any) -> list[dict[str, Any]]:
+    """The answers of a file to its procedure's own form, as rows (label, value in words, unit), in its order."""
+    from permits.answers import answers_display
+
+    return answers_display(procedure=dossier.procedure, answers=dossier.answers or {})
+
+
 @register.simple_tag
 def navigation_for(user: Any) -> dict[str, bool]:
     """Which back-office entries the menu shows to this user."""
@@ -35,3 +43,9 @@ def navigation_for(user: Any) -> dict[str, bool]:
         "commission": commissions_of(user=user).exists(),
         "signer": bool(signer),
     }
+
+
+@register.filter
+def get_item(mapping: Any, key: str) -> Any:
+    """`{{ attrs|get_item:"aria-required" }}`: a key of a mapping whose name a template cannot spell."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

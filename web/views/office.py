@@ -90,6 +90,7 @@ def legal_path_of(dossier: Dossier) -> dict[str, Any] | None:
     booking = None if service else commission_selectors.booking_active_for(dossier=dossier)
     return {
         "by_service": service,
+        "receipt": service and selectors.procedure_issues_receipt(procedure=dossier.procedure),
         "service": dossier.procedure.commission_name_fr,
         "session": booking.session if booking else None,
         "signing": dossier.status == DossierStatus.DECIDED,
@@ -99,13 +100,15 @@ def legal_path_of(dossier: Dossier) -> dict[str, Any] | None:
 def office_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
     """The action forms of the back-office file view, for the actions this user may run now."""
     actions = set(selectors.actions_available(dossier=dossier, user=request.user))
+    legal_path = legal_path_of(dossier)
+    decision_form = forms.ReceiptDecisionForm if legal_path and legal_path["receipt"] else forms.DecisionForm
     return {
         "completeness_form": forms.CompletenessForm(procedure=dossier.procedure)
         if "accept_complete" in actions
         else None,
         "remark_form": forms.RemarkForm() if "issue_remark" in actions else None,
-        "service_decision_form": forms.DecisionForm() if "decide_without_commission" in actions else None,
-        "legal_path": legal_path_of(dossier),
+        "service_decision_form": decision_form() if "decide_without_commission" in actions else None,
+        "legal_path": legal_path,
         "my_consultations": [
             {"consultation": consultation, "form": forms.OpinionForm(prefix=f"c{consultation.pk}")}
             for consultation in _my_pending_consultations(request, dossier)

@@ -19,6 +19,7 @@ from django.utils.translation import get_language, get_language_bidi, gettext_la
 from django.utils.translation import gettext as _
 
 from permits import access, selectors, services, workflow
+from permits.answers import InvalidAnswers, answers_clean, procedure_form
 from permits.footprint import footprint_from_file
 from permits.models import Dossier, Procedure
 from permits.services.filing import dossier_start_linked
@@ -260,7 +261,10 @@ def _precheck_config(dossier: Dossier) -> dict[str, Any]:
 
 @_wizard_step
 def wizard_project(request: HttpRequest, dossier: Dossier) -> HttpResponse:
-    """Step 3: the project's parameters, checked live against the zoning rules of the site."""
+    """Step 3: the project's parameters, checked live against the zoning rules of the site; for a procedure with
+    its own form (`Procedure.form_fields`), its own fields instead."""
+    if dossier.procedure.form_fields:
+        return _project_answers(request, dossier)
     initial = {
         name: getattr(dossier, name)
         for name in ("height_m", "floors", "gross_floor_area_m2", "use", "units", "establishment_class")
@@ -283,6 +287,26 @@ def wizard_project(request: HttpRequest, dossier: Dossier) -> HttpResponse:
         "wizard_strings": wizard_strings(),
     }
     return render(request, "web/wizard_project.html", context)
+
+
+def _project_answers(request: HttpRequest, dossier: Dossier) -> HttpResponse:
+    form = forms.AnswersForm(
+        request.POST or None, initial=dossier.answers, procedure=dossier.procedure, applicant=dossier.applicant
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = run_service(
+            request,
+            lambda: services.dossier_update(
+                actor=request.user,
+                address=client_address(request),
+                dossier=dossier,
+                answers={spec.key: form.answers.get(spec.key) for spec in form.specs},  # a cleared answer goes
+            ),
+            _("Answers saved."),
+        )
+        if saved is not None:
+            return redirect(wizard_url(dossier, "documents"))
+    return render(request, "web/wizard_answers.html", {**_wizard_context(dossier, "project"), "form": form})
 
 
 @_wizard_step
@@ -320,5 +344,18 @@ def wizard_review(request: HttpRequest, dossier: Dossier) -> HttpResponse:
         ],
         "parcels": list(dossier.parcels.all()),
         "document_rows": labelled_document_rows(dossier=dossier, user=request.user),
+        "answer_problems": _answer_problems(dossier),
     }
     return render(request, "web/wizard_review.html", context)
+
+
+def _answer_problems(dossier: Dossier) -> list[dict[str, Any]]:
+    """What the procedure's own form still lacks (or refuses) before filing, by field label, in the page's language."""
+    if not dossier.procedure.form_fields:
+        return []
+    try:
+        answers_clean(procedure=dossier.procedure, answers=dossier.answers, applicant=dossier.applicant)
+    except InvalidAnswers as error:
+        labels = {spec.key: spec.label for spec in procedure_form(dossier.procedure)}
+        return [{"label": labels.get(key, key), "messages": messages} for key, messages in error.errors.items()]
+    return []

@@ -24,5 +24,5 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.stdout.write(
             f"Catalogue loaded: {summary.procedures} procedures ({summary.created} new), {summary.agencies} agencies, "
-            f"{summary.uses} uses"
+            f"{summary.uses} uses, {summary.activities} economic activities"
         )
