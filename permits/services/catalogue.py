@@ -12,8 +12,8 @@ import yaml
 from django.db import transaction
 
 from parcels.models import Agency
-from permits.inspections.catalogue import inspection_catalogue_load
 from permits.answers import DeclarationError, FormField, declaration_parse
+from permits.inspections.catalogue import inspection_catalogue_load
 from permits.models import (
     DecisionPath,
     EconomicActivity,
