@@ -13,9 +13,11 @@ from django.test import TestCase
 from permits.commissions import pdf
 from permits.commissions import services as commission_services
 from permits.commissions.models import Commission, OutputKind
-from permits.models import Decision, Dossier, DossierStatus, Procedure
+from permits.inspections.guards import inspection_required
+from permits.models import Decision, Dossier, DossierStatus, Procedure, Role, RoleMembership
 from permits.services import procedures_load
 from tests.commissions.helpers import BIDI_CONTROLS, latest, pdf_text
+from tests.inspections.conftest import closed_inspection
 from tests.legal_path import LegalPath, pdfsig_checked
 from tests.permits.factories import ADDRESS, DossierFactory, UserFactory, commune_tree, give_all_opinions, staff_for
 
@@ -104,11 +106,22 @@ def file_of(code: str, commune: Any) -> Dossier:
     return dossier
 
 
+def inspected(dossier: Dossier, commune: Any, legal_path: LegalPath) -> None:
+    """A procedure decided only after its site inspection: the report closed, conform, by the commune's inspector."""
+    if not inspection_required(dossier=dossier):
+        return
+    inspector = UserFactory.create(first_name="Nadia", last_name="Inspectrice")
+    RoleMembership.objects.create(user=inspector, role=Role.INSPECTOR, territory=commune)
+    legal_path.pki.user(inspector.get_username(), display_name=inspector.get_full_name())
+    closed_inspection(dossier, {**staff_for(commune), "inspector": inspector})
+
+
 @pytest.mark.parametrize("code", sorted(OUTPUTS))
 def test_each_procedure_has_its_own_decision_in_french_and_arabic(
     code: str, commune: Any, legal_path: LegalPath
 ) -> None:
     dossier = file_of(code, commune)
+    inspected(dossier, commune, legal_path)
     examination = legal_path.decide(dossier)
     assert dossier.status == DossierStatus.DECIDED
     decision = examination.outputs.get(kind=OutputKind.DECISION)

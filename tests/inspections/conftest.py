@@ -22,7 +22,7 @@ from permits.inspections.models import Inspection, ItemResult
 from permits.inspections.services import ItemAnswer
 from permits.models import Dossier, Procedure, Role, RoleMembership, UserProfile
 from permits.services import procedures_load
-from permits.services.filing import dossier_start_linked
+from permits.services.filing import dossier_start_linked, dossier_update
 from tests.conftest import tasks_eager
 from tests.legal_path import legal_path, pki, signing_settings_apply  # noqa: F401 - fixtures
 from tests.permits.factories import ADDRESS, DossierFactory, UserFactory, advance, commune_tree, staff_for
@@ -73,6 +73,9 @@ def occupancy_file(commune: Any, *, code: str = "occupancy-permit") -> Dossier:
     )
     dossier, _created = dossier_start_linked(
         actor=parent.applicant, address=ADDRESS, parent_dossier=parent, procedure=Procedure.objects.get(code=code)
+    )
+    dossier = dossier_update(  # the linked procedure's own form: the completion date
+        actor=parent.applicant, address=ADDRESS, dossier=dossier, answers={"completion_date": "2026-06-30"}
     )
     return advance(dossier, "under_instruction")
 
