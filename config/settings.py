@@ -251,7 +251,7 @@ DOCUMENTS_X_ACCEL_PREFIX = env_str("DOCUMENTS_X_ACCEL_PREFIX", "/protected-docum
 BACKUP_PG_BIN_DIR = env_str("BACKUP_PG_BIN_DIR", "/usr/lib/postgresql/15/bin")  # else found on PATH
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "gis_core.limits.schema.LimitsAutoSchema",  # with the 429/413/503 answers
     "EXCEPTION_HANDLER": "gis_core.problems.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
