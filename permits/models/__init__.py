@@ -36,7 +36,15 @@ from permits.models.dossiers import (
     RemarkReply,
     RemarkStatus,
 )
-from permits.models.people import BACK_OFFICE_ROLES, Language, Role, RoleMembership, UserProfile
+from permits.models.people import (
+    BACK_OFFICE_ROLES,
+    SENSITIVE_ROLES,
+    Language,
+    Role,
+    RoleGrantRequest,
+    RoleMembership,
+    UserProfile,
+)
 from permits.models.status import IllegalStatusWrite, MachineWrittenStatus
 
 __all__ = [
@@ -45,6 +53,7 @@ __all__ = [
     "FREE_DOCUMENT_TYPES",
     "OTHER_DOCUMENT",
     "REVISED_PLAN",
+    "SENSITIVE_ROLES",
     "SERVICE_DECISION_ROLES",
     "AuditChainHead",
     "AuditEvent",
@@ -75,6 +84,7 @@ __all__ = [
     "RemarkStatus",
     "RequiredDocument",
     "Role",
+    "RoleGrantRequest",
     "RoleMembership",
     "RuleKind",
     "StepDeadline",
