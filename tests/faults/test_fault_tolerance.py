@@ -5,9 +5,10 @@ The platform runs as `make run` runs it, in processes of the test's own (`tests.
 supervised worker (`scripts/worker.sh`) on the test database, a Redis of the test's (`tests.faults.redis_server`)
 and an SMTP server (aiosmtpd). Sixteen readers ask for vector tiles, TileJSON, OGC API items, WMS maps and WMTS
 tiles, the map page and the parcel look-up; sixteen applicants, each with an API token, create drafts and submit
-them. Meanwhile the signers of three files decided through the legal path (`tests.legal_path`: examined in a
+them. Meanwhile the signers of two files decided through the legal path (`tests.legal_path`: examined in a
 session with the quorum, decided by the president) sign in turn through the API, each signature a PAdES signature
-applied by the worker. The faults follow the traffic's progress (not the clock), and every client keeps its last
+applied by the worker; their requests are spread over the faults (one before or after each of them, one while Redis
+is down). The faults follow the traffic's progress (not the clock), and every client keeps its last
 requests for after the recovery, so the test is bounded by its request counts and a time limit, whatever the
 machine's speed.
 
@@ -71,7 +72,7 @@ READERS = 16
 APPLICANTS = 16
 READS_EACH = 36
 FILES_EACH = 4
-DECIDED_FILES = 3  # their signatures are asked for during the faults
+DECIDED_FILES = 2  # their signatures are asked for during the faults, spread over the traffic (`ask_points`)
 SIGNER_PAUSE = 0.5  # seconds between a signer's looks at their list
 AFTER_RECOVERY = 0.3  # the share of each client's requests kept for after the recovery
 TIME_LIMIT = 240.0  # seconds for the whole traffic; the test fails, it does not hang
@@ -239,22 +240,35 @@ def applicant(base: str, username: str, token: str, parcel_id: int, traffic: Tra
             request(session, traffic, username, "read-file", "GET", f"{base}/api/dossiers/{dossier_id}/")
 
 
-def signer(base: str, username: str, token: str, request_ids: set[int], traffic: Traffic, signing: Signing) -> None:
-    """A signer signs each of their requests once its turn has come (their list), once each, until all are asked."""
+def ask_points(request_ids: set[int], traffic: Traffic) -> dict[int, int]:
+    """When each signature is asked for: after this many answered requests of the traffic, evenly over the share
+    before the recovery (with two files: once the worker is dead, while Redis is down, after its restart, after the
+    worker's second death)."""
+    before = traffic.planned * (1 - AFTER_RECOVERY)
+    ordered = sorted(request_ids)
+    return {request_id: round(before * (index + 1) / (len(ordered) + 1)) for index, request_id in enumerate(ordered)}
+
+
+def signer(base: str, username: str, token: str, due: dict[int, int], traffic: Traffic, signing: Signing) -> None:
+    """A signer signs each of their requests once it is due (`ask_points`) and its turn has come (their list), once
+    each, until all are asked."""
     asked: set[int] = set()
     with requests.Session() as session:
         session.headers.update({"Authorization": f"Token {token}"})
-        while asked != request_ids and time.monotonic() < traffic.deadline:
+        while asked != set(due) and time.monotonic() < traffic.deadline:
+            time.sleep(SIGNER_PAUSE)
+            ready = {request_id for request_id, point in due.items() if traffic.done >= point} - asked
+            if not ready:
+                continue
             listed = request(session, signing, username, "sign-list", "GET", f"{base}/api/commission/signatures/")
             turns = [item["id"] for item in listed.json()] if listed is not None and listed.status_code == 200 else []
-            for request_id in sorted(set(turns) & request_ids - asked):
+            for request_id in sorted(set(turns) & ready):
                 url = f"{base}/api/commission/signatures/{request_id}/sign/"
                 answer = request(session, signing, username, "sign", "POST", url)
                 if answer is not None and answer.status_code == 202:
                     asked.add(request_id)
                     with signing.lock:
                         signing.asked.add(request_id)
-            time.sleep(SIGNER_PAUSE)
 
 
 def signatures_left(request_ids: set[int]) -> int:
@@ -420,13 +434,17 @@ def test_a_fault_loses_nothing(
     traffic = Traffic(planned=READERS * READS_EACH + APPLICANTS * FILES_EACH * 3, deadline=start + TIME_LIMIT)
     signing = Signing()
     all_requests = set().union(*(request_ids for _, _, request_ids in world.signers))
+    points = ask_points(all_requests, traffic)
     clients = [threading.Thread(target=reader, args=(web.url, number, traffic)) for number in range(READERS)]
     clients += [
         threading.Thread(target=applicant, args=(web.url, username, token, world.parcel_id, traffic))
         for username, token in world.applicants
     ]
     clients += [
-        threading.Thread(target=signer, args=(web.url, username, token, request_ids, traffic, signing))
+        threading.Thread(
+            target=signer,
+            args=(web.url, username, token, {pk: points[pk] for pk in request_ids}, traffic, signing),
+        )
         for username, token, request_ids in world.signers
     ]
     clients.append(threading.Thread(target=signature_recovery, args=(all_requests, traffic, signing)))
@@ -513,7 +531,14 @@ def test_a_fault_loses_nothing(
         actions = Counter(AuditEvent.objects.filter(dossier=dossier).values_list("action", flat=True))
         assert actions["dossier.sign"] == 1 and actions["dossier.publish"] == 1, (dossier.pk, actions)
         pdfsig_checked(dossier, pki, checked)
-    print(f"signatures: {signing_answers}, re-enqueued by the recovery job: {signing.resumed}")
+    sign_times = sorted(
+        f"{outcome.started - start:.1f} s ({outcome.status})" for outcome in signing.outcomes if outcome.kind == "sign"
+    )
+    print(f"signatures asked at {sign_times}: {signing_answers}, re-enqueued by the recovery job: {signing.resumed}")
+    down_from, down_to = traffic.redis_down
+    assert any(down_from <= outcome.started < down_to for outcome in signing.outcomes if outcome.kind == "sign"), (
+        "a signature was asked for while Redis was down"
+    )
 
     # Zero files in an inconsistent state.
     dossiers = Dossier.objects.filter(applicant__username__startswith="applicant-")
