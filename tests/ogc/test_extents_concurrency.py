@@ -1,17 +1,21 @@
 """The known extents (`ogc_services.extents`, `extents.json`) are grown by imports in any process, at any time: with
 several processes, each with two threads, growing the same layer's extent at once, no growth is lost, no writer
-fails, and a reader never meets half a file."""
+fails, and a reader never meets half a file.
+
+The writers are processes of their own (Django set up afresh, `OGC_CONFIG_DIR` from the environment, the test
+database's name for the key of the layer), as serving processes and workers are."""
 
 import json
-import multiprocessing
 import os
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.db import connections
-
-from ogc_services.extents import extent_grow
 
 PROCESSES = 4
 THREADS = 2
@@ -37,9 +41,24 @@ def expected() -> list[float]:
     return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
 
 
-def grow_in_threads(process: int) -> None:
-    """A child process: two threads growing at once; exit code 1 if any growth raised."""
+# A writer process: Django set up, then `grow_in_threads(process, start_line)`.
+CHILD = (
+    "import sys, django; django.setup(); "
+    "from django.db import connections; connections['geoportal'].settings_dict['NAME'] = sys.argv[2]; "
+    "from tests.ogc.test_extents_concurrency import grow_in_threads; grow_in_threads(int(sys.argv[1]), sys.argv[3])"
+)
+
+
+def grow_in_threads(process: int, start_line: str) -> None:
+    """In a writer process: once every writer is ready (`start_line`/ready-<n>, then `go`), two threads growing at
+    once; exit code 1 if any growth raised."""
+    from ogc_services.extents import extent_grow
+
     failures: list[BaseException] = []
+    line = Path(start_line)
+    (line / f"ready-{process}").touch()
+    while not (line / "go").exists():
+        time.sleep(0.005)
 
     def writer(index: int) -> None:
         try:
@@ -47,6 +66,7 @@ def grow_in_threads(process: int) -> None:
                 extent_grow(layer_name="parcels", bbox=growth(index, step))
         except BaseException as error:  # reported through the exit code
             failures.append(error)
+            print(repr(error), file=sys.stderr)
 
     threads = [threading.Thread(target=writer, args=(process * THREADS + t,)) for t in range(THREADS)]
     for thread in threads:
@@ -74,21 +94,38 @@ def test_processes_and_threads_growing_extents_at_once_lose_nothing(settings: An
     path = settings.OGC_CONFIG_DIR / "extents.json"
     path.write_text(json.dumps({key: {"bbox": list(START), "begin": None, "end": None}, "other:zones": other}))
 
-    context = multiprocessing.get_context("fork")
-    children = [context.Process(target=grow_in_threads, args=(process,)) for process in range(PROCESSES)]
-    for child in children:
-        child.start()
+    environment = {
+        **os.environ,
+        "OGC_CONFIG_DIR": str(settings.OGC_CONFIG_DIR),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    database = str(connections["geoportal"].settings_dict["NAME"])
+    start_line = tmp_path / "start"
+    start_line.mkdir()
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(process), database, str(start_line)],
+            cwd=django_settings.BASE_DIR,
+            env=environment,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for process in range(PROCESSES)
+    ]
+    deadline = time.monotonic() + 120
+    while len(list(start_line.glob("ready-*"))) < PROCESSES and time.monotonic() < deadline:
+        time.sleep(0.05)
     stop, torn = threading.Event(), []
-    reader = threading.Thread(target=read_while_written, args=(path, stop, torn))  # after the forks
+    reader = threading.Thread(target=read_while_written, args=(path, stop, torn))
     reader.start()
-    for child in children:
-        child.join(timeout=120)
+    (start_line / "go").touch()  # every writer at once
+    errors = [child.communicate(timeout=180)[1] for child in children]
     stop.set()
     reader.join()
 
-    assert [child.exitcode for child in children] == [0] * PROCESSES, "no writer failed"
+    assert [child.returncode for child in children] == [0] * PROCESSES, errors
     assert torn == [], "a reader never meets half a file"
     stored = json.loads(path.read_text())
     assert stored[key]["bbox"] == expected(), "every growth of every writer is kept"
     assert stored["other:zones"] == other, "the other layers' extents are kept"
-    assert sorted(p.name for p in settings.OGC_CONFIG_DIR.iterdir()) == ["extents.json", "extents.lock"]
+    assert not list(settings.OGC_CONFIG_DIR.glob("*.tmp")), "no temporary file left behind"
