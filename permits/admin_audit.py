@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import admin
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.forms import BaseFormSet, ModelForm
+from django.forms import BaseModelFormSet, ModelForm
 from django.http import HttpRequest
 
 from permits.audit import audit_record
@@ -75,7 +75,9 @@ class AuditedAdmin(admin.ModelAdmin):
         action = "admin.changed" if before is not None else "admin.created"
         admin_change_record(request=request, action=action, instance=instance, before=before, after=snapshot(instance))
 
-    def save_formset(self, request: HttpRequest, form: ModelForm, formset: BaseFormSet, change: bool) -> None:
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm, formset: "BaseModelFormSet[Any, Any]", change: bool
+    ) -> None:
         stored = {
             inline_form.instance.pk: snapshot(
                 type(inline_form.instance)._default_manager.get(pk=inline_form.instance.pk)

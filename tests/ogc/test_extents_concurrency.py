@@ -115,7 +115,7 @@ def test_processes_and_threads_growing_extents_at_once_lose_nothing(settings: An
     deadline = time.monotonic() + 120
     while len(list(start_line.glob("ready-*"))) < PROCESSES and time.monotonic() < deadline:
         time.sleep(0.05)
-    stop, torn = threading.Event(), []
+    stop, torn = threading.Event(), list[str]()
     reader = threading.Thread(target=read_while_written, args=(path, stop, torn))
     reader.start()
     (start_line / "go").touch()  # every writer at once
