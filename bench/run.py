@@ -4,6 +4,7 @@
     .venv/bin/python bench/run.py --quick                         # 20,000 parcels, short runs (a smoke test)
     .venv/bin/python bench/run.py --scenarios S1 S2 --parcels 200000
     .venv/bin/python bench/run.py --prepare-only                  # the bench database alone
+    .venv/bin/python bench/run.py --scenarios S3 S5 --limits      # the abuse limits in the path too
 
 S1-S5 use the bench database (`urbaplan_bench`, `urbaplan_bench_quick` with --quick, on the server of
 DATABASE_URL), created, migrated and filled here once: reused while its parcels and zoning are complete; the dev
@@ -14,6 +15,14 @@ database's demo data), bench/signing_bench.py (S8, its own PKI and PDFs). Every 
 (ours, the peer, the ratio, the connections, the data size); the lines of the latest run of each are kept in
 bench/results/summary_lines.json and listed in bench/results/summary.md. Load only targets 127.0.0.1 and every run
 is bounded in time. A --quick run writes under var/bench/results-quick/, never over bench/results/.
+
+The servers measured read the public data as production does: through the `geoportal` alias (the read-only
+`geoportal_reader` role, statements prepared after 5 runs, the public statement timeout). The abuse limits
+(`gis_core.limits`) are off by default, since every request of the load comes from 127.0.0.1 and the limiter
+would refuse it; `--limits` puts them in the path as production has them: the throttle on (its Redis script run
+for every public request) with the public-api and ogc scopes at `LIMITS_RATE` (never reached by a bench: the
+limiter's cost, not its refusals), the body caps and the statement timeout as configured; the figures go to
+bench/results/with-limits/ (var/bench/results-quick/with-limits/ with --quick), beside those without.
 """
 
 from __future__ import annotations
@@ -37,7 +46,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "bench" / "results"
-RESULTS = COMMITTED  # --quick: var/bench/results-quick/
+RESULTS = COMMITTED  # --quick: var/bench/results-quick/; --limits: .../with-limits/
+# --limits: the public scopes' rate. GCRA lets a client send `count` requests at once (then one per interval,
+# at least 1 ms): a billion a day is never reached by a bench, so every request pays the limiter and none is refused.
+LIMITS_RATE = "1000000000/day"
+LIMITED_SCOPES = ("THROTTLE_RATE_PUBLIC_API", "THROTTLE_RATE_OGC")
 WORK = ROOT / "var" / "bench"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 HCP_COMMUNES = (
@@ -495,6 +508,12 @@ class Bench:
             "duration_s": seconds,
             "summary": summary,
             "runs": measurements,
+            # --limits: the throttle on (never refusing: no response may be a 429, `non_2xx` says), else off
+            "limits": {
+                "throttle": os.environ.get("THROTTLE_ENABLED", "true"),
+                **{name: os.environ.get(name, "") for name in LIMITED_SCOPES},
+                "non_2xx": sum(m["non_2xx"] for runs in measurements.values() for m in runs["ours"]),
+            },
             "goal": "p99 < 10 ms at 8 connections, >= 70% of the ceiling",
         }
 
@@ -567,9 +586,20 @@ def write_summary(results: dict[str, Any], options: argparse.Namespace, lines_ke
     (RESULTS / "summary.md").write_text("\n".join(lines))
 
 
+def limits_apply(*, enabled: bool) -> None:
+    """The abuse limits of the servers the bench starts (module docstring); `enabled`: in the path, never refusing."""
+    global RESULTS
+    if not enabled:  # every request of the load comes from 127.0.0.1: the limits would measure themselves
+        os.environ.setdefault("THROTTLE_ENABLED", "false")
+        return
+    os.environ["THROTTLE_ENABLED"] = "true"
+    for name in LIMITED_SCOPES:
+        os.environ[name] = LIMITS_RATE
+    RESULTS = RESULTS / "with-limits"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+
+
 def main() -> None:
-    # Every request of the load comes from 127.0.0.1: the abuse limits (gis_core.limits) would measure themselves.
-    os.environ.setdefault("THROTTLE_ENABLED", "false")
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), choices=SCENARIOS,
                         help="S1 and S2 run together, as S3 and S4 do")  # fmt: skip
@@ -588,6 +618,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk/pgbench measurement")
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--prepare-only", action="store_true", help="prepare the bench database, measure nothing")
+    parser.add_argument(
+        "--limits", action="store_true", help="the abuse limits in the path (never refusing); results in with-limits/"
+    )
     options = parser.parse_args()
     options.database = options.database or ("urbaplan_bench_quick" if options.quick else "urbaplan_bench")
     if options.quick:  # a smoke test: results go under var/bench/, not into the committed bench/results/
@@ -595,6 +628,7 @@ def main() -> None:
         RESULTS = WORK / "results-quick"
         options.parcels, options.zones, options.overlays = 20_000, 140, 60
         options.max_vertices, options.duration, options.s5_rounds, options.s7_rounds = 5_000, 3, 1, 2
+    limits_apply(enabled=options.limits)
     wanted = set(options.scenarios)
     bench = Bench(options)
     bench.prepare_database()

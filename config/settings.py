@@ -305,7 +305,7 @@ DOCUMENTS_X_ACCEL_PREFIX = env_str("DOCUMENTS_X_ACCEL_PREFIX", "/protected-docum
 BACKUP_PG_BIN_DIR = env_str("BACKUP_PG_BIN_DIR", "/usr/lib/postgresql/15/bin")  # else found on PATH
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "gis_core.limits.schema.LimitsAutoSchema",  # with the 429/413/503 answers
     "EXCEPTION_HANDLER": "gis_core.problems.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -360,8 +360,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": env_int("CELERY_BROKER_TIMEOUT_MS", 2000) / 1000,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
-# Outboxes (gis_core.outbox: cache invalidations after a publication): a failed attempt is tried again after
-# OUTBOX_RETRY_BASE_SECONDS, doubling up to OUTBOX_RETRY_MAX_SECONDS, until it succeeds; beat runs the leftovers.
+# Outboxes (gis_core.outbox: cache invalidations after a publication or an import, OGC extents after an import): a
+# failed attempt is tried again after OUTBOX_RETRY_BASE_SECONDS, doubling up to OUTBOX_RETRY_MAX_SECONDS, until it
+# succeeds; beat runs the leftovers.
 OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 2)
 OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 60)
 OUTBOX_LEFTOVERS_EVERY_SECONDS = env_int("OUTBOX_LEFTOVERS_EVERY_SECONDS", 60)
@@ -406,6 +407,19 @@ CELERY_BEAT_SCHEDULE = {
     },
     "wms-invalidations-resume": {
         "task": "ogc_services.wms.tasks.wms_invalidations_resume",
+        "schedule": float(OUTBOX_LEFTOVERS_EVERY_SECONDS),
+    },
+    # The same after an import: tile and WMTS caches, the OGC API's known extents.
+    "tiles-import-invalidations-resume": {
+        "task": "tiles.tasks.tile_import_invalidations_resume",
+        "schedule": float(OUTBOX_LEFTOVERS_EVERY_SECONDS),
+    },
+    "wms-import-invalidations-resume": {
+        "task": "ogc_services.wms.tasks.wms_import_invalidations_resume",
+        "schedule": float(OUTBOX_LEFTOVERS_EVERY_SECONDS),
+    },
+    "ogc-extent-growths-resume": {
+        "task": "ogc_services.tasks.extent_growths_resume",
         "schedule": float(OUTBOX_LEFTOVERS_EVERY_SECONDS),
     },
 }

@@ -14,7 +14,9 @@ Then (as `gis_core.notifications` does with its deliveries):
 `work(item)` and marks the row done; when `work` raises one of `retry_on`, it counts the attempt, keeps the error and
 says when to try again. A done row is never run again, and `work` must be idempotent (forgetting a tile twice is
 harmless): an attempt may be repeated after a crash. `outbox_after_commit` schedules the first attempt and hands a
-failure to the face's Celery task; `outbox_run_leftovers` is the body of the face's beat task.
+failure to the face's Celery task; `outbox_enqueue_after_commit` hands even the first attempt to it (long work, such
+as re-cutting the pieces of an imported area, that must not hold the committing process); `outbox_run_leftovers` is
+the body of the face's beat task.
 """
 
 import logging
@@ -122,6 +124,19 @@ def outbox_after_commit(*, item_id: int, run: Callable[[int], OutboxOutcome], re
             logger.warning("%s %s left to the leftovers' task: the broker is unavailable (%s)", label, item_id, error)
 
     transaction.on_commit(first_attempt, robust=True)
+
+
+def outbox_enqueue_after_commit(*, item_id: int, task: Any, label: str) -> None:
+    """When the current transaction commits: `task` (a Celery task taking the id, retrying until done) is enqueued for
+    the first attempt; the broker down, the leftovers' task does it."""
+
+    def enqueue() -> None:
+        try:
+            task.delay(item_id)
+        except BrokerUnavailable as error:
+            logger.warning("%s %s left to the leftovers' task: the broker is unavailable (%s)", label, item_id, error)
+
+    transaction.on_commit(enqueue, robust=True)
 
 
 def outbox_run_leftovers[ItemT: OutboxItem](

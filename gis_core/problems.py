@@ -9,7 +9,7 @@ from typing import Any
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -19,6 +19,18 @@ from gis_core.srid import UnknownSrid
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 # URL prefixes whose clients are programs: errors there are problem documents, never HTML pages.
 PROBLEM_PATH_PREFIXES = ("/api/", "/tiles/")
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details, served as application/problem+json (the OpenAPI component `Problem`)."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    errors = serializers.DictField(  # type: ignore[assignment]  # a field, not Serializer.errors
+        required=False, help_text="Field errors of a validation failure."
+    )
 
 
 class DomainError(Exception):

@@ -9,14 +9,23 @@ built before is rebuilt on the next request.
 After an import commits (`ogc_services.subscribers`), the known extent of the imported layer grows by the
 imported area (`extent_grow`: imports never delete, so that bounds the data again without a full scan); a layer
 never measured yet is measured by the next build, as always.
+
+Every change of `extents.json` is a read-modify-write under an exclusive `fcntl` lock on `extents.lock` beside it
+(and this process's own lock between its threads), written to a temporary file of its own (pid and thread) and
+renamed over the old one: readers see the old file or the new one, never half of one, and no concurrent growth,
+from another thread or process, is lost.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import logging
+import os
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -44,32 +53,65 @@ def _file_read() -> dict[str, Any]:
         return {}
 
 
-def _file_store(key: str, extent: Extent) -> None:
-    value = {
+def _stored(extent: Extent) -> dict[str, Any]:
+    return {
         "bbox": list(extent.bbox) if extent.bbox else None,
         "begin": extent.begin.isoformat() if extent.begin else None,
         "end": extent.end.isoformat() if extent.end else None,
     }
-    with _LOCK:
-        stored = _file_read()
-        if stored.get(key) == value:
-            return  # unchanged: the file's time tells every process that an extent moved (config.py)
-        stored[key] = value
-        settings.OGC_CONFIG_DIR.mkdir(parents=True, exist_ok=True)
-        path = settings.OGC_CONFIG_DIR / "extents.json"
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(stored, indent=1))
-        temporary.replace(path)
 
 
-def _from_file(key: str) -> Extent | None:
-    value = _file_read().get(key)
+def _extent(value: dict[str, Any] | None) -> Extent | None:
     if not value:
         return None
     bbox = tuple(value["bbox"]) if value.get("bbox") else None
     begin = dt.datetime.fromisoformat(value["begin"]) if value.get("begin") else None
     end = dt.datetime.fromisoformat(value["end"]) if value.get("end") else None
     return Extent(bbox=bbox, begin=begin, end=end)
+
+
+@contextmanager
+def _file_locked() -> Iterator[None]:
+    """This process's threads one at a time, and one process at a time (`flock` on `extents.lock`)."""
+    directory = settings.OGC_CONFIG_DIR
+    directory.mkdir(parents=True, exist_ok=True)
+    with _LOCK, open(directory / "extents.lock", "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def _file_update(key: str, change: Callable[[Extent | None], Extent | None]) -> None:
+    """Replace the known extent of `key` by `change(known)` (None: leave it), atomically (module docstring)."""
+    with _file_locked():
+        stored = _file_read()
+        changed = change(_extent(stored.get(key)))
+        if changed is None:
+            return
+        value = _stored(changed)
+        if stored.get(key) == value:
+            return  # unchanged: the file's time tells every process that an extent moved (config.py)
+        stored[key] = value
+        path = settings.OGC_CONFIG_DIR / "extents.json"
+        temporary = path.with_name(f"extents.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            with open(temporary, "w") as file:
+                file.write(json.dumps(stored, indent=1))
+                file.flush()
+                os.fsync(file.fileno())
+            temporary.replace(path)
+        finally:
+            temporary.unlink(missing_ok=True)
+
+
+def _file_store(key: str, extent: Extent) -> None:
+    _file_update(key, lambda _known: extent)
+
+
+def _from_file(key: str) -> Extent | None:
+    return _extent(_file_read().get(key))
 
 
 def _compute_later(layer: Layer, time_column: str | None, using: str, key: str) -> None:
@@ -119,8 +161,11 @@ def layer_extent(layer: Layer, *, time_column: str | None = None, using: str = D
 
 def extent_grow(*, layer_name: str, bbox: BBox, using: str = DATABASE_ALIAS) -> None:
     """Grow the layer's known extent by `bbox` (nothing known yet: the next build measures it)."""
-    key = _key(layer_name, using)
-    known = _from_file(key)
-    if known is not None and known.bbox is not None:
-        _file_store(key, Extent(bbox=bbox_union(known.bbox, bbox), begin=known.begin, end=known.end))
+
+    def grown(known: Extent | None) -> Extent | None:
+        if known is None or known.bbox is None:
+            return None
+        return Extent(bbox=bbox_union(known.bbox, bbox), begin=known.begin, end=known.end)
+
+    _file_update(_key(layer_name, using), grown)
     _extents_changed()  # this process's configuration, if it built one, is rebuilt on its next request

@@ -2,23 +2,26 @@
 by its decorator when `OgcServicesConfig.ready` imports this module (the WMS/WMTS handlers are
 `ogc_services.wms.subscribers`).
 
-`layer.imported`, after commit: the known extent of the imported layer grows by the imported area
-(`extents.extent_grow`) and this process's configuration is rebuilt on its next request; every other serving
-process sees `extents.json` change and rebuilds its own.
+`layer.imported`, in the import's transaction: an outbox row (`models.ExtentGrowth`) says that the known extent of
+the imported layer must grow by the imported area; right after the commit (and again until it succeeds,
+`ogc_services.tasks`) `extents.extent_grow` does it and this process's configuration is rebuilt on its next
+request; every other serving process sees `extents.json` change and rebuilds its own.
 """
 
-from gis_core.events import subscriber
+from gis_core.events import Phase, subscriber
 from gis_core.importing.events import LayerImported
-from ogc_services.extents import extent_grow
+from ogc_services.services import extent_growth_record
+from ogc_services.tasks import extent_growth_run_on_commit
 
 # The geoportal view each import target writes.
 IMPORTED_VIEWS = {"parcels": "parcels", "zones": "zones", "overlays": "overlays", "territories": "territories"}
 
 
-@subscriber("layer.imported")
+@subscriber("layer.imported", phase=Phase.IN_TRANSACTION)
 def extents_on_layer_imported(event: LayerImported) -> None:
-    """After an import commits: grow the imported layer's known extent by the imported area; rebuild the config."""
+    """In the import's transaction: the imported layer's known extent will grow by the imported area."""
     view = IMPORTED_VIEWS.get(event.target)
     if view is None or not event.changed or event.bbox is None:
         return
-    extent_grow(layer_name=view, bbox=event.bbox)  # moves `extents_generation()`: the config is rebuilt
+    growth = extent_growth_record(run_id=event.run_id, layer=view, bbox=event.bbox)
+    extent_growth_run_on_commit(growth_id=growth.pk)

@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gis_core.problems import ProblemSerializer
 from parcels import selectors
 from parcels.api_documents import (
     constraints_document,
@@ -68,6 +69,7 @@ class PublicApiView(APIView):
     authentication_classes = ()
     permission_classes = (AllowAny,)
     throttle_scope = "public-api"  # THROTTLE_RATES, per client address (gis_core.limits)
+    public_reader = True  # reads through the `geoportal` alias: its statement timeout answers 503 (gis_core.limits)
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[BaseRenderer, str]:
         """JSON without negotiation for a plain Accept (absent, `*/*`, `application/json`), as DRF would pick."""
@@ -77,18 +79,6 @@ class PublicApiView(APIView):
             if renderer.media_type == "application/json":
                 return renderer, renderer.media_type
         return super().perform_content_negotiation(request, force)
-
-
-class ProblemSerializer(serializers.Serializer):
-    """RFC 9457 problem details, served as application/problem+json."""
-
-    type = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    detail = serializers.CharField()
-    errors = serializers.DictField(  # type: ignore[assignment]  # a field, not Serializer.errors
-        required=False, help_text="Field errors of a validation failure."
-    )
 
 
 PROBLEMS = {

@@ -54,10 +54,16 @@ def refusal_record(
     )
 
 
+def no_dossier(arguments: Mapping[str, Any]) -> int | None:
+    """For the services about no file (roles, people)."""
+    return None
+
+
 def refusals_audited[**P, R](
-    action: str, *, dossier_of: DossierOf = dossier_argument
+    action: str, *, dossier_of: DossierOf = dossier_argument, actor_argument: str = "actor"
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Audit the `PermissionDenied` refusals of a keyword-only service (see the module's docstring)."""
+    """Audit the `PermissionDenied` refusals of a keyword-only service (see the module's docstring); the actor is
+    its keyword argument `actor_argument`."""
 
     def decorate(service: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(service)
@@ -67,7 +73,7 @@ def refusals_audited[**P, R](
             except (PermissionDenied, AuditedConflict) as error:
                 refusal_record(
                     action=action,
-                    actor=kwargs.get("actor"),
+                    actor=kwargs.get(actor_argument),
                     address=kwargs.get("address"),  # type: ignore[arg-type]
                     dossier_id=dossier_of(kwargs),
                     error=error,

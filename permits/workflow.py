@@ -148,6 +148,12 @@ def signatures_verified(dossier: Dossier, context: dict[str, Any]) -> str | None
     return commission_guards.signatures_shortfall(dossier=dossier)
 
 
+def examination_ready(dossier: Dossier, context: dict[str, Any]) -> str | None:
+    if commission_guards.examination_to_decide(dossier=dossier) is None:
+        return commission_guards.LEGAL_PATH
+    return None
+
+
 @dataclass(frozen=True)
 class Transition:
     action: Action
@@ -158,6 +164,12 @@ class Transition:
     # Whether the transition exists for this file at all (its procedure's path), whoever acts: checked before the
     # actor's role, and by `available_actions`.
     scope: tuple[Guard, ...] = field(default=())
+    # What must hold for the action to be offered to the actor (`available_actions`), beyond its status, scope and
+    # role: the step of the legal path it needs (a decision needs an examination in a session with the quorum).
+    offered_when: tuple[Guard, ...] = field(default=())
+    # Run by the legal path itself, never asked for by anyone: the last verified PAdES signature of the decision's
+    # documents signs and publishes the file (`permits.commissions.dossier_complete_signing`). Never offered.
+    automatic: bool = False
 
 
 OWNER = access.OWNER
@@ -192,6 +204,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({Role.COMMISSION_PRESIDENT}),
         (decision_given, site_inspection_closed, examined_in_session_with_quorum),
         scope=(decided_by_commission,),
+        offered_when=(examination_ready,),  # decided from the examination (commissions' decide route)
     ),
     Transition(
         Action.DECIDE_WITHOUT_COMMISSION,
@@ -202,9 +215,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         scope=(decided_by_service,),
     ),
     Transition(
-        Action.SIGN, frozenset({S.DECIDED}), S.SIGNED, frozenset({Role.SIGNING_AUTHORITY}), (signatures_verified,)
+        Action.SIGN,
+        frozenset({S.DECIDED}),
+        S.SIGNED,
+        frozenset({Role.SIGNING_AUTHORITY}),
+        (signatures_verified,),
+        automatic=True,
     ),
-    Transition(Action.PUBLISH, frozenset({S.SIGNED}), S.PUBLISHED, DESK, (signatures_verified,)),
+    Transition(Action.PUBLISH, frozenset({S.SIGNED}), S.PUBLISHED, DESK, (signatures_verified,), automatic=True),
     Transition(Action.WITHDRAW, OPEN, S.WITHDRAWN, frozenset({OWNER})),
 )
 TRANSITIONS_BY_ACTION: dict[Action, Transition] = {transition.action: transition for transition in TRANSITIONS}
@@ -215,13 +233,17 @@ def transition_for(action: Action) -> Transition:
 
 
 def available_actions(*, dossier: Dossier, actor: Any) -> list[Action]:
-    """Actions the actor could run now (status, the procedure's path and role; guards are checked when it runs)."""
+    """Actions the actor could really ask for now: status, the procedure's path, role and the step of the legal path
+    the action needs (`offered_when`); never those the legal path runs by itself (`automatic`: signing and
+    publishing). The other guards are checked when it runs."""
     return [
         transition.action
         for transition in TRANSITIONS
-        if dossier.status in transition.sources
+        if not transition.automatic
+        and dossier.status in transition.sources
         and not any(guard(dossier, {}) for guard in transition.scope)
         and access.may_act(actor, dossier, transition.allowed)
+        and not any(guard(dossier, {}) for guard in transition.offered_when)
     ]
 
 

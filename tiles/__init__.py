@@ -7,6 +7,7 @@ A map of the package:
 - `pieces`: the subdivided, Web-Mercator copies of the large-polygon layers (zones, overlays, territories);
 - `selectors`: tile rendering, layer fields and extents, TileJSON documents;
 - `cache`: the Redis tile cache with per-layer generations and a race-free store, failing open when Redis is down;
-- `services`: invalidation (a published decision, an import), called by `subscribers` (its event bus handlers);
+- `services`: invalidation (a published decision, an import), called by `subscribers` (its event bus handlers)
+  through the outbox rows of `models` (`TileInvalidation`, `TileImportInvalidation`), run and retried by `tasks`;
 - `views` / `urls`: the HTTP face (`/tiles/`, `/tiles/{layer}.json`, `/tiles/{layer}/{z}/{x}/{y}.pbf`).
 """

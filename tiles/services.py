@@ -2,12 +2,15 @@
 
 - `tiles_invalidate_area`: forget the tiles a lon/lat box touches, at every zoom the layer is cached at (a
   published decision's footprint, `tiles.subscribers`).
-- `tiles_invalidate_imported_area`, `tiles_pieces_update`: forget what an import changed (`tiles.subscribers`).
+- `tiles_invalidate_imported_area`, `tiles_pieces_update`: forget what an import changed.
 - `tiles_invalidate_layer`: rebuild a layer's pieces (when it has some) and forget all of its tiles; after a
   migration, and the `tiles_invalidate` command for manual use.
 - `tile_invalidation_record`, `tile_invalidation_run`: the outbox of a publication's invalidation
   (`tiles.models.TileInvalidation`, `gis_core.outbox`): the row written in the publishing transaction, then one
   attempt at forgetting the published file's tiles (scheduled by `tiles.tasks`).
+- `tile_import_invalidation_record`, `tile_import_invalidation_run`: the outbox of an import's invalidation
+  (`tiles.models.TileImportInvalidation`): the row written in the import's transaction, then one attempt at
+  forgetting what the import changed (a pieced layer's pieces re-cut over its area first).
 """
 
 import logging
@@ -23,7 +26,7 @@ from tiles.cache import TileCacheUnavailable, cache_forget_layer, cache_forget_t
 from tiles.conf import tiles_settings
 from tiles.grid import Tile, tiles_touching
 from tiles.layers import LAYERS, TileLayer
-from tiles.models import TileInvalidation
+from tiles.models import TileImportInvalidation, TileInvalidation
 from tiles.pieces import pieces_refresh, pieces_update
 from tiles.selectors import authorised_project_extent, layer_fields_forget
 
@@ -93,5 +96,37 @@ def tile_invalidation_run(*, invalidation_id: int) -> OutboxOutcome:
         model=TileInvalidation,
         item_id=invalidation_id,
         work=_forget_published,
+        retry_on=(TileCacheUnavailable, OperationalError, psycopg.OperationalError),
+    )
+
+
+def tile_import_invalidation_record(
+    *, run_id: int, layer: str, bbox: BBox, only_inserted: bool
+) -> TileImportInvalidation:
+    """Write the invalidation of what an import changed in the caller's (the import's) transaction."""
+    return TileImportInvalidation.objects.create(
+        run_id=run_id, layer=layer, bbox=list(bbox), only_inserted=only_inserted
+    )
+
+
+def _forget_imported(invalidation: TileImportInvalidation) -> str:
+    layer = LAYERS[invalidation.layer]
+    west, south, east, north = invalidation.bbox
+    bbox = (west, south, east, north)
+    if layer.pieced:
+        return f"{tiles_pieces_update(layer_name=layer.name, bbox=bbox)} features re-cut, every tile forgotten"
+    deleted = tiles_invalidate_imported_area(layer=layer, bbox=bbox) if invalidation.only_inserted else None
+    if deleted is None:
+        return f"every {layer.name} tile forgotten (generation {cache_forget_layer(layer=layer.name)})"
+    return f"{deleted} cached {layer.name} tiles forgotten"
+
+
+def tile_import_invalidation_run(*, invalidation_id: int) -> OutboxOutcome:
+    """One attempt at forgetting what an import changed (idempotent: re-cutting an area again gives the same pieces);
+    Redis or PostgreSQL unavailable leaves the row pending with the time of its next attempt."""
+    return outbox_attempt(
+        model=TileImportInvalidation,
+        item_id=invalidation_id,
+        work=_forget_imported,
         retry_on=(TileCacheUnavailable, OperationalError, psycopg.OperationalError),
     )

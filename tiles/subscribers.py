@@ -7,12 +7,13 @@ the map: the publication's row rolls back with it, the import's handler runs aft
   project. An outbox row (`tiles.models.TileInvalidation`) is written with the publication, and the tiles are
   forgotten right after the commit, in the publishing process (a few Redis deletes, well under a second); Redis
   down, Celery tries again until it succeeds (`tiles.tasks`).
-- `layer.imported` (`tiles_on_layer_imported`): the tiles an import of parcels, zones, overlays or territories
-  changed are forgotten. Parcels (rendered from their view) at once: the tiles of the imported area when the run
-  only inserted (parcels are stored as read, so nothing changed outside the area), else the whole layer (a
-  generation bump). A pieced layer's pieces are re-cut over the imported area by a Celery task
-  (`tiles.tasks.tiles_pieces_update_task`), which then forgets the layer's tiles; until it has run, the layer
-  shows the data as it was before the import.
+- `layer.imported` (`tiles_on_layer_imported`, in the import's transaction): the tiles an import of parcels, zones,
+  overlays or territories changed must be forgotten, through the same outbox (`tiles.models.TileImportInvalidation`):
+  Redis or the broker down at the import, nothing is lost. Parcels (rendered from their view) right after the
+  commit: the tiles of the imported area when the run only inserted (parcels are stored as read, so nothing changed
+  outside the area), else the whole layer (a generation bump). A pieced layer's pieces are re-cut over the imported
+  area by the Celery worker, which then forgets the layer's tiles; until it has run, the layer shows the data as it
+  was before the import.
 """
 
 import logging
@@ -21,10 +22,9 @@ from gis_core.events import Phase, subscriber
 from gis_core.importing.events import LayerImported
 from permits.events import DossierEvent
 from permits.workflow import PUBLISHABLE
-from tiles.cache import cache_forget_layer
 from tiles.layers import LAYERS
-from tiles.services import tile_invalidation_record, tiles_invalidate_imported_area
-from tiles.tasks import tile_invalidation_run_on_commit, tiles_pieces_update_task
+from tiles.services import tile_import_invalidation_record, tile_invalidation_record
+from tiles.tasks import tile_import_invalidation_run_on_commit, tile_invalidation_run_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -41,19 +41,14 @@ def tiles_on_dossier_published(event: DossierEvent) -> None:
     tile_invalidation_run_on_commit(invalidation_id=invalidation.pk)
 
 
-@subscriber("layer.imported")
+@subscriber("layer.imported", phase=Phase.IN_TRANSACTION)
 def tiles_on_layer_imported(event: LayerImported) -> None:
-    """After an import commits: forget the tiles it changed (see the module docstring)."""
+    """In the import's transaction: the tiles it changed will be forgotten (see the module docstring)."""
     layer = LAYERS.get(IMPORTED_LAYERS.get(event.target, ""))
     if layer is None or not event.changed or event.bbox is None:
         return
-    if layer.pieced:
-        tiles_pieces_update_task.delay(layer.name, list(event.bbox))
-        logger.info("tiles: import %s, pieces of %s to re-cut over %s", event.run_id, layer.name, event.bbox)
-        return
-    deleted = None if event.updated else tiles_invalidate_imported_area(layer=layer, bbox=event.bbox)
-    if deleted is None:
-        generation = cache_forget_layer(layer=layer.name)
-        logger.info("tiles: import %s, every %s tile forgotten (generation %s)", event.run_id, layer.name, generation)
-    else:
-        logger.info("tiles: import %s, %s cached %s tiles forgotten", event.run_id, deleted, layer.name)
+    invalidation = tile_import_invalidation_record(
+        run_id=event.run_id, layer=layer.name, bbox=event.bbox, only_inserted=not event.updated
+    )
+    tile_import_invalidation_run_on_commit(invalidation_id=invalidation.pk, in_worker=layer.pieced)
+    logger.info("tiles: import %s, %s tiles to forget (%s)", event.run_id, layer.name, invalidation.pk)

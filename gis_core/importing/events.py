@@ -2,8 +2,9 @@
 platform's bus (`gis_core.events`), which this module declares it publishes.
 
 The pipeline publishes the event inside the import's transaction; the faces (tiles, WMS/WMTS, OGC API) subscribe
-from their `subscribers.py` in the on-commit phase, so a failed or dry run (rolled back) announces nothing and a
-failing subscriber is logged by Django without stopping the others. gis_core never imports them.
+from their `subscribers.py` in the in-transaction phase and write an outbox row each (`gis_core.outbox`), done
+after the commit and retried until it succeeds, so a failed or dry run (rolled back) leaves no work behind and a
+Redis or broker outage loses none. gis_core never imports them.
 
     from gis_core import events
     from gis_core.importing.events import LayerImported

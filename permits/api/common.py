@@ -10,7 +10,8 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from parcels.api import GeoJsonGeometryField, GeometryInputField, ProblemSerializer
+from gis_core.problems import ProblemSerializer
+from parcels.api import GeoJsonGeometryField, GeometryInputField
 from permits import selectors
 from permits.models import Dossier
 

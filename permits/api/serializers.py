@@ -137,7 +137,13 @@ class DossierOutputSerializer(serializers.Serializer):
     published_at = serializers.DateTimeField(allow_null=True)
     withdrawn_at = serializers.DateTimeField(allow_null=True)
     actions = serializers.SerializerMethodField(
-        help_text="Workflow actions you could run now (the server checks again when you do)."
+        help_text="Workflow actions you could ask for now, each at its route: `submit`, `withdraw`, "
+        "`accept_complete` and `return_incomplete` (completeness/), `send_to_commission`, "
+        "`decide_without_commission`, `issue_remark`, `send_remarks` and `reply_to_remarks` (the remarks' routes), "
+        "`decide` (the president, once the file's examination in a session with the quorum is recorded: "
+        "/api/commission/examinations/{id}/decide/). Never signing nor publishing: the last verified signature of "
+        "the decision's documents does both (each signer signs their requests at /api/commission/signatures/). "
+        "The server checks again when you act."
     )
 
     published_documents = serializers.SerializerMethodField(

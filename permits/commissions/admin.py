@@ -1,11 +1,13 @@
-"""Admin of the commissions: set-up (commissions, members, schedules, durations) editable; sessions, bookings,
-examinations, outputs and signature requests read-only (they change only through the services)."""
+"""Admin of the commissions: set-up (commissions, members, schedules, durations) editable, each edit in the audit
+trail (`permits.admin_audit`); sessions, bookings, examinations, outputs and signature requests read-only (they
+change only through the services)."""
 
 from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
 
+from permits.admin_audit import AuditedAdmin
 from permits.commissions.models import (
     Booking,
     Commission,
@@ -36,7 +38,7 @@ class DurationInline(admin.TabularInline):
 
 
 @admin.register(Commission)
-class CommissionAdmin(admin.ModelAdmin):
+class CommissionAdmin(AuditedAdmin):
     list_display = ["name_fr", "territory", "family", "quorum_minimum_members", "active"]
     list_filter = ["family", "active"]
     filter_horizontal = ["procedures", "required_agencies"]

@@ -6,6 +6,8 @@
 - `decision_shortfall(dossier=, examination_id=)`: why the file may not be decided from that examination: none
   named, not the file's, a cancelled session, a commission not in charge of the procedure, an attendance not
   recorded, or no quorum now;
+- `examination_to_decide(dossier=)`: the file's latest examination when the file may be decided from it now (what the
+  president is offered), else None;
 - `signatures_shortfall(dossier=)`: why the file is not signed: no output to sign, a signature request still
   pending, or the latest version of an output whose PAdES signatures (one per request, by field name) do not all
   verify with `gis_core.signing` (integrity, trust in the configured roots, timestamp, nothing changed after).
@@ -78,6 +80,20 @@ def decision_shortfall(*, dossier: Dossier, examination_id: int | None) -> str |
     if shortfall is not None:
         return f"{LEGAL_PATH} (no quorum: {shortfall.detail or shortfall})"
     return None
+
+
+def examination_to_decide(*, dossier: Dossier) -> int | None:
+    """The id of the file's latest examination if `decision_shortfall` finds nothing against it now, else None."""
+    latest = (
+        Examination.objects.filter(dossier_id=dossier.pk)
+        .exclude(session__status=SessionStatus.CANCELLED)
+        .order_by("-session__starts_at", "-recorded_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if latest is None or decision_shortfall(dossier=dossier, examination_id=latest) is not None:
+        return None
+    return latest
 
 
 def signatures_shortfall(*, dossier: Dossier) -> str | None:

@@ -39,10 +39,12 @@ from permits.models.dossiers import (
 )
 from permits.models.people import (
     BACK_OFFICE_ROLES,
+    SENSITIVE_ROLES,
     ArchitectStatus,
     Language,
     PhoneChange,
     Role,
+    RoleGrantRequest,
     RoleMembership,
     UserProfile,
     mask_national_id,
@@ -55,6 +57,7 @@ __all__ = [
     "FREE_DOCUMENT_TYPES",
     "OTHER_DOCUMENT",
     "REVISED_PLAN",
+    "SENSITIVE_ROLES",
     "SERVICE_DECISION_ROLES",
     "ArchitectStatus",
     "AuditChainHead",
@@ -88,6 +91,7 @@ __all__ = [
     "RemarkStatus",
     "RequiredDocument",
     "Role",
+    "RoleGrantRequest",
     "RoleMembership",
     "RuleKind",
     "StepDeadline",

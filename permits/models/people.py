@@ -110,6 +110,13 @@ BACK_OFFICE_ROLES = frozenset(
 )
 
 
+# Roles that decide, sign or grant: given only by two people (`permits.services.people`): one administrator asks
+# (`role_grant_request`), another approves (`role_grant_approve`); never to oneself.
+SENSITIVE_ROLES = frozenset(
+    {Role.COMMISSION_MEMBER, Role.COMMISSION_PRESIDENT, Role.SIGNING_AUTHORITY, Role.ADMINISTRATOR}
+)
+
+
 class RoleMembership(models.Model):
     """A user holds a role within a territory (a commune, or the province/region above it; none = national).
 
@@ -139,3 +146,28 @@ class RoleMembership(models.Model):
     def __str__(self) -> str:
         scope = self.territory.code if self.territory else "national"
         return f"{self.user} {self.role} ({scope}{', ' + self.agency.code if self.agency else ''})"
+
+
+class RoleGrantRequest(models.Model):
+    """An administrator asks that a user be given a sensitive role (`SENSITIVE_ROLES`); a second administrator,
+    neither the one who asked nor the user, approves it (the membership is then granted) or rejects it. Pending
+    while `decided_at` is empty."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    territory = models.ForeignKey(Territory, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    approved = models.BooleanField(null=True, blank=True, help_text="Empty while pending.")
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        scope = self.territory.code if self.territory else "national"
+        return f"{self.role} for {self.user} ({scope}), asked by {self.requested_by}"

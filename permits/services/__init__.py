@@ -28,7 +28,15 @@ from permits.services.instruction import (
     dossier_send_to_commission,
     opinion_give,
 )
-from permits.services.people import profile_get, profile_update, role_grant
+from permits.services.people import (
+    profile_get,
+    profile_update,
+    role_grant,
+    role_grant_approve,
+    role_grant_refusal,
+    role_grant_reject,
+    role_grant_request,
+)
 from permits.services.precheck import dossier_precheck_compute
 from permits.services.remarks import remark_close, remark_issue, remark_reply, remarks_send_to_applicant
 
@@ -60,4 +68,8 @@ __all__ = [
     "remarks_send_to_applicant",
     "revised_plans_check",
     "role_grant",
+    "role_grant_approve",
+    "role_grant_refusal",
+    "role_grant_reject",
+    "role_grant_request",
 ]

@@ -96,7 +96,8 @@ def test_a_file_is_decided_only_from_its_examination_in_a_session_with_the_quoru
 def test_the_workflow_lists_the_decision_only_on_the_path_of_the_procedure(world: World, catalogue: None) -> None:
     dossier = booked_file(world, world.sessions()[0], 0)
     president, desk = world.staff["commission_president"], world.staff["desk_agent"]
-    assert "decide" in workflow.available_actions(dossier=dossier, actor=president)
+    assert dossier.status == "in_commission"
+    assert "decide" not in workflow.available_actions(dossier=dossier, actor=president), "offered once examined"
     declaration = declaration_file(world)
     assert workflow.available_actions(dossier=declaration, actor=desk) == [
         workflow.Action.ISSUE_REMARK,
