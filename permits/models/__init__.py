@@ -2,7 +2,10 @@
 
 from permits.models.audit import AuditChainHead, AuditEvent, AuditTrailImmutable
 from permits.models.catalogue import (
+    CLOCK_STEPS,
     SERVICE_DECISION_ROLES,
+    ApplicantReturn,
+    ClockStart,
     DecisionPath,
     OccasionalMemberRule,
     OpinionValue,
@@ -14,8 +17,10 @@ from permits.models.catalogue import (
     ProjectUse,
     RequiredDocument,
     RuleKind,
+    SilenceOutcome,
     StepDeadline,
 )
+from permits.models.clock import ClockNotice, DossierClock, NoticeKind
 from permits.models.documents import (
     FREE_DOCUMENT_TYPES,
     OTHER_DOCUMENT,
@@ -42,18 +47,23 @@ from permits.models.status import IllegalStatusWrite, MachineWrittenStatus
 __all__ = [
     "AUTHORISING_DECISIONS",
     "BACK_OFFICE_ROLES",
+    "CLOCK_STEPS",
     "FREE_DOCUMENT_TYPES",
     "OTHER_DOCUMENT",
     "REVISED_PLAN",
     "SERVICE_DECISION_ROLES",
+    "ApplicantReturn",
     "AuditChainHead",
     "AuditEvent",
     "AuditTrailImmutable",
+    "ClockNotice",
+    "ClockStart",
     "Consultation",
     "ConsultationStatus",
     "Decision",
     "DecisionPath",
     "Dossier",
+    "DossierClock",
     "DossierCounter",
     "DossierDocument",
     "DossierDocumentImmutable",
@@ -62,6 +72,7 @@ __all__ = [
     "InstructionRound",
     "Language",
     "MachineWrittenStatus",
+    "NoticeKind",
     "OccasionalMemberRule",
     "OpinionValue",
     "OutcomeDocument",
@@ -77,6 +88,7 @@ __all__ = [
     "Role",
     "RoleMembership",
     "RuleKind",
+    "SilenceOutcome",
     "StepDeadline",
     "UserProfile",
 ]
