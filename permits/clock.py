@@ -109,7 +109,7 @@ def clock_transition(*, dossier: Dossier, previous: str, target: str, today: dat
         step = STEP_OF_STATUS[target]
         if previous == S.DRAFT:
             clock.filed_on, clock.filing_paused_days = today, 0
-        if step != clock.step or previous not in PAUSED_STEP:
+        if step != clock.step or clock.step_started_on is None:  # a new step (remarks issued: the same one)
             clock.step, clock.step_started_on, clock.step_paused_days = step, today, 0
     else:  # signed, published, withdrawn: no clock runs any more
         clock.step, clock.step_started_on, clock.paused_since = "", None, None
