@@ -16,11 +16,12 @@ them imports `pki` and `legal_path`.
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import time
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import TestCase
 from django.utils import timezone
 
@@ -33,6 +34,8 @@ from tests.conftest import documents_stored_in, tasks_eager
 from tests.permits.factories import ADDRESS, member_for, send_to_commission, staff_for
 from tests.signing.conftest import pdfsig
 
+PKI_EPOCH = datetime(2026, 12, 1, tzinfo=UTC)  # before every date a test pins its clock to
+
 
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> DevelopmentPki:
@@ -41,7 +44,11 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> DevelopmentPki:
     directory = tmp_path_factory.getbasetemp() / "legal-path-pki"
     directory.mkdir(exist_ok=True)
     pki = DevelopmentPki(directory)
-    pki.ensure()
+    # Made as of PKI_EPOCH at the latest, so that its certificates are valid in the tests that pin the clock to a
+    # date (the commissions' January 2027, the file clock's 2027) whatever today's date is.
+    made_on = min(timezone.now(), PKI_EPOCH)
+    with time_machine.travel(made_on, tick=True):
+        pki.ensure()
     return pki
 
 
