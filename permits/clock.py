@@ -82,8 +82,8 @@ def limit_deadline(*, start: date, rule: StepDeadline, paused_days: int = 0) -> 
 
 def clock_rules(dossier: Dossier) -> dict[str, StepDeadline]:
     """The procedure's clock steps (`StepDeadline` rows of `CLOCK_STEPS` that set a limit), by step."""
-    rows = StepDeadline.objects.filter(procedure_id=dossier.procedure_id, step__in=list(IN_CHARGE))
-    return {row.step: row for row in rows if row.months or row.business_days}
+    rows = dossier.procedure.step_deadlines.all()  # prefetched by the lists that show many files
+    return {row.step: row for row in rows if row.step in IN_CHARGE and (row.months or row.business_days)}
 
 
 def filing_rule(rules: dict[str, StepDeadline]) -> StepDeadline | None:
@@ -183,6 +183,10 @@ class Limit:
         return self.days_left < 0
 
     @property
+    def days_overdue(self) -> int:
+        return max(0, -self.days_left)
+
+    @property
     def step_label(self) -> str:
         return str(ProcedureStep(self.step).label)
 
@@ -263,7 +267,8 @@ def _limit(*, rule: StepDeadline, step: str, started_on: date, deadline: date, t
 def file_clock(*, dossier: Dossier, today: date, clock: DossierClock | None = None) -> FileClock | None:
     """The file's clock today, or None when no clock runs (a draft, a signed or published file, a withdrawn one)."""
     if clock is None:
-        clock = DossierClock.objects.filter(dossier_id=dossier.pk).first()
+        clock = getattr(dossier, "clock", None) if "clock" in dossier._state.fields_cache else None
+        clock = clock or DossierClock.objects.filter(dossier_id=dossier.pk).first()
     if clock is None or not clock.step:
         return None
     rules = clock_rules(dossier)

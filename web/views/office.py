@@ -52,7 +52,15 @@ def desk_queue(request: HttpRequest) -> HttpResponse:
     for status, title in DESK_SECTIONS:
         files = list(visible.filter(status=status).order_by("submitted_at", "pk"))
         sections.append({"status": str(status), "title": title, "files": files})
-    return render(request, "web/office_queue.html", {"sections": sections})
+    order = request.GET.get("order", "days_left")
+    if order not in selectors.CLOCK_ORDERS:
+        order = "days_left"
+    by_days_left = [
+        {"dossier": dossier, "clock": clock, "next": clock.next}
+        for dossier, clock in selectors.dossiers_by_days_left(user=request.user, order=order)
+    ]
+    context = {"sections": sections, "by_days_left": by_days_left, "order": order, "today": timezone.localdate()}
+    return render(request, "web/office_queue.html", context)
 
 
 @login_required
