@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import time_machine
 from django.test import TestCase
 from django.utils import timezone
 
 from gis_core.documents.services import documents_storage
+from gis_core.signing import pki as pki_module
 from gis_core.signing.pki import DevelopmentPki
 from permits.commissions import selectors, services
 from permits.commissions.models import Commission, Examination, OutputKind, SignatureRequest, SignatureStatus
@@ -38,18 +38,22 @@ PKI_EPOCH = datetime(2026, 12, 1, tzinfo=UTC)  # before every date a test pins i
 
 
 @pytest.fixture(scope="session")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> DevelopmentPki:
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevelopmentPki]:
     """The development PKI of the test session (root, intermediate, local TSA, NSS database for pdfsig): made once,
-    then found again by every conftest that imports this fixture."""
+    then found again by every conftest that imports this fixture.
+
+    Every certificate of it (the users' too, made when first needed) is issued as of `PKI_EPOCH`, so that it is
+    valid both today (pdfsig checks at the real time) and in the tests that pin the clock to a date after the
+    epoch (the commissions' January 2027, the file clock's 2027), whatever today's date is until the epoch's
+    certificates expire (`pki.LEAF_YEARS` after it: move the epoch and the pinned dates forward then)."""
     directory = tmp_path_factory.getbasetemp() / "legal-path-pki"
     directory.mkdir(exist_ok=True)
+    patch = pytest.MonkeyPatch()
+    patch.setattr(pki_module, "_now", lambda: PKI_EPOCH)
     pki = DevelopmentPki(directory)
-    # Made as of PKI_EPOCH at the latest, so that its certificates are valid in the tests that pin the clock to a
-    # date (the commissions' January 2027, the file clock's 2027) whatever today's date is.
-    made_on = min(timezone.now(), PKI_EPOCH)
-    with time_machine.travel(made_on, tick=True):
-        pki.ensure()
-    return pki
+    pki.ensure()
+    yield pki
+    patch.undo()
 
 
 def signing_settings_apply(settings: Any, pki: DevelopmentPki, directory: Path) -> Path:
