@@ -36,8 +36,6 @@ def tacit_decide(*, dossier_id: int, today: date) -> list[OutputDocument]:
     if not expired:
         return []
     decided = services.dossier_decide_tacitly(dossier=dossier, today=today)
-    if decided is None:
-        return []
     limit = expired[0]
     return tacit_outputs_prepare(
         dossier=decided, filed_on=limit.started_on, deadline=limit.deadline, legal_source=limit.legal_source

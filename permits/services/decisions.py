@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from permits import clock, workflow
-from permits.models import ClockNotice, Decision, Dossier, NoticeKind
+from permits.models import ClockNotice, Decision, Dossier, NoticeKind, SilenceOutcome
 from permits.refusals import refusals_audited
 from permits.services.common import dossier_lock, transition_run
 
@@ -98,21 +98,20 @@ def dossier_decide_without_commission(
 
 
 @transaction.atomic
-def dossier_decide_tacitly(*, dossier: Dossier, today: date) -> Dossier | None:
+def dossier_decide_tacitly(*, dossier: Dossier, today: date) -> Dossier:
     """The administration's silence decides: the file's limit whose silence the catalogue gives the value of an
-    authorisation has expired (`permits.clock`; the workflow's TACIT_DECISION checks it). The platform decides (no
-    actor); pending consultations are closed; the audit event is `dossier.tacit_decision`. Idempotent: a file
-    already decided, or whose limit has not expired, is left (None)."""
+    authorisation has expired (`permits.clock`; the workflow's TACIT_DECISION checks it and refuses otherwise, 409).
+    The platform decides (no actor); pending consultations are closed; the audit event is `dossier.tacit_decision`.
+    Run by `permits.commissions.tacit.tacit_decide`, which also issues the attestation."""
     from permits.services.instruction import consultations_close_pending
 
     dossier = dossier_lock(dossier=dossier)
     context = {"today": today}
-    if dossier.status not in workflow.SILENCE_DECIDABLE or workflow.silence_expired(dossier, context):
-        return None
+    workflow.transition_check(dossier=dossier, action=workflow.Action.TACIT_DECISION, actor=None, context=context)
     limit = next(
         limit
         for limit in clock.running_limits(dossier=dossier, today=today)
-        if limit.overdue and limit.silence == "tacit_approval"
+        if limit.overdue and limit.silence == SilenceOutcome.TACIT_APPROVAL
     )
     dossier.decision = Decision.FAVOURABLE
     dossier.decided_tacitly = True

@@ -107,7 +107,8 @@ def test_only_the_clock_decides_by_silence(filed: Dossier) -> None:
         workflow.transition_check(
             dossier=filed, action=workflow.Action.TACIT_DECISION, actor=None, context={"today": date(2027, 4, 1)}
         )
-    assert services.dossier_decide_tacitly(dossier=filed, today=date(2027, 3, 1)) is None
+    with pytest.raises(IllegalTransition):
+        services.dossier_decide_tacitly(dossier=filed, today=date(2027, 3, 1))
     filed.refresh_from_db()
     assert filed.status == DossierStatus.UNDER_INSTRUCTION and not filed.decided_tacitly
     assert not AuditEvent.objects.filter(dossier=filed, action="dossier.tacit_decision").exists()
