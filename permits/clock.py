@@ -13,7 +13,8 @@ a file filed again after being returned incomplete starts it again on the new fi
 Writes: `clock_transition` is called by `permits.services.common.transition_run` for every transition of the
 workflow and keeps `DossierClock` (step start, pauses, deadline dates for the back office's ordering).
 Reads: `file_clock(dossier=, today=)` gives the figures every face shows (the page, the back office, the API);
-`tacit_shortfall` is the workflow's guard of the tacit decision. Outcomes (reminders, escalations, tacit
+`tacit_shortfall` is the workflow's guard of the tacit decision. `clock_rebuild` replays a file's clock from its
+audit trail (`manage.py clock_rebuild`: files filed before the clock existed). Outcomes (reminders, escalations, tacit
 decisions) are applied by the beat task (`permits.commissions.tasks.clock_outcomes_task`).
 
 A deadline is the last day to act: a limit in business days ends on the N-th business day after the start; a limit
@@ -25,6 +26,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from permits.deadlines import add_business_days, business_days_between, business_days_remaining, is_business_day
@@ -116,6 +118,23 @@ def clock_transition(*, dossier: Dossier, previous: str, target: str, today: dat
     _deadlines_store(clock=clock, rules=rules, status=target)
     clock.save()
     return clock
+
+
+def clock_rebuild(*, dossier: Dossier) -> DossierClock | None:
+    """The file's clock replayed from its audit trail (every transition's from/to and date): for files filed before
+    the clock existed, or after the catalogue's limits changed. Idempotent; None for a file never filed."""
+    from permits.models import AuditEvent  # the audit trail is the history the transitions left
+
+    DossierClock.objects.filter(dossier=dossier).delete()
+    result = None
+    events = AuditEvent.objects.filter(dossier=dossier, action__startswith="dossier.").order_by("sequence")
+    for event in events:
+        previous, target = event.payload.get("from"), event.payload.get("to")
+        if previous in S.values and target in S.values and previous != target:
+            result = clock_transition(
+                dossier=dossier, previous=previous, target=target, today=timezone.localdate(event.at)
+            )
+    return result
 
 
 def _resume(*, clock: DossierClock, rules: dict[str, StepDeadline], today: date, step: str) -> None:

@@ -4,10 +4,13 @@ the pause while the file waits for the applicant and how it ends (resume or rest
 
 from collections.abc import Iterator
 from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+import yaml
 from django.core.management import call_command
 
 from gis_core.notifications.models import Delivery
@@ -30,6 +33,7 @@ from permits.models import (
     SilenceOutcome,
     StepDeadline,
 )
+from permits.services.catalogue import CatalogueError
 from tests.conftest import tasks_eager
 from tests.permits.factories import ADDRESS, DossierFactory, ProcedureFactory, UserFactory, staff_for, submit
 
@@ -302,3 +306,44 @@ def test_the_catalogue_declares_each_procedures_clock() -> None:
     economic = StepDeadline.objects.filter(procedure__family="economic", step__in=clock.IN_CHARGE)
     assert economic.exists() and not economic.filter(silence="tacit_approval").exists()
     assert not economic.exclude(escalate_to=Role.ADMINISTRATOR).exists()
+
+
+def test_the_clock_is_replayed_from_the_audit_trail(procedure: Procedure) -> None:
+    dossier = DossierFactory.create(procedure=procedure)
+    with at(date(2027, 2, 1)):
+        submit(dossier)
+        accept(dossier)
+    with at(date(2027, 2, 3)):
+        send_remarks(dossier)
+    with at(date(2027, 2, 10)):
+        reply(dossier)
+    expected = file_clock(dossier=dossier, today=date(2027, 2, 10))
+    DossierClock.objects.filter(dossier=dossier).delete()  # a file filed before the clock existed
+    call_command("clock_rebuild")
+    assert file_clock(dossier=dossier, today=date(2027, 2, 10)) == expected
+    call_command("clock_rebuild", "--all")
+    assert file_clock(dossier=dossier, today=date(2027, 2, 10)) == expected
+
+
+@pytest.mark.parametrize(
+    ("clock_entry", "why"),
+    [
+        ({"consultation": {"business_days": 3}}, "not a step of the file's clock"),
+        ({"instruction": {"business_days": 3, "months": 1, "escalate_to": "administrator"}}, "one of them"),
+        ({"instruction": {"business_days": 3, "silence": "tacit_approval"}}, "only the decision may be tacit"),
+        ({"instruction": {"business_days": 3}}, "needs escalate_to"),
+        ({"instruction": {"business_days": 3, "escalate_to": "mayor"}}, "is not a role"),
+        ({"instruction": {"business_days": 3, "escalate_to": "administrator", "typo": 1}}, "unknown keys typo"),
+    ],
+)
+def test_the_catalogue_refuses_a_wrong_clock(tmp_path: Path, clock_entry: dict[str, Any], why: str) -> None:
+    catalogue = {
+        "procedures": [
+            {"code": "test-clock", "name_fr": "Test", "family": "urbanism", "clock": clock_entry},
+        ]
+    }
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(yaml.safe_dump(catalogue), encoding="utf-8")
+    with pytest.raises(CatalogueError, match=why):
+        services.procedures_load(path=path)
+    assert not Procedure.objects.filter(code="test-clock").exists()  # one transaction: nothing loaded
