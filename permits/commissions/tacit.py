@@ -16,6 +16,7 @@ from datetime import date
 from django.db import transaction
 
 from permits import clock, services
+from permits.commissions.booking import booking_release_decided
 from permits.commissions.models import OutputDocument
 from permits.commissions.signatures import tacit_outputs_prepare
 from permits.models import DossierClock, SilenceOutcome, StepDeadline
@@ -36,6 +37,7 @@ def tacit_decide(*, dossier_id: int, today: date) -> list[OutputDocument]:
     if not expired:
         return []
     decided = services.dossier_decide_tacitly(dossier=dossier, today=today)
+    booking_release_decided(dossier=decided, reason="tacit decision")  # its session will not examine it
     limit = expired[0]
     return tacit_outputs_prepare(
         dossier=decided, filed_on=limit.started_on, deadline=limit.deadline, legal_source=limit.legal_source

@@ -8,9 +8,9 @@ bookings' 48-hour cut-off and the sessions ahead are judged as of that day, what
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
