@@ -290,6 +290,8 @@ def file_clock(*, dossier: Dossier, today: date, clock: DossierClock | None = No
         clock = clock or DossierClock.objects.filter(dossier_id=dossier.pk).first()
     if clock is None or not clock.step:
         return None
+    if STEP_OF_STATUS.get(dossier.status, PAUSED_STEP.get(dossier.status)) != clock.step:
+        return None  # a clock not written by the file's last transition (status written outside the services)
     rules = clock_rules(dossier)
     rule = rules.get(clock.step)
     filing = filing_rule(rules)
