@@ -163,6 +163,7 @@ def booking_release_decided(*, dossier: Dossier, reason: str) -> Booking | None:
     return booking
 
 
+@transaction.atomic
 def booking_cancel(*, actor: Any, address: str | None, booking: Booking, now: datetime | None = None) -> Booking:
     """Give the slots back (before the cut-off); the file may book again."""
     dossier = dossier_lock(dossier=booking.dossier_id)

@@ -80,6 +80,12 @@ def procedure() -> Procedure:
     return clock_catalogue(ProcedureFactory.create(code="building-permit"))
 
 
+def clock_of(dossier: Dossier, *, today: date) -> clock.FileClock | None:
+    """The file's clock as a page shows it (the file read again: the services changed its status)."""
+    dossier.refresh_from_db()
+    return file_clock(dossier=dossier, today=today)
+
+
 def accept(dossier: Dossier) -> Dossier:
     desk = staff_for(dossier.commune)["desk_agent"]
     return services.dossier_check_completeness(actor=desk, address=ADDRESS, dossier=dossier, complete=True)
@@ -108,10 +114,10 @@ def test_months_and_business_days() -> None:
 
 def test_the_clock_follows_each_step(procedure: Procedure) -> None:
     dossier = DossierFactory.create(procedure=procedure)
-    assert file_clock(dossier=dossier, today=date(2027, 2, 1)) is None  # a draft has no clock
+    assert clock_of(dossier, today=date(2027, 2, 1)) is None  # a draft has no clock
     with at(date(2027, 2, 1)):  # Monday
         submit(dossier)
-    found = file_clock(dossier=dossier, today=date(2027, 2, 1))
+    found = clock_of(dossier, today=date(2027, 2, 1))
     assert found is not None and found.step == ProcedureStep.COMPLETENESS
     assert found.current is not None and found.current.deadline == date(2027, 2, 4)
     assert found.current.days_left == 3 and found.current.silence == SilenceOutcome.ESCALATE
@@ -120,7 +126,7 @@ def test_the_clock_follows_each_step(procedure: Procedure) -> None:
 
     with at(date(2027, 2, 2)):
         accept(dossier)
-    found = file_clock(dossier=dossier, today=date(2027, 2, 5))
+    found = clock_of(dossier, today=date(2027, 2, 5))
     assert found is not None and found.step == ProcedureStep.INSTRUCTION and found.current is not None
     assert found.current.started_on == date(2027, 2, 2)
     assert found.current.deadline == date(2027, 3, 2)  # 20 business days
@@ -128,13 +134,13 @@ def test_the_clock_follows_each_step(procedure: Procedure) -> None:
     assert found.next is found.current
     assert DossierClock.objects.get(dossier=dossier).next_deadline == date(2027, 3, 2)
     # overdue: negative business days
-    assert file_clock(dossier=dossier, today=date(2027, 3, 4)).current.days_left == -2  # type: ignore[union-attr]
+    assert clock_of(dossier, today=date(2027, 3, 4)).current.days_left == -2  # type: ignore[union-attr]
 
     with at(date(2027, 2, 3)):
         services.dossier_send_to_commission(
             actor=staff_for(dossier.commune)["desk_agent"], address=ADDRESS, dossier=_opinions_given(dossier)
         )
-    found = file_clock(dossier=dossier, today=date(2027, 2, 3))
+    found = clock_of(dossier, today=date(2027, 2, 3))
     assert found is not None and found.step == ProcedureStep.DECISION and found.current is not None
     assert found.current.deadline == date(2027, 4, 1) and found.current.counted_from == ClockStart.FILING
     assert found.filing is None  # the decision's own limit is the one counted from filing
@@ -155,13 +161,13 @@ def test_the_clock_pauses_for_the_applicant_and_resumes(procedure: Procedure) ->
         accept(dossier)
     with at(date(2027, 2, 3)):  # Wednesday: 18 business days of instruction left
         send_remarks(dossier)
-    found = file_clock(dossier=dossier, today=date(2027, 2, 9))
+    found = clock_of(dossier, today=date(2027, 2, 9))
     assert found is not None and found.paused and found.paused_since == date(2027, 2, 3)
     assert found.current is None and found.filing is None and found.paused_days_left == 18
     assert DossierClock.objects.get(dossier=dossier).next_deadline is None  # last in the back office
     with at(date(2027, 2, 10)):  # five business days later
         reply(dossier)
-    found = file_clock(dossier=dossier, today=date(2027, 2, 10))
+    found = clock_of(dossier, today=date(2027, 2, 10))
     assert found is not None and not found.paused and found.current is not None and found.filing is not None
     assert found.current.started_on == date(2027, 2, 1)
     assert found.current.deadline == date(2027, 3, 8)  # 1 March + 5 business days of pause
@@ -179,7 +185,7 @@ def test_a_step_that_restarts_after_the_applicant(procedure: Procedure) -> None:
         send_remarks(dossier)
     with at(date(2027, 2, 10)):
         reply(dossier)
-    found = file_clock(dossier=dossier, today=date(2027, 2, 10))
+    found = clock_of(dossier, today=date(2027, 2, 10))
     assert found is not None and found.current is not None and found.filing is not None
     assert found.current.started_on == date(2027, 2, 10) and found.current.days_left == 20
     assert found.filing.started_on == date(2027, 2, 10) and found.filing.deadline == date(2027, 4, 12)
@@ -197,11 +203,11 @@ def test_a_file_returned_incomplete_is_filed_anew(procedure: Procedure) -> None:
             complete=False,
             missing_documents=["architectural-plans"],
         )
-    assert file_clock(dossier=dossier, today=date(2027, 2, 3)).paused  # type: ignore[union-attr]
+    assert clock_of(dossier, today=date(2027, 2, 3)).paused  # type: ignore[union-attr]
     with at(date(2027, 2, 15)):
         dossier.refresh_from_db()
         services.dossier_submit(actor=dossier.applicant, address=ADDRESS, dossier=dossier)
-    found = file_clock(dossier=dossier, today=date(2027, 2, 15))
+    found = clock_of(dossier, today=date(2027, 2, 15))
     assert found is not None and found.current is not None and found.filing is not None
     assert found.current.started_on == date(2027, 2, 15) and found.current.deadline == date(2027, 2, 18)
     assert found.filing.deadline == date(2027, 4, 15)
@@ -213,7 +219,7 @@ def test_no_clock_once_withdrawn(procedure: Procedure) -> None:
         submit(dossier)
         dossier.refresh_from_db()
         services.dossier_withdraw(actor=dossier.applicant, address=ADDRESS, dossier=dossier, reason="no")
-    assert file_clock(dossier=dossier, today=date(2027, 2, 1)) is None
+    assert clock_of(dossier, today=date(2027, 2, 1)) is None
     assert DossierClock.objects.get(dossier=dossier).next_deadline is None
 
 
@@ -317,12 +323,12 @@ def test_the_clock_is_replayed_from_the_audit_trail(procedure: Procedure) -> Non
         send_remarks(dossier)
     with at(date(2027, 2, 10)):
         reply(dossier)
-    expected = file_clock(dossier=dossier, today=date(2027, 2, 10))
+    expected = clock_of(dossier, today=date(2027, 2, 10))
     DossierClock.objects.filter(dossier=dossier).delete()  # a file filed before the clock existed
     call_command("clock_rebuild")
-    assert file_clock(dossier=dossier, today=date(2027, 2, 10)) == expected
+    assert clock_of(dossier, today=date(2027, 2, 10)) == expected
     call_command("clock_rebuild", "--all")
-    assert file_clock(dossier=dossier, today=date(2027, 2, 10)) == expected
+    assert clock_of(dossier, today=date(2027, 2, 10)) == expected
 
 
 @pytest.mark.parametrize(
