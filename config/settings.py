@@ -376,6 +376,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "permits.tasks.consultations_apply_tacit_task",
         "schedule": 900.0,
     },
+    "permits-file-clock-outcomes": {  # the file's legal clock: reminders, escalations, tacit decisions (idempotent)
+        "task": "permits.commissions.tasks.clock_outcomes_task",
+        "schedule": 900.0,
+    },
     "commissions-generate-sessions": {  # sessions COMMISSIONS_GENERATE_WEEKS ahead (idempotent)
         "task": "permits.commissions.tasks.sessions_generate_task",
         "schedule": 6 * 3600.0,
@@ -478,6 +482,9 @@ SIGNING_PKCS11_MODULE = env_str("SIGNING_PKCS11_MODULE", "")  # e.g. /usr/lib/so
 SIGNING_PKCS11_TOKEN_LABEL = env_str("SIGNING_PKCS11_TOKEN_LABEL", "")
 SIGNING_PKCS11_PIN = env_str("SIGNING_PKCS11_PIN", "")
 SIGNING_PKCS11_KEY_LABEL = env_str("SIGNING_PKCS11_KEY_LABEL", "{username}")
+# The account whose certificate seals what the platform itself issues (the attestation of a tacit authorisation):
+# never a person, no password; its key is `users/<name>.p12` in development, the HSM key of that label in production.
+SIGNING_PLATFORM_SEAL_USERNAME = env_str("SIGNING_PLATFORM_SEAL_USERNAME", "platform-seal")
 SIGNING_REMOTE_SERVICE = env_str("SIGNING_REMOTE_SERVICE", "")  # dotted path of a RemoteSignatureService
 
 # Spatial kernel: storage SRID and import batch size.

@@ -5,7 +5,7 @@ File events are `DossierEvent`s: `dossier_id`, `actor_id` and `data`, the payloa
 name, written in the same transaction (`permits.services._common.audit_and_publish`): `dossier.<workflow action>`
 for every transition (from, to, reference, and what the transition adds), `dossier.created`, `dossier.updated`,
 `dossier.document_uploaded`, `dossier.dispatched`, `consultation.opinion_given`, `consultation.tacit_opinion`,
-`remark.replied`, `remark.closed`.
+`remark.replied`, `remark.closed`, and the file's legal clock's `dossier.clock_reminder`, `dossier.clock_escalation`.
 
 The commissions' facts are typed events, one per fact: `SessionHeld`, `DecisionRecorded`, `SignatureRequested`,
 `SignatureGiven`, `FilePublished` (`permits.commissions`). docs/adr/0004-event-bus.md lists every payload.
@@ -44,6 +44,8 @@ DOSSIER_EVENT_NAMES = (
     "consultation.tacit_opinion",
     "remark.replied",
     "remark.closed",
+    "dossier.clock_reminder",
+    "dossier.clock_escalation",
 )
 
 

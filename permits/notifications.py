@@ -21,6 +21,9 @@ new; a second real occurrence (a file filed again after being returned as incomp
 | consultation.opinion_given / tacit_opinion | consultation.opinion_given / consultation.tacit_opinion | desk |
 | dossier.send_to_commission, decide, sign, publish | dossier.in_commission, decided, signed, published | applicant |
 | dossier.withdraw | dossier.withdrawn | applicant, and the desk once the file was filed |
+| dossier.tacit_decision, seal_tacit_decision | dossier.tacit_decision, dossier.signed | applicant |
+| dossier.clock_reminder | dossier.clock_reminder | holders of the role in charge of the step (`permits.clock`) |
+| dossier.clock_escalation | dossier.clock_escalation | holders of the role the catalogue names (`escalate_to`) |
 
 The publication message sends the applicant to the file's page (`dossier_link`) for the signed decision, the PV
 extract and, when authorised, the plans (`authorised` in the context also adds the public-map sentence).
@@ -131,6 +134,16 @@ def desk_of(dossier: Dossier) -> list[int]:
     scope = access.commune_ancestry(dossier)
     return list(
         RoleMembership.objects.filter(role=Role.DESK_AGENT, active=True)
+        .filter(Q(territory__isnull=True) | Q(territory_id__in=scope))
+        .values_list("user_id", flat=True)
+    )
+
+
+def role_holders(dossier: Dossier, role: str) -> list[int]:
+    """Holders of `role` whose territory covers the file's commune (or national ones)."""
+    scope = access.commune_ancestry(dossier)
+    return list(
+        RoleMembership.objects.filter(role=role, active=True)
         .filter(Q(territory__isnull=True) | Q(territory_id__in=scope))
         .values_list("user_id", flat=True)
     )
@@ -337,6 +350,41 @@ def on_withdrawn(event: DossierEvent) -> None:
     notify(dossier=dossier, template="dossier.withdrawn", occurrence="withdrawn", user_ids=people)
 
 
+@subscriber("dossier.tacit_decision", "dossier.seal_tacit_decision", phase=Phase.IN_TRANSACTION)
+def on_tacit_decision(event: DossierEvent) -> None:
+    dossier = _dossier(event)
+    template = "dossier.tacit_decision" if event.name == "dossier.tacit_decision" else "dossier.signed"
+    notify(
+        dossier=dossier,
+        template=template,
+        occurrence=f"{event.name.removeprefix('dossier.')}-{occurrence_of(event)}",
+        user_ids=owners_of(dossier),
+        extra={"deadline": _deadline(event.data.get("deadline")), "legal_source": event.data.get("legal_source", "")},
+    )
+
+
+@subscriber("dossier.clock_reminder", "dossier.clock_escalation", phase=Phase.IN_TRANSACTION)
+def on_clock_notice(event: DossierEvent) -> None:
+    """A step's deadline comes near (those in charge) or has passed (the role the catalogue names)."""
+    dossier = _dossier(event)
+    data = event.data
+    role = data.get("in_charge") if event.name == "dossier.clock_reminder" else data.get("escalate_to")
+    if dossier.procedure.decision_role and data.get("step") == ProcedureStep.DECISION and role == data.get("in_charge"):
+        role = dossier.procedure.decision_role  # a service decides: its role is in charge of the decision
+    step = data.get("step", "")
+    notify(
+        dossier=dossier,
+        template=event.name,
+        occurrence=f"{event.name.removeprefix('dossier.')}-{step}-{data.get('started_on')}",
+        user_ids=role_holders(dossier, role) if role else [],
+        extra={
+            "step_label": ProcedureStep(step).label if step in ProcedureStep.values else step,
+            "deadline": _deadline(data.get("deadline")),
+            "days_left": data.get("business_days_left"),
+        },
+    )
+
+
 TEMPLATES = (
     "dossier.submitted",
     "dossier.incomplete",
@@ -351,4 +399,7 @@ TEMPLATES = (
     "dossier.signed",
     "dossier.published",
     "dossier.withdrawn",
+    "dossier.tacit_decision",
+    "dossier.clock_reminder",
+    "dossier.clock_escalation",
 )

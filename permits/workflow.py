@@ -12,6 +12,11 @@ The legal path is the only path to a decision and its publication:
   commission; they are decided by DECIDE_WITHOUT_COMMISSION, run only by the role the catalogue names;
 - a procedure the catalogue marks `inspection: required` is decided only once its site inspection's report of the
   current round is closed with a verdict, and a "not conform" verdict only by a refusal (`permits.inspections.guards`);
+- silence: when the catalogue gives the administration's silence the value of an authorisation (the decision's
+  limit, `silence: tacit_approval`) and that limit has expired on the file's clock (`permits.clock`), the platform
+  itself (actor None, `access.PLATFORM`) decides by TACIT_DECISION, from instruction or commission only; the
+  attestation of tacit authorisation is then sealed by the platform and SEAL_TACIT_DECISION signs the file, with
+  the same verification of every signature as SIGN;
 - SIGN and PUBLISH pass only when every signature request of the file's outputs is signed and the latest version
   of each output verifies (PAdES, trusted, unchanged after signing).
 """
@@ -59,6 +64,8 @@ TAKING_OPINIONS = frozenset(IN_INSTRUCTION | {S.AWAITING_APPLICANT})  # members'
 BOOKABLE = frozenset(TAKING_OPINIONS | {S.IN_COMMISSION})  # complete, not yet examined: may book a commission slot
 DECIDED_GROUP = frozenset({S.DECIDED, S.SIGNED, S.PUBLISHED})  # a decision is recorded (whatever it says)
 PUBLISHABLE = frozenset({S.PUBLISHED})
+# Where the administration's silence may decide (permits.clock): a file accepted as complete, not with the applicant.
+SILENCE_DECIDABLE = frozenset(IN_INSTRUCTION | {S.IN_COMMISSION})
 TERMINAL = frozenset({S.PUBLISHED, S.WITHDRAWN})
 
 
@@ -72,7 +79,9 @@ class Action(StrEnum):
     SEND_TO_COMMISSION = "send_to_commission"
     DECIDE = "decide"
     DECIDE_WITHOUT_COMMISSION = "decide_without_commission"
+    TACIT_DECISION = "tacit_decision"
     SIGN = "sign"
+    SEAL_TACIT_DECISION = "seal_tacit_decision"
     PUBLISH = "publish"
     WITHDRAW = "withdraw"
 
@@ -142,6 +151,20 @@ def examined_in_session_with_quorum(dossier: Dossier, context: dict[str, Any]) -
 
 def site_inspection_closed(dossier: Dossier, context: dict[str, Any]) -> DomainError | None:
     return inspection_guards.inspection_shortfall(dossier=dossier, decision=context.get("decision"))
+
+
+def silence_expired(dossier: Dossier, context: dict[str, Any]) -> str | None:
+    from permits.clock import tacit_shortfall  # the clock reads the models the workflow reads
+
+    return tacit_shortfall(dossier=dossier, today=context.get("today"))
+
+
+def decided_tacitly(dossier: Dossier, context: dict[str, Any]) -> str | None:
+    return None if dossier.decided_tacitly else "only a tacit decision is sealed by the platform"
+
+
+def decided_expressly(dossier: Dossier, context: dict[str, Any]) -> str | None:
+    return "a tacit decision is sealed by the platform (seal_tacit_decision)" if dossier.decided_tacitly else None
 
 
 def signatures_verified(dossier: Dossier, context: dict[str, Any]) -> str | None:
@@ -215,11 +238,29 @@ TRANSITIONS: tuple[Transition, ...] = (
         scope=(decided_by_service,),
     ),
     Transition(
+        Action.TACIT_DECISION,
+        SILENCE_DECIDABLE,
+        S.DECIDED,
+        frozenset({access.PLATFORM}),
+        (silence_expired,),
+        automatic=True,  # the platform's own, run by the clock's beat task; never offered
+    ),
+    Transition(
         Action.SIGN,
         frozenset({S.DECIDED}),
         S.SIGNED,
         frozenset({Role.SIGNING_AUTHORITY}),
         (signatures_verified,),
+        scope=(decided_expressly,),
+        automatic=True,
+    ),
+    Transition(
+        Action.SEAL_TACIT_DECISION,
+        frozenset({S.DECIDED}),
+        S.SIGNED,
+        frozenset({access.PLATFORM}),
+        (signatures_verified,),
+        scope=(decided_tacitly,),
         automatic=True,
     ),
     Transition(Action.PUBLISH, frozenset({S.SIGNED}), S.PUBLISHED, DESK, (signatures_verified,), automatic=True),

@@ -16,7 +16,7 @@ them imports `pki` and `legal_path`.
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import time
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from gis_core.documents.services import documents_storage
+from gis_core.signing import pki as pki_module
 from gis_core.signing.pki import DevelopmentPki
 from permits.commissions import selectors, services
 from permits.commissions.models import Commission, Examination, OutputKind, SignatureRequest, SignatureStatus
@@ -33,16 +34,26 @@ from tests.conftest import documents_stored_in, tasks_eager
 from tests.permits.factories import ADDRESS, member_for, send_to_commission, staff_for
 from tests.signing.conftest import pdfsig
 
+PKI_EPOCH = datetime(2026, 12, 1, tzinfo=UTC)  # before every date a test pins its clock to
+
 
 @pytest.fixture(scope="session")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> DevelopmentPki:
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevelopmentPki]:
     """The development PKI of the test session (root, intermediate, local TSA, NSS database for pdfsig): made once,
-    then found again by every conftest that imports this fixture."""
+    then found again by every conftest that imports this fixture.
+
+    Every certificate of it (the users' too, made when first needed) is issued as of `PKI_EPOCH`, so that it is
+    valid both today (pdfsig checks at the real time) and in the tests that pin the clock to a date after the
+    epoch (the commissions' January 2027, the file clock's 2027), whatever today's date is until the epoch's
+    certificates expire (`pki.LEAF_YEARS` after it: move the epoch and the pinned dates forward then)."""
     directory = tmp_path_factory.getbasetemp() / "legal-path-pki"
     directory.mkdir(exist_ok=True)
+    patch = pytest.MonkeyPatch()
+    patch.setattr(pki_module, "_now", lambda: PKI_EPOCH)
     pki = DevelopmentPki(directory)
     pki.ensure()
-    return pki
+    yield pki
+    patch.undo()
 
 
 def signing_settings_apply(settings: Any, pki: DevelopmentPki, directory: Path) -> Path:

@@ -48,6 +48,7 @@ urlpatterns = [
     path("files/<int:dossier_id>/edit/review/", wizard.wizard_review, name="wizard-review"),
     path("files/<int:dossier_id>/", dossier.dossier_detail, name="dossier-detail"),
     path("files/<int:dossier_id>/history/", history.dossier_history, name="dossier-history"),
+    path("files/<int:dossier_id>/clock/", dossier.dossier_clock, name="dossier-clock"),
     path("files/<int:dossier_id>/withdraw/", dossier.dossier_withdraw, name="dossier-withdraw"),
     path(
         "files/<int:dossier_id>/linked/<slug:procedure_code>/",

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from permits import selectors
 from permits.answers import FIELD_TYPES
 from permits.api.common import PermitsApiView, problems
-from permits.models import ProcedureFamily, ProcedureStep
+from permits.models import ApplicantReturn, ClockStart, ProcedureFamily, ProcedureStep, SilenceOutcome
 
 
 class RequiredDocumentOutputSerializer(serializers.Serializer):
@@ -55,7 +55,14 @@ class FormFieldOutputSerializer(serializers.Serializer):
 
 class StepDeadlineOutputSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=ProcedureStep.choices)
-    business_days = serializers.IntegerField()
+    business_days = serializers.IntegerField(help_text="The limit in business days (0 when given in months).")
+    months = serializers.IntegerField(allow_null=True, help_text="The limit in calendar months (the law's wording).")
+    counted_from = serializers.ChoiceField(choices=ClockStart.choices)
+    silence = serializers.ChoiceField(
+        choices=SilenceOutcome.choices, help_text="What the platform does when the limit expires (the file's clock)."
+    )
+    on_applicant_return = serializers.ChoiceField(choices=ApplicantReturn.choices)
+    legal_source = serializers.CharField(help_text="The text the value comes from, or 'product choice'.")
 
 
 class ProcedureListApi(PermitsApiView):

@@ -146,6 +146,12 @@ class DossierOutputSerializer(serializers.Serializer):
         "The server checks again when you act."
     )
 
+    clock = serializers.SerializerMethodField(
+        help_text="The file's legal clock (null when none runs: a draft, a signed, published or withdrawn file): the "
+        "current step, its deadline and business days left (negative once overdue), what happens at expiry "
+        "(`escalate` or `tacit_approval`), the limit counted from filing when it is another one, and the pause "
+        "while the file waits for the applicant."
+    )
     published_documents = serializers.SerializerMethodField(
         help_text="Once the file is published: the signed decision, the PV of its examination and the authorised "
         "plans (empty before, and while any signature is missing)."
@@ -168,6 +174,11 @@ class DossierOutputSerializer(serializers.Serializer):
     )
     def get_overlaps_at_filing(self, dossier: Dossier) -> list[dict[str, Any]]:
         return selectors.dossier_overlaps_at_filing_for(dossier=dossier, user=self.context["request"].user)
+
+    @extend_schema_field({"type": "object", "nullable": True})
+    def get_clock(self, dossier: Dossier) -> dict[str, Any] | None:
+        found = selectors.dossier_clock(dossier=dossier)
+        return found.as_dict() if found is not None else None
 
     def get_actions(self, dossier: Dossier) -> list[str]:
         return selectors.actions_available(dossier=dossier, user=self.context["request"].user)

@@ -139,6 +139,31 @@ def booking_move(
 
 
 @transaction.atomic
+def booking_release_decided(*, dossier: Dossier, reason: str) -> Booking | None:
+    """A file decided outside its session (the administration's silence, `tacit.py`) gives its slots back: its
+    active booking is cancelled by the platform, whatever the cut-off. The caller holds the file's lock."""
+    booking = (
+        Booking.objects.select_for_update(of=("self",))
+        .filter(dossier=dossier, status=BookingStatus.ACTIVE)
+        .order_by("pk")
+        .first()
+    )
+    if booking is None:
+        return None
+    _lock_sessions(booking.session_id)
+    booking.occupancies.all().delete()
+    BOOKING.apply(record=booking, action=BookingAction.CANCEL)
+    audit_record(
+        action="commission.booking_cancelled",
+        actor_id=None,
+        dossier=dossier,
+        address=None,
+        payload={"booking": booking.pk, "session": booking.session_id, "reason": reason},
+    )
+    return booking
+
+
+@transaction.atomic
 def booking_cancel(*, actor: Any, address: str | None, booking: Booking, now: datetime | None = None) -> Booking:
     """Give the slots back (before the cut-off); the file may book again."""
     dossier = dossier_lock(dossier=booking.dossier_id)

@@ -163,3 +163,26 @@ def decision_pdf(*, examination: Examination) -> bytes:
         template_names=[f"commissions/pdf/decision_{code}.html", "commissions/pdf/decision.html"],
         context=_examination_context(examination),
     )
+
+
+def tacit_attestation_pdf(*, dossier: Dossier, filed_on: Any, deadline: Any, legal_source: str) -> bytes:
+    """The attestation of tacit authorisation (the administration's silence past the legal limit), in French and
+    Arabic: the filing date, the expired deadline and the text that gives silence this value."""
+    procedure = dossier.procedure
+    return render_pdf(
+        template_names=[
+            f"commissions/pdf/tacit_attestation_{procedure.code}.html",
+            "commissions/pdf/tacit_attestation.html",
+        ],
+        context={
+            "commission": {"territory": dossier.commune, "name_fr": procedure.commission_name_fr},
+            "dossier": dossier,
+            "procedure": procedure,
+            "commune": dossier.commune,
+            "filed_on": filed_on,
+            "deadline": deadline,
+            "legal_source": legal_source,
+            "decided_at": _local(dossier.decided_at or timezone.now()),
+            "generated_at": _local(timezone.now()),
+        },
+    )

@@ -23,6 +23,8 @@ own transaction) runs `dossier_sign` then `dossier_publish`, whose guards verify
 import io
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -247,6 +249,59 @@ def service_outputs_prepare(*, dossier: Dossier, actor: Any, address: str | None
     return [decision]
 
 
+def platform_seal_user() -> Any:
+    """The platform's own seal account (`SIGNING_PLATFORM_SEAL_USERNAME`): no password, no role, never signs in."""
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        username=settings.SIGNING_PLATFORM_SEAL_USERNAME, defaults={"first_name": "Plateforme", "is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def tacit_outputs_prepare(*, dossier: Dossier, filed_on: Any, deadline: Any, legal_source: str) -> list[OutputDocument]:
+    """The attestation of a tacit authorisation: generated, stored, stamped, its seal asked of the platform (the
+    PAdES signature runs in Celery after commit, on `commission.signature_requested`)."""
+    seal = platform_seal_user()
+    attestation = _store_output(
+        kind=OutputKind.DECISION,
+        dossier=dossier,
+        examination=None,
+        data=pdf.tacit_attestation_pdf(
+            dossier=dossier, filed_on=filed_on, deadline=deadline, legal_source=legal_source
+        ),
+        filename=f"attestation-autorisation-tacite-{_slug(dossier)}.pdf",
+        actor=None,
+    )
+    _request(output=attestation, signer=seal, position=1, field_name="platform-seal", role_label="platform")
+    request = SignatureRequest.objects.get(output=attestation)
+    request.requested_at = timezone.now()
+    request.save(update_fields=["requested_at"])
+    payload = {"outputs": [{"kind": attestation.kind, "lineage": str(attestation.lineage),
+                            "sha256": attestation.document.sha256}], "tacit": True}  # fmt: skip
+    audit_record(action="commission.outputs_generated", actor_id=None, dossier=dossier, address=None, payload=payload)
+    audit_record(
+        action="commission.signature_requested",
+        actor_id=None,
+        dossier=dossier,
+        address=None,
+        payload={"request": request.pk, "field": request.field_name, "kind": attestation.kind},
+    )
+    event_publish(
+        event=SignatureRequested(
+            dossier_id=dossier.pk,
+            actor_id=seal.pk,
+            request_id=request.pk,
+            output_id=attestation.pk,
+            kind=attestation.kind,
+            field_name=request.field_name,
+        )
+    )
+    return [attestation]
+
+
 def _request_dossier(arguments: Any) -> int | None:
     request = arguments.get("request")
     found = SignatureRequest.objects.filter(pk=getattr(request, "pk", request)).values_list("output__dossier_id")
@@ -399,9 +454,12 @@ def dossier_complete_signing(*, dossier: Dossier) -> Dossier:
         }
         for request in signed.order_by("output_id", "position")
     ]
-    dossier = services.dossier_sign(
-        actor=decision_request.signer, address=None, dossier=dossier, signed_documents=signed_documents
-    )
+    if dossier.decided_tacitly:  # the platform's seal on the attestation of tacit authorisation
+        dossier = services.dossier_seal_tacit_decision(dossier=dossier, signed_documents=signed_documents)
+    else:
+        dossier = services.dossier_sign(
+            actor=decision_request.signer, address=None, dossier=dossier, signed_documents=signed_documents
+        )
     examination = decision_request.output.examination
     commission = examination.session.commission if examination else None
     publisher = _publisher(dossier=dossier, commission=commission)

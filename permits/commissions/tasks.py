@@ -10,11 +10,13 @@
   `delivery_resume_stale`: each signature its signer asked for and still pending after `SIGNATURE_STALE_AFTER`
   (its task lost in a broker outage), and each file whose signatures are all in but still decided, is enqueued
   again.
+- `clock_outcomes_task` (beat): the file's legal clock at expiry: reminders, escalations, tacit decisions.
 """
 
 import functools
 import logging
 from datetime import timedelta
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
@@ -26,6 +28,7 @@ from permits.commissions.examination import session_agenda_send
 from permits.commissions.models import OutputKind, Session, SessionStatus
 from permits.commissions.scheduling import sessions_generate
 from permits.commissions.signatures import signature_request_run
+from permits.commissions.tacit import tacit_decisions_apply
 
 logger = logging.getLogger(__name__)
 
@@ -80,3 +83,25 @@ def signature_requests_resume_task(*, stale_after_seconds: float | None = None) 
     if request_ids:
         logger.warning("re-enqueued %s signature request(s) left pending", len(request_ids))
     return len(request_ids)
+
+
+@shared_task(ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def clock_outcomes_task() -> dict[str, int]:
+    """The file's legal clock at expiry (beat): reminders and escalations (`permits.services.clock`), then the
+    tacit decisions (`tacit.tacit_decisions_apply`). Idempotent: each outcome is applied once."""
+    return clock_outcomes_apply(today=timezone.localdate())
+
+
+def clock_outcomes_apply(*, today: Any) -> dict[str, int]:
+    from permits.services.clock import clock_notices_apply
+
+    notices = clock_notices_apply(today=today)
+    decided = tacit_decisions_apply(today=today)
+    summary = {
+        "reminders": sum(1 for _, _, kind in notices if kind == "reminder"),
+        "escalations": sum(1 for _, _, kind in notices if kind == "escalation"),
+        "tacit_decisions": len(decided),
+    }
+    if any(summary.values()):
+        logger.info("file clock outcomes: %s", summary)
+    return summary

@@ -2,7 +2,10 @@
 
 from permits.models.audit import AuditChainHead, AuditEvent, AuditTrailImmutable
 from permits.models.catalogue import (
+    CLOCK_STEPS,
     SERVICE_DECISION_ROLES,
+    ApplicantReturn,
+    ClockStart,
     DecisionPath,
     EconomicActivity,
     OccasionalMemberRule,
@@ -15,8 +18,10 @@ from permits.models.catalogue import (
     ProjectUse,
     RequiredDocument,
     RuleKind,
+    SilenceOutcome,
     StepDeadline,
 )
+from permits.models.clock import ClockNotice, DossierClock, NoticeKind
 from permits.models.documents import (
     FREE_DOCUMENT_TYPES,
     OTHER_DOCUMENT,
@@ -54,20 +59,25 @@ from permits.models.status import IllegalStatusWrite, MachineWrittenStatus
 __all__ = [
     "AUTHORISING_DECISIONS",
     "BACK_OFFICE_ROLES",
+    "CLOCK_STEPS",
     "FREE_DOCUMENT_TYPES",
     "OTHER_DOCUMENT",
     "REVISED_PLAN",
     "SENSITIVE_ROLES",
     "SERVICE_DECISION_ROLES",
+    "ApplicantReturn",
     "ArchitectStatus",
     "AuditChainHead",
     "AuditEvent",
     "AuditTrailImmutable",
+    "ClockNotice",
+    "ClockStart",
     "Consultation",
     "ConsultationStatus",
     "Decision",
     "DecisionPath",
     "Dossier",
+    "DossierClock",
     "DossierCounter",
     "DossierDocument",
     "DossierDocumentImmutable",
@@ -77,6 +87,7 @@ __all__ = [
     "InstructionRound",
     "Language",
     "MachineWrittenStatus",
+    "NoticeKind",
     "OccasionalMemberRule",
     "OpinionValue",
     "OutcomeDocument",
@@ -94,6 +105,7 @@ __all__ = [
     "RoleGrantRequest",
     "RoleMembership",
     "RuleKind",
+    "SilenceOutcome",
     "StepDeadline",
     "UserProfile",
     "mask_national_id",

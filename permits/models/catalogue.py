@@ -151,6 +151,7 @@ class EconomicActivity(models.Model):
 
 class ProcedureStep(models.TextChoices):
     COMPLETENESS = "completeness", _("Completeness check by the desk")
+    INSTRUCTION = "instruction", _("Instruction of the file")
     CONSULTATION = "consultation", _("Opinion of each consulted member")
     APPLICANT_REPLY = "applicant_reply", _("Applicant's reply to remarks")
     COMMISSION = "commission", _("Commission review")
@@ -158,15 +159,61 @@ class ProcedureStep(models.TextChoices):
     SIGNATURE = "signature", _("Signature")
 
 
+# The steps of the file's own legal clock (`permits.clock`); consultation and applicant_reply are the deadlines
+# of the consulted members and of the applicant, not the file's clock.
+CLOCK_STEPS = (ProcedureStep.COMPLETENESS, ProcedureStep.INSTRUCTION, ProcedureStep.DECISION, ProcedureStep.SIGNATURE)
+
+
+class ClockStart(models.TextChoices):
+    STEP = "step", _("From the start of the step")
+    FILING = "filing", _("From the filing of the file")
+
+
+class SilenceOutcome(models.TextChoices):
+    """What the platform does when a step's time limit expires without the administration acting."""
+
+    ESCALATE = "escalate", _("A reminder, then an escalation to the named role")
+    TACIT_APPROVAL = "tacit_approval", _("Tacit authorisation: the file is deemed authorised")
+
+
+class ApplicantReturn(models.TextChoices):
+    """How the clock restarts when a file that waited for the applicant comes back."""
+
+    RESUME = "resume", _("The clock resumes: the days already run still count")
+    RESTART = "restart", _("The clock restarts from zero")
+
+
 class StepDeadline(models.Model):
+    """The time limit of one step of a procedure. For the steps of the file's clock (`CLOCK_STEPS`) it also says
+    from when it runs, what silence gives at expiry, who is told and how a pause for the applicant ends."""
+
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="step_deadlines")
     step = models.CharField(max_length=32, choices=ProcedureStep.choices)
-    business_days = models.PositiveSmallIntegerField()
+    business_days = models.PositiveSmallIntegerField(default=0)
+    months = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("A limit in calendar months (the law's wording); replaces business_days.")
+    )
+    counted_from = models.CharField(max_length=16, choices=ClockStart.choices, default=ClockStart.STEP)
+    silence = models.CharField(max_length=16, choices=SilenceOutcome.choices, default=SilenceOutcome.ESCALATE)
+    remind_before = models.PositiveSmallIntegerField(
+        default=0, help_text=_("Business days before the deadline when those in charge are reminded.")
+    )
+    escalate_to = models.CharField(
+        max_length=32, blank=True, choices=Role.choices, help_text=_("Role told when the limit expires.")
+    )
+    on_applicant_return = models.CharField(
+        max_length=16, choices=ApplicantReturn.choices, default=ApplicantReturn.RESUME
+    )
+    legal_source = models.CharField(
+        max_length=300, blank=True, help_text=_("Where the value comes from (the law, or a product choice).")
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["procedure", "step"], name="step_deadline_unique")]
 
     def __str__(self) -> str:
+        if self.months:
+            return f"{self.procedure.code} {self.step}: {self.months} month(s)"
         return f"{self.procedure.code} {self.step}: {self.business_days} business days"
 
 

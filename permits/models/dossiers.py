@@ -87,6 +87,9 @@ class Dossier(MachineWrittenStatus):
     decision = models.CharField(max_length=32, choices=Decision.choices, blank=True)
     decision_motivation = models.TextField(blank=True)
     decision_conditions = models.TextField(blank=True)
+    decided_tacitly = models.BooleanField(
+        default=False, help_text=_("Deemed authorised by the administration's silence (permits.clock).")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

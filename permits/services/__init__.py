@@ -4,8 +4,10 @@ event and schedules its side effects on commit. Faces import them from here."""
 from permits.services.catalogue import procedures_load
 from permits.services.decisions import (
     dossier_decide,
+    dossier_decide_tacitly,
     dossier_decide_without_commission,
     dossier_publish,
+    dossier_seal_tacit_decision,
     dossier_sign,
 )
 from permits.services.documents import (
@@ -48,9 +50,11 @@ __all__ = [
     "dossier_check_completeness",
     "dossier_create",
     "dossier_decide",
+    "dossier_decide_tacitly",
     "dossier_decide_without_commission",
     "dossier_precheck_compute",
     "dossier_publish",
+    "dossier_seal_tacit_decision",
     "dossier_send_to_commission",
     "dossier_sign",
     "dossier_submit",

@@ -15,6 +15,9 @@ from parcels.models import Agency
 from permits.answers import DeclarationError, FormField, declaration_parse
 from permits.inspections.catalogue import inspection_catalogue_load
 from permits.models import (
+    CLOCK_STEPS,
+    ApplicantReturn,
+    ClockStart,
     DecisionPath,
     EconomicActivity,
     OccasionalMemberRule,
@@ -23,7 +26,9 @@ from permits.models import (
     Procedure,
     ProjectUse,
     RequiredDocument,
+    Role,
     RuleKind,
+    SilenceOutcome,
     StepDeadline,
 )
 
@@ -72,6 +77,10 @@ def _procedure_children(procedure: Procedure, data: dict[str, Any], agencies: di
     form = _procedure_form(data)
     for step, days in (data.get("deadlines") or {}).items():
         StepDeadline.objects.update_or_create(procedure=procedure, step=step, defaults={"business_days": days})
+    for step, clock in (data.get("clock") or {}).items():
+        StepDeadline.objects.update_or_create(
+            procedure=procedure, step=step, defaults=_clock_step(data["code"], step, clock)
+        )
     for order, document in enumerate(data.get("required_documents") or []):
         condition = document.get("required_when") or {}
         if condition:
@@ -118,6 +127,48 @@ def _procedure_children(procedure: Procedure, data: dict[str, Any], agencies: di
             code=document["code"],
             defaults={**_names(document, "label"), "signed_by": document.get("signed_by", "")},
         )
+
+
+def _clock_step(procedure_code: str, step: str, clock: dict[str, Any]) -> dict[str, Any]:
+    """The fields of one step of the file's clock (`clock:` in the catalogue), checked."""
+
+    def refuse(why: str) -> CatalogueError:
+        return CatalogueError(f"procedure {procedure_code}, clock step {step}: {why}")
+
+    if step not in CLOCK_STEPS:
+        raise refuse(f"not a step of the file's clock ({', '.join(CLOCK_STEPS)})")
+    unknown = set(clock) - {
+        "business_days", "months", "counted_from", "silence", "remind_before", "escalate_to",
+        "on_applicant_return", "source",
+    }  # fmt: skip
+    if unknown:
+        raise refuse(f"unknown keys {', '.join(sorted(unknown))}")
+    if ("business_days" in clock) == ("months" in clock):
+        raise refuse("give business_days or months, one of them")
+    silence = clock.get("silence", SilenceOutcome.ESCALATE)
+    if silence not in SilenceOutcome.values:
+        raise refuse(f"silence must be one of {', '.join(SilenceOutcome.values)}")
+    if silence == SilenceOutcome.TACIT_APPROVAL and step != "decision":
+        raise refuse("only the decision may be tacit")
+    escalate_to = clock.get("escalate_to", "")
+    if escalate_to and escalate_to not in Role.values:
+        raise refuse(f"escalate_to {escalate_to!r} is not a role")
+    if silence == SilenceOutcome.ESCALATE and not escalate_to:
+        raise refuse("an escalation needs escalate_to (a role)")
+    counted_from = clock.get("counted_from", ClockStart.STEP)
+    on_return = clock.get("on_applicant_return", ApplicantReturn.RESUME)
+    if counted_from not in ClockStart.values or on_return not in ApplicantReturn.values:
+        raise refuse("counted_from is step or filing; on_applicant_return is resume or restart")
+    return {
+        "business_days": int(clock.get("business_days") or 0),
+        "months": clock.get("months"),
+        "counted_from": counted_from,
+        "silence": silence,
+        "remind_before": int(clock.get("remind_before", 0)),
+        "escalate_to": escalate_to,
+        "on_applicant_return": on_return,
+        "legal_source": str(clock.get("source", ""))[:300],
+    }
 
 
 def _check_use_codes(procedure_code: str, values: list[str]) -> None:

@@ -2,8 +2,10 @@
 
 from typing import Any
 
+from django.utils import timezone
+
 from gis_core.events import event_publish
-from permits import workflow
+from permits import clock, workflow
 from permits.audit import audit_record
 from permits.events import DossierEvent
 from permits.models import Dossier
@@ -38,8 +40,10 @@ def transition_run(
     payload: dict[str, Any] | None = None,
     context: dict[str, Any] | None = None,
 ) -> Dossier:
-    """Apply a workflow transition on a locked file, then audit it and publish `dossier.<action>`."""
+    """Apply a workflow transition on a locked file, move its legal clock (`permits.clock`), then audit it and
+    publish `dossier.<action>`."""
     previous, target = workflow.transition_apply(dossier=dossier, action=action, actor=actor, context=context)
+    clock.clock_transition(dossier=dossier, previous=previous, target=target, today=timezone.localdate())
     audit_and_publish(
         dossier=dossier,
         actor=actor,

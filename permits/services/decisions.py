@@ -9,13 +9,14 @@ calls `dossier_sign` then `dossier_publish`). The workflow's guards check each c
 permission (403) is audited after the rollback (`permits.refusals`).
 """
 
+from datetime import date
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from permits import workflow
-from permits.models import Dossier
+from permits import clock, workflow
+from permits.models import ClockNotice, Decision, Dossier, NoticeKind, SilenceOutcome
 from permits.refusals import refusals_audited
 from permits.services.common import dossier_lock, transition_run
 
@@ -93,6 +94,67 @@ def dossier_decide_without_commission(
         conditions=conditions,
         context={},
         payload={"decided_by": dossier.procedure.decision_role},
+    )
+
+
+@transaction.atomic
+def dossier_decide_tacitly(*, dossier: Dossier, today: date) -> Dossier:
+    """The administration's silence decides: the file's limit whose silence the catalogue gives the value of an
+    authorisation has expired (`permits.clock`; the workflow's TACIT_DECISION checks it and refuses otherwise, 409).
+    The platform decides (no actor); pending consultations are closed; the audit event is `dossier.tacit_decision`.
+    Run by `permits.commissions.tacit.tacit_decide`, which also issues the attestation."""
+    from permits.services.instruction import consultations_close_pending
+
+    dossier = dossier_lock(dossier=dossier)
+    context = {"today": today}
+    workflow.transition_check(dossier=dossier, action=workflow.Action.TACIT_DECISION, actor=None, context=context)
+    limit = next(
+        limit
+        for limit in clock.running_limits(dossier=dossier, today=today)
+        if limit.overdue and limit.silence == SilenceOutcome.TACIT_APPROVAL
+    )
+    dossier.decision = Decision.FAVOURABLE
+    dossier.decided_tacitly = True
+    dossier.decision_motivation = ""
+    dossier.decision_conditions = ""
+    dossier.decided_at = timezone.now()
+    consultations_close_pending(dossier=dossier)
+    ClockNotice.objects.get_or_create(
+        dossier=dossier,
+        step=limit.step,
+        started_on=limit.started_on,
+        kind=NoticeKind.TACIT_DECISION,
+        defaults={"deadline": limit.deadline},
+    )
+    return transition_run(
+        dossier=dossier,
+        action=workflow.Action.TACIT_DECISION,
+        actor=None,
+        address=None,
+        context=context,
+        payload={
+            "decision": dossier.decision,
+            "tacit": True,
+            "step": limit.step,
+            "started_on": limit.started_on.isoformat(),
+            "deadline": limit.deadline.isoformat(),
+            "legal_source": limit.legal_source,
+        },
+    )
+
+
+@transaction.atomic
+def dossier_seal_tacit_decision(*, dossier: Dossier, signed_documents: list[dict[str, Any]]) -> Dossier:
+    """A tacit decision's attestation is sealed by the platform and verifies: the file is signed (by the platform;
+    the workflow's SEAL_TACIT_DECISION checks every signature like SIGN)."""
+    dossier = dossier_lock(dossier=dossier)
+    dossier.signed_at = timezone.now()
+    return transition_run(
+        dossier=dossier,
+        action=workflow.Action.SEAL_TACIT_DECISION,
+        actor=None,
+        address=None,
+        payload={"signed_documents": signed_documents},
     )
 
 

@@ -1,14 +1,19 @@
 """Fixtures of the commission tests: a commission of the CASA-ANFA commune with two members, a Tuesday/Thursday
 schedule, sessions in January 2027 (Thursday 14 January is Yennayer, a public holiday), files reaching their
-statuses through the permits services, the real SMTP server, and a development PKI for the signatures."""
+statuses through the permits services, the real SMTP server, and a development PKI for the signatures.
+
+The clock is pinned to `PINNED_NOW` (a week before the first session, the clock still running from there): the
+bookings' 48-hour cut-off and the sessions ahead are judged as of that day, whatever today's date is."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from gis_core.signing.pki import DevelopmentPki
 from parcels.models import Agency
@@ -30,6 +35,14 @@ from tests.permits.factories import ProcedureFactory, UserFactory, commune_tree,
 
 FIRST_DAY = date(2027, 1, 4)  # a Monday
 HOLIDAY = date(2027, 1, 14)  # Thursday, Amazigh New Year
+PINNED_NOW = datetime(2026, 12, 28, 10, 0, tzinfo=ZoneInfo("Africa/Casablanca"))  # Monday, a week before FIRST_DAY
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock() -> Iterator[None]:
+    """Today is `PINNED_NOW` for every commission test (time keeps running from there)."""
+    with time_machine.travel(PINNED_NOW, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
 """The state machine: every action refused from every status it does not start from (through the services),
 permission denials, guards, and no status written outside the workflow."""
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -47,6 +48,9 @@ def run_action(action: workflow.Action, dossier: Dossier) -> Any:
             actor=staff["signing_authority"], address=ADDRESS, dossier=dossier, signed_documents=[]
         ),
         A.PUBLISH: lambda: services.dossier_publish(actor=desk, address=ADDRESS, dossier=dossier),
+        # the platform's own transitions (the file's legal clock): the status refuses before the clock is asked
+        A.TACIT_DECISION: lambda: services.dossier_decide_tacitly(dossier=dossier, today=date(2099, 1, 1)),
+        A.SEAL_TACIT_DECISION: lambda: services.dossier_seal_tacit_decision(dossier=dossier, signed_documents=[]),
         A.WITHDRAW: lambda: services.dossier_withdraw(actor=owner, address=ADDRESS, dossier=dossier),
     }
     return calls[action]()

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -90,6 +91,8 @@ def dossier_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
         "timeline": status_timeline(dossier),
         "rounds": list(selectors.dossier_rounds(dossier=dossier)),
         "deadlines": selectors.consultation_deadlines(dossier=dossier, all_rounds=True),
+        "clock": selectors.dossier_clock(dossier=dossier),
+        "today": timezone.localdate(),
         "remarks": list(selectors.remarks_for(dossier=dossier)),
         "document_rows": labelled_document_rows(dossier=dossier, user=request.user),
         "parcels": list(dossier.parcels.all()),
@@ -147,6 +150,15 @@ def dossier_detail(request: HttpRequest, dossier_id: int) -> HttpResponse:
     return render(
         request, "web/dossier_office.html", {**context, **office_context(request, dossier), "applicant": identity}
     )
+
+
+@login_required
+def dossier_clock(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    """The file's legal clock alone (the page refreshes it from here): computed by the server, never counted down
+    in the browser."""
+    dossier = dossier_for(request, dossier_id)
+    context = {"dossier": dossier, "clock": selectors.dossier_clock(dossier=dossier), "today": timezone.localdate()}
+    return render(request, "web/_clock_figures.html", context)
 
 
 # --- the applicant's actions from the file page -------------------------------------------------------------

@@ -57,7 +57,21 @@ def desk_queue(request: HttpRequest) -> HttpResponse:
     if roles_of(request.user) & {Role.DESK_AGENT, Role.ADMINISTRATOR}:
         architects_waiting = selectors.architects_to_check().count()
     inspections = list(inspection_selectors.inspections_upcoming_for(user=request.user))
-    context = {"sections": sections, "architects_waiting": architects_waiting, "inspections": inspections}
+    order = request.GET.get("order", "days_left")
+    if order not in selectors.CLOCK_ORDERS:
+        order = "days_left"
+    by_days_left = [
+        {"dossier": dossier, "clock": clock, "next": clock.next}
+        for dossier, clock in selectors.dossiers_by_days_left(user=request.user, order=order)
+    ]
+    context = {
+        "sections": sections,
+        "architects_waiting": architects_waiting,
+        "inspections": inspections,
+        "by_days_left": by_days_left,
+        "order": order,
+        "today": timezone.localdate(),
+    }
     return render(request, "web/office_queue.html", context)
 
 
