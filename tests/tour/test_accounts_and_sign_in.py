@@ -123,6 +123,7 @@ def test_the_sign_in_page_names_the_password_only_in_development(
     html = client.get("/accounts/login/").content.decode()
     assert (PASSWORD in html) is shown
     assert ("demo-applicant" in html) is shown
+    assert ("demo-inspector" in html) is shown
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", "geoportal"])
