@@ -59,12 +59,15 @@ def test_demo_files_every_procedure_in_every_state_and_idempotent(legal_path: Le
     for dossier in decided_inspected:
         inspection = Inspection.objects.get(dossier=dossier)
         assert inspection.status == InspectionStatus.CLOSED and inspection.verdict == "conform"
-        assert inspection.confirmed_at is not None and inspection.closed_by.username == "demo-inspector"
+        assert inspection.confirmed_at is not None and inspection.closed_by is not None
+        assert inspection.closed_by.username == "demo-inspector"
         checklist = set(dossier.procedure.inspection_checklist.values_list("code", flat=True))
         assert checklist and set(inspection.answers.values_list("item_code", flat=True)) == checklist
         photo = inspection.photos.get()
-        assert photo.exif_position is not None and dossier.footprint.distance(photo.exif_position) < 1e-4
+        assert photo.exif_position is not None and dossier.footprint is not None
+        assert dossier.footprint.distance(photo.exif_position) < 1e-4  # taken on the building
         report = report_latest_version(inspection=inspection)
+        assert report is not None, dossier.reference
         verdict = document_verify(document=report)
         assert verdict.status == "valid" and len(verdict.signatures) == 1, dossier.reference
         actions = list(dossier.audit_events.order_by("sequence").values_list("action", flat=True))
