@@ -5,7 +5,10 @@ A table, not code per role: `DEMO_ACCOUNTS` (the people) and the commission memb
 catalogue (every agency a demo commission seats or consults). Each run is idempotent: an account already in its
 demo state is left untouched (its password hash is not rewritten), so a second run changes nothing and reports the
 same. Back-office accounts get a fixed TOTP secret (`demo_totp_secret`) printed with them: the second factor of the
-tour, derived from the username so that every machine prints the same codes' secret.
+tour, derived from the username so that every machine prints the same codes' secret. Accounts that sign (the
+president, the signing authority, the commission members, the inspector) get a development certificate
+(`gis_core.signing.pki.DevelopmentPki`, under `SIGNING_PKI_DIR`) when a PKI is given, as `signing_dev_pki --users`
+would make it: an existing certificate is kept.
 
 Production never runs this: the command refuses `PRODUCTION`, and `config.production` refuses a `DEMO_PASSWORD`.
 """
@@ -14,12 +17,14 @@ import base64
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 
 from gis_core.models import Territory
+from gis_core.signing.pki import DevelopmentPki
 from parcels.models import Agency
 from permits import services
 from permits.models import BACK_OFFICE_ROLES, Role, RoleMembership
@@ -42,6 +47,7 @@ class DemoAccount:
     agency_code: str = ""
     phone: str = ""
     superuser: bool = False
+    signs: bool = False  # a development certificate (PAdES signatures: decisions, minutes, plans, reports)
 
     @property
     def back_office(self) -> bool:
@@ -54,8 +60,21 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     ),
     DemoAccount("demo-architect", Role.ARCHITECT, "Youssef", "Architect", "files on behalf of the applicant"),
     DemoAccount("demo-desk", Role.DESK_AGENT, "Karim", "Desk", "checks completeness, sends remarks", True),
-    DemoAccount("demo-president", Role.COMMISSION_PRESIDENT, "Leila", "President", "holds sessions, decides", True),
-    DemoAccount("demo-signing-authority", Role.SIGNING_AUTHORITY, "Omar", "Signer", "signs decisions", True),
+    DemoAccount(
+        "demo-president", Role.COMMISSION_PRESIDENT, "Leila", "President", "holds sessions, decides", True, signs=True
+    ),
+    DemoAccount(
+        "demo-signing-authority", Role.SIGNING_AUTHORITY, "Omar", "Signer", "signs decisions", True, signs=True
+    ),
+    DemoAccount(
+        "demo-inspector",
+        Role.INSPECTOR,
+        "Hassan",
+        "Inspector",
+        "site inspections (récolement): the report, signed",
+        True,
+        signs=True,
+    ),
     DemoAccount(
         "demo-admin", Role.ADMINISTRATOR, "Nadia", "Administrator", "the admin site (/admin/)", True, superuser=True
     ),
@@ -71,6 +90,7 @@ def member_account(agency: Agency) -> DemoAccount:
         "Member",
         f"opinions of {agency.code}",
         agency_code=agency.code,
+        signs=True,  # the minutes of the sessions it sits in
     )
 
 
@@ -95,9 +115,31 @@ class DemoAccountState:
     user: User
     changed: bool
     totp_secret: str  # "" for accounts without a second factor (applicant, architect)
+    certificate: Path | None = None  # the development PKCS#12 of an account that signs (when a PKI was given)
 
 
-def _ensure(account: DemoAccount, *, password: str, commune: Territory, agency: Agency | None) -> DemoAccountState:
+def development_pki() -> DevelopmentPki:
+    """The development PKI under `SIGNING_PKI_DIR` (root, intermediate, TSA, NSS database made when missing)."""
+    pki = DevelopmentPki(Path(settings.SIGNING_PKI_DIR))
+    pki.ensure()
+    return pki
+
+
+def _certificate(account: DemoAccount, user: User, pki: DevelopmentPki) -> tuple[Path, bool]:
+    """The account's development PKCS#12 (CN = its full name), made when missing; whether it was made."""
+    made = not pki.user_paths(account.username).pkcs12_path.exists()
+    credentials = pki.user(account.username, display_name=user.get_full_name(), email=user.email)
+    return credentials.pkcs12_path, made
+
+
+def _ensure(
+    account: DemoAccount,
+    *,
+    password: str,
+    commune: Territory,
+    agency: Agency | None,
+    pki: DevelopmentPki | None = None,
+) -> DemoAccountState:
     email = f"{account.username}@{DEMO_EMAIL_DOMAIN}"
     user, created = User.objects.get_or_create(username=account.username, defaults={"email": email})
     changed = created
@@ -127,18 +169,25 @@ def _ensure(account: DemoAccount, *, password: str, commune: Territory, agency: 
         if profile.phone != account.phone or not profile.notify_by_sms:
             services.profile_update(user=user, phone=account.phone, notify_by_sms=True)
             changed = True
+    certificate = None
+    if account.signs and pki is not None:
+        certificate, made = _certificate(account, user, pki)
+        changed = changed or made
     secret = demo_totp_secret(account.username) if account.back_office else ""
-    return DemoAccountState(account, user, changed, secret)
+    return DemoAccountState(account, user, changed, secret, certificate)
 
 
 @transaction.atomic
-def demo_accounts_ensure(*, commune: Territory, agencies: Iterable[Agency] | None = None) -> list[DemoAccountState]:
+def demo_accounts_ensure(
+    *, commune: Territory, agencies: Iterable[Agency] | None = None, pki: DevelopmentPki | None = None
+) -> list[DemoAccountState]:
     """Every demo account in its demo state (created, or repaired when changed); one commission member per agency
-    (the catalogue's agencies loaded first, so that every agency a demo commission seats or consults has one)."""
+    (the catalogue's agencies loaded first, so that every agency a demo commission seats or consults has one); with
+    `pki`, a development certificate for each account that signs."""
     password = demo_accounts_check_allowed()
     if agencies is None:
         services.procedures_load()  # idempotent: the agencies, uses and procedures of the catalogue
-    states = [_ensure(account, password=password, commune=commune, agency=None) for account in DEMO_ACCOUNTS]
+    states = [_ensure(account, password=password, commune=commune, agency=None, pki=pki) for account in DEMO_ACCOUNTS]
     for agency in agencies if agencies is not None else Agency.objects.order_by("code"):
-        states.append(_ensure(member_account(agency), password=password, commune=commune, agency=agency))
+        states.append(_ensure(member_account(agency), password=password, commune=commune, agency=agency, pki=pki))
     return states

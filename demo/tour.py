@@ -3,12 +3,23 @@ demo_files`, run by `make run`/`make dev`), so that each demo account finds work
 empty.
 
 Table-driven: `STATE_PATHS` says which steps lead to each state (a step that does not apply to the procedure's
-path is skipped: no slot booking for a procedure its service decides); `STATES` says which procedures have the state
-(`in_commission` only where a commission decides); `STEPS` maps a step's name to the service calls it makes;
+path is skipped: no slot booking for a procedure its service decides, no site inspection for a procedure that has
+none); `STATES` says which procedures have the state (`in_commission` only where a commission decides, the
+inspection's states only where the catalogue requires a site inspection); `STEPS` maps a step's name to the service
+calls it makes;
 `PROJECTS` holds each procedure's project answers. A new procedure needs a row in `PROJECTS` (else the default
 project), a new state a row in `STATE_PATHS`. Decisions go through the legal path only (`demo.common`: the session
 with the quorum, the president's decision from the examination, or the service's decision; PAdES signatures in
 sequence with the development PKI, the last one signing and publishing the file).
+
+A tour state is a file status, or a step of the site inspection (récolement) of a file under instruction
+(`INSPECTION_STATES`: the date proposed by the desk to the demo inspector and the applicant, another date asked, the
+date confirmed, the report closed): occupancy permits and certificates of conformity are decided only once the
+inspector's report of the round is closed (`permits.inspections.guards`), so their decided and published files went
+through the inspection too: scheduled, confirmed by the applicant, the report written by `demo-inspector` (checklist
+answers, a site photo with its EXIF position, the verdict), closed and signed with the inspector's development
+certificate (PAdES), before the commission. The services refuse a visit in the past, so the demo's reports are
+closed before the date the visit was scheduled for.
 
 `signed` is not a resting state on the legal path: the last verified signature signs and publishes the file in one
 transaction (`permits.commissions.signatures.dossier_complete_signing`), so each published file went through it
@@ -24,15 +35,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 import shapely
 import shapely.affinity
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
+from PIL.ExifTags import GPS, Base
 
 from demo.cambridge import DEMO_COMMUNE
 from demo.common import (
@@ -48,10 +64,24 @@ from demo.common import (
     slot_book,
 )
 from gis_core.models import Territory
+from gis_core.signing.pki import DevelopmentPki
+from gis_core.signing.services import document_verify
 from parcels.models import Parcel
 from permits import services
 from permits.commissions import services as commission_services
 from permits.commissions.models import Commission
+from permits.inspections import services as inspection_services
+from permits.inspections.models import (
+    ChecklistItem,
+    Inspection,
+    InspectionStatus,
+    ItemResult,
+    ProcedureInspection,
+    Verdict,
+)
+from permits.inspections.selectors import report_latest_version
+from permits.inspections.services import ItemAnswer
+from permits.inspections.tasks import inspection_report_sign_task
 from permits.models import (
     AUTHORISING_DECISIONS,
     ConsultationStatus,
@@ -79,9 +109,36 @@ PROJECTS: dict[str, dict[str, Any]] = {
     "advertising-display": {"use": "commercial", "height_m": 4.0},
 }
 
+#: The tour states of the site inspection: a file under instruction whose inspection is at this step.
+INSPECTION_SCHEDULED = "inspection_scheduled"
+INSPECTION_OTHER_DATE = "inspection_other_date_asked"
+INSPECTION_CONFIRMED = "inspection_confirmed"
+INSPECTION_CLOSED = "inspection_closed"
+INSPECTION_STATES: dict[str, str] = {
+    INSPECTION_SCHEDULED: InspectionStatus.PROPOSED,
+    INSPECTION_OTHER_DATE: InspectionStatus.RESCHEDULE_REQUESTED,
+    INSPECTION_CONFIRMED: InspectionStatus.CONFIRMED,
+    INSPECTION_CLOSED: InspectionStatus.CLOSED,
+}
+
+
+def file_status_of(state: str) -> str:
+    """The file's status in a tour state (the inspection's states are steps of a file under instruction)."""
+    return S.UNDER_INSTRUCTION if state in INSPECTION_STATES else state
+
+
 #: The steps that lead to each state, in order (steps that do not apply to a procedure's path are skipped).
 _INSTRUCTED = ("create", "submit", "accept_complete")
-_BEFORE_COMMISSION = (*_INSTRUCTED, "opinions", "book_slot", "send_to_commission")
+_SCHEDULED = (*_INSTRUCTED, "inspection_propose")
+_INSPECTED = (
+    *_INSTRUCTED,
+    "opinions",
+    "inspection_propose",
+    "inspection_confirm",
+    "inspection_report",
+    "inspection_close",
+)
+_BEFORE_COMMISSION = (*_INSPECTED, "book_slot", "send_to_commission")
 STATE_PATHS: dict[str, tuple[str, ...]] = {
     S.DRAFT: ("create",),
     S.SUBMITTED: ("create", "submit"),
@@ -89,6 +146,10 @@ STATE_PATHS: dict[str, tuple[str, ...]] = {
     S.UNDER_INSTRUCTION: _INSTRUCTED,
     S.REMARKS_ISSUED: (*_INSTRUCTED, "remark"),
     S.AWAITING_APPLICANT: (*_INSTRUCTED, "remark", "send_remarks"),
+    INSPECTION_SCHEDULED: _SCHEDULED,
+    INSPECTION_OTHER_DATE: (*_SCHEDULED, "inspection_ask_other_date"),
+    INSPECTION_CONFIRMED: (*_SCHEDULED, "inspection_confirm"),
+    INSPECTION_CLOSED: _INSPECTED,
     S.IN_COMMISSION: _BEFORE_COMMISSION,
     S.DECIDED: (*_BEFORE_COMMISSION, "examine_and_decide", "service_decide"),
     S.PUBLISHED: (*_BEFORE_COMMISSION, "examine_and_decide", "service_decide", "sign_in_sequence"),
@@ -108,6 +169,11 @@ def _always(procedure: Procedure) -> bool:
     return True
 
 
+def _inspected(procedure: Procedure) -> bool:
+    """The catalogue requires a site inspection before the decision (occupancy permit, certificate of conformity)."""
+    return ProcedureInspection.objects.filter(procedure=procedure, required=True).exists()
+
+
 #: Which procedures have each state (closed states first: a linked file that is closed frees its parent).
 STATES: tuple[tuple[str, Callable[[Procedure], bool]], ...] = (
     (S.PUBLISHED, _always),
@@ -119,6 +185,10 @@ STATES: tuple[tuple[str, Callable[[Procedure], bool]], ...] = (
     (S.UNDER_INSTRUCTION, _always),
     (S.REMARKS_ISSUED, _always),
     (S.AWAITING_APPLICANT, _always),
+    (INSPECTION_SCHEDULED, _inspected),
+    (INSPECTION_OTHER_DATE, _inspected),
+    (INSPECTION_CONFIRMED, _inspected),
+    (INSPECTION_CLOSED, _inspected),
     (S.IN_COMMISSION, _by_commission),
 )
 #: Extra published files of these procedures, so that the public map shows several authorised projects.
@@ -132,6 +202,7 @@ class TourContext:
     applicant: User
     architect: User
     desk: User
+    inspector: User
     parcels: list[Parcel]
     commissions: dict[int, Commission] = field(default_factory=dict)
     used_parcels: int = 0
@@ -154,11 +225,22 @@ class TourFile:
     procedure: Procedure
     title: str
     dossier: Dossier | None = None
+    visit: Inspection | None = None
 
     @property
     def file(self) -> Dossier:
         assert self.dossier is not None, "the file is created by the first step"
         return self.dossier
+
+    @property
+    def inspection(self) -> Inspection:
+        assert self.visit is not None, "the inspection is proposed first"
+        return self.visit
+
+    @property
+    def owner(self) -> User:
+        """Who acts for the applicant: the architect when one files for them."""
+        return self.context.architect if self.file.architect_id else self.context.applicant
 
 
 # --- the steps ------------------------------------------------------------------------------------------------
@@ -208,8 +290,7 @@ def step_create(tour: TourFile) -> None:
 
 
 def step_submit(tour: TourFile) -> None:
-    owner = tour.context.architect if tour.file.architect_id else tour.context.applicant
-    tour.dossier = services.dossier_submit(actor=owner, address=ADDRESS, dossier=tour.file)
+    tour.dossier = services.dossier_submit(actor=tour.owner, address=ADDRESS, dossier=tour.file)
 
 
 def step_return_incomplete(tour: TourFile) -> None:
@@ -292,10 +373,107 @@ def step_sign_in_sequence(tour: TourFile) -> None:
 
 
 def step_withdraw(tour: TourFile) -> None:
-    owner = tour.context.architect if tour.file.architect_id else tour.context.applicant
     tour.dossier = services.dossier_withdraw(
-        actor=owner, address=ADDRESS, dossier=tour.file, reason="Projet abandonné."
+        actor=tour.owner, address=ADDRESS, dossier=tour.file, reason="Projet abandonné."
     )
+
+
+# --- the site inspection (récolement) ---------------------------------------------------------------------------
+
+
+def visit_time(now: datetime | None = None) -> datetime:
+    """The proposed visit: 10:00 local time on the first weekday at least two days ahead."""
+    day = timezone.localtime(now or timezone.now()) + timedelta(days=2)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day.replace(hour=10, minute=0, second=0, microsecond=0)
+
+
+def site_photo(latitude: float, longitude: float) -> SimpleUploadedFile:
+    """A JPEG of the site whose EXIF GPS tags say where it was taken (degrees, minutes, seconds)."""
+
+    def dms(value: float) -> tuple[float, float, float]:
+        value = abs(value)
+        degrees = int(value)
+        minutes = int((value - degrees) * 60)
+        return (float(degrees), float(minutes), round((value - degrees - minutes / 60) * 3600, 4))
+
+    exif = Image.Exif()
+    exif[Base.GPSInfo] = {
+        GPS.GPSLatitudeRef: "N" if latitude >= 0 else "S",
+        GPS.GPSLatitude: dms(latitude),
+        GPS.GPSLongitudeRef: "E" if longitude >= 0 else "W",
+        GPS.GPSLongitude: dms(longitude),
+    }
+    buffer = BytesIO()
+    Image.new("RGB", (640, 480), (168, 140, 110)).save(buffer, format="JPEG", exif=exif)
+    return SimpleUploadedFile("facade.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def step_inspection_propose(tour: TourFile) -> None:
+    tour.visit = inspection_services.inspection_propose(
+        actor=tour.context.desk,
+        address=ADDRESS,
+        dossier=tour.file,
+        starts_at=visit_time(),
+        duration_minutes=60,
+        inspector=tour.context.inspector,
+    )
+
+
+def step_inspection_ask_other_date(tour: TourFile) -> None:
+    tour.visit = inspection_services.inspection_ask_other_date(
+        actor=tour.owner,
+        address=ADDRESS,
+        inspection=tour.inspection,
+        message="Je suis absent ce jour-là ; disponible les matins de la semaine suivante.",
+    )
+
+
+def step_inspection_confirm(tour: TourFile) -> None:
+    tour.visit = inspection_services.inspection_confirm(actor=tour.owner, address=ADDRESS, inspection=tour.inspection)
+
+
+def step_inspection_report(tour: TourFile) -> None:
+    """The inspector on site: a photo of the facade (EXIF position: the building), every item answered, the verdict."""
+    inspector, inspection = tour.context.inspector, tour.inspection
+    parcel = tour.file.parcels.order_by("pk").first()
+    site = tour.file.footprint or (parcel.geom if parcel is not None else tour.file.commune.geom)
+    position = site.point_on_surface
+    inspection_services.inspection_photo_add(
+        actor=inspector,
+        address=ADDRESS,
+        inspection=inspection,
+        uploaded_file=site_photo(position.y, position.x),
+        latitude=position.y,
+        longitude=position.x,
+        accuracy_m=8.0,
+        caption="Façade principale",
+    )
+    checklist = ChecklistItem.objects.filter(procedure=tour.procedure).values_list("code", flat=True)
+    answers = {code: ItemAnswer(ItemResult.CONFORM, "") for code in checklist}
+    tour.visit = inspection_services.inspection_report_save(
+        actor=inspector,
+        address=ADDRESS,
+        inspection=inspection,
+        answers=answers,
+        remarks="Construction achevée, conforme aux plans autorisés.",
+        verdict=Verdict.CONFORM,
+    )
+
+
+def step_inspection_close(tour: TourFile) -> None:
+    """The inspector closes the report; its PAdES signature (the inspector's development certificate) is applied here
+    rather than waiting for the worker (the task is idempotent: the worker's copy then does nothing)."""
+    inspector = tour.context.inspector
+    pki = DevelopmentPki(Path(settings.SIGNING_PKI_DIR))
+    pki.user(inspector.get_username(), display_name=inspector.get_full_name(), email=inspector.email)
+    closed = inspection_services.inspection_close(actor=inspector, address=ADDRESS, inspection=tour.inspection)
+    inspection_report_sign_task(inspection_id=closed.pk)
+    report = report_latest_version(inspection=closed)
+    if report is None or document_verify(document=report).status != "valid":
+        raise DemoDataMissing(f"{tour.file.reference}: the inspection report is not signed (development PKI?)")
+    tour.visit = closed
 
 
 @dataclass(frozen=True)
@@ -312,6 +490,11 @@ STEPS: dict[str, Step] = {
     "remark": Step(step_remark),
     "send_remarks": Step(step_send_remarks),
     "opinions": Step(step_opinions),
+    "inspection_propose": Step(step_inspection_propose, _inspected),
+    "inspection_ask_other_date": Step(step_inspection_ask_other_date, _inspected),
+    "inspection_confirm": Step(step_inspection_confirm, _inspected),
+    "inspection_report": Step(step_inspection_report, _inspected),
+    "inspection_close": Step(step_inspection_close, _inspected),
     "book_slot": Step(step_book_slot, _by_commission),
     "send_to_commission": Step(step_send_to_commission, _by_commission),
     "examine_and_decide": Step(step_examine_and_decide, _by_commission),
@@ -329,8 +512,10 @@ def file_to_state(context: TourContext, procedure: Procedure, state: str, title:
         if step.applies(procedure):
             step.run(tour)
     tour.file.refresh_from_db()
-    if tour.file.status != state:
+    if tour.file.status != file_status_of(state):
         raise DemoDataMissing(f"{procedure.code}: the path to {state} ended at {tour.file.status}")
+    if state in INSPECTION_STATES and tour.inspection.status != INSPECTION_STATES[state]:
+        raise DemoDataMissing(f"{procedure.code}: the path to {state} left the inspection {tour.inspection.status}")
     return tour.file
 
 
@@ -406,6 +591,7 @@ def demo_files_ensure(*, report: ReportFunction = print) -> TourSummary:
         applicant=demo_user("demo-applicant"),
         architect=demo_user("demo-architect", Role.ARCHITECT),
         desk=demo_user("demo-desk", Role.DESK_AGENT, commune),
+        inspector=demo_user("demo-inspector", Role.INSPECTOR, commune),
         parcels=parcels,
     )
     procedures = list(Procedure.objects.filter(active=True).order_by("pk"))
@@ -418,5 +604,5 @@ def demo_files_ensure(*, report: ReportFunction = print) -> TourSummary:
             continue
         dossier = file_to_state(context, planned.procedure, planned.state, planned.title)
         created.append(dossier)
-        report(f"   {planned.procedure.code:<26} {planned.state:<20} {dossier.reference or f'draft #{dossier.pk}'}")
+        report(f"   {planned.procedure.code:<26} {planned.state:<28} {dossier.reference or f'draft #{dossier.pk}'}")
     return TourSummary(created=created, existing=len(plan) - len(created))

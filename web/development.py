@@ -6,7 +6,14 @@ from typing import Any
 from django.conf import settings
 
 #: The demo accounts the sign-in page names (the rest are listed by `manage.py demo_accounts` and the README).
-SIGN_IN_DEMO_ACCOUNTS = ("demo-applicant", "demo-architect", "demo-desk", "demo-president", "demo-signing-authority")
+SIGN_IN_DEMO_ACCOUNTS = (
+    "demo-applicant",
+    "demo-architect",
+    "demo-desk",
+    "demo-inspector",
+    "demo-president",
+    "demo-signing-authority",
+)
 
 
 def development_tools_on() -> bool:

@@ -13,6 +13,7 @@ from django.test import Client
 
 from demo.accounts import DemoAccountsRefused, demo_accounts_ensure, demo_totp_secret
 from gis_core.models import Territory
+from gis_core.signing.pki import DevelopmentPki
 from parcels.models import Agency
 from permits.models import Role, RoleMembership
 from tests.factories import AgencyFactory
@@ -51,6 +52,26 @@ def test_every_role_gets_a_demo_account_with_the_one_password(
     totp = {state.user.username: state.totp_secret for state in states}
     assert totp["demo-desk"] == demo_totp_secret("demo-desk") and len(totp["demo-desk"]) == 32
     assert totp["demo-applicant"] == ""  # TOTP stays optional for applicants
+    inspector = RoleMembership.objects.get(user__username="demo-inspector")
+    assert inspector.role == Role.INSPECTOR and inspector.territory == commune
+    assert totp["demo-inspector"] == demo_totp_secret("demo-inspector")
+
+
+def test_the_accounts_that_sign_get_a_development_certificate(
+    commune: Territory, agencies: list[Agency], settings: Any, pki: DevelopmentPki
+) -> None:
+    settings.DEMO_PASSWORD = PASSWORD
+    states = {state.user.username: state for state in demo_accounts_ensure(commune=commune, pki=pki)}
+    for username in ("demo-inspector", "demo-signing-authority", "demo-president", "demo-member-auc"):
+        certificate = states[username].certificate
+        assert certificate is not None and certificate == pki.user_paths(username).pkcs12_path
+        assert certificate.is_file()
+    assert states["demo-applicant"].certificate is None and states["demo-desk"].certificate is None
+    assert not pki.user_paths("demo-desk").pkcs12_path.exists()
+    made = pki.user_paths("demo-inspector").pkcs12_path.read_bytes()
+    again = {state.user.username: state for state in demo_accounts_ensure(commune=commune, pki=pki)}
+    assert not again["demo-inspector"].changed  # the certificate is kept, not made again
+    assert pki.user_paths("demo-inspector").pkcs12_path.read_bytes() == made
 
 
 def test_a_second_run_changes_nothing(commune: Territory, agencies: list[Agency], settings: Any) -> None:
@@ -73,6 +94,9 @@ def test_the_command_prints_the_same_twice(commune: Territory, agencies: list[Ag
         outputs.append(out.getvalue())
     assert outputs[0] == outputs[1]
     assert f"Password for every one: {PASSWORD}" in outputs[0] and "demo-signing-authority" in outputs[0]
+    inspector_line = next(line for line in outputs[0].splitlines() if "demo-inspector" in line)
+    assert "inspector" in inspector_line and demo_totp_secret("demo-inspector") in inspector_line
+    assert "development certificate" in inspector_line
 
 
 @pytest.mark.parametrize(("production", "password"), [(True, PASSWORD), (False, "")])
@@ -99,6 +123,7 @@ def test_the_sign_in_page_names_the_password_only_in_development(
     html = client.get("/accounts/login/").content.decode()
     assert (PASSWORD in html) is shown
     assert ("demo-applicant" in html) is shown
+    assert ("demo-inspector" in html) is shown
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", "geoportal"])

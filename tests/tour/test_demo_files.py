@@ -1,6 +1,8 @@
 """`demo_files` makes a file of every procedure in every state it has, through the real services and the legal path
 (published files are signed with verified PAdES signatures and went through `dossier.sign`), several of them
-published so that the public map is not empty; a second run changes nothing."""
+published so that the public map is not empty; the procedures that need a site inspection show each of its steps,
+and their decided files were inspected first (the report closed and signed by the demo inspector); a second run
+changes nothing."""
 
 from io import StringIO
 from typing import Any
@@ -9,10 +11,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from demo.tour import STATE_PATHS, STATES, tour_plan
+from demo.tour import INSPECTION_STATES, STATE_PATHS, STATES, file_status_of, tour_plan
 from gis_core.signing.services import document_verify
 from permits.commissions.selectors import output_latest_version
+from permits.inspections.models import Inspection, InspectionStatus, ProcedureInspection
+from permits.inspections.selectors import report_latest_version
 from permits.models import DecisionPath, Dossier, DossierStatus, Procedure
+from permits.workflow import DECIDED_GROUP
 from tests.legal_path import LegalPath
 
 pytestmark = pytest.mark.django_db
@@ -27,14 +32,47 @@ def test_demo_files_every_procedure_in_every_state_and_idempotent(legal_path: Le
     procedures = list(Procedure.objects.filter(active=True))
     assert len(procedures) == 7
     present = set(Dossier.objects.values_list("procedure__code", "status"))
+    inspected = set(ProcedureInspection.objects.filter(required=True).values_list("procedure__code", flat=True))
+    assert inspected == {"occupancy-permit", "certificate-of-conformity"}
     for procedure in procedures:
         expected = {state for state, applies in STATES if applies(procedure)}
-        assert {status for code, status in present if code == procedure.code} >= expected, procedure.code
+        assert {status for code, status in present if code == procedure.code} >= {
+            file_status_of(state) for state in expected
+        }, procedure.code
         if procedure.decided_by == DecisionPath.SERVICE:
             assert DossierStatus.IN_COMMISSION not in expected  # its service decides: no commission
+        assert (set(INSPECTION_STATES) <= expected) is (procedure.code in inspected), procedure.code
     assert set(STATE_PATHS) == {state for state, _ in STATES}
     for planned in tour_plan(procedures):
-        assert Dossier.objects.get(title=planned.title).status == planned.state, planned.title
+        dossier = Dossier.objects.get(title=planned.title)
+        assert dossier.status == file_status_of(planned.state), planned.title
+        if planned.state in INSPECTION_STATES:  # the inspection's step the tour shows, with the demo inspector
+            inspection = dossier.inspections.get()
+            assert inspection.status == INSPECTION_STATES[planned.state], planned.title
+            assert inspection.inspector is not None and inspection.inspector.username == "demo-inspector"
+
+    # Every decided file of a procedure with a site inspection was inspected first: scheduled, confirmed by the
+    # applicant, every checklist item answered, a photo with its position, a verdict, the report closed and signed
+    # by the demo inspector with a valid PAdES signature.
+    decided_inspected = Dossier.objects.filter(procedure__code__in=inspected, status__in=DECIDED_GROUP)
+    assert decided_inspected.count() >= 2 * len(inspected)
+    for dossier in decided_inspected:
+        inspection = Inspection.objects.get(dossier=dossier)
+        assert inspection.status == InspectionStatus.CLOSED and inspection.verdict == "conform"
+        assert inspection.confirmed_at is not None and inspection.closed_by is not None
+        assert inspection.closed_by.username == "demo-inspector"
+        checklist = set(dossier.procedure.inspection_checklist.values_list("code", flat=True))
+        assert checklist and set(inspection.answers.values_list("item_code", flat=True)) == checklist
+        photo = inspection.photos.get()
+        assert photo.exif_position is not None and dossier.footprint is not None
+        assert dossier.footprint.distance(photo.exif_position) < 1e-4  # taken on the building
+        report = report_latest_version(inspection=inspection)
+        assert report is not None, dossier.reference
+        verdict = document_verify(document=report)
+        assert verdict.status == "valid" and len(verdict.signatures) == 1, dossier.reference
+        actions = list(dossier.audit_events.order_by("sequence").values_list("action", flat=True))
+        assert actions.index("inspection.closed") < actions.index("dossier.decide"), dossier.reference
+        assert "inspection.report_signed" in actions
 
     published = Dossier.objects.filter(status=DossierStatus.PUBLISHED)
     assert published.count() >= len(procedures) + 2  # one per procedure, and more building permits

@@ -1,12 +1,13 @@
 """`manage.py demo_accounts [--quiet]`: the tour's demo accounts, one per role, with the one development password
-(idempotent; refused in production). Prints the accounts, their use and the back-office TOTP secrets."""
+(idempotent; refused in production). Prints the accounts, their use and the back-office TOTP secrets; the accounts
+that sign get a development certificate under SIGNING_PKI_DIR (kept when there)."""
 
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from demo.accounts import DemoAccountsRefused, demo_accounts_ensure
+from demo.accounts import DemoAccountsRefused, demo_accounts_ensure, development_pki
 from demo.cambridge import DEMO_COMMUNE
 from gis_core.models import Territory
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         if commune is None:
             raise CommandError(f"commune {DEMO_COMMUNE} is missing: run `manage.py load_demo` first")
         try:
-            states = demo_accounts_ensure(commune=commune)
+            states = demo_accounts_ensure(commune=commune, pki=development_pki())
         except DemoAccountsRefused as error:
             raise CommandError(str(error)) from error
         changed = [state for state in states if state.changed]
@@ -36,5 +37,6 @@ class Command(BaseCommand):
             account = state.account
             role = account.role or "applicant"
             totp = f"  TOTP secret {state.totp_secret}" if state.totp_secret else ""
-            self.stdout.write(f"  {account.username:<28} {role:<21} {account.use}{totp}")
+            signs = "  (signs: development certificate)" if state.certificate else ""
+            self.stdout.write(f"  {account.username:<28} {role:<21} {account.use}{totp}{signs}")
         self.stdout.write("Development outbox (e-mails and SMS): http://127.0.0.1:8000/dev/outbox/")

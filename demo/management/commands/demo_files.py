@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.accounts import DemoAccountsRefused, demo_accounts_ensure
+from demo.accounts import DemoAccountsRefused, demo_accounts_ensure, development_pki
 from demo.cambridge import DEMO_COMMUNE
 from demo.common import DemoDataMissing
 from demo.tour import demo_files_ensure
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         if commune is None:
             raise CommandError(f"commune {DEMO_COMMUNE} is missing: run `manage.py load_demo` first")
         try:
-            demo_accounts_ensure(commune=commune)
+            demo_accounts_ensure(commune=commune, pki=development_pki())
             # Signatures run in-process (demo.common); notifications wait for the worker, which sends them on start.
             summary = demo_files_ensure(report=self.stdout.write)
         except (DemoAccountsRefused, DemoDataMissing) as error:
