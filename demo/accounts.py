@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -174,6 +176,9 @@ def _ensure(
         certificate, made = _certificate(account, user, pki)
         changed = changed or made
     secret = demo_totp_secret(account.username) if account.back_office else ""
+    if secret and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, secret)  # the second factor back-office roles must have (web.accounts.middleware)
+        changed = True
     return DemoAccountState(account, user, changed, secret, certificate)
 
 

@@ -2,10 +2,13 @@
 the sign-in page names the password only in development. And the parcel map opens in French unless the browser asks
 for another language the platform has."""
 
+import time
 from io import StringIO
 from typing import Any
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -141,3 +144,24 @@ def test_the_parcel_map_opens_in_french_unless_the_browser_asks_for_a_language_w
     direction = "rtl" if language == "ar" else "ltr"
     assert f'<html lang="{language}" dir="{direction}">' in html
     assert f'"language": "{language}"' in html  # the map script's configuration (its API calls, number formats)
+
+
+def test_a_demo_back_office_account_signs_in_with_its_printed_totp_secret(
+    commune: Territory, agencies: list[Agency], settings: Any, client: Any
+) -> None:
+    """Back-office roles must give a second factor; the demo's printed secret is the one its authenticator checks."""
+    settings.DEMO_PASSWORD = PASSWORD
+    settings.MFA_REQUIRED_FOR_BACK_OFFICE = True
+    demo_accounts_ensure(commune=commune)
+    assert Authenticator.objects.filter(user__username="demo-desk", type=Authenticator.Type.TOTP).count() == 1
+    demo_accounts_ensure(commune=commune)  # a second run keeps the one authenticator
+    assert Authenticator.objects.filter(user__username="demo-desk", type=Authenticator.Type.TOTP).count() == 1
+
+    held = client.post("/accounts/login/", {"login": "demo-desk", "password": PASSWORD})
+    assert held.status_code == 302 and held["Location"] == "/accounts/2fa/authenticate/"
+    wrong = client.post("/accounts/2fa/authenticate/", {"code": "000000"})
+    assert wrong.status_code == 200 and "_auth_user_id" not in client.session
+    secret = demo_totp_secret("demo-desk")
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    passed = client.post("/accounts/2fa/authenticate/", {"code": code})
+    assert passed.status_code == 302 and client.get("/office/").status_code == 200
