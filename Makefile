@@ -17,7 +17,7 @@ migrate: services
 # The demo data, and the raster layer of ../shared/data when it is there (built only when missing or stale).
 demo: migrate
 	@$(WITH_ENV) $(PY) manage.py load_demo
-	@$(WITH_ENV) $(PY) manage.py signing_dev_pki --users audit-seal >/dev/null  # the daily audit checkpoint's seal
+	@$(WITH_ENV) $(PY) manage.py signing_dev_pki --users audit-seal application-seal >/dev/null  # the daily audit checkpoint's and the applications' seals
 	@$(WITH_ENV) $(PY) manage.py raster_prepare --shared
 
 load-shared: migrate

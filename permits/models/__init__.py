@@ -1,5 +1,6 @@
 """Models of the permits domain, split by concern; import them from `permits.models`."""
 
+from permits.models.applications import ApplicationCode, ApplicationSignature, CodeChannel
 from permits.models.audit import AuditChainHead, AuditEvent, AuditTrailImmutable
 from permits.models.catalogue import (
     SERVICE_DECISION_ROLES,
@@ -20,6 +21,7 @@ from permits.models.documents import (
     FREE_DOCUMENT_TYPES,
     OTHER_DOCUMENT,
     REVISED_PLAN,
+    SIGNED_APPLICATION,
     DossierDocument,
     DossierDocumentImmutable,
 )
@@ -36,6 +38,7 @@ from permits.models.dossiers import (
     RemarkReply,
     RemarkStatus,
 )
+from permits.models.mandates import Mandate, MandateScope, MandateStatus
 from permits.models.people import BACK_OFFICE_ROLES, Language, Role, RoleMembership, UserProfile
 from permits.models.status import IllegalStatusWrite, MachineWrittenStatus
 
@@ -46,9 +49,13 @@ __all__ = [
     "OTHER_DOCUMENT",
     "REVISED_PLAN",
     "SERVICE_DECISION_ROLES",
+    "SIGNED_APPLICATION",
+    "ApplicationCode",
+    "ApplicationSignature",
     "AuditChainHead",
     "AuditEvent",
     "AuditTrailImmutable",
+    "CodeChannel",
     "Consultation",
     "ConsultationStatus",
     "Decision",
@@ -62,6 +69,9 @@ __all__ = [
     "InstructionRound",
     "Language",
     "MachineWrittenStatus",
+    "Mandate",
+    "MandateScope",
+    "MandateStatus",
     "OccasionalMemberRule",
     "OpinionValue",
     "OutcomeDocument",
