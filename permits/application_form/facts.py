@@ -80,5 +80,8 @@ def application_facts(*, dossier: Dossier) -> dict[str, Any]:
 
 
 def content_sha256(facts: dict[str, Any]) -> str:
-    canonical = json.dumps(facts, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    """The fingerprint of what the applicant declares: every fact but the reference the platform gives at filing
+    (a file returned as incomplete is re-filed under its reference with the signature it had, if nothing changed)."""
+    declared = {**facts, "file": {key: value for key, value in facts["file"].items() if key != "reference"}}
+    canonical = json.dumps(declared, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()

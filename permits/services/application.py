@@ -164,7 +164,7 @@ def _attempt(*, actor: Any, dossier: Dossier, code: str) -> tuple[ApplicationCod
     """Count one attempt on the applicant's latest code, in its own committed transaction; the code if right."""
     with transaction.atomic():
         record = (
-            ApplicationCode.objects.select_for_update()
+            ApplicationCode.objects.select_for_update(of=("self",))
             .filter(dossier=dossier, user=actor, signature__isnull=True)
             .order_by("-created_at", "-pk")
             .first()
