@@ -203,6 +203,7 @@ def application_signature_write(dossier: Dossier) -> ApplicationSignature:
     path records it (a spent code, the `signed-application` document, the signature row) but with a plain one-page
     PDF instead of the rendered and sealed form, which costs seconds per file. Tests of the signing itself use
     `application_sign` (the real path); production code has no such writer."""
+    dossier = Dossier.objects.get(pk=dossier.pk)  # as stored, whatever the caller's copy says
     fingerprint = content_sha256(application_facts(dossier=dossier))
     now = timezone.now()
     code = ApplicationCode.objects.create(
