@@ -51,7 +51,7 @@ from permits.models import (
 from permits.refusals import refusals_audited
 from permits.services.common import dossier_lock
 
-SIGNATURE_FIELD = "Applicant"
+SIGNATURE_FIELD = "Applicant-{code}"  # one field per signature: the versions of one lineage are each signed once
 
 
 class CodeThrottled(DomainError):
@@ -253,7 +253,7 @@ def _seal(*, actor: Any, address: str | None, dossier: Dossier, record: Applicat
     sealed = pdf_sign(
         document=unsigned,
         signer=signer_for(user=seal),
-        field_name=SIGNATURE_FIELD,
+        field_name=SIGNATURE_FIELD.format(code=record.pk),
         reason=statement.english()[:250],
         location=f"{dossier.commune.name_fr} ({dossier.commune.code})",
         name=facts["applicant"]["name"],
