@@ -482,6 +482,8 @@ THROTTLE_RATES = {
     "ows": env_str("THROTTLE_RATE_OWS", "3000/minute"),  # WMS/WMTS (a map view asks for tens of tiles)
     "tiles": env_str("THROTTLE_RATE_TILES", "3000/minute"),  # vector tiles rendered by PostGIS (cache misses only)
     "verify": env_str("THROTTLE_RATE_VERIFY", "120/minute"),  # /verify/<token>/
+    # the signed application's one-time codes, asked and typed (besides the codes' own limits per file)
+    "one-time-code": env_str("THROTTLE_RATE_ONE_TIME_CODE", "20/minute"),
 }
 # Plain views and mounted applications throttled by path (DRF views name a `throttle_scope`; tiles: in the view).
 THROTTLE_PATHS = [  # (path prefix, methods (empty: all), scope)

@@ -51,7 +51,9 @@ from permits.models import (
 from permits.refusals import refusals_audited
 from permits.services.common import dossier_lock
 
-SIGNATURE_FIELD = "Applicant-{code}"  # one field per signature: the versions of one lineage are each signed once
+#: The signature field: named after the applicant and the method (what `pdfsig` prints beside the seal's
+#: certificate), one per signature (each version of the lineage is signed once); dots separate field names in PDF.
+SIGNATURE_FIELD = "Demandeur {name} - code {channel} {code}"
 
 
 class CodeThrottled(DomainError):
@@ -253,7 +255,9 @@ def _seal(*, actor: Any, address: str | None, dossier: Dossier, record: Applicat
     sealed = pdf_sign(
         document=unsigned,
         signer=signer_for(user=seal),
-        field_name=SIGNATURE_FIELD.format(code=record.pk),
+        field_name=SIGNATURE_FIELD.format(
+            name=facts["applicant"]["name"].replace(".", " ")[:80], channel=record.channel.upper(), code=record.pk
+        ),
         reason=statement.english()[:250],
         location=f"{dossier.commune.name_fr} ({dossier.commune.code})",
         name=facts["applicant"]["name"],

@@ -172,6 +172,7 @@ def test_signed_pdfsig_verifies_and_names_the_applicant(draft: Any, legal_path: 
     report = pdfsig(path, legal_path.pki)
     assert "Signature is Valid" in report and "Certificate is Trusted" in report, report
     assert "Total document signed" in report
+    assert "Signature Field Name: Demandeur Nadia Bennani - code SMS" in report  # pdfsig names the applicant
     fields = signature_fields(data)
     assert fields["/Name"] == "Nadia Bennani" and "one-time code by sms" in fields["/ContactInfo"]
     assert fields["/Reason"].startswith("Signed by Nadia Bennani with a one-time code sent by SMS")

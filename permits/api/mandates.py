@@ -1,0 +1,97 @@
+"""Mandates over the API: list yours, invite (an architect invites an applicant, or an applicant an architect),
+accept, decline, revoke (`permits.services.mandates`)."""
+
+from typing import Any, ClassVar
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from permits.api.common import EmptyInputSerializer, PermitsApiView, client_address, dossier_for, problems, validated
+from permits.models import MandateScope
+from permits.services import mandates
+
+
+class MandateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    architect = serializers.CharField(source="architect.username", allow_null=True, default=None)
+    applicant = serializers.CharField(source="applicant.username", allow_null=True, default=None)
+    invited_by = serializers.CharField(source="invited_by.username")
+    invited_email = serializers.EmailField()
+    scope = serializers.CharField()
+    dossier = serializers.IntegerField(source="dossier_id", allow_null=True)
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    active_since = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class InviteInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(help_text="The applicant's (or the architect's) e-mail address.")
+    scope = serializers.ChoiceField(choices=MandateScope.choices, default=MandateScope.ALL_FILES)
+    dossier = serializers.IntegerField(required=False, allow_null=True, help_text="The file, for scope `file`.")
+
+
+class MandateListApi(PermitsApiView):
+    @extend_schema(
+        operation_id="mandates_list",
+        summary="Your mandates and invitations.",
+        responses={200: MandateSerializer(many=True), **problems()},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(MandateSerializer(mandates.mandates_of(user=request.user), many=True).data)
+
+    @extend_schema(
+        operation_id="mandates_invite",
+        summary="Invite an applicant (as an architect) or an architect (as an applicant) to a mandate.",
+        request=InviteInputSerializer,
+        responses={201: MandateSerializer, **problems(400, 403, 404)},
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(InviteInputSerializer, request.data or {})
+        dossier = dossier_for(request, data["dossier"]) if data.get("dossier") else None
+        mandate = mandates.mandate_invite(
+            actor=request.user,
+            address=client_address(request),
+            email=data["email"],
+            scope=data["scope"],
+            dossier=dossier,
+            language=getattr(request, "LANGUAGE_CODE", "fr") or "fr",
+        )
+        return Response(MandateSerializer(mandate).data, status=status.HTTP_201_CREATED)
+
+
+class MandateActionApi(PermitsApiView):
+    service: ClassVar[Any]
+
+    def post(self, request: Request, mandate_id: int) -> Response:
+        validated(EmptyInputSerializer, request.data or {})
+        mandate = type(self).service(actor=request.user, address=client_address(request), mandate=mandate_id)
+        return Response(MandateSerializer(mandate).data)
+
+
+def _action_schema(operation_id: str, summary: str) -> Any:
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        request=EmptyInputSerializer,
+        responses={200: MandateSerializer, **problems(403, 404, 409)},
+    )
+
+
+class MandateAcceptApi(MandateActionApi):
+    service = staticmethod(mandates.mandate_accept)
+    post = _action_schema("mandates_accept", "Accept an invitation addressed to you.")(MandateActionApi.post)
+
+
+class MandateDeclineApi(MandateActionApi):
+    service = staticmethod(mandates.mandate_decline)
+    post = _action_schema("mandates_decline", "Decline an invitation addressed to you.")(MandateActionApi.post)
+
+
+class MandateRevokeApi(MandateActionApi):
+    service = staticmethod(mandates.mandate_revoke)
+    post = _action_schema("mandates_revoke", "End a mandate (the applicant at any time; the architect withdraws).")(
+        MandateActionApi.post
+    )
