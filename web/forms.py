@@ -182,6 +182,33 @@ class SubmitForm(forms.Form):
     confirm = forms.BooleanField(label=_("I certify that the information given is accurate."))
 
 
+class ApplicationCodeForm(forms.Form):
+    """The review step: consent to the application form as shown, and where to receive the one-time code."""
+
+    consent = forms.BooleanField(
+        label=_("I have read the application form and I sign it: the information given is accurate.")
+    )
+    channel = forms.ChoiceField(
+        label=_("Send me the one-time code by"),
+        choices=[("sms", _("SMS")), ("email", _("E-mail"))],
+        initial="sms",
+        widget=forms.RadioSelect,
+    )
+
+
+class ApplicationSignForm(forms.Form):
+    code = forms.RegexField(
+        label=_("One-time code"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("Type the six digits you received.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": "6"}),
+    )
+
+
+class MandateInviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address of the person to invite"))
+
+
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
 

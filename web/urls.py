@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import path
 
-from web.views import accounts, documents, dossier, history, office, wizard
+from web.views import accounts, documents, dossier, history, mandates, office, wizard
 from web.views.parcel_map import parcel_map
 from web.views.public_map import public_map
 
@@ -35,6 +35,12 @@ urlpatterns = [
     path("accounts/tokens/", accounts.api_tokens, name="account-tokens"),
     path("accounts/tokens/<int:token_id>/revoke/", accounts.api_token_revoke, name="account-token-revoke"),
     path("accounts/tokens/revoke-all/", accounts.api_tokens_revoke_all, name="account-tokens-revoke-all"),
+    path("accounts/mandates/", mandates.mandates, name="account-mandates"),
+    path(
+        "accounts/mandates/<int:mandate_id>/<str:action>/",
+        mandates.mandate_action,
+        name="account-mandate-action",
+    ),
     path("home/", accounts.home, name="home"),
     # the applicant space
     path("files/", dossier.dossier_list, name="dossier-list"),
@@ -43,6 +49,11 @@ urlpatterns = [
     path("files/<int:dossier_id>/edit/project/", wizard.wizard_project, name="wizard-project"),
     path("files/<int:dossier_id>/edit/documents/", wizard.wizard_documents, name="wizard-documents"),
     path("files/<int:dossier_id>/edit/review/", wizard.wizard_review, name="wizard-review"),
+    path(
+        "files/<int:dossier_id>/edit/review/application.pdf",
+        wizard.wizard_application_pdf,
+        name="wizard-application-pdf",
+    ),
     path("files/<int:dossier_id>/", dossier.dossier_detail, name="dossier-detail"),
     path("files/<int:dossier_id>/history/", history.dossier_history, name="dossier-history"),
     path("files/<int:dossier_id>/withdraw/", dossier.dossier_withdraw, name="dossier-withdraw"),

@@ -292,9 +292,33 @@ def _seal(*, actor: Any, address: str | None, dossier: Dossier, record: Applicat
     return signature
 
 
+def application_signature_latest(*, dossier: Dossier) -> ApplicationSignature | None:
+    return (
+        ApplicationSignature.objects.filter(dossier=dossier)
+        .select_related("code")
+        .order_by("-signed_at", "-pk")
+        .first()
+    )
+
+
+def application_code_pending(*, dossier: Dossier, user: Any) -> ApplicationCode | None:
+    """The user's latest code for the file while it can still be typed (unused, unexpired, tries left)."""
+    return (
+        ApplicationCode.objects.filter(
+            dossier=dossier,
+            user_id=user.pk,
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            attempts__lt=settings.APPLICATION_CODE_MAX_ATTEMPTS,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 def application_signature_current(*, dossier: Dossier) -> ApplicationSignature | None:
     """The latest signature when it is of the file's current content; None otherwise (never signed, or changed)."""
-    latest = ApplicationSignature.objects.filter(dossier=dossier).order_by("-signed_at", "-pk").first()
+    latest = application_signature_latest(dossier=dossier)
     if latest is None or latest.content_sha256 != content_sha256(application_facts(dossier=dossier)):
         return None
     return latest

@@ -82,7 +82,7 @@ def _notify_invitee(mandate: Mandate, invitee: Any | None, language: str) -> Non
             "has_account": invitee is not None,
             "scope": mandate.scope,
             "dossier": str(mandate.dossier) if mandate.dossier else "",
-            "link": "/account/mandates/",
+            "link": "/accounts/mandates/",
         },
     )
 
