@@ -1,7 +1,7 @@
 """Mandates over the API: list yours, invite (an architect invites an applicant, or an applicant an architect),
 accept, decline, revoke (`permits.services.mandates`)."""
 
-from typing import Any, ClassVar
+from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -62,13 +62,10 @@ class MandateListApi(PermitsApiView):
         return Response(MandateSerializer(mandate).data, status=status.HTTP_201_CREATED)
 
 
-class MandateActionApi(PermitsApiView):
-    service: ClassVar[Any]
-
-    def post(self, request: Request, mandate_id: int) -> Response:
-        validated(EmptyInputSerializer, request.data or {})
-        mandate = type(self).service(actor=request.user, address=client_address(request), mandate=mandate_id)
-        return Response(MandateSerializer(mandate).data)
+def _mandate_action(request: Request, mandate_id: int, service: Any) -> Response:
+    validated(EmptyInputSerializer, request.data or {})
+    mandate = service(actor=request.user, address=client_address(request), mandate=mandate_id)
+    return Response(MandateSerializer(mandate).data)
 
 
 def _action_schema(operation_id: str, summary: str) -> Any:
@@ -80,18 +77,19 @@ def _action_schema(operation_id: str, summary: str) -> Any:
     )
 
 
-class MandateAcceptApi(MandateActionApi):
-    service = staticmethod(mandates.mandate_accept)
-    post = _action_schema("mandates_accept", "Accept an invitation addressed to you.")(MandateActionApi.post)
+class MandateAcceptApi(PermitsApiView):
+    @_action_schema("mandates_accept", "Accept an invitation addressed to you.")
+    def post(self, request: Request, mandate_id: int) -> Response:
+        return _mandate_action(request, mandate_id, mandates.mandate_accept)
 
 
-class MandateDeclineApi(MandateActionApi):
-    service = staticmethod(mandates.mandate_decline)
-    post = _action_schema("mandates_decline", "Decline an invitation addressed to you.")(MandateActionApi.post)
+class MandateDeclineApi(PermitsApiView):
+    @_action_schema("mandates_decline", "Decline an invitation addressed to you.")
+    def post(self, request: Request, mandate_id: int) -> Response:
+        return _mandate_action(request, mandate_id, mandates.mandate_decline)
 
 
-class MandateRevokeApi(MandateActionApi):
-    service = staticmethod(mandates.mandate_revoke)
-    post = _action_schema("mandates_revoke", "End a mandate (the applicant at any time; the architect withdraws).")(
-        MandateActionApi.post
-    )
+class MandateRevokeApi(PermitsApiView):
+    @_action_schema("mandates_revoke", "End a mandate (the applicant at any time; the architect withdraws).")
+    def post(self, request: Request, mandate_id: int) -> Response:
+        return _mandate_action(request, mandate_id, mandates.mandate_revoke)
