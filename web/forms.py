@@ -5,6 +5,7 @@ import json
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,7 @@ from gis_core.models import Territory, TerritoryLevel
 from permits import selectors
 from permits.models import Decision, Dossier, Language, OpinionValue, Procedure
 from permits.services.filing import linkable_parents_of
+from permits.services.mandates import mandate_applicants_of
 from web.i18n import localized
 
 FOOTPRINT_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
@@ -52,6 +54,11 @@ class ParentDossierChoiceField(forms.ModelChoiceField):
         return f"{obj.reference} · {obj.title} ({localized(obj.procedure)})"
 
 
+class ApplicantChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
 class NewDossierForm(forms.Form):
     """Step 1 of the wizard. A linked procedure (occupancy permit, certificate of conformity) names one of the
     applicant's own authorised files of its parent procedure; the list offers theirs only."""
@@ -65,9 +72,21 @@ class NewDossierForm(forms.Form):
     )
     commune = CommuneChoiceField(label=_("Commune"), queryset=Territory.objects.none())
     title = forms.CharField(label=_("Name of the project"), max_length=300)
+    applicant = ApplicantChoiceField(
+        label=_("Filed for"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Myself"),
+        help_text=_("An architect files for a client who accepted their mandate (page “Mandates”)."),
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        clients = mandate_applicants_of(architect=user)
+        if clients.exists():
+            self.fields["applicant"].queryset = clients  # type: ignore[attr-defined]
+        else:
+            del self.fields["applicant"]
         self.fields["procedure"].queryset = selectors.procedures_active().select_related("parent")  # type: ignore[attr-defined]
         self.fields["parent_dossier"].queryset = linkable_parents_of(applicant=user)  # type: ignore[attr-defined]
         self.fields["commune"].queryset = Territory.objects.filter(level=TerritoryLevel.COMMUNE).order_by("name_fr")  # type: ignore[attr-defined]

@@ -240,3 +240,11 @@ def mandates_invitations_for(*, user: Any) -> list[Mandate]:
     """Pending invitations this user may answer."""
     pending = mandates_of(user=user).filter(status=MandateStatus.PENDING)
     return [mandate for mandate in pending if _invitee_matches(mandate, user)]
+
+
+def mandate_applicants_of(*, architect: Any) -> QuerySet[Any]:
+    """The applicants who gave `architect` an active mandate for all their files (whom they may file for)."""
+    applicant_ids = Mandate.objects.filter(
+        architect_id=architect.pk, status=MandateStatus.ACTIVE, scope=MandateScope.ALL_FILES
+    ).values("applicant_id")
+    return get_user_model().objects.filter(pk__in=applicant_ids).order_by("last_name", "first_name", "username")

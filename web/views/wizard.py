@@ -99,6 +99,7 @@ def wizard_procedure(request: HttpRequest) -> HttpResponse:
                 procedure=data["procedure"],
                 commune=data["commune"],
                 title=data["title"],
+                applicant=data.get("applicant"),  # an architect's client, under their mandate (checked there)
             ),
             _("Draft created. Now locate the parcels of the project."),
         )
