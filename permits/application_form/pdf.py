@@ -40,7 +40,7 @@ class SignatureStatement:
         moment = timezone.localtime(self.signed_at).strftime("%d/%m/%Y %H:%M")
         return (
             f"وقعه {self.signer_name}{identity} برمز يستعمل مرة واحدة أرسل عبر {words} "
-            f"إلى {self.destination_masked} بتاريخ {moment}"
+            f"إلى \u2066{self.destination_masked}\u2069 بتاريخ \u2066{moment}\u2069"  # numbers isolated left-to-right
         )
 
     def english(self) -> str:
