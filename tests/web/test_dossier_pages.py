@@ -176,6 +176,8 @@ def test_the_wizard_files_a_draft(commune: Any, parcel: Any, legal_path: LegalPa
     page = client.get(review_url).content.decode()
     assert 'id="application-sign-form"' in page
     code = application_code_sent(ApplicationCode.objects.get(dossier=dossier))
+    wrong = client.post(review_url, {"step": "sign", "code": "000000" if code != "000000" else "111111"}, follow=True)
+    assert "Le code à usage unique a été refusé" in wrong.content.decode()
     client.post(review_url, {"step": "sign", "code": code})
     review = client.get(review_url).content.decode()
     assert 'id="application-signed"' in review and 'id="submit-file" disabled' not in review
