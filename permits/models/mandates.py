@@ -4,8 +4,8 @@ A mandate is an invitation until the invitee answers: an architect invites an ap
 accepting), or an applicant invites an architect (the invitation is the consent; the architect accepts the work).
 An invitation to an e-mail address with no account yet waits, addressed to that e-mail, until someone signs up and
 signs in with it. Scope: one file, or every file of the applicant. The applicant revokes it at any time; the
-architect may withdraw from it too. Rows are never deleted; the status only moves forward (`MANDATE_TRANSITIONS`
-in `permits.services.mandates`).
+architect may withdraw from it too. Rows are never deleted; the status only moves forward, written only by its
+machine (`permits.lifecycles.MANDATE`).
 """
 
 import secrets
@@ -13,6 +13,8 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from permits.models.status import MachineWrittenStatus
 
 
 class MandateScope(models.TextChoices):
@@ -31,7 +33,10 @@ def new_invitation_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Mandate(models.Model):
+class Mandate(MachineWrittenStatus):
+    INITIAL_STATUS = "pending"
+    STATUS_MACHINE = "permits.lifecycles (MANDATE)"
+
     architect = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

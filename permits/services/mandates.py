@@ -1,5 +1,7 @@
 """Mandates (the applicant's consent that an architect acts for them): invite, accept, decline, revoke.
 
+The machine is `permits.lifecycles.MANDATE`:
+
 | from | action | to | who |
 |---|---|---|---|
 | pending | accept | active | the invitee (the applicant an architect invited, or the architect an applicant invited) |
@@ -26,15 +28,10 @@ from django.utils import timezone
 from gis_core.notifications.services import notification_schedule_event
 from permits import access
 from permits.audit import audit_record
-from permits.errors import IllegalTransition, InvalidDossier, NotFound, PermissionDenied
+from permits.errors import InvalidDossier, NotFound, PermissionDenied
+from permits.lifecycles import MANDATE, MandateAction
 from permits.models import Dossier, Mandate, MandateScope, MandateStatus, Role
 from permits.refusals import refusals_audited
-
-MANDATE_TRANSITIONS = {
-    "accept": ({MandateStatus.PENDING}, MandateStatus.ACTIVE),
-    "decline": ({MandateStatus.PENDING}, MandateStatus.DECLINED),
-    "revoke": ({MandateStatus.PENDING, MandateStatus.ACTIVE}, MandateStatus.REVOKED),
-}
 
 
 def _is_architect(user: Any) -> bool:
@@ -148,15 +145,6 @@ def _mandate_lock(mandate: Mandate | int) -> Mandate:
     return found
 
 
-def _transition(mandate: Mandate, action: str) -> None:
-    sources, target = MANDATE_TRANSITIONS[action]
-    if mandate.status not in sources:
-        raise IllegalTransition(
-            f"a mandate that is {mandate.status} cannot be {target}", action=action, current_status=mandate.status
-        )
-    mandate.status = target
-
-
 def _mandate_of(arguments: Any) -> int | None:
     mandate = arguments.get("mandate")
     found = Mandate.objects.filter(pk=getattr(mandate, "pk", mandate)).values_list("dossier_id", flat=True).first()
@@ -175,9 +163,17 @@ def mandate_accept(*, actor: Any, address: str | None, mandate: Mandate | int) -
     else:
         _check_architect(actor)
         mandate.architect = actor
-    _transition(mandate, "accept")
-    mandate.answered_at = mandate.active_since = timezone.now()
-    mandate.save()
+    now = timezone.now()
+    MANDATE.apply(
+        record=mandate,
+        action=MandateAction.ACCEPT,
+        changes={
+            "applicant": mandate.applicant,
+            "architect": mandate.architect,
+            "answered_at": now,
+            "active_since": now,
+        },
+    )
     if mandate.dossier is not None:
         Dossier.objects.filter(pk=mandate.dossier_id).update(architect=mandate.architect, mandate=mandate)
     _audit(mandate=mandate, actor=actor, address=address, action="accepted")
@@ -190,9 +186,7 @@ def mandate_decline(*, actor: Any, address: str | None, mandate: Mandate | int) 
     mandate = _mandate_lock(mandate)
     if not _invitee_matches(mandate, actor):
         raise PermissionDenied("only the invited person answers this invitation", action="mandate.decline")
-    _transition(mandate, "decline")
-    mandate.answered_at = timezone.now()
-    mandate.save()
+    MANDATE.apply(record=mandate, action=MandateAction.DECLINE, changes={"answered_at": timezone.now()})
     _audit(mandate=mandate, actor=actor, address=address, action="declined")
     return mandate
 
@@ -204,10 +198,9 @@ def mandate_revoke(*, actor: Any, address: str | None, mandate: Mandate | int) -
     mandate = _mandate_lock(mandate)
     if actor.pk not in (mandate.applicant_id, mandate.architect_id, mandate.invited_by_id):
         raise PermissionDenied("only the applicant or the architect of the mandate may end it", action="mandate.revoke")
-    _transition(mandate, "revoke")
-    mandate.revoked_at = timezone.now()
-    mandate.revoked_by = actor
-    mandate.save()
+    MANDATE.apply(
+        record=mandate, action=MandateAction.REVOKE, changes={"revoked_at": timezone.now(), "revoked_by": actor}
+    )
     _audit(mandate=mandate, actor=actor, address=address, action="revoked")
     return mandate
 
