@@ -17,7 +17,7 @@ migrate: services
 # The demo data, and the raster layer of ../shared/data when it is there (built only when missing or stale).
 demo: migrate
 	@$(WITH_ENV) $(PY) manage.py load_demo
-	@$(WITH_ENV) $(PY) manage.py signing_dev_pki --users audit-seal platform-seal >/dev/null  # the audit checkpoint's seal, the platform's seal (tacit authorisations)
+	@$(WITH_ENV) $(PY) manage.py signing_dev_pki --users audit-seal platform-seal application-seal >/dev/null  # the seals: the daily audit checkpoint's, the platform's (tacit authorisations), the applications'
 	@$(WITH_ENV) $(PY) manage.py raster_prepare --shared
 
 # The tour (development): demo accounts for every role (one password, printed) and a file of every procedure in every

@@ -49,6 +49,7 @@ from tests.permits.factories import (  # noqa: E402
     ADDRESS,
     DossierFactory,
     advance,
+    application_signature_write,
     documents_attach_mandatory,
     send_to_commission,
     upload_file,
@@ -84,9 +85,11 @@ def one_round(world: Any, session: Any, slot: int, plans: int, drafts: int) -> d
     waiting = [DossierFactory.create(procedure=world.procedure) for _ in range(drafts)]
     for draft in waiting:
         documents_attach_mandatory(draft)
+        application_signature_write(draft)  # the applicant's signature of the form, as test data
     alone = [DossierFactory.create(procedure=world.procedure) for _ in range(3)]
     for draft in alone:
         documents_attach_mandatory(draft)
+        application_signature_write(draft)
     baseline = [timed_submit(draft) for draft in alone]
 
     decided = threading.Event()

@@ -460,6 +460,14 @@ AUDIT_CHECKPOINT_VERIFY_COUNT = env_int("AUDIT_CHECKPOINT_VERIFY_COUNT", 7)
 AUDIT_CHECKPOINT_MAX_UNANCHORED_HOURS = float(env_str("AUDIT_CHECKPOINT_MAX_UNANCHORED_HOURS", "24"))
 AUDIT_ALERT_EMAILS = env_list("AUDIT_ALERT_EMAILS", [])
 
+# The signed application (permits.application_form): the account whose signing credentials seal the applicants'
+# application forms (an HSM key or the development PKI's `signing_dev_pki --users application-seal`), and the
+# one-time codes that confirm the applicant's consent: lifetime, tries per code, codes per file and hour.
+APPLICATION_SEAL_SIGNER = env_str("APPLICATION_SEAL_SIGNER", "application-seal")
+APPLICATION_CODE_TTL_SECONDS = env_int("APPLICATION_CODE_TTL_SECONDS", 600)
+APPLICATION_CODE_MAX_ATTEMPTS = env_int("APPLICATION_CODE_MAX_ATTEMPTS", 5)
+APPLICATION_CODE_MAX_PER_HOUR = env_int("APPLICATION_CODE_MAX_PER_HOUR", 5)
+
 # Electronic signatures (gis_core.signing): pyHanko PAdES, a development PKI under SIGNING_PKI_DIR
 # (`manage.py signing_dev_pki`), RFC 3161 timestamps from SIGNING_TSA_URL (production) or the local TSA (/tsa/).
 SIGNING_PKI_DIR = BASE_DIR / env_str("SIGNING_PKI_DIR", "var/pki")
@@ -549,6 +557,8 @@ THROTTLE_RATES = {
     "ows": env_str("THROTTLE_RATE_OWS", "3000/minute"),  # WMS/WMTS (a map view asks for tens of tiles)
     "tiles": env_str("THROTTLE_RATE_TILES", "3000/minute"),  # vector tiles rendered by PostGIS (cache misses only)
     "verify": env_str("THROTTLE_RATE_VERIFY", "120/minute"),  # /verify/<token>/
+    # the signed application's one-time codes, asked and typed (besides the codes' own limits per file)
+    "one-time-code": env_str("THROTTLE_RATE_ONE_TIME_CODE", "20/minute"),
 }
 # Plain views and mounted applications throttled by path (DRF views name a `throttle_scope`; tiles: in the view).
 THROTTLE_PATHS = [  # (path prefix, methods (empty: all), scope)

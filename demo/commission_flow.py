@@ -16,6 +16,7 @@ from demo.common import (
     ReportFunction,
     agency_member,
     commission_for,
+    demo_application_sign,
     demo_user,
     heritage_site,
     plan_pdf,
@@ -55,6 +56,7 @@ def _file_under_instruction(procedure: Procedure, commune: Territory, report: Re
             document_type=required.code,
             uploaded_file=plan_pdf(f"{required.code}.pdf", required.label_fr),
         )
+    demo_application_sign(dossier, report)
     dossier = permit_services.dossier_submit(actor=applicant, address=ADDRESS, dossier=dossier)
     dossier = permit_services.dossier_check_completeness(actor=desk, address=ADDRESS, dossier=dossier, complete=True)
     report(f"2. file {dossier.reference} filed, complete and dispatched")

@@ -173,3 +173,42 @@ def signatures_in_sequence(dossier: Dossier, report: ReportFunction) -> None:
         latest = selectors.output_latest_version(output=output)
         verdict = document_verify(document=latest)
         report(f"   {output.kind}: version {latest.version}, {len(verdict.signatures)} signature(s), {verdict.status}")
+
+
+def demo_mandate(*, architect: User, applicant: User) -> Any:
+    """The applicant's mandate for all their files to the architect: invited by the architect, accepted by the
+    applicant (the one already active is kept)."""
+    from permits import access
+    from permits.services import mandates
+
+    existing = access.mandate_covering(architect=architect, applicant_id=applicant.pk)
+    if existing is not None:
+        return existing
+    invitation = mandates.mandate_invite(actor=architect, address=ADDRESS, email=applicant.email)
+    return mandates.mandate_accept(actor=applicant, address=ADDRESS, mandate=invitation)
+
+
+def demo_application_sign(dossier: Dossier, report: ReportFunction) -> None:
+    """The applicant signs the application form: consent, a code by e-mail (read here from the outbox, as the
+    development mail catcher shows it), the code typed; the platform seals the form with the development PKI."""
+    import re
+
+    from gis_core.notifications.models import Delivery
+    from permits.services import application
+
+    pki = DevelopmentPki(Path(settings.SIGNING_PKI_DIR))
+    pki.ensure()
+    pki.user(settings.APPLICATION_SEAL_SIGNER, display_name="Urbaplan - sceau des demandes")
+    sent = application.application_code_request(
+        actor=dossier.applicant, address=ADDRESS, dossier=dossier, channel="email", consent=True
+    )
+    delivery = Delivery.objects.filter(event_key="application.code", recipient=dossier.applicant.email).latest("pk")
+    code = re.search(r"\b(\d{6})\b", delivery.body)
+    assert code is not None, "the code message has no code"
+    signature = application.application_sign(
+        actor=dossier.applicant, address=ADDRESS, dossier=dossier, code=code.group(1)
+    )
+    report(
+        f"   application form signed by {dossier.applicant} (code sent to {sent.destination_masked}), sealed: "
+        f"{signature.document.stored_document.sha256[:12]}…"
+    )

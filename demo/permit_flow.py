@@ -20,6 +20,8 @@ from demo.common import (
     ReportFunction,
     agency_member,
     commission_for,
+    demo_application_sign,
+    demo_mandate,
     demo_user,
     heritage_site,
     plan_pdf,
@@ -45,6 +47,8 @@ def demo_permit_flow(*, report: ReportFunction = print) -> Dossier:
     applicant = demo_user("demo-applicant")
     architect = demo_user("demo-architect", Role.ARCHITECT)
     desk = demo_user("demo-desk", Role.DESK_AGENT, commune)
+    mandate = demo_mandate(architect=architect, applicant=applicant)
+    report(f"0. {applicant} accepted {architect}'s invitation: mandate #{mandate.pk} for all their files")
 
     dossier = services.dossier_create(
         actor=architect,
@@ -72,6 +76,7 @@ def demo_permit_flow(*, report: ReportFunction = print) -> Dossier:
             uploaded_file=plan_pdf(f"{required.code}.pdf", required.label_fr),
         )
     report(f"   uploaded the mandatory documents: {', '.join(uploads)}")
+    demo_application_sign(dossier, report)
     dossier = services.dossier_submit(actor=architect, address=ADDRESS, dossier=dossier)
     failed = [check["rule"] for check in dossier.precheck.get("checks", []) if check["status"] == "fail"]
     report(f"2. filed as {dossier.reference}; pre-check {dossier.precheck['status']} (failing: {failed or 'none'})")

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from permits.models import AuditEvent, Dossier, Role, RoleMembership
+from permits.models import AuditEvent, Dossier, Mandate, MandateScope, MandateStatus, Role, RoleMembership
 
 OWNER = "owner"  # the applicant, or the architect filing for them
 SERVICE_DECIDER = "service_decider"  # whoever holds the role the procedure names to decide without a commission
@@ -56,8 +56,30 @@ def territory_scope_q(territory_id: int | None, prefix: str = "") -> Q:
     )
 
 
+def mandate_covering(*, architect: Any, applicant_id: int | None, dossier: Dossier | None = None) -> Mandate | None:
+    """The active mandate under which `architect` acts for the applicant: for all their files, or for `dossier`."""
+    if architect is None or architect.pk is None or applicant_id is None:
+        return None
+    scope = Q(scope=MandateScope.ALL_FILES)
+    if dossier is not None and dossier.pk is not None:
+        scope |= Q(scope=MandateScope.ONE_FILE, dossier_id=dossier.pk)
+    return (
+        Mandate.objects.filter(scope, architect_id=architect.pk, applicant_id=applicant_id, status=MandateStatus.ACTIVE)
+        .order_by("scope", "-active_since")
+        .first()
+    )
+
+
 def is_owner(user: Any, dossier: Dossier) -> bool:
-    return user.pk is not None and user.pk in (dossier.applicant_id, dossier.architect_id)
+    """The file's applicant, or its architect while a mandate of the applicant covers the file (a revoked
+    mandate ends the architect's hand on the file at once)."""
+    if user.pk is None:
+        return False
+    if user.pk == dossier.applicant_id:
+        return True
+    return user.pk == dossier.architect_id and (
+        mandate_covering(architect=user, applicant_id=dossier.applicant_id, dossier=dossier) is not None
+    )
 
 
 def holds_role(user: Any, dossier: Dossier, role: str, *, agency_id: int | None = None) -> bool:

@@ -1,6 +1,8 @@
-"""The lifecycles of a file's remarks and consultations: their state machines (`permits.machines`), the only
-writers of their status.
+"""The lifecycles of a file's remarks and consultations, and of mandates: their state machines
+(`permits.machines`), the only writers of their status.
 
+- A mandate is pending until the invitee accepts (active) or declines it; pending or active, it is revoked by the
+  applicant (or withdrawn by the architect or the inviter), for good.
 - A remark is open until the applicant answers it, then closed by a reviewer once the answer satisfies it.
 - A consultation is pending until its agency gives its opinion (on the file's current round, while the file
   takes opinions, by the deadline day), the deadline day ends (the procedure's tacit opinion), or a new round
@@ -14,7 +16,7 @@ from gis_core.problems import DomainError
 from permits import workflow
 from permits.errors import IllegalTransition
 from permits.machines import Context, Machine, Transition
-from permits.models import Consultation, ConsultationStatus, Remark, RemarkStatus
+from permits.models import Consultation, ConsultationStatus, Mandate, MandateStatus, Remark, RemarkStatus
 
 
 class RemarkAction(StrEnum):
@@ -88,5 +90,35 @@ CONSULTATION = Machine[Consultation](
             (file_takes_opinions, deadline_passed),
         ),
         Transition(ConsultationAction.CLOSE, PENDING, ConsultationStatus.CLOSED, consultation_not_pending),
+    )
+)
+
+
+class MandateAction(StrEnum):
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    REVOKE = "revoke"
+
+
+def mandate_not_pending(mandate: Mandate, context: Context) -> DomainError:
+    return IllegalTransition(f"this invitation was already answered (the mandate is {mandate.status})")
+
+
+def mandate_ended(mandate: Mandate, context: Context) -> DomainError:
+    return IllegalTransition(f"this mandate is already {mandate.status}")
+
+
+MANDATE = Machine[Mandate](
+    transitions=(
+        Transition(MandateAction.ACCEPT, frozenset({MandateStatus.PENDING}), MandateStatus.ACTIVE, mandate_not_pending),
+        Transition(
+            MandateAction.DECLINE, frozenset({MandateStatus.PENDING}), MandateStatus.DECLINED, mandate_not_pending
+        ),
+        Transition(
+            MandateAction.REVOKE,
+            frozenset({MandateStatus.PENDING, MandateStatus.ACTIVE}),
+            MandateStatus.REVOKED,
+            mandate_ended,
+        ),
     )
 )

@@ -5,6 +5,7 @@ import json
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,7 @@ from permits import selectors
 from permits.answers import FormField, InvalidAnswers, answers_clean, procedure_form
 from permits.models import Decision, Dossier, Language, OpinionValue, Procedure
 from permits.services.filing import linkable_parents_of
+from permits.services.mandates import mandate_applicants_of
 from web.i18n import localized
 
 FOOTPRINT_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
@@ -94,6 +96,11 @@ class ParentDossierChoiceField(forms.ModelChoiceField):
         return f"{obj.reference} · {obj.title} ({localized(obj.procedure)})"
 
 
+class ApplicantChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
 class NewDossierForm(forms.Form):
     """Step 1 of the wizard. A linked procedure (occupancy permit, certificate of conformity) names one of the
     applicant's own authorised files of its parent procedure; the list offers theirs only."""
@@ -107,9 +114,21 @@ class NewDossierForm(forms.Form):
     )
     commune = CommuneChoiceField(label=_("Commune"), queryset=Territory.objects.none())
     title = forms.CharField(label=_("Name of the project"), max_length=300)
+    applicant = ApplicantChoiceField(
+        label=_("Filed for"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Myself"),
+        help_text=_("An architect files for a client who accepted their mandate (page “Mandates”)."),
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        clients = mandate_applicants_of(architect=user)
+        if clients.exists():
+            self.fields["applicant"].queryset = clients  # type: ignore[attr-defined]
+        else:
+            del self.fields["applicant"]
         self.fields["procedure"].queryset = selectors.procedures_active().select_related("parent")  # type: ignore[attr-defined]
         self.fields["parent_dossier"].queryset = linkable_parents_of(applicant=user)  # type: ignore[attr-defined]
         self.fields["commune"].queryset = Territory.objects.filter(level=TerritoryLevel.COMMUNE).order_by("name_fr")  # type: ignore[attr-defined]
@@ -292,6 +311,33 @@ class DocumentUploadForm(forms.Form):
 
 class SubmitForm(forms.Form):
     confirm = forms.BooleanField(label=_("I certify that the information given is accurate."))
+
+
+class ApplicationCodeForm(forms.Form):
+    """The review step: consent to the application form as shown, and where to receive the one-time code."""
+
+    consent = forms.BooleanField(
+        label=_("I have read the application form and I sign it: the information given is accurate.")
+    )
+    channel = forms.ChoiceField(
+        label=_("Send me the one-time code by"),
+        choices=[("sms", _("SMS")), ("email", _("E-mail"))],
+        initial="sms",
+        widget=forms.RadioSelect,
+    )
+
+
+class ApplicationSignForm(forms.Form):
+    code = forms.RegexField(
+        label=_("One-time code"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("Type the six digits you received.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": "6"}),
+    )
+
+
+class MandateInviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address of the person to invite"))
 
 
 class WithdrawForm(forms.Form):

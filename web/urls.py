@@ -9,7 +9,7 @@ from django.templatetags.static import static
 from django.urls import path
 
 from web.accounts import views as account_views
-from web.views import accounts, documents, dossier, history, inspections, office, outbox, wizard
+from web.views import accounts, documents, dossier, history, inspections, mandates, office, outbox, wizard
 from web.views.parcel_map import parcel_map
 from web.views.public_map import public_map
 
@@ -37,6 +37,12 @@ urlpatterns = [
     path("accounts/tokens/", accounts.api_tokens, name="account-tokens"),
     path("accounts/tokens/<int:token_id>/revoke/", accounts.api_token_revoke, name="account-token-revoke"),
     path("accounts/tokens/revoke-all/", accounts.api_tokens_revoke_all, name="account-tokens-revoke-all"),
+    path("accounts/mandates/", mandates.mandates, name="account-mandates"),
+    path(
+        "accounts/mandates/<int:mandate_id>/<str:action>/",
+        mandates.mandate_action,
+        name="account-mandate-action",
+    ),
     path("home/", accounts.home, name="home"),
     path("dev/outbox/", outbox.dev_outbox, name="dev-outbox"),  # development only (404 otherwise)
     # the applicant space
@@ -46,6 +52,11 @@ urlpatterns = [
     path("files/<int:dossier_id>/edit/project/", wizard.wizard_project, name="wizard-project"),
     path("files/<int:dossier_id>/edit/documents/", wizard.wizard_documents, name="wizard-documents"),
     path("files/<int:dossier_id>/edit/review/", wizard.wizard_review, name="wizard-review"),
+    path(
+        "files/<int:dossier_id>/edit/review/application.pdf",
+        wizard.wizard_application_pdf,
+        name="wizard-application-pdf",
+    ),
     path("files/<int:dossier_id>/", dossier.dossier_detail, name="dossier-detail"),
     path("files/<int:dossier_id>/history/", history.dossier_history, name="dossier-history"),
     path("files/<int:dossier_id>/clock/", dossier.dossier_clock, name="dossier-clock"),

@@ -56,9 +56,12 @@ def sign_pdf(
     field_name: str,
     reason: str = "",
     location: str = "",
+    name: str = "",
+    contact_info: str = "",
     options: SignatureOptions,
 ) -> bytes:
-    """Sign `data` in a new field `field_name` (refused if that field is already signed); returns the new bytes."""
+    """Sign `data` in a new field `field_name` (refused if that field is already signed); returns the new bytes.
+    `name` and `contact_info` fill the signature's /Name and /ContactInfo (a seal made for a person names them)."""
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     existing = {name: value is not None for name, value, _ in fields.enumerate_sig_fields(writer.prev)}
     if existing.get(field_name):
@@ -69,6 +72,8 @@ def sign_pdf(
         md_algorithm=DIGEST_ALGORITHM,
         reason=reason or None,
         location=location or None,
+        name=name or None,
+        contact_info=contact_info or None,
         subfilter=SigSeedSubFilter.PADES,
         embed_validation_info=embed,
         validation_context=options.validation_context if embed else None,

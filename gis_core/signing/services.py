@@ -131,8 +131,11 @@ def pdf_sign(
     location: str = "",
     lock: bool = False,
     user: Any = None,
+    name: str = "",
+    contact_info: str = "",
 ) -> StoredDocument:
-    """Sign `document` (its latest version) in `field_name`; returns the new version (see the module docstring)."""
+    """Sign `document` (its latest version) in `field_name`; returns the new version (see the module docstring).
+    `name`/`contact_info`: the signature's /Name and /ContactInfo when they are not the certificate's holder."""
     with transaction.atomic():
         # one signer at a time per document: the others wait here, then see the new version (and refuse if stale)
         locked = StoredDocument.objects.select_for_update().get(pk=document.pk)
@@ -145,6 +148,8 @@ def pdf_sign(
                 field_name=field_name,
                 reason=reason,
                 location=location,
+                name=name,
+                contact_info=contact_info,
                 options=signature_options(lock=lock),
             )
             certificate = pyhanko_signer.signing_cert

@@ -4,11 +4,13 @@ from django.urls import path
 
 from permits.api import (
     actions,
+    application,
     catalogue,
     commissions,
     consultations,
     documents,
     dossiers,
+    mandates,
     people,
     remarks,
     tracking,
@@ -27,6 +29,14 @@ urlpatterns = [
     path("activities/", catalogue.ActivityListApi.as_view(), name="activity-list"),
     path("dossiers/", dossiers.DossierListApi.as_view(), name="dossier-list"),
     path(dossier, dossiers.DossierDetailApi.as_view(), name="dossier-detail"),
+    path("mandates/", mandates.MandateListApi.as_view(), name="mandate-list"),
+    path("mandates/<int:mandate_id>/accept/", mandates.MandateAcceptApi.as_view(), name="mandate-accept"),
+    path("mandates/<int:mandate_id>/decline/", mandates.MandateDeclineApi.as_view(), name="mandate-decline"),
+    path("mandates/<int:mandate_id>/revoke/", mandates.MandateRevokeApi.as_view(), name="mandate-revoke"),
+    # the signed application
+    path(f"{dossier}application/", application.ApplicationPreviewApi.as_view(), name="dossier-application"),
+    path(f"{dossier}application/code/", application.ApplicationCodeApi.as_view(), name="dossier-application-code"),
+    path(f"{dossier}application/sign/", application.ApplicationSignApi.as_view(), name="dossier-application-sign"),
     # workflow actions
     path(f"{dossier}submit/", actions.DossierSubmitApi.as_view(), name="dossier-submit"),
     path(f"{dossier}completeness/", actions.DossierCompletenessApi.as_view(), name="dossier-completeness"),

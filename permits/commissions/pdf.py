@@ -57,14 +57,15 @@ def _answers_context(dossier: Dossier) -> dict[str, Any]:
     }
 
 
-def render_pdf(*, template_names: list[str], context: dict[str, Any]) -> bytes:
-    """Render the first existing template of `template_names` to PDF bytes."""
+def render_pdf(*, template_names: list[str], context: dict[str, Any], pdf_variant: str | None = None) -> bytes:
+    """Render the first existing template of `template_names` to PDF bytes (`pdf_variant`: WeasyPrint's, e.g.
+    "pdf/a-3b" for an archival PDF/A, fonts embedded, metadata in XMP)."""
     from weasyprint import HTML  # imported here: loading Pango costs ~0.3 s, only PDF writers pay it
 
     template = select_template(template_names)
     font = settings.COMMISSIONS_PDF_FONT_FAMILY
     html = render_to_string(template.template.name, {**context, "font_family": font})
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant=pdf_variant)
     assert pdf is not None
     return bytes(pdf)
 

@@ -1,5 +1,6 @@
 """Models of the permits domain, split by concern; import them from `permits.models`."""
 
+from permits.models.applications import ApplicationCode, ApplicationSignature, CodeChannel
 from permits.models.audit import AuditChainHead, AuditEvent, AuditTrailImmutable
 from permits.models.catalogue import (
     CLOCK_STEPS,
@@ -26,6 +27,7 @@ from permits.models.documents import (
     FREE_DOCUMENT_TYPES,
     OTHER_DOCUMENT,
     REVISED_PLAN,
+    SIGNED_APPLICATION,
     DossierDocument,
     DossierDocumentImmutable,
 )
@@ -42,6 +44,7 @@ from permits.models.dossiers import (
     RemarkReply,
     RemarkStatus,
 )
+from permits.models.mandates import Mandate, MandateScope, MandateStatus
 from permits.models.people import (
     BACK_OFFICE_ROLES,
     SENSITIVE_ROLES,
@@ -65,13 +68,17 @@ __all__ = [
     "REVISED_PLAN",
     "SENSITIVE_ROLES",
     "SERVICE_DECISION_ROLES",
+    "SIGNED_APPLICATION",
     "ApplicantReturn",
+    "ApplicationCode",
+    "ApplicationSignature",
     "ArchitectStatus",
     "AuditChainHead",
     "AuditEvent",
     "AuditTrailImmutable",
     "ClockNotice",
     "ClockStart",
+    "CodeChannel",
     "Consultation",
     "ConsultationStatus",
     "Decision",
@@ -87,6 +94,9 @@ __all__ = [
     "InstructionRound",
     "Language",
     "MachineWrittenStatus",
+    "Mandate",
+    "MandateScope",
+    "MandateStatus",
     "NoticeKind",
     "OccasionalMemberRule",
     "OpinionValue",

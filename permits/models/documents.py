@@ -18,6 +18,8 @@ from permits.models.dossiers import Dossier
 REVISED_PLAN = "revised-plan"
 OTHER_DOCUMENT = "other"
 FREE_DOCUMENT_TYPES = frozenset({REVISED_PLAN, OTHER_DOCUMENT})
+#: The application form generated and sealed by the platform (`permits.application_form`), never uploaded.
+SIGNED_APPLICATION = "signed-application"
 
 
 class DossierDocumentImmutable(RuntimeError):

@@ -52,6 +52,14 @@ class Dossier(MachineWrittenStatus):
         related_name="dossiers_as_architect",
         help_text=_("Architect filing on the applicant's behalf."),
     )
+    mandate = models.ForeignKey(
+        "permits.Mandate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        help_text=_("The applicant's mandate under which the architect filed."),
+    )
     parent_dossier = models.ForeignKey(
         "self",
         null=True,

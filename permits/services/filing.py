@@ -16,9 +16,11 @@ from parcels.models import Parcel
 from permits import access, selectors, workflow
 from permits.answers import InvalidAnswers, answers_clean, answers_columns, procedure_form
 from permits.errors import InvalidDossier, PermissionDenied
-from permits.models import AUTHORISING_DECISIONS, Dossier, DossierCounter, Procedure, Role
+from permits.models import AUTHORISING_DECISIONS, Dossier, DossierCounter, Procedure
+from permits.refusals import refusals_audited
 from permits.services.common import audit_and_publish, dossier_lock, transition_run
 from permits.services.documents import documents_require_mandatory
+from permits.services.mandates import mandate_require
 from permits.services.precheck import dossier_precheck_compute
 
 PROJECT_FIELDS = ("title", "height_m", "floors", "gross_floor_area_m2", "use", "units", "establishment_class")
@@ -128,6 +130,7 @@ def _check_parent(*, procedure: Procedure, parent_dossier: Dossier | None, appli
     return parent
 
 
+@refusals_audited("dossier.create")
 @transaction.atomic
 def dossier_create(
     *,
@@ -143,8 +146,9 @@ def dossier_create(
     answers: dict[str, Any] | None = None,
     **project: Any,
 ) -> Dossier:
-    """A new draft. An architect (role `architect`) may file for another applicant and is recorded as such.
-    `answers` answer the procedure's own form (checked by `permits.answers`; a draft may leave some out)."""
+    """A new draft. An architect (role `architect`) may file for another applicant only under an active mandate of
+    theirs for all their files (`permits.services.mandates`); the architect and the mandate are recorded. `answers`
+    answer the procedure's own form (checked by `permits.answers`; a draft may leave some out)."""
     unknown = set(project) - set(PROJECT_FIELDS)
     if unknown:
         raise InvalidDossier(f"unknown project fields: {', '.join(sorted(unknown))}")
@@ -155,10 +159,10 @@ def dossier_create(
     if not procedure.active:
         raise InvalidDossier(f"procedure {procedure.code} is not open to new files")
     applicant = applicant or actor
-    architect = None
+    architect = mandate = None
     if applicant.pk != actor.pk:
-        if not access.memberships_of(actor, [Role.ARCHITECT]).exists():
-            raise PermissionDenied("only an architect may file on someone else's behalf")
+        # an architect files for someone only under that applicant's active mandate (all their files)
+        mandate = mandate_require(architect=actor, applicant_id=applicant.pk)
         architect = actor
     cleaned_answers: dict[str, Any] = {}
     if procedure.form_fields:
@@ -175,6 +179,7 @@ def dossier_create(
         commune=commune,
         applicant=applicant,
         architect=architect,
+        mandate=mandate,
         parent_dossier=parent_dossier,
         footprint=footprint_geometry,
         answers=cleaned_answers,
@@ -187,7 +192,12 @@ def dossier_create(
         actor=actor,
         address=address,
         action="dossier.created",
-        payload={"procedure": procedure.code, "commune": commune.code, "architect": architect is not None},
+        payload={
+            "procedure": procedure.code,
+            "commune": commune.code,
+            "architect": architect is not None,
+            "mandate": mandate.pk if mandate else None,
+        },
     )
     return dossier
 
@@ -257,6 +267,7 @@ def dossier_start_linked(
     return dossier, True
 
 
+@refusals_audited("dossier.update")
 @transaction.atomic
 def dossier_update(
     *,
@@ -332,12 +343,16 @@ def reference_allocate(*, commune: Territory, year: int) -> str:
 @transaction.atomic
 def dossier_submit(*, actor: Any, address: str | None, dossier: Dossier) -> Dossier:
     """File a draft (or re-file a file returned as incomplete): number it, freeze its pre-check and overlaps.
-    Refused (409, listing them) while a mandatory document of the procedure has no uploaded version."""
+    Refused (409, listing them) while a mandatory document of the procedure has no uploaded version, and (409)
+    unless the applicant signed the application form of the file's current content (`services.application`)."""
     dossier = dossier_lock(dossier=dossier)
     workflow.transition_check(dossier=dossier, action=workflow.Action.SUBMIT, actor=actor)
     if dossier.procedure.form_fields:  # every required answer, as the procedure's form declares them
         answers_apply(procedure=dossier.procedure, applicant=dossier.applicant, answers=dossier.answers, complete=True)
     documents_require_mandatory(dossier=dossier)
+    from permits.services.application import application_signature_require  # it reads the form's facts
+
+    signature = application_signature_require(dossier=dossier)
     now = timezone.now()
     first_filing = dossier.reference is None
     if first_filing:
@@ -353,6 +368,7 @@ def dossier_submit(*, actor: Any, address: str | None, dossier: Dossier) -> Doss
         address=address,
         payload={
             "first_filing": first_filing,
+            "signed_application": signature.document_id,
             "precheck": dossier.precheck.get("status"),
             "overlaps": [overlap["reference"] for overlap in dossier.overlaps_at_filing],
         },

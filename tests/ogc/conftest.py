@@ -23,6 +23,8 @@ PERSONAL = {
     "applicant_id",
     "architect",
     "architect_id",
+    "mandate",
+    "mandate_id",
     "email",
     "phone",
     "first_name",

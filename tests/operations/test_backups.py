@@ -36,7 +36,7 @@ from permits import services
 from permits.checkpoints import checkpoint_create
 from permits.models import AuditEvent, Dossier
 from tests.conftest import tasks_eager
-from tests.permits.factories import ADDRESS, DossierFactory, ProcedureFactory, upload_file
+from tests.permits.factories import ADDRESS, DossierFactory, ProcedureFactory, application_signature_write, upload_file
 from tests.signing.pdf_factory import sample_pdf
 
 MANAGE = [sys.executable, str(settings.BASE_DIR / "manage.py")]
@@ -125,6 +125,7 @@ def build_source_data() -> tuple[Dossier, int, int]:
         document_type="other",
         uploaded_file=upload_file("note.pdf", sample_pdf(1, title="Note")),
     )
+    application_signature_write(dossier)  # the applicant's signature of the form (test data: one stored PDF)
     dossier = services.dossier_submit(actor=dossier.applicant, address=ADDRESS, dossier=dossier)
     checkpoint = checkpoint_create()
     assert checkpoint is not None
@@ -225,7 +226,8 @@ def backup_copy(source: Source, tmp_path: Path) -> Path:
 def test_a_backup_restores_into_a_fresh_installation_and_verifies(source: Source, target: Target) -> None:
     manifest = json.loads((source.backup / "manifest.json").read_text())
     assert manifest["database"]["name"] == source.database
-    assert manifest["documents"]["count"] == len(source.documents) == 5  # 3 uploads, the checkpoint (2 versions)
+    # 3 uploads, the signed application, the checkpoint (2 versions)
+    assert manifest["documents"]["count"] == len(source.documents) == 6
     assert {entry["storage_key"]: entry["sha256"] for entry in manifest["documents"]["files"]} == source.documents
     assert manifest["database"]["tables"]["public.permits_auditevent"] == source.audit_events
     assert manifest["database"]["dump"]["sha256"] == sha256_of(source.backup / "database.dump")

@@ -5,7 +5,9 @@
 The staff that runs those steps (a desk agent, a president, a signing authority of the commune, one member per
 consulted agency) is created on demand by `staff_for`. Before submitting, the journey uploads a one-page PDF for
 each mandatory document of the procedure that has none yet (`documents_attach_mandatory`), so that catalogue
-procedures pass the completeness rule; point `STORAGES["documents"]` at a temporary directory in such tests.
+procedures pass the completeness rule, and records the applicant's signature of the application form as test data
+(`application_signature_write`; `application_sign` runs the real path: code, rendering, PAdES seal); point
+`STORAGES["documents"]` at a temporary directory in such tests.
 
 Decided, signed and published: production has one path there, the commission's session with its quorum and the
 verified PAdES signatures of the decision (`tests.legal_path` runs it, certificates and all). Tests that only need
@@ -18,22 +20,35 @@ A dossier's `use` is a code of the catalogue's uses: the factory makes sure its 
 the shipped list, labels included, for the pages that offer it).
 """
 
+import io
+import re
+from pathlib import Path
 from typing import Any, cast
 
 import factory
 import yaml
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from gis_core.documents.services import document_store
+from gis_core.documents.validation import DocumentKind
+from gis_core.notifications.models import Delivery
+from gis_core.signing.pki import DevelopmentPki
 from parcels.models import Agency
 from permits import services
 from permits.answers import answers_clean, answers_columns, procedure_form
+from permits.application_form.facts import application_facts, content_sha256
 from permits.models import (
+    SIGNED_APPLICATION,
+    ApplicationCode,
+    ApplicationSignature,
     ConsultationStatus,
     Decision,
     DecisionPath,
     Dossier,
+    DossierDocument,
     DossierStatus,
     OpinionValue,
     PermanentMember,
@@ -45,6 +60,7 @@ from permits.models import (
     RoleMembership,
     StepDeadline,
 )
+from permits.services import application as application_services
 from permits.services.catalogue import DEFAULT_CATALOGUE, uses_load
 from permits.services.common import audit_and_publish
 from tests.documents.files import image_bytes, pdf_bytes
@@ -155,8 +171,77 @@ def documents_attach_mandatory(dossier: Dossier) -> list[Any]:
     return uploaded
 
 
+def application_seal_ready() -> None:
+    """The seal's PKCS#12 in the development PKI the settings name (what `make` does with `signing_dev_pki --users
+    application-seal`), made once per PKI directory."""
+    DevelopmentPki(Path(settings.SIGNING_PKI_DIR)).user(
+        settings.APPLICATION_SEAL_SIGNER, display_name="Urbaplan - sceau des demandes"
+    )
+
+
+def application_code_sent(code: ApplicationCode) -> str:
+    """The six digits of the message the applicant received for `code` (read from its notification delivery)."""
+    delivery = Delivery.objects.filter(event_key="application.code").order_by("-pk").first()
+    assert delivery is not None, "no code was sent"
+    found = re.search(r"\b(\d{6})\b", delivery.body)
+    assert found is not None, delivery.body
+    return found.group(1)
+
+
+def application_sign(dossier: Dossier, *, channel: str = "email") -> ApplicationSignature:
+    """The applicant signs the form of the file as it stands: consent, a code by `channel`, the code typed."""
+    application_seal_ready()
+    code = application_services.application_code_request(
+        actor=dossier.applicant, address=ADDRESS, dossier=dossier, channel=channel, consent=True
+    )
+    return application_services.application_sign(
+        actor=dossier.applicant, address=ADDRESS, dossier=dossier, code=application_code_sent(code)
+    )
+
+
+def application_signature_write(dossier: Dossier) -> ApplicationSignature:
+    """Test data only: the applicant's signature of the form of the file's current content, recorded as the real
+    path records it (a spent code, the `signed-application` document, the signature row) but with a plain one-page
+    PDF instead of the rendered and sealed form, which costs seconds per file. Tests of the signing itself use
+    `application_sign` (the real path); production code has no such writer."""
+    dossier = Dossier.objects.get(pk=dossier.pk)  # as stored, whatever the caller's copy says
+    fingerprint = content_sha256(application_facts(dossier=dossier))
+    now = timezone.now()
+    code = ApplicationCode.objects.create(
+        dossier=dossier,
+        user=dossier.applicant,
+        channel="email",
+        destination_masked="t•••@example.org",
+        code_hash="test-data",
+        content_sha256=fingerprint,
+        expires_at=now,
+        attempts=1,
+        used_at=now,
+    )
+    stored = document_store(
+        stream=io.BytesIO(pdf_bytes()), filename=f"application-{dossier.pk}.pdf", allowed_kinds=(DocumentKind.PDF,)
+    )
+    document = DossierDocument.objects.create(
+        dossier=dossier,
+        document_type=SIGNED_APPLICATION,
+        round_number=dossier.current_round,
+        stored_document=stored,
+        uploaded_by=dossier.applicant,
+    )
+    return ApplicationSignature.objects.create(
+        dossier=dossier,
+        document=document,
+        code=code,
+        signer=dossier.applicant,
+        content_sha256=fingerprint,
+        signed_at=now,
+    )
+
+
 def submit(dossier: Dossier) -> Dossier:
+    """Attach the mandatory documents, record the applicant's signature of the form (test data), file."""
     documents_attach_mandatory(dossier)
+    application_signature_write(dossier)
     return services.dossier_submit(actor=dossier.applicant, address=ADDRESS, dossier=dossier)
 
 

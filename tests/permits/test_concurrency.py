@@ -14,7 +14,7 @@ from permits import services
 from permits.audit import audit_verify
 from permits.models import Dossier
 from permits.services.filing import reference_allocate
-from tests.permits.factories import ADDRESS, DossierFactory, commune_tree
+from tests.permits.factories import ADDRESS, DossierFactory, application_signature_write, commune_tree
 
 WRITERS = 8
 
@@ -46,6 +46,7 @@ def test_concurrent_filings_get_consecutive_references() -> None:
     drafts = [DossierFactory.create(commune=commune) for _ in range(WRITERS)]
 
     def submit(dossier: Any) -> Callable[[], Any]:
+        application_signature_write(dossier)  # the applicant's signature (test data)
         return lambda: services.dossier_submit(actor=dossier.applicant, address=ADDRESS, dossier=dossier)
 
     errors = run_in_threads([submit(dossier) for dossier in drafts])

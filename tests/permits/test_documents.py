@@ -17,7 +17,14 @@ from permits.downloads import dossier_document_response
 from permits.errors import IllegalTransition, InvalidDossier, NotFound, PermissionDenied
 from permits.models import AuditEvent, DossierDocument, DossierDocumentImmutable, Procedure, RequiredDocument
 from tests.documents.files import encrypted_pdf_bytes, image_bytes, pdf_bytes
-from tests.permits.factories import ADDRESS, DossierFactory, UserFactory, documents_attach_mandatory, upload_file
+from tests.permits.factories import (
+    ADDRESS,
+    DossierFactory,
+    UserFactory,
+    application_signature_write,
+    documents_attach_mandatory,
+    upload_file,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +93,7 @@ def test_only_the_owner_uploads_and_only_while_the_file_is_with_them(building_dr
     with pytest.raises(PermissionDenied):
         upload(building_draft, actor=UserFactory.create())
     documents_attach_mandatory(building_draft)
+    application_signature_write(building_draft)  # the applicant's signature (test data)
     services.dossier_submit(actor=building_draft.applicant, address=ADDRESS, dossier=building_draft)
     with pytest.raises(IllegalTransition):
         upload(building_draft, document_type="other")
@@ -99,10 +107,12 @@ def test_submission_lists_the_missing_mandatory_documents(building_draft: Any) -
     )
     upload(building_draft)
     with pytest.raises(IllegalTransition, match="mandatory documents are missing") as refused:
+        application_signature_write(building_draft)  # the applicant's signature (test data)
         services.dossier_submit(actor=building_draft.applicant, address=ADDRESS, dossier=building_draft)
     assert set(refused.value.extra["missing_documents"]) == mandatory - {"architectural-plans"}
     assert "architectural-plans" not in refused.value.detail
     documents_attach_mandatory(building_draft)
+    application_signature_write(building_draft)  # the applicant's signature (test data)
     assert services.dossier_submit(actor=building_draft.applicant, address=ADDRESS, dossier=building_draft).reference
 
 
@@ -125,6 +135,7 @@ def test_visibility_and_download(building_draft: Any, staff: dict[str, Any]) -> 
     response.file_to_stream.close()  # type: ignore[attr-defined]  # response.close() would end the DB connection
 
     documents_attach_mandatory(building_draft)
+    application_signature_write(building_draft)  # the applicant's signature (test data)
     services.dossier_submit(actor=building_draft.applicant, address=ADDRESS, dossier=building_draft)
     assert selectors.documents_for(dossier=building_draft, user=staff["desk_agent"]).count() >= 2
 

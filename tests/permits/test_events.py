@@ -9,7 +9,7 @@ from gis_core import events
 from permits import services
 from permits.events import DOSSIER_EVENT_NAMES, DossierEvent
 from permits.models import AuditEvent
-from tests.permits.factories import ADDRESS, DossierFactory
+from tests.permits.factories import ADDRESS, DossierFactory, application_signature_write
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +20,7 @@ def test_a_service_publishes_its_audit_event_after_the_commit(django_capture_on_
     events.event_subscribe(name="dossier.submit", handler=received.append)
     try:
         with django_capture_on_commit_callbacks(execute=True):
+            application_signature_write(dossier)  # the applicant's signature (test data)
             services.dossier_submit(actor=dossier.applicant, address=ADDRESS, dossier=dossier)
             assert received == []
     finally:
@@ -43,8 +44,10 @@ def test_an_in_transaction_subscriber_runs_inside_the_service_and_can_abort_it()
     events.event_subscribe(name="dossier.submit", handler=outbox, phase=events.Phase.IN_TRANSACTION)
     try:
         first, second = DossierFactory.create(), DossierFactory.create()
+        application_signature_write(first)  # the applicant's signature (test data)
         services.dossier_submit(actor=first.applicant, address=ADDRESS, dossier=first)
         with pytest.raises(RuntimeError):
+            application_signature_write(second)  # the applicant's signature (test data)
             services.dossier_submit(actor=second.applicant, address=ADDRESS, dossier=second)
     finally:
         events.event_unsubscribe(name="dossier.submit", handler=outbox, phase=events.Phase.IN_TRANSACTION)

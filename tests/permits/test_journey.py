@@ -26,12 +26,14 @@ from permits.models import (
     Role,
     RoleMembership,
 )
+from permits.services import mandates as mandate_services
 from tests.factories import OverlayFactory, ParcelFactory, box
 from tests.legal_path import LegalPath
 from tests.permits.factories import (
     ADDRESS,
     FOOTPRINT,
     UserFactory,
+    application_sign,
     documents_attach_mandatory,
     member_for,
     upload_file,
@@ -68,6 +70,8 @@ def test_draft_to_published(
     architect = UserFactory.create(username="architect")
     RoleMembership.objects.create(user=architect, role=Role.ARCHITECT)
     desk = staff["desk_agent"]
+    mandate = mandate_services.mandate_invite(actor=architect, address=ADDRESS, email=applicant.email)
+    mandate_services.mandate_accept(actor=applicant, address=ADDRESS, mandate=mandate)
 
     with django_capture_on_commit_callbacks(execute=True):
         dossier = services.dossier_create(
@@ -90,6 +94,9 @@ def test_draft_to_published(
             services.dossier_submit(actor=architect, address=ADDRESS, dossier=dossier)
         assert "architectural-plans" in refused.value.extra["missing_documents"]
         uploads = documents_attach_mandatory(dossier)
+        with pytest.raises(IllegalTransition, match="not signed yet"):  # the applicant signs the form first
+            services.dossier_submit(actor=architect, address=ADDRESS, dossier=dossier)
+        application_sign(dossier)  # the applicant: consent, a code by e-mail, the code typed; sealed
         dossier = services.dossier_submit(actor=architect, address=ADDRESS, dossier=dossier)
     year = timezone.localdate().year
     assert dossier.status == DossierStatus.SUBMITTED
@@ -215,9 +222,11 @@ def test_draft_to_published(
     assert report.ok
     actions = list(selectors.audit_events_for(dossier=dossier).values_list("action", flat=True))
     uploaded = len(uploads)
-    assert actions[: uploaded + 4] == [
+    assert actions[: uploaded + 6] == [
         "dossier.created",
         *["dossier.document_uploaded"] * uploaded,
+        "application.code_sent",
+        "application.signed",
         "dossier.submit",
         "dossier.accept_complete",
         "dossier.dispatched",

@@ -18,7 +18,7 @@ from permits.models import Consultation, DossierStatus, Language, Role, RoleMemb
 from permits.notifications import TEMPLATES
 from tests.factories import AgencyFactory
 from tests.notifications.conftest import SmsGateway, SmtpServer
-from tests.permits.factories import ADDRESS, DossierFactory, UserFactory, member_for
+from tests.permits.factories import ADDRESS, DossierFactory, UserFactory, application_signature_write, member_for
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,7 @@ def test_applicant_in_arabic_gets_email_and_sms_at_submission(
 ) -> None:
     dossier = DossierFactory.create(applicant=arabic_applicant())
     with django_capture_on_commit_callbacks(execute=True):
+        application_signature_write(dossier)  # the applicant's signature (test data)
         dossier = services.dossier_submit(actor=dossier.applicant, address=ADDRESS, dossier=dossier)
 
     [mail] = smtp.messages
@@ -108,6 +109,7 @@ def test_a_rolled_back_service_sends_nothing(
         pass
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(Abort), transaction.atomic():
+        application_signature_write(dossier)  # the applicant's signature (test data)
         services.dossier_submit(actor=dossier.applicant, address=ADDRESS, dossier=dossier)
         assert Delivery.objects.filter(event_key="dossier.submitted").count() == 2  # written in the transaction
         raise Abort
@@ -126,6 +128,7 @@ def test_an_event_published_twice_is_sent_once(
     try:
         dossier = DossierFactory.create(applicant=arabic_applicant())
         with django_capture_on_commit_callbacks(execute=True):
+            application_signature_write(dossier)  # the applicant's signature (test data)
             services.dossier_submit(actor=dossier.applicant, address=ADDRESS, dossier=dossier)
     finally:
         events.event_unsubscribe(name="dossier.submit", handler=collected.append)
@@ -140,6 +143,7 @@ def test_an_event_published_twice_is_sent_once(
 def test_a_second_filing_is_notified_again(smtp: SmtpServer, django_capture_on_commit_callbacks: Any) -> None:
     dossier = DossierFactory.create(incomplete=True)
     with django_capture_on_commit_callbacks(execute=True):
+        application_signature_write(dossier)  # the applicant's signature (test data)
         services.dossier_submit(actor=dossier.applicant, address=ADDRESS, dossier=dossier)
     keys = list(Delivery.objects.order_by("pk").values_list("event_key", flat=True))
     assert keys == ["dossier.submitted", "dossier.incomplete", "dossier.submitted"]

@@ -7,7 +7,7 @@ import pytest
 from permits import selectors, services
 from permits.models import DossierStatus
 from tests.factories import box
-from tests.permits.factories import ADDRESS, DossierFactory, decided_state_write
+from tests.permits.factories import ADDRESS, DossierFactory, application_signature_write, decided_state_write
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,7 @@ def test_overlapping_files_are_frozen_at_filing(commune: Any) -> None:
     file(commune, ADJACENT, submitted=True)  # touching is not overlapping
     file(commune, FAR, submitted=True)
     second = file(commune, RIGHT_HALF_OVER)
+    application_signature_write(second)  # the applicant's signature (test data)
     second = services.dossier_submit(actor=second.applicant, address=ADDRESS, dossier=second)
     overlaps = second.overlaps_at_filing
     assert [overlap["dossier"] for overlap in overlaps] == [first.pk]

@@ -1,5 +1,5 @@
-"""Nothing writes a status but its state machine: a file's (`permits.workflow`), a remark's and a consultation's
-(`permits.lifecycles`), a booking's and a signature request's (`permits.commissions.lifecycles`), a site
+"""Nothing writes a status but its state machine: a file's (`permits.workflow`), a remark's, a consultation's and a
+mandate's (`permits.lifecycles`), a booking's and a signature request's (`permits.commissions.lifecycles`), a site
 inspection's (`permits.inspections.lifecycles`).
 
 At run time the models refuse any other write (`permits.models.status`); in the source, no module but the
@@ -12,8 +12,16 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 
-from permits.models import ConsultationStatus, DossierStatus, IllegalStatusWrite, MachineWrittenStatus, RemarkStatus
-from tests.permits.factories import DossierFactory
+from permits.models import (
+    ConsultationStatus,
+    DossierStatus,
+    IllegalStatusWrite,
+    MachineWrittenStatus,
+    Mandate,
+    MandateStatus,
+    RemarkStatus,
+)
+from tests.permits.factories import DossierFactory, UserFactory
 from tests.permits.lifecycle import assert_status_written_by_machine_only
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +68,15 @@ setattr(remark, "status", "answered")
 
 
 def test_no_module_writes_a_status_outside_the_machines() -> None:
-    assert {"Dossier", "Remark", "Consultation", "Booking", "SignatureRequest", "Inspection"} == MACHINE_WRITTEN
+    assert {
+        "Dossier",
+        "Remark",
+        "Consultation",
+        "Booking",
+        "SignatureRequest",
+        "Inspection",
+        "Mandate",
+    } == MACHINE_WRITTEN
     found = []
     for package in SCANNED:
         for path in sorted((ROOT / package).rglob("*.py")):
@@ -77,6 +93,9 @@ def test_a_file_remark_and_consultation_refuse_a_status_written_outside_their_ma
     dossier = DossierFactory.create(remarks_issued=True)
     assert_status_written_by_machine_only(dossier.remarks.get(), RemarkStatus.CLOSED)
     assert_status_written_by_machine_only(dossier.consultations.get(), ConsultationStatus.GIVEN)
+    architect = UserFactory.create(username="architect-of-the-test")
+    mandate = Mandate.objects.create(architect=architect, invited_by=architect, invited_email="client@example.org")
+    assert_status_written_by_machine_only(mandate, MandateStatus.REVOKED)
 
 
 @pytest.mark.django_db

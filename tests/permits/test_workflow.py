@@ -10,7 +10,15 @@ from permits import services, workflow
 from permits.errors import IllegalTransition, InvalidDossier, NotFound, PermissionDenied
 from permits.models import Dossier, DossierStatus, IllegalStatusWrite, OpinionValue, Remark
 from tests.factories import AgencyFactory
-from tests.permits.factories import ADDRESS, DossierFactory, UserFactory, commune_tree, member_for, staff_for
+from tests.permits.factories import (
+    ADDRESS,
+    DossierFactory,
+    UserFactory,
+    application_signature_write,
+    commune_tree,
+    member_for,
+    staff_for,
+)
 
 pytestmark = pytest.mark.django_db
 A = workflow.Action
@@ -177,6 +185,9 @@ def test_incomplete_file_is_resubmitted_with_the_same_reference() -> None:
     dossier = DossierFactory.create(incomplete=True)
     reference = dossier.reference
     services.dossier_update(actor=dossier.applicant, address=ADDRESS, dossier=dossier, units=3)
+    with pytest.raises(IllegalTransition, match="changed since it was signed"):  # the signed form said otherwise
+        services.dossier_submit(actor=dossier.applicant, address=ADDRESS, dossier=dossier)
+    application_signature_write(dossier)
     dossier = services.dossier_submit(actor=dossier.applicant, address=ADDRESS, dossier=dossier)
     assert dossier.status == DossierStatus.SUBMITTED and dossier.reference == reference and dossier.units == 3
 

@@ -11,9 +11,16 @@ import pytest
 from rest_framework.test import APIClient
 
 from permits.audit import audit_verify
-from permits.models import Dossier, Role, RoleMembership
+from permits.models import ApplicationCode, Dossier, Role, RoleMembership
 from tests.legal_path import LegalPath
-from tests.permits.factories import FOOTPRINT, UserFactory, catalogue_uses, member_for
+from tests.permits.factories import (
+    FOOTPRINT,
+    UserFactory,
+    application_code_sent,
+    application_seal_ready,
+    catalogue_uses,
+    member_for,
+)
 from tests.permits_api.conftest import SessionClient
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +91,23 @@ def test_draft_to_published_through_the_api(
     updated = ok(amina.patch(base, {"title": "House with a garden", "units": 2}, format="json"))
     assert updated["title"] == "House with a garden" and updated["units"] == 2
     assert [item["id"] for item in ok(amina.get("/api/dossiers/"))["results"]] == [dossier_id]
+
+    refused = amina.post(f"{base}submit/")  # the application form is not signed yet
+    assert refused.status_code == 409 and "not signed" in refused.json()["detail"]
+    application_seal_ready()
+    preview = amina.get(f"{base}application/")
+    assert preview.status_code == 200 and preview["Content-Type"] == "application/pdf"
+    assert preview.content.startswith(b"%PDF") and preview["Cache-Control"] == "private, no-store"
+    assert (
+        amina.post(f"{base}application/code/", {"channel": "email", "consent": False}, format="json").status_code == 400
+    )
+    sent = ok(amina.post(f"{base}application/code/", {"channel": "email", "consent": True}, format="json"), 201)
+    assert sent["to"] == "a•••@example.org" and sent["content_sha256"] == preview["X-Content-SHA256"]
+    code = application_code_sent(ApplicationCode.objects.get(dossier_id=dossier_id))
+    wrong = amina.post(f"{base}application/sign/", {"code": "999999" if code != "999999" else "000000"}, format="json")
+    assert wrong.status_code == 400 and "attempt" in wrong.json()["detail"]
+    signed = ok(amina.post(f"{base}application/sign/", {"code": code}, format="json"), 201)
+    assert len(signed["sha256"]) == 64
 
     submitted = ok(amina.post(f"{base}submit/"))
     assert submitted["status"] == "submitted"
@@ -167,9 +191,20 @@ def test_an_architect_files_for_an_applicant(commune: Any, procedure: Any, as_to
     applicant, architect = UserFactory.create(username="client"), UserFactory.create(username="architect")
     RoleMembership.objects.create(user=architect, role=Role.ARCHITECT)
     body = {"procedure": procedure.code, "commune": commune.code, "applicant": "client", "footprint": FOOTPRINT.wkt}
+    refused = as_token(architect).post("/api/dossiers/", body, format="json")
+    assert refused.status_code == 403 and "mandate" in refused.json()["detail"]  # no consent yet
+    assert not Dossier.objects.exists()
+    invited = ok(as_token(architect).post("/api/mandates/", {"email": applicant.email}, format="json"), 201)
+    assert invited["status"] == "pending" and invited["applicant"] == "client"
+    assert as_token(architect).post(f"/api/mandates/{invited['id']}/accept/").status_code == 403  # not the invitee
+    accepted = ok(as_token(applicant).post(f"/api/mandates/{invited['id']}/accept/"))
+    assert accepted["status"] == "active"
     created = ok(as_token(architect).post("/api/dossiers/", body, format="json"), 201)
     assert created["applicant"] == "client" and created["architect"] == "architect"
     assert ok(as_token(applicant).get(f"/api/dossiers/{created['id']}/"))["id"] == created["id"]
+    ok(as_token(applicant).post(f"/api/mandates/{invited['id']}/revoke/"))
+    edit = as_token(architect).patch(f"/api/dossiers/{created['id']}/", {"units": 3}, format="json")
+    assert edit.status_code in (403, 404)  # the mandate is revoked: the architect's hand on the file ends
 
 
 def test_my_profile(as_token: Any, db: Any) -> None:

@@ -1,14 +1,16 @@
 """The main journeys of the applicant space and the back office in a real browser (Debian's Chromium, headless).
 
 The applicant signs in, creates a file through the wizard (locates the parcel by reference, draws the footprint
-by clicking its corners on the map, types the parameters and reads the live pre-check, uploads the plans,
-submits); the desk finds it complete; the consulted member gives an opinion; the desk issues a remark and sends
-it; the applicant replies (a new round opens); the member gives the round-2 opinion, the desk closes the remark
-and sends the file to the commission, where the president finds no decision button: the file page says it is decided
-by its commission in session. Set `WEB_SCREENSHOT_DIR` to keep screenshots.
+by clicking its corners on the map, types the parameters and reads the live pre-check, uploads the plans, reads
+the application form the platform wrote and signs it with a one-time code received by e-mail, submits); the desk
+finds it complete; the consulted member gives an opinion; the desk issues a remark and sends it; the applicant
+replies (a new round opens); the member gives the round-2 opinion, the desk closes the remark and sends the file
+to the commission, where the president finds no decision button: the file page says it is decided by its
+commission in session. Set `WEB_SCREENSHOT_DIR` to keep screenshots.
 """
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +19,19 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from permits.models import RequiredDocument
+from permits.models import ApplicationCode, RequiredDocument
 from tests.documents.files import pdf_bytes
 from tests.factories import ParcelFactory, ZoneFactory, box
-from tests.permits.factories import ProcedureFactory, catalogue_uses, commune_tree, member_for, staff_for
+from tests.legal_path import LegalPath
+from tests.permits.factories import (
+    ProcedureFactory,
+    application_code_sent,
+    application_seal_ready,
+    catalogue_uses,
+    commune_tree,
+    member_for,
+    staff_for,
+)
 from tests.web.browser import chromium, click_map_at, screenshot, watch_csp
 
 PASSWORD = "a-long-test-passphrase"
@@ -34,7 +45,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def journey(tmp_path: Path) -> dict[str, Any]:
+def journey(tmp_path: Path, legal_path: LegalPath) -> dict[str, Any]:
     commune = commune_tree("CAMBRIDGE")
     ZoneFactory(
         commune=commune,
@@ -57,7 +68,8 @@ def journey(tmp_path: Path) -> dict[str, Any]:
     )
     staff = staff_for(commune)
     member = member_for(procedure.permanent_members.get().agency)
-    applicant = User.objects.create_user("amina", first_name="Amina", last_name="Benali")
+    applicant = User.objects.create_user("amina", email="amina@example.ma", first_name="Amina", last_name="Benali")
+    application_seal_ready()  # the platform's seal of the applications, in the development PKI
     for user in (applicant, member, *staff.values()):
         user.set_password(PASSWORD)
         user.save()
@@ -138,6 +150,23 @@ def test_a_file_from_the_wizard_to_the_decision(
     expect(applicant.locator('tr[data-document-type="architectural-plans"]')).to_contain_text("plans.pdf")
     applicant.get_by_role("link", name="Passer à la vérification").click()
     expect(applicant.locator(".precheck-table")).to_be_visible()
+    # The application form, written by the platform, read, then signed with a one-time code: no paper, no scan.
+    expect(applicant.locator("#submit-file")).to_be_disabled()
+    form_pdf = applicant.request.get(
+        live_server.url + (applicant.locator("#application-preview").get_attribute("href") or "")
+    )
+    assert form_pdf.ok and form_pdf.body().startswith(b"%PDF")
+    applicant.locator("#id_consent").check()
+    applicant.locator('input[name="channel"][value="email"]').check()
+    applicant.locator("#application-code-form button").click()
+    expect(applicant.locator("#application-sign-form")).to_contain_text("a•••@example.ma")
+    with ThreadPoolExecutor(1) as pool:  # no database call from Playwright's event loop
+        code = pool.submit(lambda: application_code_sent(ApplicationCode.objects.get())).result()
+    applicant.locator("#id_code").fill(code)
+    screenshot(applicant, "3-review-sign", full_page=True)
+    applicant.locator("#application-sign-form button").click()
+    expect(applicant.locator("#application-signed")).to_be_visible()
+    expect(applicant.locator("#submit-file")).to_be_enabled()
     applicant.get_by_label("Je certifie l\u2019exactitude des informations fournies.").check()
     screenshot(applicant, "3-review", full_page=True)
     applicant.get_by_role("button", name="Déposer le dossier").click()

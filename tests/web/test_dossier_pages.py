@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from permits.models import ConsultationStatus, DossierStatus, RequiredDocument, Role, RoleMembership
+from permits.models import ApplicationCode, ConsultationStatus, DossierStatus, RequiredDocument, Role, RoleMembership
 from permits.services import profile_get, profile_update
 from tests.documents.files import pdf_bytes
 from tests.factories import AgencyFactory, ParcelFactory, ZoneFactory, box
@@ -21,6 +21,9 @@ from tests.permits.factories import (
     DossierFactory,
     ProcedureFactory,
     UserFactory,
+    application_code_sent,
+    application_seal_ready,
+    application_signature_write,
     catalogue_uses,
     commune_tree,
     member_for,
@@ -118,7 +121,7 @@ def test_back_office_pages_are_404_for_applicants() -> None:
     assert applicant.get(reverse("web:office-opinions")).status_code == 404
 
 
-def test_the_wizard_files_a_draft(commune: Any, parcel: Any) -> None:
+def test_the_wizard_files_a_draft(commune: Any, parcel: Any, legal_path: LegalPath) -> None:
     procedure = ProcedureFactory.create(code="building-permit")
     catalogue_uses()
     applicant = UserFactory.create()
@@ -154,9 +157,31 @@ def test_the_wizard_files_a_draft(commune: Any, parcel: Any) -> None:
     )
     assert response["Location"] == reverse("web:wizard-documents", args=[dossier.pk])
     assert client.get(response["Location"]).status_code == 200
-    review = client.get(reverse("web:wizard-review", args=[dossier.pk])).content.decode()
+    review_url = reverse("web:wizard-review", args=[dossier.pk])
+    review = client.get(review_url).content.decode()
     assert "Hauteur" in review and "précontrôle" in review.lower()
-    response = client.post(reverse("web:wizard-review", args=[dossier.pk]), {"confirm": "on"}, follow=True)
+    assert 'id="submit-file" disabled' in review  # not signed yet
+    refused = client.post(review_url, {"confirm": "on"}, follow=True).content.decode()
+    assert "pas encore signé" in refused or "not signed yet" in refused
+    preview = client.get(reverse("web:wizard-application-pdf", args=[dossier.pk]))
+    assert preview["Content-Type"] == "application/pdf" and preview.content.startswith(b"%PDF")
+    assert (
+        client_for(UserFactory.create()).get(reverse("web:wizard-application-pdf", args=[dossier.pk])).status_code
+        == 404
+    )
+    application_seal_ready()
+    no_consent = client.post(review_url, {"step": "code", "channel": "email"}).content.decode()
+    assert 'id="application-sign-form"' not in no_consent and not ApplicationCode.objects.exists()
+    client.post(review_url, {"step": "code", "channel": "email", "consent": "on"})
+    page = client.get(review_url).content.decode()
+    assert 'id="application-sign-form"' in page
+    code = application_code_sent(ApplicationCode.objects.get(dossier=dossier))
+    wrong = client.post(review_url, {"step": "sign", "code": "000000" if code != "000000" else "111111"}, follow=True)
+    assert "Le code à usage unique a été refusé" in wrong.content.decode()
+    client.post(review_url, {"step": "sign", "code": code})
+    review = client.get(review_url).content.decode()
+    assert 'id="application-signed"' in review and 'id="submit-file" disabled' not in review
+    response = client.post(review_url, {"confirm": "on"}, follow=True)
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.SUBMITTED
     assert dossier.reference and dossier.reference in response.content.decode()
@@ -324,6 +349,7 @@ def test_documents_are_uploaded_as_versions_and_downloaded_by_who_may_see_the_fi
     assert client_for(UserFactory.create()).get(download).status_code == 404
     other = DossierFactory.create(applicant=dossier.applicant)
     assert applicant.get(reverse("web:document-download", args=[other.pk, versions[0].pk])).status_code == 404
+    application_signature_write(dossier)
     applicant.post(reverse("web:wizard-review", args=[dossier.pk]), {"confirm": "on"})
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.SUBMITTED

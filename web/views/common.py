@@ -33,8 +33,13 @@ def dossier_for(request: HttpRequest, dossier_id: int) -> Dossier:
 def error_text(error: Exception) -> str:
     """A domain error as a sentence in the active language, with the domain's own detail after it."""
     from permits.commissions.errors import BookingClosed, NotBookable, QuorumNotReached, SignatureOutOfTurn, SlotTaken
+    from permits.services.application import CodeRefused, CodeThrottled
 
-    if isinstance(error, SlotTaken):
+    if isinstance(error, CodeRefused):
+        title = _("The one-time code was refused.")
+    elif isinstance(error, CodeThrottled):
+        title = _("Too many codes were asked for this file: wait a while before asking again.")
+    elif isinstance(error, SlotTaken):
         title = _("This slot has just been booked by another file: choose another one.")
     elif isinstance(error, BookingClosed):
         title = _("Bookings are closed for this slot: the cut-off before the session has passed.")

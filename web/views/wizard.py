@@ -10,6 +10,7 @@ from functools import wraps
 from typing import Any
 
 import shapely
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,6 +23,7 @@ from permits import access, selectors, services, workflow
 from permits.answers import InvalidAnswers, answers_clean, procedure_form
 from permits.footprint import footprint_from_file
 from permits.models import Dossier, Procedure
+from permits.services import application
 from permits.services.filing import dossier_start_linked
 from permits.services.precheck import dossier_site_geometry
 from web import forms
@@ -98,6 +100,7 @@ def wizard_procedure(request: HttpRequest) -> HttpResponse:
                 procedure=data["procedure"],
                 commune=data["commune"],
                 title=data["title"],
+                applicant=data.get("applicant"),  # an architect's client, under their mandate (checked there)
             ),
             _("Draft created. Now locate the parcels of the project."),
         )
@@ -319,23 +322,69 @@ def wizard_documents(request: HttpRequest, dossier: Dossier) -> HttpResponse:
     return render(request, "web/wizard_documents.html", context)
 
 
-@_wizard_step
-def wizard_review(request: HttpRequest, dossier: Dossier) -> HttpResponse:
-    """Step 5: everything at a glance, the pre-check, the files overlapping this ground; submit."""
-    form = forms.SubmitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        submitted = run_service(
-            request,
-            lambda: services.dossier_submit(actor=request.user, address=client_address(request), dossier=dossier),
-        )
-        if submitted is not None:
-            messages.success(
-                request, _("File submitted under reference %(reference)s.") % {"reference": submitted.reference}
+def _review_post(request: HttpRequest, dossier: Dossier) -> HttpResponse | None:
+    """The review step's two signing actions: ask for a code (consent and channel), type it (the form is sealed)."""
+    step = request.POST.get("step")
+    if step == "code":
+        code_form = forms.ApplicationCodeForm(request.POST)
+        if code_form.is_valid():
+            sent = run_service(
+                request,
+                lambda: application.application_code_request(
+                    actor=request.user, address=client_address(request), dossier=dossier, **code_form.cleaned_data
+                ),
             )
-            return redirect("web:dossier-detail", dossier.pk)
+            if sent is not None:
+                messages.success(
+                    request,
+                    _("A one-time code was sent to %(destination)s. It is valid for %(minutes)s minutes.")
+                    % {"destination": sent.destination_masked, "minutes": settings.APPLICATION_CODE_TTL_SECONDS // 60},
+                )
+            return redirect(wizard_url(dossier, "review") + "#signature")
+        return _review_page(request, dossier, code_form=code_form)
+    if step == "sign":
+        sign_form = forms.ApplicationSignForm(request.POST)
+        if sign_form.is_valid():
+            run_service(
+                request,
+                lambda: application.application_sign(
+                    actor=request.user,
+                    address=client_address(request),
+                    dossier=dossier,
+                    code=sign_form.cleaned_data["code"].strip(),
+                ),
+                _("Your application is signed. You can now submit the file."),
+            )
+            return redirect(wizard_url(dossier, "review") + "#signature")
+        return _review_page(request, dossier, sign_form=sign_form)
+    return None
+
+
+@_wizard_step
+def wizard_application_pdf(request: HttpRequest, dossier: Dossier) -> HttpResponse:
+    """The application form as it stands (unsigned), to read before signing; never cached, never public."""
+    preview = run_service(request, lambda: application.application_preview(actor=request.user, dossier=dossier))
+    if preview is None:
+        return redirect(wizard_url(dossier, "review"))
+    response = HttpResponse(preview.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="application-{dossier.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _review_page(request: HttpRequest, dossier: Dossier, **forms_given: Any) -> HttpResponse:
+    latest = application.application_signature_latest(dossier=dossier)
+    current = application.application_signature_current(dossier=dossier)
+    pending = application.application_code_pending(dossier=dossier, user=request.user)
     context = {
         **_wizard_context(dossier, "review"),
-        "form": form,
+        "form": forms_given.get("form") or forms.SubmitForm(),
+        "code_form": forms_given.get("code_form") or forms.ApplicationCodeForm(),
+        "sign_form": forms_given.get("sign_form") or forms.ApplicationSignForm(),
+        "is_applicant": request.user.pk == dossier.applicant_id,
+        "signature": current,
+        "signature_stale": latest is not None and current is None,
+        "code_pending": pending,
         "precheck": services.dossier_precheck_compute(dossier=dossier),
         "overlaps": selectors.dossier_overlaps_for(dossier=dossier, user=request.user),
         "overlaps_in_full": selectors.overlaps_in_full(dossier=dossier, user=request.user),
@@ -347,6 +396,26 @@ def wizard_review(request: HttpRequest, dossier: Dossier) -> HttpResponse:
         "answer_problems": _answer_problems(dossier),
     }
     return render(request, "web/wizard_review.html", context)
+
+
+@_wizard_step
+def wizard_review(request: HttpRequest, dossier: Dossier) -> HttpResponse:
+    """Step 5: everything at a glance, the pre-check, the files overlapping this ground; the application form
+    to read, consent and a one-time code to sign it; submit (once the form of the current content is signed)."""
+    if request.method == "POST" and request.POST.get("step") in ("code", "sign"):
+        return _review_post(request, dossier) or _review_page(request, dossier)
+    form = forms.SubmitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        submitted = run_service(
+            request,
+            lambda: services.dossier_submit(actor=request.user, address=client_address(request), dossier=dossier),
+        )
+        if submitted is not None:
+            messages.success(
+                request, _("File submitted under reference %(reference)s.") % {"reference": submitted.reference}
+            )
+            return redirect("web:dossier-detail", dossier.pk)
+    return _review_page(request, dossier, form=form)
 
 
 def _answer_problems(dossier: Dossier) -> list[dict[str, Any]]:
