@@ -62,7 +62,13 @@ from tests.faults.platform import (
 from tests.faults.redis_server import RedisServer, redis_server
 from tests.legal_path import LegalPath, pdfsig_checked, signing_settings_apply
 from tests.notifications.conftest import SmtpServer, point_producer_at
-from tests.permits.factories import DossierFactory, ProcedureFactory, UserFactory, commune_tree
+from tests.permits.factories import (
+    DossierFactory,
+    ProcedureFactory,
+    UserFactory,
+    application_signature_write,
+    commune_tree,
+)
 from tiles.grid import tiles_touching
 from tiles.layers import LAYERS
 
@@ -205,6 +211,15 @@ def reader(base: str, number: int, traffic: Traffic) -> None:
             request(session, traffic, f"reader-{number}", kind, "GET", base + path)
 
 
+def application_signed(dossier_id: int) -> None:
+    """The applicant's signature of the draft's application form, as test data (`application_signature_write`): the
+    real path (a one-time code, the form rendered and sealed) costs seconds a file and is tested on its own."""
+    try:
+        application_signature_write(Dossier.objects.get(pk=dossier_id))
+    finally:
+        connection.close()  # this thread's own connection
+
+
 def applicant(base: str, username: str, token: str, parcel_id: int, traffic: Traffic) -> None:
     before = round(FILES_EACH * (1 - AFTER_RECOVERY))
     headers = {"Authorization": f"Token {token}"}
@@ -232,6 +247,7 @@ def applicant(base: str, username: str, token: str, parcel_id: int, traffic: Tra
             dossier_id = created.json()["id"]
             with traffic.lock:
                 traffic.created[dossier_id] = username
+            application_signed(dossier_id)
             submit_url = f"{base}/api/dossiers/{dossier_id}/submit/"
             submitted = request(session, traffic, username, "submit", "POST", submit_url)
             if submitted is not None and submitted.status_code == 200:
