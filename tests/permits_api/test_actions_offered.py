@@ -76,4 +76,6 @@ def test_every_action_that_may_be_offered_has_its_route_in_the_schema(as_session
     for action, route in ROUTES.items():
         template = route.replace("{id}", "{dossier_id}").replace("{examination_id}", "{examination_id}")
         assert template in paths, (action, template)
-    assert {str(t.action) for t in TRANSITIONS if t.automatic} == {"sign", "publish"}
+    # signing and publishing follow the last PAdES signature; the tacit decision and its seal are the clock's own
+    automatic = {"sign", "publish", "tacit_decision", "seal_tacit_decision"}
+    assert {str(t.action) for t in TRANSITIONS if t.automatic} == automatic

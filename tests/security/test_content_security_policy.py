@@ -27,6 +27,8 @@ STRICT = {
 # Templates rendered to PDF (WeasyPrint) or e-mail, never served as a page: the policy does not apply to them.
 NOT_PAGES = (
     "/templates/commissions/pdf/",
+    "/templates/application_form/",
+    "/templates/inspections/pdf/",
     "/templates/audit/",
     "/templates/demo/",
     "/templates/notifications/",

@@ -105,13 +105,15 @@ def po_entries(path: Path) -> list[tuple[str, str, bool]]:
         fields: dict[str, str] = {}
         current = ""
         for line in lines:
-            if line.startswith(("msgid ", "msgstr ")):
+            if line.startswith(("msgid ", "msgstr ", "msgstr[")):  # msgstr[n]: a plural form
                 current, _, rest = line.partition(" ")
                 fields[current] = rest[1:-1]
             elif line.startswith('"') and current:
                 fields[current] += line[1:-1]
+        plurals = [value for key, value in fields.items() if key.startswith("msgstr[")]
+        translated = fields.get("msgstr", "") or (plurals and all(plurals) and plurals[0]) or ""
         if fields.get("msgid"):
-            entries.append((fields["msgid"], fields.get("msgstr", ""), fuzzy))
+            entries.append((fields["msgid"], translated, fuzzy))
     return entries
 
 
