@@ -98,6 +98,15 @@ def file_url(name: str, key: str = "draft") -> Callable[[dict[str, Any]], str]:
 
 APPLICANT_PAGES = [
     CheckedPage("sign-in", lambda data: reverse("web:login"), ("#id_username", "button[type=submit]"), user=""),
+    CheckedPage("sign-up", lambda data: reverse("web:signup"), ("#signup-form button[type=submit]",), user=""),
+    CheckedPage(
+        "sign-up-errors",
+        lambda data: reverse("web:signup"),
+        ("#signup-form button[type=submit]",),
+        user="",
+        then=send_unchecked("#signup-form"),
+    ),
+    CheckedPage("mandates", lambda data: reverse("web:account-mandates"), ("#mandate-invite-form button",)),
     CheckedPage("sign-in-refused", lambda data: reverse("web:login"), ("#id_username",), user="", then=sign_in_wrongly),
     CheckedPage("parcel-map", lambda data: reverse("web:parcel-map"), ("#parcel-search-input",), "parcelMap"),
     CheckedPage(
@@ -119,12 +128,12 @@ APPLICANT_PAGES = [
     CheckedPage("wizard-site", file_url("web:wizard-site"), ("#parcel-reference", "#site-save"), "wizardMap"),
     CheckedPage("wizard-project", file_url("web:wizard-project"), ("#project-form button[type=submit]",)),
     CheckedPage("wizard-documents", file_url("web:wizard-documents"), (".upload-form button",)),
-    CheckedPage("wizard-review", file_url("web:wizard-review"), ("#submit-file",)),
-    CheckedPage(
+    CheckedPage("wizard-review", file_url("web:wizard-review"), ("#application-code-form button", "#submit-file")),
+    CheckedPage(  # asking for the signing code without the consent ticked: the form's error
         "wizard-review-errors",
         file_url("web:wizard-review"),
-        ("#submit-file",),
-        then=send_unchecked("form:has(#submit-file)"),
+        ("#application-code-form button",),
+        then=send_unchecked("#application-code-form"),
     ),
     CheckedPage("file", file_url("web:dossier-detail", "awaiting"), (".reply-form button[type=submit]",)),
     CheckedPage("file-to-book", file_url("web:dossier-detail", "under_instruction"), ("#commission-booking-link",)),
