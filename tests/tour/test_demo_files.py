@@ -64,6 +64,7 @@ def test_demo_files_every_procedure_in_every_state_and_idempotent(legal_path: Le
         assert (procedure.code in ANSWERS) is bool(procedure.form_fields), procedure.code
         assert set(ANSWERS.get(procedure.code, {})) <= set(dossier.answers), dossier.title
         if procedure.parent_id is not None:
+            assert dossier.parent_dossier is not None, dossier.title
             assert dossier.answers["permit_reference"] == dossier.parent_dossier.reference, dossier.title
         elif procedure.form_fields:  # the building columns are only those its answers fill
             columns = answers_columns(procedure=procedure, answers=dossier.answers)
