@@ -114,9 +114,10 @@ PROJECTS: dict[str, dict[str, Any]] = {
 }
 
 
-def _completed_weeks_ago(weeks: int = 4) -> Callable[[], str]:
-    """A completion date `weeks` before the day the file is made (the form refuses a date to come)."""
-    return lambda: (timezone.localdate() - timedelta(weeks=weeks)).isoformat()
+def _completed_today() -> str:
+    """The works' completion date: the day the file is made, so never before its parent permit's decision (the tour
+    decides the parent the same day) nor to come (the form refuses a future date)."""
+    return timezone.localdate().isoformat()
 
 
 #: Each procedure's answers to its own form (`form_fields` in the catalogue, checked by `permits.answers`); a callable
@@ -137,8 +138,8 @@ ANSWERS: dict[str, dict[str, Any]] = {
         "placement": "facade",
         "duration_months": 12,
     },
-    "occupancy-permit": {"completion_date": _completed_weeks_ago()},
-    "certificate-of-conformity": {"completion_date": _completed_weeks_ago()},
+    "occupancy-permit": {"completion_date": _completed_today},
+    "certificate-of-conformity": {"completion_date": _completed_today},
 }
 
 #: The procedures whose tour files the demo architect files for the demo applicant, under the applicant's mandate.
