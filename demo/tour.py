@@ -7,8 +7,13 @@ path is skipped: no slot booking for a procedure its service decides, no site in
 none); `STATES` says which procedures have the state (`in_commission` only where a commission decides, the
 inspection's states only where the catalogue requires a site inspection); `STEPS` maps a step's name to the service
 calls it makes;
-`PROJECTS` holds each procedure's project answers. A new procedure needs a row in `PROJECTS` (else the default
-project), a new state a row in `STATE_PATHS`. Decisions go through the legal path only (`demo.common`: the session
+`ANSWERS` holds the answers to each procedure's own form (`form_fields` in the catalogue), `PROJECTS` the building
+parameters of the procedures without one (the building permit), `FILED_BY_ARCHITECT` the procedures whose files the
+demo architect files for the demo applicant under the applicant's mandate (`demo.common.demo_mandate`). A new
+procedure needs a row in `ANSWERS` if it has its own form (else a row in `PROJECTS`, or the default project), a new
+state a row in `STATE_PATHS`. Each submission (a re-submission too) follows the applicant's signature of the
+application form of the file's current content (`demo.common.demo_application_sign`: the code read from the
+outbox). Decisions go through the legal path only (`demo.common`: the session
 with the quorum, the president's decision from the examination, or the service's decision; PAdES signatures in
 sequence with the development PKI, the last one signing and publishing the file).
 
@@ -57,6 +62,8 @@ from demo.common import (
     ReportFunction,
     agency_member,
     commission_for,
+    demo_application_sign,
+    demo_mandate,
     demo_user,
     plan_pdf,
     session_hold,
@@ -99,15 +106,50 @@ S = DossierStatus
 TITLE_PREFIX = "Tour"
 PARENT_TITLE = "Tour · Building permit · followed by linked files"
 
-#: Each procedure's project answers (the fields of `permits.services.PROJECT_FIELDS`); others get `DEFAULT_PROJECT`.
+#: The building parameters (`permits.services.PROJECT_FIELDS`) of the procedures without a form of their own; such a
+#: procedure without a row gets `DEFAULT_PROJECT`. A procedure with its own form refuses them: its row is in `ANSWERS`.
 DEFAULT_PROJECT: dict[str, Any] = {"height_m": 9.0, "floors": 3, "gross_floor_area_m2": 320.0, "use": "residential"}
 PROJECTS: dict[str, dict[str, Any]] = {
     "building-permit": {"height_m": 10.5, "floors": 3, "gross_floor_area_m2": 420.0, "use": "residential", "units": 3},
-    "simple-declaration": {"use": "commercial", "gross_floor_area_m2": 80.0},
-    "classified-establishment": {"use": "industrial", "gross_floor_area_m2": 900.0, "establishment_class": 2},
-    "telecom-installation": {"use": "other", "height_m": 24.0},
-    "advertising-display": {"use": "commercial", "height_m": 4.0},
 }
+
+
+def _completed_today() -> str:
+    """The works' completion date: the day the file is made, so never before its parent permit's decision (the tour
+    decides the parent the same day) nor to come (the form refuses a future date)."""
+    return timezone.localdate().isoformat()
+
+
+#: Each procedure's answers to its own form (`form_fields` in the catalogue, checked by `permits.answers`); a callable
+#: value is answered when the file is made. A linked file's parent reference is answered by `dossier_start_linked`.
+ANSWERS: dict[str, dict[str, Any]] = {
+    "simple-declaration": {"activity": "grocery", "premises_area": 80, "opening_hours": "8 h - 20 h"},
+    "classified-establishment": {"establishment_class": "2", "activity": "metal-works", "hazards": "Bruit, fumées"},
+    "telecom-installation": {
+        "antenna_type": "macro_cell",
+        "mast_height": 24,
+        "transmit_power": 40,
+        "site_sharing": False,
+    },
+    "advertising-display": {
+        "display_width": 4,
+        "display_height": 3,
+        "lit": False,
+        "placement": "facade",
+        "duration_months": 12,
+    },
+    "occupancy-permit": {"completion_date": _completed_today},
+    "certificate-of-conformity": {"completion_date": _completed_today},
+}
+
+#: The procedures whose tour files the demo architect files for the demo applicant, under the applicant's mandate.
+FILED_BY_ARCHITECT: frozenset[str] = frozenset({"building-permit"})
+
+
+def answers_for(procedure: Procedure) -> dict[str, Any]:
+    """The procedure's tour answers, the callable ones answered now."""
+    return {key: value() if callable(value) else value for key, value in ANSWERS.get(procedure.code, {}).items()}
+
 
 #: The tour states of the site inspection: a file under instruction whose inspection is at this step.
 INSPECTION_SCHEDULED = "inspection_scheduled"
@@ -258,38 +300,53 @@ def _footprint(parcel: Parcel) -> GEOSGeometry:
 
 
 def step_create(tour: TourFile) -> None:
+    """The draft with its project (the procedure's own answers, or the building parameters), its mandatory
+    documents uploaded; filed by the architect under the applicant's mandate for the procedures that say so."""
     context, procedure = tour.context, tour.procedure
+    answers = answers_for(procedure)
     if procedure.parent_id is not None:
         parent = authorised_parent(context, procedure)
         tour.dossier, _ = dossier_start_linked(
             actor=context.applicant, address=ADDRESS, parent_dossier=parent, procedure=procedure, title=tour.title
         )
+        if answers:  # the parent's reference is answered already; the rest of the procedure's form
+            tour.dossier = services.dossier_update(
+                actor=context.applicant, address=ADDRESS, dossier=tour.file, answers=answers
+            )
     else:
         parcel = context.next_parcel()
         site: dict[str, Any] = {"parcels": [parcel]}
         if procedure.requires_footprint:
             site["footprint"] = _footprint(parcel)
-        project = {**PROJECTS.get(procedure.code, DEFAULT_PROJECT), "title": tour.title}
+        project = {} if procedure.form_fields else PROJECTS.get(procedure.code, DEFAULT_PROJECT)
+        filer: dict[str, Any] = {"actor": context.applicant}
+        if procedure.code in FILED_BY_ARCHITECT:
+            demo_mandate(architect=context.architect, applicant=context.applicant)
+            filer = {"actor": context.architect, "applicant": context.applicant}
         tour.dossier = services.dossier_create(
-            actor=context.applicant,
+            **filer,
             address=ADDRESS,
             procedure=procedure,
             commune=context.commune,
+            answers=answers or None,
+            title=tour.title,
             **site,
             **project,
         )
-    uploader = context.applicant if tour.file.architect_id is None else context.architect
     for required in services.documents_missing_mandatory(dossier=tour.file):
         formats = {value.lower() for value in required.accepted_formats}
         upload = (
             plan_pdf(f"{required.code}.pdf", required.label_fr) if "pdf" in formats else _png(f"{required.code}.png")
         )
         services.document_upload(
-            actor=uploader, address=ADDRESS, dossier=tour.file, document_type=required.code, uploaded_file=upload
+            actor=tour.owner, address=ADDRESS, dossier=tour.file, document_type=required.code, uploaded_file=upload
         )
 
 
 def step_submit(tour: TourFile) -> None:
+    """The applicant signs the application form of the file's current content (a code by e-mail, through the real
+    path), then the file is filed: a first submission as a re-submission after "incomplete"."""
+    demo_application_sign(tour.file, lambda line: None)
     tour.dossier = services.dossier_submit(actor=tour.owner, address=ADDRESS, dossier=tour.file)
 
 

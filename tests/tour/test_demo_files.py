@@ -1,7 +1,9 @@
 """`demo_files` makes a file of every procedure in every state it has, through the real services and the legal path
 (published files are signed with verified PAdES signatures and went through `dossier.sign`), several of them
 published so that the public map is not empty; the procedures that need a site inspection show each of its steps,
-and their decided files were inspected first (the report closed and signed by the demo inspector); a second run
+and their decided files were inspected first (the report closed and signed by the demo inspector); each file carries
+its procedure's own answers, each filed one was signed by its applicant (the generated application form) before its
+submission, and the building permits were filed by the demo architect under the applicant's mandate; a second run
 changes nothing."""
 
 from io import StringIO
@@ -11,8 +13,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from demo.tour import INSPECTION_STATES, STATE_PATHS, STATES, file_status_of, tour_plan
+from demo.tour import ANSWERS, FILED_BY_ARCHITECT, INSPECTION_STATES, STATE_PATHS, STATES, file_status_of, tour_plan
 from gis_core.signing.services import document_verify
+from permits.answers import answers_columns
 from permits.commissions.selectors import output_latest_version
 from permits.inspections.models import Inspection, InspectionStatus, ProcedureInspection
 from permits.inspections.selectors import report_latest_version
@@ -28,6 +31,7 @@ def test_demo_files_every_procedure_in_every_state_and_idempotent(legal_path: Le
     call_command("load_demo", stdout=StringIO())
     first = StringIO()
     call_command("demo_files", stdout=first)
+    print(first.getvalue().splitlines()[-1])  # "Demo files: N made, 0 already there (S s)." on a fresh database
 
     procedures = list(Procedure.objects.filter(active=True))
     assert len(procedures) == 7
@@ -50,6 +54,32 @@ def test_demo_files_every_procedure_in_every_state_and_idempotent(legal_path: Le
             inspection = dossier.inspections.get()
             assert inspection.status == INSPECTION_STATES[planned.state], planned.title
             assert inspection.inspector is not None and inspection.inspector.username == "demo-inspector"
+
+    # Each file answers its procedure's own form (the linked ones name their parent); a procedure with its own form
+    # carries no building parameter but those its answers fill (a linked file keeps its parent's); each file that
+    # left its draft was signed by its applicant (the application form of its content then) before its last filing.
+    tour_files = Dossier.objects.filter(title__startswith="Tour · ").select_related("procedure", "parent_dossier")
+    for dossier in tour_files:
+        procedure = dossier.procedure
+        assert (procedure.code in ANSWERS) is bool(procedure.form_fields), procedure.code
+        assert set(ANSWERS.get(procedure.code, {})) <= set(dossier.answers), dossier.title
+        if procedure.parent_id is not None:
+            assert dossier.parent_dossier is not None, dossier.title
+            assert dossier.answers["permit_reference"] == dossier.parent_dossier.reference, dossier.title
+        elif procedure.form_fields:  # the building columns are only those its answers fill
+            columns = answers_columns(procedure=procedure, answers=dossier.answers)
+            for column in ("height_m", "floors", "gross_floor_area_m2", "units"):
+                assert getattr(dossier, column) == columns.get(column), (dossier.title, column)
+        if dossier.submitted_at is not None:
+            signature = dossier.application_signatures.first()
+            assert signature is not None and signature.signer_id == dossier.applicant_id, dossier.title
+            assert signature.signed_at <= dossier.submitted_at, dossier.title
+        if procedure.code in FILED_BY_ARCHITECT and procedure.parent_id is None:
+            assert dossier.architect is not None and dossier.architect.username == "demo-architect", dossier.title
+            assert dossier.mandate is not None and dossier.mandate.applicant_id == dossier.applicant_id, dossier.title
+            assert dossier.applicant.username == "demo-applicant", dossier.title
+        else:
+            assert dossier.architect_id is None, dossier.title
 
     # Every decided file of a procedure with a site inspection was inspected first: scheduled, confirmed by the
     # applicant, every checklist item answered, a photo with its position, a verdict, the report closed and signed
