@@ -16,7 +16,14 @@ from permits.models import Dossier, EconomicActivity, Procedure
 from permits.services.catalogue import DEFAULT_CATALOGUE, CatalogueError, procedures_load
 from permits.services.filing import dossier_start_linked
 from tests.factories import ParcelFactory
-from tests.permits.factories import ADDRESS, DossierFactory, UserFactory, documents_attach_mandatory, upload_file
+from tests.permits.factories import (
+    ADDRESS,
+    DossierFactory,
+    UserFactory,
+    application_signature_write,
+    documents_attach_mandatory,
+    upload_file,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -202,6 +209,7 @@ def test_a_draft_may_leave_answers_out_but_filing_asks_for_every_required_one(co
     services.dossier_update(actor=dossier.applicant, address=ADDRESS, dossier=dossier, parcels=[parcel])
     documents_attach_mandatory(dossier)
     with translation.override("fr"), pytest.raises(InvalidAnswers) as caught:
+        application_signature_write(dossier)  # the applicant's signed form (test data)
         services.dossier_submit(actor=dossier.applicant, address=ADDRESS, dossier=dossier)
     assert caught.value.errors == {
         "premises_area": ["Cette réponse est obligatoire."],
@@ -218,6 +226,7 @@ def test_a_draft_may_leave_answers_out_but_filing_asks_for_every_required_one(co
     dossier.refresh_from_db()
     assert "activity" not in dossier.answers and dossier.activity == ""  # a null removes an answer
     services.dossier_update(actor=dossier.applicant, address=ADDRESS, dossier=dossier, answers={"activity": "cafe"})
+    application_signature_write(dossier)  # the applicant's signed form (test data)
     submitted = services.dossier_submit(actor=dossier.applicant, address=ADDRESS, dossier=dossier)
     assert submitted.reference and submitted.use == "restaurant"
     assert "SANTE" in {target.agency.code for target in dispatch_targets(dossier=submitted)}  # a café: hygiene
@@ -240,6 +249,7 @@ def test_the_impact_study_is_mandatory_for_a_class_one_establishment(
         )
     if impact_study_required:
         with pytest.raises(IllegalTransition) as caught:
+            application_signature_write(dossier)  # the applicant's signed form (test data)
             services.dossier_submit(actor=dossier.applicant, address=ADDRESS, dossier=dossier)
         assert caught.value.extra["missing_documents"] == ["impact-study"]
         services.document_upload(
@@ -249,6 +259,7 @@ def test_the_impact_study_is_mandatory_for_a_class_one_establishment(
             document_type="impact-study",
             uploaded_file=upload_file(),
         )
+    application_signature_write(dossier)  # the applicant's signed form (test data)
     assert services.dossier_submit(actor=dossier.applicant, address=ADDRESS, dossier=dossier).reference
 
 

@@ -13,7 +13,14 @@ from rest_framework.test import APIClient
 from permits import selectors
 from permits.models import Dossier
 from tests.factories import box
-from tests.permits.factories import DossierFactory, ProcedureFactory, UserFactory, commune_tree, staff_for
+from tests.permits.factories import (
+    DossierFactory,
+    ProcedureFactory,
+    UserFactory,
+    application_signature_write,
+    commune_tree,
+    staff_for,
+)
 from tests.permits_api.conftest import token_client
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +88,7 @@ def test_an_applicant_sweeping_with_drawn_footprints_learns_nothing_of_unpublish
     ]
     assert overlaps[0]["procedure"] == published.procedure.code and overlaps[0]["overlap_m2"] > 300
 
+    application_signature_write(Dossier.objects.get(pk=sweep_id))  # the signed form (test data)
     submitted = attacker.post(f"/api/dossiers/{sweep_id}/submit/", format="json")
     assert submitted.status_code == 200, submitted.content
     detail = attacker.get(f"/api/dossiers/{sweep_id}/")
@@ -95,6 +103,7 @@ def test_an_applicant_sweeping_with_drawn_footprints_learns_nothing_of_unpublish
 def test_the_back_office_sees_every_overlapping_file(ground: dict[str, Any]) -> None:
     attacker = token_client(ground["attacker"])
     sweep_id = draft(attacker, ground, SWEEP)
+    application_signature_write(Dossier.objects.get(pk=sweep_id))  # the signed form (test data)
     assert attacker.post(f"/api/dossiers/{sweep_id}/submit/", format="json").status_code == 200
     desk = token_client(ground["desk"])
     everyone = {ground["hidden"].reference, ground["signed"].reference, ground["published"].reference}
@@ -125,6 +134,7 @@ def test_the_applicant_pages_show_only_the_published_authorisation(ground: dict[
     html = review.content.decode()
     assert ground["published"].reference in html
     assert_nothing_private(html, ground)
+    application_signature_write(Dossier.objects.get(pk=sweep_id))  # the signed form (test data)
     assert attacker.post(f"/api/dossiers/{sweep_id}/submit/", format="json").status_code == 200
     for name in ("web:dossier-detail", "web:dossier-history"):
         page = browser.get(reverse(name, args=[sweep_id]))
@@ -145,6 +155,7 @@ def overlaps_card(html: str) -> str:
 def test_the_staff_page_of_the_file_lists_every_overlap(ground: dict[str, Any]) -> None:
     attacker = token_client(ground["attacker"])
     sweep_id = draft(attacker, ground, SWEEP)
+    application_signature_write(Dossier.objects.get(pk=sweep_id))  # the signed form (test data)
     assert attacker.post(f"/api/dossiers/{sweep_id}/submit/", format="json").status_code == 200
     browser = Client()
     browser.force_login(ground["desk"])
