@@ -301,6 +301,8 @@ def transition_check(
         )
     for guard in transition.scope:
         reason = guard(dossier, context or {})
+        if isinstance(reason, DomainError):
+            raise reason
         if reason:
             raise IllegalTransition(reason, action=str(action), current_status=dossier.status)
     if not access.may_act(actor, dossier, transition.allowed):

@@ -4,6 +4,7 @@
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from permits.inspections.models import ItemResult, Verdict
@@ -19,7 +20,9 @@ class DateTimeInput(forms.DateTimeInput):
 class ProposeForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("Date and time of the visit"), widget=DateTimeInput())
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=15, max_value=480, initial=60)
-    inspector = forms.ModelChoiceField(label=_("Inspector"), queryset=None, required=False, empty_label=_("Any"))
+    inspector = forms.ModelChoiceField(
+        label=_("Inspector"), queryset=User.objects.none(), required=False, empty_label=_("Any")
+    )
 
     def __init__(self, *args: Any, inspectors: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

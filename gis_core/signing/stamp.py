@@ -201,9 +201,8 @@ def stamp_pdf(data: bytes, *, url: str, label: StampText, font_path: str) -> byt
         # next pages only paint it.
         page_resources = page.get("/Resources")
         shared = page_resources.get_object().get("/XObject") if page_resources is not None else None
-        if shared is not None and "/UrbaplanStamp" in shared.get_object():
-            resources = None
-        painted_ref = writer.add_stream_to_page(index, writer.add_object(paint), resources)
+        already_there = shared is not None and "/UrbaplanStamp" in shared.get_object()
+        painted_ref = writer.add_stream_to_page(index, writer.add_object(paint), None if already_there else resources)
         link = generic.DictionaryObject(
             {
                 pdf_name("/Type"): pdf_name("/Annot"),

@@ -33,10 +33,10 @@ VERDICT_LABELS: dict[str, tuple[str, str]] = {
 def _thumbnail(photo: Any) -> str:
     """The photo reduced to `PHOTO_MAX_PIXELS` as a JPEG data URI (the stored original stays as it was)."""
     with document_open(document=photo.document) as handle, Image.open(handle) as image:
-        image = image.convert("RGB")
-        image.thumbnail((PHOTO_MAX_PIXELS, PHOTO_MAX_PIXELS))
+        rgb = image.convert("RGB")
+        rgb.thumbnail((PHOTO_MAX_PIXELS, PHOTO_MAX_PIXELS))
         buffer = io.BytesIO()
-        image.save(buffer, "JPEG", quality=80)
+        rgb.save(buffer, "JPEG", quality=80)
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 

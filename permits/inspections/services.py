@@ -140,7 +140,7 @@ def inspection_propose(
         raise InspectionConflict(
             f"a site inspection is scheduled once the file is complete and before its decision (it is {dossier.status})"
         )
-    _future_start(starts_at, duration_minutes)
+    starts_at = _future_start(starts_at, duration_minutes)
     if inspector is not None and not access.holds_role(inspector, dossier, Role.INSPECTOR):
         raise InvalidInspectionInput("the inspector named is not an inspector of the file's commune")
     if Inspection.objects.filter(dossier=dossier, status__in=list(OPEN)).exists():

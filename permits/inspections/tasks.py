@@ -20,7 +20,7 @@ FIELD_NAME = "inspector"
 @shared_task(ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def inspection_report_sign_task(inspection_id: int) -> None:
     inspection = Inspection.objects.get(pk=inspection_id)
-    if inspection.report_id is None or inspection.closed_by_id is None:
+    if inspection.report is None or inspection.closed_by_id is None:
         logger.warning("inspection %s has no closed report to sign", inspection_id)
         return
     from gis_core.signing.models import SignatureRecord

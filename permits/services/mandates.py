@@ -182,7 +182,7 @@ def mandate_accept(*, actor: Any, address: str | None, mandate: Mandate | int) -
         },
     )
     if mandate.dossier is not None:
-        Dossier.objects.filter(pk=mandate.dossier_id).update(architect=mandate.architect, mandate=mandate)
+        Dossier.objects.filter(pk=mandate.dossier.pk).update(architect=mandate.architect, mandate=mandate)
     _audit(mandate=mandate, actor=actor, address=address, action="accepted")
     return mandate
 

@@ -62,7 +62,9 @@ def sms(sms_gateway: SmsGateway, celery_eager: None, django_capture_on_commit_ca
         assert response.status_code == 302
         text = sms_gateway.requests[-1]["json"]
         body = " ".join(str(value) for value in text.values())
-        return re.search(r"\b(\d{6})\b", body).group(1)
+        found = re.search(r"\b(\d{6})\b", body)
+        assert found is not None, body
+        return found.group(1)
 
     return request_code
 

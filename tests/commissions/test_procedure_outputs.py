@@ -129,7 +129,7 @@ def test_each_procedure_has_its_own_decision_in_french_and_arabic(
     for words in OUTPUTS[code]["granted"]:
         assert words in text, (words, text)
     assert str(dossier.reference) in text
-    if dossier.parent_dossier_id:
+    if dossier.parent_dossier is not None:
         assert str(dossier.parent_dossier.reference) in text
     for words in OUTPUTS[code]["refused"]:
         assert words not in text

@@ -122,7 +122,9 @@ def test_the_commission_sees_the_verdict_and_the_report_in_session(
     inspection = closed_inspection(dossier, staff, verdict="minor_deviations", deviations="Garde-corps en aluminium.")
     examination = legal_path.examine(dossier)
     client = Client(HTTP_ACCEPT_LANGUAGE="fr")
-    client.force_login(examination.session.commission.president)
+    president = examination.session.commission.president
+    assert president is not None
+    client.force_login(president)
     page = client.get(f"/office/commission/sessions/{examination.session_id}/").content.decode()
     assert f'id="inspection-{dossier.pk}"' in page and "Garde-corps en aluminium." in page
     assert f"/files/{dossier.pk}/inspection/{inspection.pk}/report.pdf" in page

@@ -70,12 +70,12 @@ def test_from_the_proposal_to_the_closed_report(
     inspection.refresh_from_db()
     assert inspection.status == InspectionStatus.CLOSED and inspection.verdict == "conform"
 
-    file_page = applicant.get(f"/files/{occupancy.pk}/").content.decode()
+    file_page = applicant.get(f"/files/{occupancy.pk}/").content.decode()  # type: ignore[assignment]
     assert 'id="inspection-verdict"' in file_page and 'id="inspection-report-download"' in file_page
     assert "Télécharger le rapport signé" in file_page  # the inspector's signature is applied
     pdf = applicant.get(f"/files/{occupancy.pk}/inspection/{inspection.pk}/report.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
     photo = inspection.photos.get()
     image = applicant.get(f"/files/{occupancy.pk}/inspection/{inspection.pk}/photos/{photo.pk}/")
     assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"

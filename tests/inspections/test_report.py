@@ -56,6 +56,7 @@ def test_photos_keep_their_exif_and_browser_positions(occupancy: Dossier, staff:
         round(CASABLANCA[0], 5),
         round(CASABLANCA[1], 5),
     )
+    assert photo.browser_position is not None
     assert (photo.browser_position.y, photo.browser_position.x, photo.browser_accuracy_m) == (33.59, -7.6201, 12.0)
     assert photo.position_source == "exif"  # where it was taken, rather than where it was sent from
     assert photo.document.kind == "image" and photo.document.sha256
@@ -205,7 +206,7 @@ def test_closed_report_is_a_signed_pdf_and_never_changes(
     from pypdf import PdfReader
 
     text = "".join(page.extract_text() for page in PdfReader(str(path)).pages)
-    assert "Conforme avec écarts mineurs" in text and "fer forgé" in text and occupancy.reference in text
+    assert "Conforme avec écarts mineurs" in text and "fer forgé" in text and str(occupancy.reference) in text
 
     # closed: nothing of the report changes any more, through the services or around them
     with pytest.raises(InspectionConflict):

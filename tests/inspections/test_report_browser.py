@@ -63,7 +63,7 @@ def test_the_report_form_on_a_phone(
     dossier, inspection = on_site["dossier"], on_site["inspection"]
     items = on_site["items"]
     context = browser.new_context(
-        viewport=PHONE,
+        viewport=PHONE,  # type: ignore[arg-type]
         locale="fr-FR",
         geolocation={"latitude": CASABLANCA[0], "longitude": CASABLANCA[1], "accuracy": 9},
         permissions=["geolocation"],

@@ -2,7 +2,6 @@
 the pause while the file waits for the applicant and how it ends (resume or restart), and the outcomes at expiry
 (a reminder and an escalation, each once, audited and notified); the catalogue's values as loaded."""
 
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -42,7 +41,7 @@ pytestmark = pytest.mark.django_db
 CASABLANCA = ZoneInfo("Africa/Casablanca")
 
 
-def at(day: date, hour: int = 10) -> Iterator[None]:
+def at(day: date, hour: int = 10) -> time_machine.travel:
     return time_machine.travel(datetime(day.year, day.month, day.day, hour, tzinfo=CASABLANCA), tick=False)
 
 
@@ -55,7 +54,7 @@ def clock_catalogue(
 ) -> Procedure:
     """The building permit's clock: completeness 3 business days (restart), instruction 20 (reminder 3 days
     before), decision 2 months from filing (tacit, or an escalation), signature 5."""
-    rows = {
+    rows: dict[str, dict[str, Any]] = {
         ProcedureStep.COMPLETENESS: {"business_days": 3, "remind_before": 1, "on_applicant_return": "restart"},
         ProcedureStep.INSTRUCTION: {"business_days": 20, "remind_before": 3, "on_applicant_return": instruction_return},
         ProcedureStep.DECISION: {

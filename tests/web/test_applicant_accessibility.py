@@ -224,7 +224,7 @@ def browser(live_server: LiveServer, pages_data: dict[str, Any]) -> Iterator[Bro
 
 
 def new_context(browser: Browser, live_server: LiveServer, language: str, viewport: dict[str, int]) -> BrowserContext:
-    context = browser.new_context(viewport=viewport, locale=language)
+    context = browser.new_context(viewport=viewport, locale=language)  # type: ignore[arg-type]
     context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
     return context
 
@@ -279,7 +279,7 @@ def visit_and_check(
                 sign_in(contexts[checked.user], live_server, data[checked.user].username)
         page = contexts[checked.user].new_page()
         errors: list[str] = []
-        page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
+        page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))  # type: ignore[call-overload]
         watch_csp(page, errors)
         response = page.goto(f"{live_server.url}{checked.url(data)}")
         page.wait_for_load_state("load")

@@ -157,7 +157,7 @@ def test_the_clock_in_the_browser(files: dict[str, Any], live_server: LiveServer
                 context.add_cookies([{"name": "django_language", "value": language, "domain": host, "path": "/"}])
                 page = context.new_page()
                 errors: list[str] = []
-                page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
+                page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))  # type: ignore[call-overload]
                 watch_csp(page, errors)
                 page.goto(url)
                 clock = page.locator("#file-clock")
