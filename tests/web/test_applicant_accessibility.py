@@ -141,6 +141,9 @@ APPLICANT_PAGES = [
     CheckedPage("history", file_url("web:dossier-history", "awaiting"), (".history-table",)),
     CheckedPage("account", lambda data: reverse("web:account"), ("form button[type=submit]",)),
     CheckedPage("tokens", lambda data: reverse("web:account-tokens"), ("#create-token", "#tokens-table button")),
+    CheckedPage("account-phone", lambda data: reverse("web:account-phone"), ("main form button[type=submit]",)),
+    CheckedPage("account-export", lambda data: reverse("web:account-export"), ("main a, main button",)),
+    CheckedPage("account-delete", lambda data: reverse("web:account-delete"), ("main form button[type=submit]",)),
 ]
 
 BACK_OFFICE_PAGES = [
