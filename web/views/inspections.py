@@ -7,6 +7,7 @@ selectors.
 """
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -176,22 +177,29 @@ def _form_error(request: HttpRequest, form: Any) -> None:
     run_service(request, refuse)
 
 
-@login_required
-@require_POST
-def inspection_propose(request: HttpRequest, dossier_id: int) -> HttpResponse:
-    dossier = _staff_file(request, dossier_id)
-    form = forms.ProposeForm(request.POST, inspectors=selectors.inspectors_for(dossier=dossier))
+def _scheduled(
+    request: HttpRequest, dossier: Dossier, form: Any, service: Callable[..., Any], done: str, target: dict[str, Any]
+) -> HttpResponse:
+    """A staff scheduling action: the form checked (its error shown), then the service run with its answers and the
+    message of success; back to the inspection page either way."""
     if not form.is_valid():
         _form_error(request, form)
         return _back(dossier)
     run_service(
         request,
-        lambda: services.inspection_propose(
-            actor=request.user, address=client_address(request), dossier=dossier, **form.cleaned_data
-        ),
-        _("The date is proposed to the applicant, who is notified."),
+        lambda: service(actor=request.user, address=client_address(request), **target, **form.cleaned_data),
+        done,
     )
     return _back(dossier)
+
+
+@login_required
+@require_POST
+def inspection_propose(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    dossier = _staff_file(request, dossier_id)
+    form = forms.ProposeForm(request.POST, inspectors=selectors.inspectors_for(dossier=dossier))
+    done = _("The date is proposed to the applicant, who is notified.")
+    return _scheduled(request, dossier, form, services.inspection_propose, done, {"dossier": dossier})
 
 
 @login_required
@@ -199,18 +207,9 @@ def inspection_propose(request: HttpRequest, dossier_id: int) -> HttpResponse:
 def inspection_reschedule(request: HttpRequest, dossier_id: int, inspection_id: int) -> HttpResponse:
     dossier = _staff_file(request, dossier_id)
     inspection = _inspection_of(dossier, inspection_id)
+    done = _("The new date is proposed to the applicant, who is notified.")
     form = forms.RescheduleForm(request.POST)
-    if not form.is_valid():
-        _form_error(request, form)
-        return _back(dossier)
-    run_service(
-        request,
-        lambda: services.inspection_reschedule(
-            actor=request.user, address=client_address(request), inspection=inspection, **form.cleaned_data
-        ),
-        _("The new date is proposed to the applicant, who is notified."),
-    )
-    return _back(dossier)
+    return _scheduled(request, dossier, form, services.inspection_reschedule, done, {"inspection": inspection})
 
 
 @login_required
@@ -218,18 +217,9 @@ def inspection_reschedule(request: HttpRequest, dossier_id: int, inspection_id: 
 def inspection_cancel(request: HttpRequest, dossier_id: int, inspection_id: int) -> HttpResponse:
     dossier = _staff_file(request, dossier_id)
     inspection = _inspection_of(dossier, inspection_id)
+    done = _("The inspection is cancelled; the applicant is notified.")
     form = forms.CancelForm(request.POST)
-    if not form.is_valid():
-        _form_error(request, form)
-        return _back(dossier)
-    run_service(
-        request,
-        lambda: services.inspection_cancel(
-            actor=request.user, address=client_address(request), inspection=inspection, **form.cleaned_data
-        ),
-        _("The inspection is cancelled; the applicant is notified."),
-    )
-    return _back(dossier)
+    return _scheduled(request, dossier, form, services.inspection_cancel, done, {"inspection": inspection})
 
 
 @login_required
