@@ -29,7 +29,7 @@ from gis_core.signing import pki as pki_module
 from gis_core.signing.pki import DevelopmentPki
 from permits.commissions import selectors, services
 from permits.commissions.models import Commission, Examination, OutputKind, SignatureRequest, SignatureStatus
-from permits.models import Dossier, DossierStatus, PermanentMember
+from permits.models import Dossier, DossierStatus, PermanentMember, Procedure
 from tests.conftest import documents_stored_in, tasks_eager
 from tests.permits.factories import ADDRESS, member_for, send_to_commission, staff_for
 from tests.signing.conftest import pdfsig
@@ -70,34 +70,40 @@ def signing_settings_apply(settings: Any, pki: DevelopmentPki, directory: Path) 
     return store
 
 
+def commission_ready(procedure: Procedure, commune: Any) -> Commission:
+    """The commission of `procedure` over `commune`, set up on first use: a member per permanent agency, quorum with
+    every permanent agency present, the commune's president, signing authority and desk agent as secretary, sessions
+    every weekday morning for two weeks, bookable up to the session's start."""
+    existing = Commission.objects.filter(territory=commune, procedures=procedure).first()
+    if existing is not None:
+        return existing
+    staff = staff_for(commune)
+    commission = services.commission_create(
+        name_fr=f"Commission {procedure.code} {commune.code}",
+        territory=commune,
+        family=procedure.family,
+        procedures=[procedure],
+        president=staff["commission_president"],
+        signing_authority=staff["signing_authority"],
+        secretary=staff["desk_agent"],
+        booking_cutoff_hours=0,
+    )
+    for seat in PermanentMember.objects.filter(procedure=procedure).select_related("agency"):
+        services.commission_member_add(commission=commission, user=member_for(seat.agency), agency=seat.agency)
+    services.schedule_create(
+        commission=commission, weekdays=[0, 1, 2, 3, 4], start_time=time(9), end_time=time(12), slot_minutes=30
+    )
+    services.sessions_generate(weeks=2, today=timezone.localdate(), commission=commission)
+    return commission
+
+
 @dataclass
 class LegalPath:
     pki: DevelopmentPki
 
     def commission_for(self, dossier: Dossier) -> Commission:
-        """The commission of the file's procedure over its commune, set up on first use (quorum: every permanent
-        agency present; the commune's president, signing authority and desk agent as secretary)."""
-        existing = Commission.objects.filter(territory=dossier.commune, procedures=dossier.procedure).first()
-        if existing is not None:
-            return existing
-        staff = staff_for(dossier.commune)
-        commission = services.commission_create(
-            name_fr=f"Commission {dossier.procedure.code} {dossier.commune.code}",
-            territory=dossier.commune,
-            family=dossier.procedure.family,
-            procedures=[dossier.procedure],
-            president=staff["commission_president"],
-            signing_authority=staff["signing_authority"],
-            secretary=staff["desk_agent"],
-            booking_cutoff_hours=0,
-        )
-        for seat in PermanentMember.objects.filter(procedure=dossier.procedure).select_related("agency"):
-            services.commission_member_add(commission=commission, user=member_for(seat.agency), agency=seat.agency)
-        services.schedule_create(
-            commission=commission, weekdays=[0, 1, 2, 3, 4], start_time=time(9), end_time=time(12), slot_minutes=30
-        )
-        services.sessions_generate(weeks=2, today=timezone.localdate(), commission=commission)
-        return commission
+        """The commission of the file's procedure over its commune, set up on first use (`commission_ready`)."""
+        return commission_ready(dossier.procedure, dossier.commune)
 
     def examine(self, dossier: Dossier, *, joint_opinion: str = "favourable") -> Examination:
         """Book the file's first free slot (as its applicant), send it to the commission, record every member

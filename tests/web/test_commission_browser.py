@@ -15,7 +15,7 @@ from permits.models import Dossier
 from tests.commissions.conftest import World, celery_in_process, world  # noqa: F401 - fixtures
 from tests.permits.factories import DossierFactory
 from tests.web.browser import chromium
-from tests.web.test_dossier_browser import PASSWORD, sign_in
+from tests.web.journey_steps import PASSWORD, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases=["default", "geoportal"])]
 

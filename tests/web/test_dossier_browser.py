@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 from pytest_django.live_server_helper import LiveServer
 
 from permits.models import ApplicationCode, RequiredDocument
@@ -32,10 +32,8 @@ from tests.permits.factories import (
     member_for,
     staff_for,
 )
-from tests.web.browser import chromium, click_map_at, screenshot, watch_csp
-
-PASSWORD = "a-long-test-passphrase"
-MAP_READY = "() => document.documentElement.dataset.mapReady === 'true' && window.wizardMap.loaded()"
+from tests.web.browser import chromium, screenshot
+from tests.web.journey_steps import PASSWORD, completeness_accept, sign_in, wizard_site, wizard_start
 
 pytestmark = [
     pytest.mark.browser,
@@ -85,48 +83,22 @@ def browser(live_server: LiveServer, journey: dict[str, Any]) -> Iterator[Browse
         yield browser
 
 
-def sign_in(browser: Browser, live_server: LiveServer, username: str, locale: str = "fr-FR") -> Page:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    watch_csp(page, errors)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#id_password").press("Enter")
-    page.wait_for_load_state()
-    page.context.errors = errors  # type: ignore[attr-defined]
-    return page
-
-
 def test_a_file_from_the_wizard_to_the_decision(
     browser: Browser, live_server: LiveServer, journey: dict[str, Any]
 ) -> None:
     staff = journey["staff"]
     applicant = sign_in(browser, live_server, "amina")
     expect(applicant.locator("h1")).to_have_text("Mes dossiers")
-    applicant.get_by_role("link", name="Nouveau dossier").first.click()
 
-    # 1. Procedure and commune.
-    applicant.get_by_label("Procédure").select_option(label="Permis de construire")
-    applicant.get_by_label("Commune").select_option(label="Commune CAMBRIDGE (CAMBRIDGE)")
-    applicant.get_by_label("Nom du projet").fill("Maison Benali")
-    applicant.get_by_role("button", name="Continuer").click()
-
-    # 2. Locate the parcel by reference, then draw the footprint by clicking four corners.
-    applicant.wait_for_function(MAP_READY, timeout=30_000)
-    applicant.get_by_label("Référence de la parcelle").fill("160-43")
-    applicant.get_by_role("button", name="Ajouter", exact=True).click()
-    expect(applicant.locator("#parcel-chips .parcel-reference")).to_have_text(["160-43"])
-    applicant.wait_for_function("() => !window.wizardMap.isMoving()")
-    applicant.get_by_role("button", name="Dessiner l\u2019emprise").click()
-    for lon, lat in ((-71.11985, 42.37015), (-71.11965, 42.37015), (-71.11965, 42.37035), (-71.11985, 42.37035)):
-        click_map_at(applicant, lon, lat, map_variable="wizardMap")
-    expect(applicant.locator("#footprint-state")).to_contain_text("4")
-    applicant.get_by_role("button", name="Terminer le contour").click()
-    screenshot(applicant, "1-site", full_page=True)
-    applicant.get_by_role("button", name="Enregistrer et continuer").click()
+    # 1. Procedure and commune. 2. The parcel located by reference, the footprint drawn by clicking four corners.
+    wizard_start(
+        applicant, procedure="Permis de construire", commune="Commune CAMBRIDGE (CAMBRIDGE)", title="Maison Benali"
+    )
+    wizard_site(
+        applicant,
+        parcel="160-43",
+        corners=[(-71.11985, 42.37015), (-71.11965, 42.37015), (-71.11965, 42.37035), (-71.11985, 42.37035)],
+    )
 
     # 3. Parameters, with the live pre-check rule by rule.
     expect(applicant.locator("#precheck")).to_have_attribute("data-state", "waiting")
@@ -176,10 +148,7 @@ def test_a_file_from_the_wizard_to_the_decision(
     # The desk finds it complete.
     desk = sign_in(browser, live_server, staff["desk_agent"].username)
     expect(desk.locator('.queue-section[data-status="submitted"]')).to_contain_text("CAMBRIDGE/")
-    desk.goto(file_url)
-    desk.get_by_label("Complet : le transmettre pour instruction").check()
-    desk.get_by_role("button", name="Enregistrer le contrôle").click()
-    expect(desk.locator("#dossier-status")).to_have_attribute("class", "badge status-under_instruction")
+    completeness_accept(desk, file_url)
 
     # The member gives an opinion from their queue.
     member = sign_in(browser, live_server, journey["member"].username)
