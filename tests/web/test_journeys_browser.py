@@ -15,13 +15,12 @@ The real catalogue, the real SMTP server, Celery tasks in-process. Set `WEB_SCRE
 # ruff: noqa: F811 - the SMTP fixtures are imported into this module and requested by name
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.utils import timezone
@@ -86,11 +85,11 @@ class Town:
     members: dict[str, User]
     inspector: User
     files: dict[str, Path]
-    signers: list[str] = field(default_factory=list)
 
 
 @pytest.fixture
-def town(legal_path: LegalPath, smtp: SmtpServer, tmp_path: Path) -> Town:
+def town(legal_path: LegalPath, smtp: SmtpServer, tmp_path: Path, settings: Any) -> Town:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # a second per sign-in otherwise
     cache.clear()  # allauth's per-address counters of the e-mails sent
     ogc_config.reset()
     procedures_load()
@@ -116,9 +115,8 @@ def town(legal_path: LegalPath, smtp: SmtpServer, tmp_path: Path) -> Town:
     members = {code: member_for(Agency.objects.get(code=code)) for code in CONSULTED}
     for code in ("building-permit", "classified-establishment", "occupancy-permit"):
         commission_ready(Procedure.objects.get(code=code), commune)
-    password = make_password(PASSWORD)  # hashed once: the hasher is slow on purpose
     for person in (*staff.values(), *members.values(), inspector):
-        person.password = password
+        person.set_password(PASSWORD)
         person.save(update_fields=["password"])
         legal_path.pki.user(person.get_username(), display_name=person.get_full_name() or person.get_username())
     files = {"pdf": tmp_path / "document.pdf", "png": tmp_path / "photo.png"}
