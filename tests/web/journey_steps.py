@@ -30,14 +30,6 @@ LINK = re.compile(r"https?://[^\s\"'<>]+")
 CODE = re.compile(r"\b(\d{6})\b")
 
 
-def elapsed(label: str) -> None:
-    import os
-    import time
-
-    if os.environ.get("JOURNEY_TIMES"):
-        print(f"{time.monotonic():.1f} {label}", flush=True)
-
-
 def in_thread[T](function: Callable[[], T]) -> T:
     """Run `function` in a thread of its own: the database is not called from Playwright's event loop."""
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -59,7 +51,6 @@ def new_page(browser: Browser, *, locale: str = "fr-FR", **options: Any) -> Page
 
 def sign_in(browser: Browser, live_server: LiveServer, username: str, locale: str = "fr-FR", **options: Any) -> Page:
     """A person signs in with their user name (or e-mail address) and the tests' password, in a context of their own."""
-    elapsed("sign_in")
     page = new_page(browser, locale=locale, **options)
     page.goto(f"{live_server.url}/accounts/login/")
     page.locator("#id_username").fill(username)
@@ -106,7 +97,6 @@ def mail_text(smtp: SmtpServer, address: str, marker: str) -> str:
 def sign_up(browser: Browser, live_server: LiveServer, smtp: SmtpServer, person: Person) -> Page:
     """The applicant signs up, opens the verification link of the mail they received, confirms, then signs in: the
     page is their list of files."""
-    elapsed("sign_up")
     page = new_page(browser)
     page.goto(f"{live_server.url}/accounts/signup/")
     page.get_by_label("Prénom").fill(person.first_name)
@@ -136,7 +126,6 @@ def sign_up(browser: Browser, live_server: LiveServer, smtp: SmtpServer, person:
 
 def wizard_start(page: Page, *, procedure: str, commune: str, title: str) -> None:
     """Step 1: the procedure, the commune and the project's name."""
-    elapsed("wizard_start")
     page.get_by_role("link", name="Nouveau dossier").first.click()
     page.get_by_label("Procédure").select_option(label=procedure)
     page.get_by_label("Commune").select_option(label=commune)
@@ -146,7 +135,6 @@ def wizard_start(page: Page, *, procedure: str, commune: str, title: str) -> Non
 
 def wizard_site(page: Page, *, parcel: str, corners: list[tuple[float, float]]) -> None:
     """Step 2: the parcel found by its reference, then the footprint drawn by clicking its corners on the map."""
-    elapsed("wizard_site")
     page.wait_for_function(MAP_READY, timeout=30_000)
     page.get_by_label("Référence de la parcelle").fill(parcel)
     page.get_by_role("button", name="Ajouter", exact=True).click()
@@ -162,7 +150,6 @@ def wizard_site(page: Page, *, parcel: str, corners: list[tuple[float, float]]) 
 
 def wizard_documents(page: Page, files: dict[str, Path]) -> None:
     """Step 4: each document uploaded on its row (document code -> file)."""
-    elapsed("wizard_documents")
     for code, path in files.items():
         row = page.locator(f'tr[data-document-type="{code}"]')
         row.locator('input[type="file"]').set_input_files(path)
@@ -174,10 +161,10 @@ def wizard_documents(page: Page, files: dict[str, Path]) -> None:
 def wizard_sign_and_submit(page: Page, smtp: SmtpServer, email: str, *, name: str) -> str:
     """Step 5: the application form read, signed with the code received by e-mail, then the file filed. Returns the
     file page's URL."""
-    elapsed("wizard_sign_and_submit")
     expect(page.locator("#submit-file")).to_be_disabled()
-    form = page.request.get(
-        page.url.split("/files/")[0] + (page.locator("#application-preview").get_attribute("href") or "")
+    form = page.request.get(  # a PDF/A written on demand: slow on a busy machine
+        page.url.split("/files/")[0] + (page.locator("#application-preview").get_attribute("href") or ""),
+        timeout=60_000,
     )
     assert form.ok and form.body().startswith(b"%PDF")
     page.locator("#id_consent").check()
@@ -199,7 +186,6 @@ def wizard_sign_and_submit(page: Page, smtp: SmtpServer, email: str, *, name: st
 
 
 def completeness_accept(desk: Page, file_url: str) -> None:
-    elapsed("completeness_accept")
     desk.goto(file_url)
     desk.get_by_label("Complet : le transmettre pour instruction").check()
     desk.get_by_role("button", name="Enregistrer le contrôle").click()
@@ -208,7 +194,6 @@ def completeness_accept(desk: Page, file_url: str) -> None:
 
 def opinion_give(member: Page, live_server: LiveServer, reference: str) -> None:
     """A consulted agency's member finds the file in their queue and gives a favourable opinion."""
-    elapsed("opinion_give")
     member.goto(f"{live_server.url}/office/opinions/")
     member.locator(".consultations-table a", has_text=reference).first.click()
     member.get_by_label("Favorable", exact=True).check()
@@ -218,7 +203,6 @@ def opinion_give(member: Page, live_server: LiveServer, reference: str) -> None:
 
 def slot_book(applicant: Page, file_url: str) -> None:
     """The applicant books the first free slot before the commission from their file page."""
-    elapsed("slot_book")
     applicant.goto(file_url)
     applicant.locator("#commission-booking-link").click()
     applicant.locator("#free-slots button[data-slot]").first.click()
@@ -226,7 +210,6 @@ def slot_book(applicant: Page, file_url: str) -> None:
 
 
 def commission_send(desk: Page, file_url: str) -> None:
-    elapsed("commission_send")
     desk.goto(file_url)
     desk.get_by_role("button", name="Transmettre à la commission").click()
     expect(desk.locator("#dossier-status")).to_have_text("En commission")
@@ -235,7 +218,6 @@ def commission_send(desk: Page, file_url: str) -> None:
 def session_decide(president: Page, file_url: str, dossier_id: int) -> None:
     """The president opens the file's session from the file page, records everyone present (the quorum), the
     commission's joint opinion, then the decision."""
-    elapsed("session_decide")
     president.goto(file_url)
     president.locator("#legal-path a").click()
     for box in president.locator("#attendance input[type=checkbox]").all():
@@ -254,7 +236,6 @@ def session_decide(president: Page, file_url: str, dossier_id: int) -> None:
 def signatures_give(live_server: LiveServer, signers: list[Page], applicant: Page, file_url: str) -> None:
     """Each signer signs, in turn, what waits for them on their signatures page, until the file is published (the
     last signature signs and publishes it)."""
-    elapsed("signatures_give")
     for _round in range(len(signers) + 1):
         for signer in signers:
             signer.goto(f"{live_server.url}/office/signatures/")
@@ -273,7 +254,6 @@ def signatures_give(live_server: LiveServer, signers: list[Page], applicant: Pag
 def decision_downloaded(applicant: Page, kind: str, pki: DevelopmentPki, directory: Path) -> str:
     """The signed decision (`kind`) downloaded from the file page; returns pdfsig's report, every signature valid and
     trusted."""
-    elapsed("decision_downloaded")
     link = applicant.locator(f'#decision-documents .published-document[data-kind="{kind}"] a[download]')
     with applicant.expect_download() as download:
         link.click()
@@ -288,7 +268,6 @@ def decision_downloaded(applicant: Page, kind: str, pki: DevelopmentPki, directo
 
 def public_map_shows(browser: Browser, live_server: LiveServer, reference: str) -> Page:
     """Anyone finds the authorised project on the public map by its file reference: its pop-up opens."""
-    elapsed("public_map_shows")
     page = new_page(browser)
     page.goto(f"{live_server.url}/map/")
     page.get_by_label("Un dossier").check()

@@ -28,7 +28,7 @@ from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from ogc_services import config as ogc_config
-from parcels.models import Agency
+from parcels.models import Agency, Parcel
 from permits.models import Dossier, Procedure, Role, RoleMembership
 from permits.services import procedures_load
 from tests.documents.files import image_bytes, pdf_bytes
@@ -45,6 +45,7 @@ from tests.permits.factories import (
 )
 from tests.web.browser import chromium, screenshot
 from tests.web.journey_steps import (
+    MAP_READY,
     PASSWORD,
     Person,
     assert_no_errors,
@@ -256,6 +257,7 @@ def authorised_permit(email: str, commune: Any) -> Dossier:
         commune=commune,
         applicant=User.objects.get(email=email),
         title="Maison Tazi",
+        parcels=[Parcel.objects.get(reference="160-43")],
         footprint=box(-71.11985, 42.37015, -71.11965, 42.37035),
         published=True,
     )
@@ -277,7 +279,8 @@ def test_occupancy_permit_with_its_site_inspection(
     # From the authorised permit's page, the applicant applies for the occupancy permit once the works are done.
     applicant.goto(f"{live_server.url}/files/{permit.pk}/")
     applicant.locator("#apply-occupancy-permit").click()
-    applicant.get_by_role("link", name="Compléter le dossier").click()
+    applicant.wait_for_function(MAP_READY, timeout=30_000)  # the site, filled in from the permit, checked
+    expect(applicant.locator("#parcel-chips .parcel-reference")).to_have_count(1)
     applicant.get_by_role("button", name="Enregistrer et continuer").click()
     applicant.get_by_label("Date d'achèvement des travaux").fill(timezone.localdate().isoformat())
     applicant.locator("#answers-form button[type=submit]").click()
