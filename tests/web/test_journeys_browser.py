@@ -337,6 +337,9 @@ def test_occupancy_permit_with_its_site_inspection(
 
     expect(applicant.locator("#dossier-status")).to_have_text("Publié")
     expect(applicant.locator("#inspection")).to_contain_text("Conforme")
+    expect(applicant.locator("#commission-booking")).to_have_count(0)  # examined: nothing left to move or cancel
+    reference_shown = applicant.locator("dd.dossier-reference").bounding_box()  # beside the long permit label
+    assert reference_shown is not None and reference_shown["width"] > 120, reference_shown
     screenshot(applicant, "journey-occupancy-published", full_page=True)
     decision_downloaded(applicant, "decision", legal_path.pki, tmp_path)
     public = public_map_shows(browser, live_server, reference)

@@ -51,14 +51,11 @@ def _owned(request: HttpRequest, dossier_id: int) -> Dossier:
 
 
 def booking_summary(*, dossier: Dossier, user: Any) -> dict[str, Any] | None:
-    """What the file page shows in its 'Book a slot' section (None when the section is not shown)."""
-    if not access.is_owner(user, dossier):
+    """What the file page shows in its 'Book a slot' section (None when the section is not shown: once the file is
+    examined, its booking can no longer be moved or cancelled)."""
+    if not access.is_owner(user, dossier) or not selectors.dossier_bookable(dossier=dossier):
         return None
-    booking = selectors.booking_active_for(dossier=dossier)
-    bookable = selectors.dossier_bookable(dossier=dossier)
-    if booking is None and not bookable:
-        return None
-    return {"booking": booking, "bookable": bookable}
+    return {"booking": selectors.booking_active_for(dossier=dossier)}
 
 
 # --- the applicant: book a slot ------------------------------------------------------------------------------
