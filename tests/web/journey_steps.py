@@ -20,6 +20,8 @@ from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from gis_core.signing.pki import DevelopmentPki
+from parcels.models import Parcel
+from tests.factories import ParcelFactory, ZoneFactory, box
 from tests.notifications.conftest import SmtpServer, wait_for
 from tests.signing.conftest import pdfsig
 from tests.web.browser import click_map_at, screenshot, watch_csp
@@ -28,6 +30,27 @@ PASSWORD = "a-long-test-passphrase"
 MAP_READY = "() => document.documentElement.dataset.mapReady === 'true' && window.wizardMap.loaded()"
 LINK = re.compile(r"https?://[^\s\"'<>]+")
 CODE = re.compile(r"\b(\d{6})\b")
+
+
+def cambridge_site(commune: Any, *, allowed_uses: list[str]) -> Parcel:
+    """The site the browser tests file on: zone C-1 of the commune and its parcels 160-43 (returned) and 160-44."""
+    ZoneFactory(
+        commune=commune,
+        code="C-1",
+        max_height_m=10.5,
+        max_floors=3,
+        max_coverage_ratio=0.6,
+        max_floor_area_ratio=0.75,
+        min_setback_road_m=3.0,
+        min_setback_neighbour_m=2.5,
+        allowed_uses=allowed_uses,
+        geom=box(-71.13, 42.36, -71.11, 42.38),
+    )
+    ParcelFactory(commune=commune, reference="160-44", geom=box(-71.1190, 42.3700, -71.1180, 42.3707))
+    parcel: Parcel = ParcelFactory.create(
+        commune=commune, reference="160-43", geom=box(-71.1200, 42.3700, -71.1190, 42.3707)
+    )
+    return parcel
 
 
 def in_thread[T](function: Callable[[], T]) -> T:
@@ -220,8 +243,8 @@ def session_decide(president: Page, file_url: str, dossier_id: int) -> None:
     commission's joint opinion, then the decision."""
     president.goto(file_url)
     president.locator("#legal-path a").click()
-    for box in president.locator("#attendance input[type=checkbox]").all():
-        box.check()
+    for present in president.locator("#attendance input[type=checkbox]").all():
+        present.check()
     president.locator("#attendance button[type=submit]").click()
     expect(president.locator("#quorum")).to_have_class("quorum-reached")
     entry = president.locator(f"#file-{dossier_id}")

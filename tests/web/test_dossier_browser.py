@@ -21,7 +21,6 @@ from pytest_django.live_server_helper import LiveServer
 
 from permits.models import ApplicationCode, RequiredDocument
 from tests.documents.files import pdf_bytes
-from tests.factories import ParcelFactory, ZoneFactory, box
 from tests.legal_path import LegalPath
 from tests.permits.factories import (
     ProcedureFactory,
@@ -33,7 +32,14 @@ from tests.permits.factories import (
     staff_for,
 )
 from tests.web.browser import chromium, screenshot
-from tests.web.journey_steps import PASSWORD, completeness_accept, sign_in, wizard_site, wizard_start
+from tests.web.journey_steps import (
+    PASSWORD,
+    cambridge_site,
+    completeness_accept,
+    sign_in,
+    wizard_site,
+    wizard_start,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -45,20 +51,7 @@ pytestmark = [
 @pytest.fixture
 def journey(tmp_path: Path, legal_path: LegalPath) -> dict[str, Any]:
     commune = commune_tree("CAMBRIDGE")
-    ZoneFactory(
-        commune=commune,
-        code="C-1",
-        max_height_m=10.5,
-        max_floors=3,
-        max_coverage_ratio=0.6,
-        max_floor_area_ratio=0.75,
-        min_setback_road_m=3.0,
-        min_setback_neighbour_m=2.5,
-        allowed_uses=["residential"],
-        geom=box(-71.13, 42.36, -71.11, 42.38),
-    )
-    parcel = ParcelFactory(commune=commune, reference="160-43", geom=box(-71.1200, 42.3700, -71.1190, 42.3707))
-    ParcelFactory(commune=commune, reference="160-44", geom=box(-71.1190, 42.3700, -71.1180, 42.3707))
+    parcel = cambridge_site(commune, allowed_uses=["residential"])
     procedure = ProcedureFactory.create(code="building-permit", name_fr="Permis de construire")
     catalogue_uses()
     RequiredDocument.objects.create(

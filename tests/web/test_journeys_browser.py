@@ -32,7 +32,7 @@ from parcels.models import Agency, Parcel
 from permits.models import Dossier, Procedure, Role, RoleMembership
 from permits.services import procedures_load
 from tests.documents.files import image_bytes, pdf_bytes
-from tests.factories import ParcelFactory, ZoneFactory, box
+from tests.factories import box
 from tests.legal_path import LegalPath, commission_ready
 from tests.notifications.conftest import SmtpServer, smtp, smtp_server  # noqa: F401 - fixtures
 from tests.permits.factories import (
@@ -49,6 +49,7 @@ from tests.web.journey_steps import (
     PASSWORD,
     Person,
     assert_no_errors,
+    cambridge_site,
     commission_send,
     completeness_accept,
     decision_downloaded,
@@ -77,9 +78,9 @@ NEXT_SQUARE = [(lon + 0.001, lat) for lon, lat in SQUARE]
 
 @dataclass
 class Town:
-    """The commune of the journeys with its parcels, the shipped catalogue, its staff, a member of every agency, an
-    inspector, the commissions of the three procedures, a certificate for everyone who signs, and the files people
-    upload."""
+    """The commune of the journeys with its parcels, the shipped catalogue, its staff, a member of each consulted
+    agency, an inspector, the commissions of the three procedures, a certificate for everyone who signs, and the
+    files people upload."""
 
     commune: Any
     staff: dict[str, User]
@@ -95,20 +96,7 @@ def town(legal_path: LegalPath, smtp: SmtpServer, tmp_path: Path, settings: Any)
     ogc_config.reset()
     procedures_load()
     commune = commune_tree("CAMBRIDGE")
-    ZoneFactory(
-        commune=commune,
-        code="C-1",
-        max_height_m=10.5,
-        max_floors=3,
-        max_coverage_ratio=0.6,
-        max_floor_area_ratio=0.75,
-        min_setback_road_m=3.0,
-        min_setback_neighbour_m=2.5,
-        allowed_uses=["residential", "industrial"],
-        geom=box(-71.13, 42.36, -71.11, 42.38),
-    )
-    ParcelFactory(commune=commune, reference="160-43", geom=box(-71.1200, 42.3700, -71.1190, 42.3707))
-    ParcelFactory(commune=commune, reference="160-44", geom=box(-71.1190, 42.3700, -71.1180, 42.3707))
+    cambridge_site(commune, allowed_uses=["residential", "industrial"])
     application_seal_ready()
     staff = staff_for(commune)
     inspector = UserFactory.create(username="inspector-cambridge", first_name="Nadia", last_name="Tazi")
@@ -137,17 +125,55 @@ def dossier_id(file_url: str) -> int:
     return int(file_url.rstrip("/").rsplit("/", 1)[-1])
 
 
-def reference_of(page: Page) -> str:
-    text = page.locator("h1").inner_text()
-    return text.split("·")[0].strip()
+@dataclass
+class BackOffice:
+    """The pages of the staff (by role) and of the consulted agencies' members (by agency code), each signed in."""
+
+    staff: dict[str, Page]
+    members: dict[str, Page]
+
+    @property
+    def desk(self) -> Page:
+        return self.staff["desk_agent"]
+
+    def pages(self) -> list[Page]:
+        return [*self.staff.values(), *self.members.values()]
 
 
-def staff_pages(browser: Browser, live_server: LiveServer, town: Town) -> dict[str, Page]:
-    return {role: sign_in(browser, live_server, user.username) for role, user in town.staff.items()}
+def instructed(
+    browser: Browser, live_server: LiveServer, town: Town, file_url: str, agencies: list[str]
+) -> tuple[BackOffice, str]:
+    """The desk finds the file complete, then each consulted agency's member gives its opinion. Returns the back
+    office's pages and the file's reference."""
+    staff = {role: sign_in(browser, live_server, user.username) for role, user in town.staff.items()}
+    completeness_accept(staff["desk_agent"], file_url)
+    reference = staff["desk_agent"].locator(".dossier-reference").inner_text()
+    members = {code: sign_in(browser, live_server, town.members[code].username) for code in agencies}
+    for member in members.values():
+        opinion_give(member, live_server, reference)
+    return BackOffice(staff, members), reference
 
 
-def member_pages(browser: Browser, live_server: LiveServer, town: Town, codes: list[str]) -> dict[str, Page]:
-    return {code: sign_in(browser, live_server, town.members[code].username) for code in codes}
+def published(
+    browser: Browser,
+    live_server: LiveServer,
+    office: BackOffice,
+    applicant: Page,
+    file_url: str,
+    reference: str,
+    legal_path: LegalPath,
+    directory: Path,
+) -> Page:
+    """The applicant books a slot, the desk sends the file to the commission, its president decides in session, each
+    signer signs in turn; the applicant downloads the signed decision (pdfsig: valid, trusted) and anyone finds the
+    project on the public map. Returns the public map's page."""
+    slot_book(applicant, file_url)
+    commission_send(office.desk, file_url)
+    session_decide(office.staff["commission_president"], file_url, dossier_id(file_url))
+    signatures_give(live_server, office.pages(), applicant, file_url)
+    expect(applicant.locator("#dossier-status")).to_have_text("Publié")
+    decision_downloaded(applicant, "decision", legal_path.pki, directory)
+    return public_map_shows(browser, live_server, reference)
 
 
 def test_building_permit_from_sign_up_to_the_public_map(
@@ -177,23 +203,11 @@ def test_building_permit_from_sign_up_to_the_public_map(
     )
     file_url = wizard_sign_and_submit(applicant, smtp, person.email, name="journey-building")
 
-    office = staff_pages(browser, live_server, town)
-    completeness_accept(office["desk_agent"], file_url)
-    reference = reference_of(office["desk_agent"])
-    members = member_pages(browser, live_server, town, ["AUC", "COMMUNE", "AUTORITE-LOCALE"])
-    for member in members.values():
-        opinion_give(member, live_server, reference)
-    slot_book(applicant, file_url)
-    commission_send(office["desk_agent"], file_url)
-    session_decide(office["commission_president"], file_url, dossier_id(file_url))
-    signatures_give(live_server, [*office.values(), *members.values()], applicant, file_url)
-
-    expect(applicant.locator("#dossier-status")).to_have_text("Publié")
+    office, reference = instructed(browser, live_server, town, file_url, ["AUC", "COMMUNE", "AUTORITE-LOCALE"])
+    public = published(browser, live_server, office, applicant, file_url, reference, legal_path, tmp_path)
     screenshot(applicant, "journey-building-published", full_page=True)
-    decision_downloaded(applicant, "decision", legal_path.pki, tmp_path)
-    public = public_map_shows(browser, live_server, reference)
     screenshot(public, "journey-building-map")
-    assert_no_errors(applicant, public, *office.values(), *members.values())
+    assert_no_errors(applicant, public, *office.pages())
 
 
 def test_classified_establishment_with_its_occasional_agencies(
@@ -218,28 +232,13 @@ def test_classified_establishment_with_its_occasional_agencies(
     wizard_documents(applicant, {"process-description": pdf, "site-plan": pdf})
     file_url = wizard_sign_and_submit(applicant, smtp, person.email, name="journey-classified")
 
-    office = staff_pages(browser, live_server, town)
-    completeness_accept(office["desk_agent"], file_url)
-    reference = reference_of(office["desk_agent"])
-    deadlines = office["desk_agent"].locator("#deadlines")
+    agencies = ["COMMUNE", "AUTORITE-LOCALE", "SANTE", "ENVIRONNEMENT", "PROTECTION-CIVILE"]
+    office, reference = instructed(browser, live_server, town, file_url, agencies)
     for agency in ("Département de l'Environnement", "Direction Générale de la Protection Civile"):
-        expect(deadlines).to_contain_text(agency)
-    members = member_pages(
-        browser, live_server, town, ["COMMUNE", "AUTORITE-LOCALE", "SANTE", "ENVIRONNEMENT", "PROTECTION-CIVILE"]
-    )
-    for member in members.values():
-        opinion_give(member, live_server, reference)
-    slot_book(applicant, file_url)
-    commission_send(office["desk_agent"], file_url)
-    session_decide(office["commission_president"], file_url, dossier_id(file_url))
-    signatures_give(live_server, [*office.values(), *members.values()], applicant, file_url)
-
-    expect(applicant.locator("#dossier-status")).to_have_text("Publié")
+        expect(office.desk.locator("#deadlines")).to_contain_text(agency)  # consulted because of class 2
+    public = published(browser, live_server, office, applicant, file_url, reference, legal_path, tmp_path)
     screenshot(applicant, "journey-classified-published", full_page=True)
-    report = decision_downloaded(applicant, "decision", legal_path.pki, tmp_path)
-    assert "Signature is Valid" in report
-    public = public_map_shows(browser, live_server, reference)
-    assert_no_errors(applicant, public, *office.values(), *members.values())
+    assert_no_errors(applicant, public, *office.pages())
 
 
 def visit_time() -> str:
@@ -287,13 +286,8 @@ def test_occupancy_permit_with_its_site_inspection(
     wizard_documents(applicant, {"completion-certificate": town.files["pdf"], "as-built-photos": town.files["png"]})
     file_url = wizard_sign_and_submit(applicant, smtp, person.email, name="journey-occupancy")
 
-    office = staff_pages(browser, live_server, town)
-    desk = office["desk_agent"]
-    completeness_accept(desk, file_url)
-    reference = reference_of(desk)
-    members = member_pages(browser, live_server, town, ["COMMUNE", "AUTORITE-LOCALE"])
-    for member in members.values():
-        opinion_give(member, live_server, reference)
+    office, reference = instructed(browser, live_server, town, file_url, ["COMMUNE", "AUTORITE-LOCALE"])
+    desk = office.desk
 
     # The site inspection: the desk proposes a date to the inspector and the applicant, who confirms it.
     desk.locator("#inspection-page-link").click()
@@ -330,17 +324,10 @@ def test_occupancy_permit_with_its_site_inspection(
     inspector.locator("#report-close").click()
     expect(inspector.locator("#inspection-verdict")).to_contain_text("Conforme")
 
-    slot_book(applicant, file_url)
-    commission_send(desk, file_url)
-    session_decide(office["commission_president"], file_url, dossier_id(file_url))
-    signatures_give(live_server, [*office.values(), *members.values()], applicant, file_url)
-
-    expect(applicant.locator("#dossier-status")).to_have_text("Publié")
+    public = published(browser, live_server, office, applicant, file_url, reference, legal_path, tmp_path)
     expect(applicant.locator("#inspection")).to_contain_text("Conforme")
     expect(applicant.locator("#commission-booking")).to_have_count(0)  # examined: nothing left to move or cancel
     reference_shown = applicant.locator("dd.dossier-reference").bounding_box()  # beside the long permit label
     assert reference_shown is not None and reference_shown["width"] > 120, reference_shown
     screenshot(applicant, "journey-occupancy-published", full_page=True)
-    decision_downloaded(applicant, "decision", legal_path.pki, tmp_path)
-    public = public_map_shows(browser, live_server, reference)
-    assert_no_errors(applicant, inspector, public, *office.values(), *members.values())
+    assert_no_errors(applicant, inspector, public, *office.pages())
