@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
+from PIL import Image
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name, pdf_string
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -341,6 +342,16 @@ def _append_page(writer: IncrementalPdfFileWriter, source: PdfFileReader, index:
             }
         )
     )
+
+
+def raster_plan_pdf(image_bytes: bytes) -> bytes:
+    """A raster plan (JPEG, PNG, TIFF: its first frame) as a one-page PDF whose points are its pixels (72 dpi, the
+    contract's raster coordinates), to be annotated like any plan."""
+    with Image.open(io.BytesIO(image_bytes)) as image:
+        page = image if image.mode in ("1", "L", "RGB") else image.convert("RGB")
+        output = io.BytesIO()
+        page.save(output, format="PDF", resolution=72.0)
+    return output.getvalue()
 
 
 def annotated_copy(

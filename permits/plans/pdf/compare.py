@@ -49,7 +49,7 @@ class Region:
 class Comparison:
     regions: list[Region]
     diff_png: bytes
-    shift: tuple[float, float]  # where page a's drawing lies on page b (points, x right, y up)
+    shift: tuple[float, float]  # page a's drawing moved by this lies on page b's (points, x right, y up)
     page_size: tuple[float, float]  # page b, points
     dpi: float
     changed_pixels: int
@@ -214,6 +214,7 @@ def compare_pages(
     ink_b = raster_b.grey < INK
     raster_a = render_page(pdf_a, page_a, dpi=dpi)
     ink_a = _common_canvas(raster_a.grey < INK, ink_b.shape)
+    origin_a, height_a = raster_a.origin, raster_a.grey.shape[0]
     del raster_a
     shift = estimate_shift(ink_a, ink_b)
     ink_a = _placed(ink_a, ink_b.shape, shift)
@@ -242,7 +243,10 @@ def compare_pages(
     return Comparison(
         regions=regions,
         diff_png=_picture(raster_b.grey, removed, added, boxes),
-        shift=(shift[1] / scale, -shift[0] / scale),
+        shift=(
+            raster_b.origin[0] - origin_a[0] + shift[1] / scale,
+            raster_b.origin[1] - origin_a[1] + (height_px - height_a - shift[0]) / scale,
+        ),
         page_size=raster_b.size,
         dpi=dpi,
         changed_pixels=int(counts.sum()),
