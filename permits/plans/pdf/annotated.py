@@ -147,7 +147,9 @@ def _square(shape: _Shape, points: list[Point], annotation: Mapping[str, Any]) -
 def _line(shape: _Shape, points: list[Point], annotation: Mapping[str, Any]) -> None:
     tail, head = points[0], points[1]
     shape.drawing.path([tail, head])
-    ends = {"arrow": ("/None", "/OpenArrow"), "distance": ("/Butt", "/Butt")}.get(annotation["kind"], ("/None", "/None"))
+    ends = {"arrow": ("/None", "/OpenArrow"), "distance": ("/Butt", "/Butt")}.get(
+        annotation["kind"], ("/None", "/None")
+    )
     if annotation["kind"] == "arrow":
         shape.drawing.arrow_head(tail, head)
     shape.entries["/L"] = _flat([tail, head])
@@ -167,7 +169,9 @@ def _vertices(shape: _Shape, points: list[Point], annotation: Mapping[str, Any])
 def _free_text(shape: _Shape, points: list[Point], annotation: Mapping[str, Any]) -> None:
     lines = str(annotation.get("text") or "").splitlines() or [""]
     shape.drawing.label(lines, at=points[0], size=shape.size, frame=True)
-    shape.entries["/DA"] = pdf_string(f"/Helv {shape.size:.1f} Tf {' '.join(f'{c:.3f}' for c in shape.drawing.colour)} rg")
+    shape.entries["/DA"] = pdf_string(
+        f"/Helv {shape.size:.1f} Tf {' '.join(f'{c:.3f}' for c in shape.drawing.colour)} rg"
+    )
 
 
 def _stamp(shape: _Shape, points: list[Point], annotation: Mapping[str, Any]) -> None:

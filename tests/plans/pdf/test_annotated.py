@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy
 import pytest
@@ -50,17 +50,38 @@ def review() -> list[dict[str, Any]]:
     wall_start, wall_end = PLAN.wall(1)
     room = [list(corner) for corner in PLAN.room_corners]
     shapes: list[dict[str, Any]] = [
-        {"kind": "distance", "points": [wall_start, wall_end], "measurement": {"kind": "distance", "value": 10.0, "unit": "m"}},
-        {"kind": "area", "points": room, "measurement": {"kind": "area", "value": 24.0, "unit": "m2", "perimeter": 20.0}},
+        {
+            "kind": "distance",
+            "points": [wall_start, wall_end],
+            "measurement": {"kind": "distance", "value": 10.0, "unit": "m"},
+        },
+        {
+            "kind": "area",
+            "points": room,
+            "measurement": {"kind": "area", "value": 24.0, "unit": "m2", "perimeter": 20.0},
+        },
         {"kind": "cloud", "points": [[1380, 480], [1920, 1320]], "text": "Retrait insuffisant"},
         {"kind": "rectangle", "points": [[2000, 1400], [2200, 1550]]},
         {"kind": "arrow", "points": [[900, 900], [690, 1190]], "text": "Mur à reculer"},
         {"kind": "line", "points": [[2000, 800], [2200, 700]]},
         {"kind": "polyline", "points": [[300, 300], [350, 400], [450, 380]]},
-        {"kind": "path-length", "points": [[1000, 300], [1100, 300], [1100, 400]], "measurement": {"kind": "path-length", "value": 7.06, "unit": "m"}},
+        {
+            "kind": "path-length",
+            "points": [[1000, 300], [1100, 300], [1100, 400]],
+            "measurement": {"kind": "path-length", "value": 7.06, "unit": "m"},
+        },
         {"kind": "polygon", "points": [[2000, 900], [2200, 900], [2100, 1100]]},
-        {"kind": "angle", "points": [[1400, 1300], [1400, 500], [1900, 500]], "measurement": {"kind": "angle", "value": 90.0, "unit": "deg"}},
-        {"kind": "text", "points": [[900, 1000]], "text": "يجب احترام خط التراجع\nRespecter l'alignement", "status": "resolved"},
+        {
+            "kind": "angle",
+            "points": [[1400, 1300], [1400, 500], [1900, 500]],
+            "measurement": {"kind": "angle", "value": 90.0, "unit": "deg"},
+        },
+        {
+            "kind": "text",
+            "points": [[900, 1000]],
+            "text": "يجب احترام خط التراجع\nRespecter l'alignement",
+            "status": "resolved",
+        },
         {"kind": "stamp", "points": [[1000, 1500]], "stamp": "to-correct"},
     ]
     annotations = []
@@ -82,10 +103,18 @@ def summary() -> RemarksSummary:
         reference="PC-2026-0042",
         document="Plans architecturaux, version 1",
         remarks=[
-            SummaryRemark(number=1, text="Le mur nord dépasse l'alignement.", status="open", annotations=[1, 3], pages=[1]),
+            SummaryRemark(
+                number=1, text="Le mur nord dépasse l'alignement.", status="open", annotations=[1, 3], pages=[1]
+            ),
             SummaryRemark(number=2, text="يجب تقديم مقطع عرضي", status="answered", annotations=[11], pages=[1]),
         ],
     )
+
+
+def page_annotations(pdf: bytes | Path) -> list[dict[str, Any]]:
+    """The annotation dictionaries of the first page, as pypdf reads them."""
+    reader = PdfReader(pdf if isinstance(pdf, Path) else io.BytesIO(pdf))
+    return [cast(dict[str, Any], annotation.get_object()) for annotation in reader.pages[0].annotations or []]
 
 
 @pytest.fixture(scope="module")
@@ -99,8 +128,7 @@ def copy(original: bytes) -> bytes:
 
 
 def test_every_annotation_is_listed_with_its_subtype_author_and_appearance(copy: bytes) -> None:
-    reader = PdfReader(io.BytesIO(copy))
-    listed = {str(annotation["/NM"]): annotation.get_object() for annotation in reader.pages[0]["/Annots"]}
+    listed = {str(annotation["/NM"]): annotation for annotation in page_annotations(copy)}
 
     expected = {f"urbaplan-annotation-{a['id']}": a for a in review() if a["status"] != "withdrawn"}
     assert set(listed) == set(expected)  # the withdrawn one is left out
@@ -118,7 +146,7 @@ def test_every_annotation_is_listed_with_its_subtype_author_and_appearance(copy:
 
 
 def test_measurements_carry_the_page_scale_and_the_shapes_their_standard_keys(copy: bytes) -> None:
-    annotations = {str(a["/NM"]).rsplit("-", 1)[1]: a.get_object() for a in PdfReader(io.BytesIO(copy)).pages[0]["/Annots"]}
+    annotations = {str(annotation["/NM"]).rsplit("-", 1)[1]: annotation for annotation in page_annotations(copy)}
 
     distance, area = annotations["1"], annotations["2"]
     assert distance["/IT"] == "/LineDimension" and area["/IT"] == "/PolygonDimension"
@@ -147,7 +175,9 @@ def test_the_copy_appends_to_the_original_and_ends_with_the_remarks_summary(
 
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     assert "Pages:           2" in info
-    text = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-f", "2", "-l", "2", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Remarques sur le plan" in text and "PC-2026-0042" in text and "Le mur nord" in text
 
 
@@ -157,7 +187,9 @@ def test_poppler_draws_the_annotations_where_they_are(copy: bytes, tmp_path: Pat
     path = tmp_path / "annotated.pdf"
     path.write_bytes(copy)
     dpi = 36
-    subprocess.run(["pdftoppm", "-r", str(dpi), "-f", "1", "-l", "1", "-png", str(path), str(tmp_path / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-f", "1", "-l", "1", "-png", str(path), str(tmp_path / "page")], check=True
+    )
     image = numpy.asarray(Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")).astype(int)
     scale = dpi / 72
 
@@ -194,7 +226,7 @@ def test_the_signed_original_still_validates_and_so_does_its_signature_in_the_co
     copy_report = pdfsig(copy_path, pki)
     assert "Signature is Valid" in copy_report, copy_report  # its signed revision is intact in the copy
     assert "Total document signed" not in copy_report  # and the annotations are visibly an update after it
-    subtypes = [annotation.get_object()["/Subtype"] for annotation in PdfReader(copy_path).pages[0]["/Annots"]]
+    subtypes = [annotation["/Subtype"] for annotation in page_annotations(copy_path)]
     assert subtypes.count("/Widget") == 1 and len(subtypes) == 13  # the signature's field, then ours
 
 
@@ -204,11 +236,12 @@ def test_a_raster_plan_is_annotated_in_its_pixels() -> None:
     pdf = raster_plan_pdf(png)
     annotation = {**review()[3], "points": [[10, 10], [width - 10, height - 10]]}
 
-    reader = PdfReader(io.BytesIO(annotated_copy(pdf, [annotation], {}, None)))
+    copy = annotated_copy(pdf, [annotation], {}, None)
 
+    reader = PdfReader(io.BytesIO(copy))
     assert [float(v) for v in reader.pages[0].mediabox] == [0, 0, width, height]
     assert len(reader.pages) == 1
-    rect = [float(v) for v in reader.pages[0]["/Annots"][0].get_object()["/Rect"]]
+    rect = [float(v) for v in page_annotations(copy)[0]["/Rect"]]
     assert rect[0] < 10 < width - 10 < rect[2]
 
 

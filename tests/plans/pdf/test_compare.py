@@ -35,7 +35,7 @@ def inside(region: Region, band: Region) -> bool:
     )
 
 
-def picture_colour_at(comparison: Comparison, x: float, y: float) -> set[tuple[int, int, int]]:
+def picture_colour_at(comparison: Comparison, x: float, y: float) -> set[tuple[int, ...]]:
     """The colours of the picture within 3 px of the page point (x, y)."""
     image = numpy.asarray(Image.open(io.BytesIO(comparison.diff_png)).convert("RGB"))
     scale = image.shape[1] / comparison.page_size[0]
