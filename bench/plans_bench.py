@@ -166,7 +166,10 @@ def serve_document(data: bytes, directory: Path) -> tuple[WSGIServer, int]:
     (directory / "plan.pdf").write_bytes(data)
     settings.STORAGES = {
         **settings.STORAGES,
-        "documents": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(directory)}},
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(directory)},
+        },
     }
     document = StoredDocument(
         storage_key="plan.pdf", size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
@@ -192,7 +195,8 @@ class RangeReader(io.RawIOBase):
 
     def __init__(self, port: int, size: int) -> None:
         self.connection = http.client.HTTPConnection("127.0.0.1", port)
-        self.size, self.position, self.blocks, self.requests = size, 0, {}, 0
+        self.size, self.position, self.requests = size, 0, 0
+        self.blocks: dict[int, bytes] = {}
         self._block(0)  # the probe: a server without Range support is reported before PDFium reads anything
 
     def readable(self) -> bool:

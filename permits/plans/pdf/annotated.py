@@ -17,6 +17,7 @@ The last page lists the remarks in French and Arabic (`plans/pdf/remarks_summary
 from __future__ import annotations
 
 import io
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -262,10 +263,10 @@ def _annotation_object(
             pdf_name("/Subtype"): pdf_name("/Form"),
             pdf_name("/BBox"): _numbers(rect),
             pdf_name("/Resources"): resources,
+            pdf_name("/Filter"): pdf_name("/FlateDecode"),
         },
-        stream_data=drawing.content(),
+        encoded_data=zlib.compress(drawing.content(), 1),  # level 1: 3x faster than the default, a little larger
     )
-    form.compress()
     author = annotation.get("author") or {}
     moment = generic.pdf_date(_moment(annotation.get("created_at")))
     updated = generic.pdf_date(_moment(annotation.get("updated_at") or annotation.get("created_at")))

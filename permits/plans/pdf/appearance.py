@@ -8,6 +8,7 @@ right-to-left, no font to embed), on a white label.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -16,6 +17,13 @@ from gis_core.signing.stamp import outline_font
 Point = tuple[float, float]
 
 TRANSLUCENT = "/Translucent"  # the form's ExtGState name for fills at 15% opacity
+
+
+@functools.lru_cache(maxsize=1024)
+def shaped_line(font_path: str, line: str, size: float) -> tuple[str, float]:
+    """The operators drawing `line` from (0, 0) at `size`, and its width (reviews repeat their labels: cached)."""
+    commands, width = outline_font(font_path).line_commands(line, x=0, y=0, size=size)
+    return " ".join(commands), width
 
 
 def hex_colour(value: str) -> tuple[float, float, float]:
@@ -98,10 +106,9 @@ class Drawing:
     def label(self, lines: list[str], *, at: Point, size: float, frame: bool = False) -> tuple[float, float]:
         """Text lines on a white label whose top-left corner is `at`; with a frame in the colour. Returns the
         label's (width, height)."""
-        font = outline_font(self.font_path)
         padding = size * 0.35
         line_height = size * 1.3
-        drawn = [font.line_commands(line, x=0, y=0, size=size) for line in lines]
+        drawn = [shaped_line(self.font_path, line, size) for line in lines]
         width = max((line_width for _, line_width in drawn), default=0.0) + 2 * padding
         height = line_height * len(lines) + 2 * padding
         x, top = at
@@ -111,7 +118,7 @@ class Drawing:
         self.commands.append(f"q {_rgb(self.colour)} rg")
         for number, (glyphs, _width) in enumerate(drawn):
             baseline = top - padding - size - number * line_height + size * 0.2
-            self.commands.append(f"q 1 0 0 1 {x + padding:.2f} {baseline:.2f} cm {' '.join(glyphs)} Q")
+            self.commands.append(f"q 1 0 0 1 {x + padding:.2f} {baseline:.2f} cm {glyphs} Q")
         self.commands.append("Q")
         self.include([(x, top - height), (x + width, top)], self.line_width)
         return width, height
