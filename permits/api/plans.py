@@ -271,6 +271,7 @@ class CalibrationApi(PermitsApiView):
 
 
 class AnnotatedPlanApi(PermitsApiView):
+    throttle_scope = "plan-render"
     content_negotiation_class = AnyContentNegotiation
 
     @extend_schema(
@@ -324,6 +325,8 @@ def _comparison(request: Request) -> tuple[dict[str, Any], Any]:
 
 
 class PlanCompareApi(PermitsApiView):
+    throttle_scope = "plan-render"
+
     @extend_schema(
         operation_id="plans_compare",
         summary="Where a page of the newer version differs from the older one: the changed regions.",
@@ -358,6 +361,7 @@ class PlanCompareApi(PermitsApiView):
 
 
 class PlanComparePngApi(PermitsApiView):
+    throttle_scope = "plan-render"
     content_negotiation_class = AnyContentNegotiation
 
     @extend_schema(
