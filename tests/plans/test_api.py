@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from permits.models import AuditEvent, PlanAnnotation
-from tests.permits.factories import UserFactory
+from permits.models import AuditEvent, DossierStatus, PlanAnnotation
+from tests.documents.files import image_bytes
+from tests.permits.factories import DossierFactory, UserFactory, advance
 from tests.permits_api.conftest import assert_problem
-from tests.plans.conftest import A1_LANDSCAPE, plan_pdf
+from tests.plans.conftest import A1_LANDSCAPE, plan_pdf, plan_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -343,3 +344,21 @@ def test_the_plan_download_answers_ranges_with_the_same_access_checks(
     assert web.status_code == 206 and web["Content-Range"] == f"bytes {size - 4}-{size - 1}/{size}"
     for outsider in (reviewed["other_member"], UserFactory.create()):
         assert_problem(as_token(outsider).get(url, HTTP_RANGE="bytes=0-7"), 404)
+
+
+def test_a_raster_plan_is_one_page_of_its_pixels(commune: Any, staff: dict[str, Any], as_token: Any) -> None:
+    dossier = DossierFactory.create(commune=commune)
+    scan = plan_upload(dossier, image_bytes("PNG", size=(2000, 1400)))
+    advance(dossier, DossierStatus.UNDER_INSTRUCTION)
+    desk = as_token(staff["desk_agent"])
+    listed = desk.get(f"/api/dossiers/{dossier.pk}/plans/").json()["plans"]
+    version = next(item for item in listed if item["versions"][0]["document"] == scan.pk)["versions"][0]
+    assert (version["media_type"], version["page_count"]) == ("image/png", 1)
+    inside = annotate(desk, scan, kind="line", points=[[0, 0], [1999, 1399]])
+    assert inside.status_code == 201, inside.content
+    assert_problem(annotate(desk, scan, kind="line", points=[[0, 0], [2500, 10]]), 400)
+    assert_problem(annotate(desk, scan, page=2, kind="line", points=[[0, 0], [10, 10]]), 400)
+    declared = desk.put(calibration_url(scan), {"method": "declared", "scale_denominator": 100}, format="json")
+    assert declared.status_code == 200
+    copy = desk.get(f"/api/plans/{scan.pk}/annotated.pdf")
+    assert copy.status_code == 200 and copy.content.startswith(b"%PDF-")
