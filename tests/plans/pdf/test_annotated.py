@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy
+import pypdfium2
+import pypdfium2.raw as pypdfium2_raw
 import pytest
 from PIL import Image
 from pypdf import PdfReader
@@ -250,3 +252,24 @@ def test_measurements_are_shown_to_the_centimetre() -> None:
     assert format_measurement({"kind": "area", "value": 24, "unit": "m2", "perimeter": 20}) == "24.00 m² (20.00 m)"
     assert format_measurement({"kind": "angle", "value": 89.96, "unit": "deg"}) == "90.0°"
     assert format_measurement(None) == ""
+
+
+def test_pdfium_the_engine_of_chromium_lists_them_too(copy: bytes) -> None:
+    document = pypdfium2.PdfDocument(copy)
+    page = document[0]
+    subtypes = [
+        pypdfium2_raw.FPDFAnnot_GetSubtype(pypdfium2_raw.FPDFPage_GetAnnot(page, index))
+        for index in range(pypdfium2_raw.FPDFPage_GetAnnotCount(page))
+    ]
+    document.close()
+
+    names = {
+        pypdfium2_raw.FPDF_ANNOT_SQUARE: "/Square",
+        pypdfium2_raw.FPDF_ANNOT_LINE: "/Line",
+        pypdfium2_raw.FPDF_ANNOT_POLYLINE: "/PolyLine",
+        pypdfium2_raw.FPDF_ANNOT_POLYGON: "/Polygon",
+        pypdfium2_raw.FPDF_ANNOT_FREETEXT: "/FreeText",
+        pypdfium2_raw.FPDF_ANNOT_STAMP: "/Stamp",
+    }
+    expected = [SUBTYPES[annotation["kind"]] for annotation in review() if annotation["status"] != "withdrawn"]
+    assert sorted(names.get(subtype, str(subtype)) for subtype in subtypes) == sorted(expected)
