@@ -23,8 +23,8 @@ from PIL import Image
 from gis_core.problems import BadInput
 
 INK = 160  # grey levels darker than this are ink
-COARSE_SIDE = 1024  # the phase correlation's downscaled image fits in this many pixels
-WINDOW = 1024  # the refinement's full-resolution window
+COARSE_SIDE = 512  # the phase correlation's downscaled image fits in this many pixels
+WINDOW = 512  # the refinement's full-resolution window
 PNG_MAX_SIDE = 2480  # the picture's largest side (A1 at 75 dpi); PNG-encoding a full 150 dpi A1 costs ~1 s
 
 
