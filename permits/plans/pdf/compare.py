@@ -20,19 +20,12 @@ import numpy
 import pypdfium2
 from PIL import Image
 
-from gis_core.problems import BadInput
+from permits.plans.pdf.errors import UnreadablePlan
 
 INK = 160  # grey levels darker than this are ink
 COARSE_SIDE = 512  # the phase correlation's downscaled image fits in this many pixels
 WINDOW = 512  # the refinement's full-resolution window
 PNG_MAX_SIDE = 2480  # the picture's largest side (A1 at 75 dpi); PNG-encoding a full 150 dpi A1 costs ~1 s
-
-
-class UnreadablePlan(BadInput):
-    """The file is not a PDF PDFium can open, or has no such page."""
-
-    status = 422
-    title = "Plan cannot be compared"
 
 
 @dataclass(frozen=True)

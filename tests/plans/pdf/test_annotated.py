@@ -24,6 +24,7 @@ from permits.plans.pdf.annotated import (
     format_measurement,
     raster_plan_pdf,
 )
+from permits.plans.pdf.errors import UnreadablePlan, UnsupportedAnnotation
 from tests.legal_path import pki  # noqa: F401 - the development PKI of the session, as a fixture
 from tests.plans.plan_files import METRES_PER_POINT, PLAN, plan_pdf, raster_plan_png
 from tests.signing.conftest import pdfsig
@@ -273,3 +274,12 @@ def test_pdfium_the_engine_of_chromium_lists_them_too(copy: bytes) -> None:
     }
     expected = [SUBTYPES[annotation["kind"]] for annotation in review() if annotation["status"] != "withdrawn"]
     assert sorted(names.get(subtype, str(subtype)) for subtype in subtypes) == sorted(expected)
+
+
+def test_a_file_that_is_not_a_pdf_or_an_annotation_that_cannot_be_drawn_is_a_clear_error(original: bytes) -> None:
+    with pytest.raises(UnreadablePlan):
+        annotated_copy(b"%PDF-1.7 not really a plan", review(), CALIBRATIONS, None)
+    with pytest.raises(UnsupportedAnnotation, match="at least 3 points"):
+        annotated_copy(original, [{**review()[1], "points": [[0, 0], [10, 10]]}], CALIBRATIONS, None)
+    with pytest.raises(UnsupportedAnnotation, match="Unknown annotation kind"):
+        annotated_copy(original, [{**review()[0], "kind": "hatch"}], CALIBRATIONS, None)

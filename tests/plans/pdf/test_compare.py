@@ -9,7 +9,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
-from permits.plans.pdf.compare import Comparison, Region, UnreadablePlan, compare_pages
+from permits.plans.pdf.compare import Comparison, Region, compare_pages
+from permits.plans.pdf.errors import UnreadablePlan
 from tests.plans.plan_files import PLAN, plan_pdf
 
 RED, BLUE = (220, 38, 38), (37, 99, 235)
