@@ -3,7 +3,8 @@
 
 - A mandate is pending until the invitee accepts (active) or declines it; pending or active, it is revoked by the
   applicant (or withdrawn by the architect or the inviter), for good.
-- A remark is open until the applicant answers it, then closed by a reviewer once the answer satisfies it.
+- A remark is open until the applicant answers it, then closed by a reviewer once the answer satisfies it and
+  its annotations on the plan are resolved or withdrawn (`permits.plans.guards`).
 - A consultation is pending until its agency gives its opinion (on the file's current round, while the file
   takes opinions, by the deadline day), the deadline day ends (the procedure's tacit opinion), or a new round
   or the file's withdrawal closes it.
@@ -17,6 +18,7 @@ from permits import workflow
 from permits.errors import IllegalTransition
 from permits.machines import Context, Machine, Transition
 from permits.models import Consultation, ConsultationStatus, Mandate, MandateStatus, Remark, RemarkStatus
+from permits.plans.guards import remark_annotations_settled
 
 
 class RemarkAction(StrEnum):
@@ -35,7 +37,13 @@ def remark_not_answered(remark: Remark, context: Context) -> DomainError:
 REMARK = Machine[Remark](
     transitions=(
         Transition(RemarkAction.ANSWER, frozenset({RemarkStatus.OPEN}), RemarkStatus.ANSWERED, remark_not_open),
-        Transition(RemarkAction.CLOSE, frozenset({RemarkStatus.ANSWERED}), RemarkStatus.CLOSED, remark_not_answered),
+        Transition(
+            RemarkAction.CLOSE,
+            frozenset({RemarkStatus.ANSWERED}),
+            RemarkStatus.CLOSED,
+            remark_not_answered,
+            guards=(remark_annotations_settled,),
+        ),
     )
 )
 

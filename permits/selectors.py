@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 import shapely
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from gis_core.documents.models import StoredDocument
@@ -38,6 +38,7 @@ from permits.models import (
     DossierDocument,
     EconomicActivity,
     InstructionRound,
+    PlanAnnotation,
     Procedure,
     ProjectUse,
     Remark,
@@ -350,7 +351,11 @@ def dossier_rounds(*, dossier: Dossier) -> QuerySet[InstructionRound]:
 
 
 def remarks_for(*, dossier: Dossier, round_number: int | None = None) -> QuerySet[Remark]:
-    remarks = Remark.objects.filter(dossier=dossier).select_related("round", "agency").prefetch_related("replies")
+    """The file's remarks (of one round), with their replies and the ids of their plan annotations."""
+    linked = Prefetch("annotations", queryset=PlanAnnotation.objects.only("pk", "remark_id").order_by("pk"))
+    remarks = (
+        Remark.objects.filter(dossier=dossier).select_related("round", "agency").prefetch_related("replies", linked)
+    )
     if round_number is not None:
         remarks = remarks.filter(round__number=round_number)
     return remarks.order_by("round__number", "created_at")

@@ -16,7 +16,7 @@ from parcels.api import CommuneOutputSerializer
 from permits import selectors
 from permits.api.common import GeoJsonGeometryField
 from permits.commissions.published import APPLICANT_KINDS, PublishedOutput, published_outputs_for
-from permits.models import ConsultationStatus, Decision, Dossier, DossierStatus, OpinionValue, RemarkStatus
+from permits.models import ConsultationStatus, Decision, Dossier, DossierStatus, OpinionValue, Remark, RemarkStatus
 
 
 class ProcedureRefOutputSerializer(serializers.Serializer):
@@ -211,6 +211,10 @@ class RemarkOutputSerializer(serializers.Serializer):
     answered_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
     replies = RemarkReplyOutputSerializer(many=True)
+    annotations = serializers.SerializerMethodField(help_text="Ids of the plan annotations linked to the remark.")
+
+    def get_annotations(self, remark: Remark) -> list[int]:
+        return [annotation.pk for annotation in remark.annotations.all()]
 
 
 class ConsultationOutputSerializer(serializers.Serializer):

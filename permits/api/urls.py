@@ -12,6 +12,7 @@ from permits.api import (
     dossiers,
     mandates,
     people,
+    plans,
     remarks,
     tracking,
 )
@@ -68,6 +69,16 @@ urlpatterns = [
         name="dossier-published-document",
     ),
     path(f"{dossier}footprint/", documents.FootprintUploadApi.as_view(), name="dossier-footprint"),
+    # plan review: plans by version chain, annotations and page scales (geometry in PDF points)
+    path(f"{dossier}plans/", plans.PlanListApi.as_view(), name="plan-list"),
+    path("plans/<int:document_id>/annotations/", plans.AnnotationListApi.as_view(), name="plan-annotations"),
+    path(
+        "plans/<int:document_id>/calibrations/<int:page>/",
+        plans.CalibrationApi.as_view(),
+        name="plan-calibration",
+    ),
+    path("annotations/<int:annotation_id>/", plans.AnnotationDetailApi.as_view(), name="annotation-detail"),
+    path("annotations/<int:annotation_id>/remark/", plans.AnnotationRemarkApi.as_view(), name="annotation-remark"),
     # a commission member's work
     path("consultations/", consultations.ConsultationQueueApi.as_view(), name="consultation-queue"),
     path(

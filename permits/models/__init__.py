@@ -58,6 +58,7 @@ from permits.models.people import (
     mask_national_id,
 )
 from permits.models.status import IllegalStatusWrite, MachineWrittenStatus
+from permits.plans.models import PlanAnnotation, PlanCalibration, PlanPage
 
 __all__ = [
     "AUTHORISING_DECISIONS",
@@ -103,6 +104,9 @@ __all__ = [
     "OutcomeDocument",
     "PermanentMember",
     "PhoneChange",
+    "PlanAnnotation",
+    "PlanCalibration",
+    "PlanPage",
     "Procedure",
     "ProcedureFamily",
     "ProcedureStep",

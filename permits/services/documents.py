@@ -9,7 +9,8 @@ rollback leaves no row. The stored *file*, though, is written to storage before 
   row referring to it (an orphan, never a document). `manage.py documents_orphans --delete` removes such files;
   schedule it daily.
 
-Nothing here overwrites or deletes: a new version supersedes the previous one (`supersedes=`), and both stay.
+Nothing here overwrites or deletes: a new version supersedes the previous one (`supersedes=`), and both stay;
+the previous version's plan annotations and calibrations are carried forward to it (`permits.plans.carry`).
 """
 
 from collections.abc import Iterable
@@ -35,6 +36,7 @@ from permits.models import (
     DossierStatus,
     RequiredDocument,
 )
+from permits.plans.carry import plan_annotations_carry_forward
 from permits.services.common import audit_and_publish, dossier_lock
 
 UPLOAD_STATUSES = frozenset(workflow.WITH_APPLICANT)  # draft, incomplete, awaiting the applicant's reply
@@ -220,6 +222,13 @@ def _record_upload(
             "filename": stored.original_filename,
         },
     )
+    if stored.supersedes_id is not None:
+        previous = DossierDocument.objects.select_related("stored_document").get(
+            stored_document_id=stored.supersedes_id
+        )
+        plan_annotations_carry_forward(
+            actor=actor, address=address, dossier=dossier, previous=previous, document=document
+        )
     return document
 
 

@@ -1,0 +1,258 @@
+"""Plan review: a file's plans grouped by version chain, the annotations of a version (list, create, change,
+resolve, withdraw, remark from one) and the scale of its pages (declared or calibrated).
+
+Geometry is in PDF points of the unrotated page (origin at the MediaBox's lower-left, y up), pages 1-based; the
+server computes every measurement from the page's calibration. A document, annotation or page of a file the user
+may not see is a 404 (`permits.plans.selectors`); the applicant's side reads, reviewers write (403 otherwise); only
+the latest version of a plan is written on (409).
+"""
+
+from typing import Any
+
+from django.utils.translation import get_language
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from permits.api.common import PermitsApiView, client_address, dossier_for, problems, validated
+from permits.api.serializers import RemarkOutputSerializer
+from permits.models import DossierDocument
+from permits.plans import selectors, services
+from permits.plans.models import AnnotationKind, AnnotationStatus, AuthorRole, CalibrationMethod, PlanAnnotation, Stamp
+from permits.plans.pages import page_count_of, plan_page_box
+
+MAX_POINTS = 500
+POINTS_HELP = "[[x, y], ...] in PDF points of the unrotated page (origin at the MediaBox's lower-left, y up)."
+
+
+def _points_field(**options: Any) -> serializers.ListField:
+    pair = serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2)
+    return serializers.ListField(child=pair, min_length=1, max_length=MAX_POINTS, help_text=POINTS_HELP, **options)
+
+
+class AuthorOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="author_id")
+    display_name = serializers.SerializerMethodField()
+    role = serializers.ChoiceField(source="author_role", choices=AuthorRole.choices)
+
+    def get_display_name(self, annotation: PlanAnnotation) -> str:
+        return str(annotation.author.get_full_name() or annotation.author.get_username())
+
+
+class MeasurementOutputSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    value = serializers.FloatField(help_text="m (distance, path-length), m2 (area) or degrees (angle).")
+    unit = serializers.ChoiceField(choices=["m", "m2", "deg"])
+    perimeter = serializers.FloatField(required=False, help_text="Area: the perimeter in m.")
+
+
+class AnnotationOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    document = serializers.IntegerField(source="document_id")
+    page = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=AnnotationKind.choices)
+    points = serializers.JSONField(help_text=POINTS_HELP)
+    text = serializers.CharField()
+    stamp = serializers.CharField(help_text="approved, to-correct or refused (kind stamp); blank otherwise.")
+    colour = serializers.CharField(help_text="From the author's role.")
+    author = AuthorOutputSerializer(source="*")
+    remark = serializers.IntegerField(source="remark_id", allow_null=True)
+    status = serializers.ChoiceField(choices=AnnotationStatus.choices)
+    carried_from = serializers.IntegerField(source="carried_from_id", allow_null=True)
+    measurement = MeasurementOutputSerializer(allow_null=True, help_text="Computed by the server; null uncalibrated.")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class CalibrationOutputSerializer(serializers.Serializer):
+    document = serializers.IntegerField(source="document_id")
+    page = serializers.IntegerField()
+    method = serializers.ChoiceField(choices=CalibrationMethod.choices)
+    metres_per_point = serializers.FloatField()
+    scale_denominator = serializers.IntegerField(allow_null=True, help_text="Declared: N of the scale 1:N.")
+    points = serializers.JSONField(allow_null=True, help_text="Calibrated: the two ends of the dimension.")
+    length_m = serializers.FloatField(allow_null=True, help_text="Calibrated: the dimension's length in m.")
+    set_by = serializers.CharField(source="set_by.username")
+    set_at = serializers.DateTimeField()
+
+
+class PlanVersionOutputSerializer(serializers.Serializer):
+    document = serializers.IntegerField(source="pk")
+    version_number = serializers.IntegerField(source="stored_document.version")
+    uploaded_at = serializers.DateTimeField()
+    round_number = serializers.IntegerField()
+    media_type = serializers.CharField(source="stored_document.content_type")
+    page_count = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField()
+    viewer_url = serializers.SerializerMethodField()
+
+    def get_page_count(self, document: DossierDocument) -> int | None:
+        return page_count_of(document) or None
+
+    def get_download_url(self, document: DossierDocument) -> str:
+        return f"/api/dossiers/{document.dossier_id}/documents/{document.pk}/download/"
+
+    def get_viewer_url(self, document: DossierDocument) -> str:
+        space = "/files" if self.context["owner_side"] else "/office/files"
+        return f"{space}/{document.dossier_id}/plans/?document={document.pk}"
+
+
+class PlanChainOutputSerializer(serializers.Serializer):
+    document_type = serializers.CharField()
+    label = serializers.CharField()
+    versions = PlanVersionOutputSerializer(many=True)
+
+
+class PlanListApi(PermitsApiView):
+    @extend_schema(
+        operation_id="plans_list",
+        summary="The file's plans (PDF or image documents), grouped by version chain, oldest first.",
+        responses={
+            200: inline_serializer("PlanList", fields={"plans": PlanChainOutputSerializer(many=True)}),
+            **problems(404),
+        },
+    )
+    def get(self, request: Request, dossier_id: int) -> Response:
+        dossier = dossier_for(request, dossier_id)
+        chains = selectors.plans_for(dossier=dossier, user=request.user, language=get_language() or "fr")
+        context = {"owner_side": selectors.is_owner_side(user=request.user, dossier=dossier)}
+        return Response({"plans": PlanChainOutputSerializer(chains, many=True, context=context).data})
+
+
+class AnnotationListApi(PermitsApiView):
+    class FilterSerializer(serializers.Serializer):
+        page = serializers.IntegerField(required=False, min_value=1, max_value=100_000)
+
+    class AnnotationCreateInputSerializer(serializers.Serializer):
+        page = serializers.IntegerField(min_value=1, max_value=100_000)
+        kind = serializers.ChoiceField(choices=AnnotationKind.choices)
+        points = _points_field()
+        text = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+        stamp = serializers.ChoiceField(choices=Stamp.choices, required=False, allow_blank=True, default="")
+        remark = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, allow_null=True)
+
+    @extend_schema(
+        operation_id="plans_annotations_list",
+        summary="The annotations of a version of a plan (of one page), withdrawn ones included.",
+        parameters=[OpenApiParameter("page", OpenApiTypes.INT, description="Only this page (1-based).")],
+        responses={
+            200: inline_serializer("AnnotationList", fields={"annotations": AnnotationOutputSerializer(many=True)}),
+            **problems(400, 404),
+        },
+    )
+    def get(self, request: Request, document_id: int) -> Response:
+        document = selectors.plan_document_get_for(user=request.user, document_id=document_id)
+        options = validated(self.FilterSerializer, request.query_params)
+        annotations = selectors.annotations_for(document=document, page=options.get("page"))
+        return Response({"annotations": AnnotationOutputSerializer(annotations, many=True).data})
+
+    @extend_schema(
+        operation_id="plans_annotations_create",
+        summary="Annotate a page of the latest version of a plan (reviewers).",
+        description="Desk, commission president, inspector of the file, or a member of an agency it was "
+        "dispatched to; the applicant's side is read-only (403). An older version is a 409. Points are checked "
+        "against the page box; a measuring kind (distance, path-length, area, angle) gets its measurement from "
+        "the page's calibration.",
+        request=AnnotationCreateInputSerializer,
+        responses={201: AnnotationOutputSerializer, **problems(400, 403, 404, 409)},
+    )
+    def post(self, request: Request, document_id: int) -> Response:
+        document = selectors.plan_document_get_for(user=request.user, document_id=document_id)
+        data = validated(self.AnnotationCreateInputSerializer, request.data)
+        annotation = services.plan_annotate(
+            actor=request.user, address=client_address(request), document=document, **data
+        )
+        return Response(AnnotationOutputSerializer(annotation).data, status=status.HTTP_201_CREATED)
+
+
+class AnnotationDetailApi(PermitsApiView):
+    class AnnotationUpdateInputSerializer(serializers.Serializer):
+        points = _points_field(required=False)
+        text = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+        status = serializers.ChoiceField(choices=[AnnotationStatus.OPEN, AnnotationStatus.RESOLVED], required=False)
+
+    @extend_schema(
+        operation_id="plans_annotations_update",
+        summary="Move an annotation, edit its text, resolve or reopen it (its author or the desk).",
+        request=AnnotationUpdateInputSerializer,
+        responses={200: AnnotationOutputSerializer, **problems(400, 403, 404, 409)},
+    )
+    def patch(self, request: Request, annotation_id: int) -> Response:
+        annotation = selectors.annotation_get_for(user=request.user, annotation_id=annotation_id)
+        data = validated(self.AnnotationUpdateInputSerializer, request.data)
+        annotation = services.plan_annotation_update(
+            actor=request.user, address=client_address(request), annotation=annotation, **data
+        )
+        return Response(AnnotationOutputSerializer(annotation).data)
+
+    @extend_schema(
+        operation_id="plans_annotations_withdraw",
+        summary="Withdraw an annotation (its author or the desk): kept with status withdrawn, audited.",
+        request=None,
+        responses={200: AnnotationOutputSerializer, **problems(403, 404, 409)},
+    )
+    def delete(self, request: Request, annotation_id: int) -> Response:
+        annotation = selectors.annotation_get_for(user=request.user, annotation_id=annotation_id)
+        annotation = services.plan_annotation_withdraw(
+            actor=request.user, address=client_address(request), annotation=annotation
+        )
+        return Response(AnnotationOutputSerializer(annotation).data)
+
+
+class AnnotationRemarkApi(PermitsApiView):
+    class AnnotationRemarkInputSerializer(serializers.Serializer):
+        text = serializers.CharField(max_length=20000)
+
+    @extend_schema(
+        operation_id="plans_annotations_remark",
+        summary="Create a remark of the file from an annotation (the desk), linked both ways.",
+        description="The remark's `location` is `{document, page, annotation}`; the file must take remarks now "
+        "(under instruction), like any remark issued.",
+        request=AnnotationRemarkInputSerializer,
+        responses={201: RemarkOutputSerializer, **problems(400, 403, 404, 409)},
+    )
+    def post(self, request: Request, annotation_id: int) -> Response:
+        annotation = selectors.annotation_get_for(user=request.user, annotation_id=annotation_id)
+        data = validated(self.AnnotationRemarkInputSerializer, request.data)
+        remark = services.plan_annotation_remark(
+            actor=request.user, address=client_address(request), annotation=annotation, **data
+        )
+        return Response(RemarkOutputSerializer(remark).data, status=status.HTTP_201_CREATED)
+
+
+class CalibrationApi(PermitsApiView):
+    class CalibrationInputSerializer(serializers.Serializer):
+        method = serializers.ChoiceField(choices=CalibrationMethod.choices)
+        scale_denominator = serializers.IntegerField(
+            required=False, min_value=1, max_value=100_000, help_text="Declared: N of the scale 1:N."
+        )
+        points = _points_field(required=False)
+        length_m = serializers.FloatField(required=False, help_text="Calibrated: the dimension's length in metres.")
+
+    @extend_schema(
+        operation_id="plans_calibration_get",
+        summary="The scale of a page of a version of a plan.",
+        responses={200: CalibrationOutputSerializer, **problems(404)},
+    )
+    def get(self, request: Request, document_id: int, page: int) -> Response:
+        document = selectors.plan_document_get_for(user=request.user, document_id=document_id)
+        plan_page_box(document=document, page=page)
+        return Response(CalibrationOutputSerializer(selectors.calibration_get(document=document, page=page)).data)
+
+    @extend_schema(
+        operation_id="plans_calibration_set",
+        summary="Set the scale of a page (reviewers; latest version): declared 1:N or two points and a length.",
+        description="`{method: declared, scale_denominator}` or `{method: calibrated, points: [[x, y], [x, y]], "
+        "length_m}`. The measurements of the page's annotations are computed again.",
+        request=CalibrationInputSerializer,
+        responses={200: CalibrationOutputSerializer, **problems(400, 403, 404, 409)},
+    )
+    def put(self, request: Request, document_id: int, page: int) -> Response:
+        document = selectors.plan_document_get_for(user=request.user, document_id=document_id)
+        data = validated(self.CalibrationInputSerializer, request.data)
+        calibration = services.plan_calibrate(
+            actor=request.user, address=client_address(request), document=document, page=page, **data
+        )
+        return Response(CalibrationOutputSerializer(calibration).data)
