@@ -77,7 +77,7 @@ class _PdfPathPen(BasePen):
         self.commands.append("h")
 
 
-class _OutlineFont:
+class OutlineFont:
     """A TrueType font for shaping (HarfBuzz) and glyph outlines (fontTools), in font units."""
 
     def __init__(self, path: str) -> None:
@@ -117,8 +117,8 @@ class _OutlineFont:
 
 
 @functools.cache
-def _font(path: str) -> _OutlineFont:
-    return _OutlineFont(path)
+def outline_font(path: str) -> OutlineFont:
+    return OutlineFont(path)
 
 
 def qr_commands(url: str, *, x: float, y: float, size: float) -> list[str]:
@@ -139,7 +139,7 @@ def qr_commands(url: str, *, x: float, y: float, size: float) -> list[str]:
 
 def stamp_content(url: str, label: StampText, font_path: str) -> bytes:
     """The stamp's drawing, in a (STAMP_WIDTH x STAMP_HEIGHT) box with its origin at the bottom left."""
-    font = _font(font_path)
+    font = outline_font(font_path)
     qr_size = STAMP_HEIGHT - 2 * PADDING
     commands = ["q", "1 g", f"0 0 {STAMP_WIDTH:g} {STAMP_HEIGHT:g} re f", "0 G 0.8 w"]
     commands.append(f"0.4 0.4 {STAMP_WIDTH - 0.8:g} {STAMP_HEIGHT - 0.8:g} re S")
