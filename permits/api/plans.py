@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from permits.api.common import PermitsApiView, client_address, dossier_for, problems, validated
 from permits.api.serializers import RemarkOutputSerializer
+from permits.errors import NotFound
 from permits.models import DossierDocument
 from permits.plans import selectors, services
 from permits.plans.models import AnnotationKind, AnnotationStatus, AuthorRole, CalibrationMethod, PlanAnnotation, Stamp
@@ -233,13 +234,19 @@ class CalibrationApi(PermitsApiView):
 
     @extend_schema(
         operation_id="plans_calibration_get",
-        summary="The scale of a page of a version of a plan.",
-        responses={200: CalibrationOutputSerializer, **problems(404)},
+        summary="The scale of a page of a version of a plan (204: the page has none yet).",
+        responses={200: CalibrationOutputSerializer, 204: None, **problems(404)},
     )
     def get(self, request: Request, document_id: int, page: int) -> Response:
         document = selectors.plan_document_get_for(user=request.user, document_id=document_id)
         plan_page_box(document=document, page=page)
-        return Response(CalibrationOutputSerializer(selectors.calibration_get(document=document, page=page)).data)
+        try:
+            calibration = selectors.calibration_get(document=document, page=page)
+        except NotFound:
+            # An uncalibrated page is a normal state of an existing page, not a missing resource (a 404 would
+            # also be logged as an error in every browser console that opens the page).
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(CalibrationOutputSerializer(calibration).data)
 
     @extend_schema(
         operation_id="plans_calibration_set",

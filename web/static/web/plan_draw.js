@@ -28,7 +28,8 @@ export function shapeGroup({ kind, points, colour, text = "", stamp = "", captio
   const stage = points.map(toStage);
   if (!stage.length) return group;
   if (kind === "rectangle" || kind === "cloud") {
-    const corners = stage.length >= 2 ? rectangleCorners([points[0], points[1]]).map(toStage) : stage;
+    // a rectangle by two corners; a cloud is saved as the polygon it surrounds (drawn by two corners)
+    const corners = stage.length === 2 || kind === "rectangle" ? rectangleCorners([points[0], points[1] || points[0]]).map(toStage) : stage;
     group.append(
       kind === "cloud"
         ? svgElement("path", { d: cloudPath(corners) })

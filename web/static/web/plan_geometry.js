@@ -97,7 +97,7 @@ export function rectangleCorners([[x1, y1], [x2, y2]]) {
 // What a measuring shape measures, in metres (null without a calibration; angles need none).
 export function measure(kind, points, metresPerPoint) {
   if (kind === "angle") return points.length === 3 ? { kind, value: angleDegrees(points), unit: "deg" } : null;
-  if (!metresPerPoint) return null;
+  if (!metresPerPoint || points.length < 2) return null;
   if (kind === "distance" || kind === "calibrate") return { kind, value: distance(points[0], points[1]) * metresPerPoint, unit: "m" };
   if (kind === "path-length") return { kind, value: pathLength(points) * metresPerPoint, unit: "m" };
   if (kind === "area") {

@@ -33,6 +33,7 @@ export class PlanView extends EventTarget {
     this.pointers = new Map();
     this.gesture = null;
     this.textDivs = [];
+    this.fitted = null; // "page" or "width" while the camera is the fit's: kept on a resize
     this.listen();
     new ResizeObserver(() => this.resized()).observe(stage);
   }
@@ -78,6 +79,7 @@ export class PlanView extends EventTarget {
     this.camera.offsetX = (width - unit.width * this.camera.scale) / 2;
     this.camera.offsetY = how === "width" ? 8 : (height - unit.height * this.camera.scale) / 2;
     this.changed();
+    this.fitted = how;
   }
 
   // Zoom to `zoom` (1 = 100%) keeping the plan's point under `anchor` (stage pixels; the centre by default) still.
@@ -129,6 +131,7 @@ export class PlanView extends EventTarget {
   }
 
   changed() {
+    this.fitted = null;
     this.followRendered();
     this.dispatchEvent(new CustomEvent("change", { detail: { ...this.camera } }));
     clearTimeout(this.renderTimer);
@@ -138,7 +141,8 @@ export class PlanView extends EventTarget {
   resized() {
     if (!this.page) return;
     this.rendered = null;
-    this.changed();
+    if (this.fitted) this.fit(this.fitted);
+    else this.changed();
   }
 
   // While the camera moves, the last rendered image follows it.

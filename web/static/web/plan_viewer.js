@@ -466,7 +466,7 @@ async function toolFinished({ tool, kind, points }) {
     await saveAnnotation({ kind, points, stamp: byId("stamp-kind").value });
     return;
   }
-  await saveAnnotation({ kind, points });
+  await saveAnnotation({ kind, points: kind === "cloud" ? rectangleCorners(points) : points });
 }
 
 async function savePending() {

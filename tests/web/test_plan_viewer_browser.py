@@ -1,0 +1,274 @@
+"""The plan-review pages in Chromium (issue 12), on the test plan of `tests/plans/plan_files.py` (an A1 sheet at
+1:100 with a 10.00 m wall and a 6 m x 4 m room, drawn as vector lines) stored as the file's plans: the reviewer
+declares the scale and measures the wall, calibrates on a known dimension and measures the room's area (each within
+0.5% of the truth, as the server computes it), annotates, finds the annotations again after a reload, makes a remark
+from one and shows the remark's annotations; the applicant reads the same plan without any tool, in Arabic with the
+page mirrored and the drawing left to right, and on a phone. No console error, no CSP violation, no request leaves
+the site. Set `WEB_SCREENSHOT_DIR` to keep screenshots.
+"""
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from playwright.sync_api import Browser, Page, expect
+from pytest_django.live_server_helper import LiveServer
+
+from permits import services
+from permits.models import DossierStatus, RequiredDocument
+from permits.plans import services as plan_services
+from permits.plans.models import PlanAnnotation
+from tests.permits.factories import DossierFactory, ProcedureFactory, advance, staff_for, upload_file
+from tests.plans.plan_files import PLAN, plan_pdf
+from tests.web.browser import PageWatch, chromium, screenshot, watched_page
+
+READY = "() => document.getElementById('plan-workspace').dataset.state === 'ready'"
+RENDERED = "() => document.getElementById('plan-stage').dataset.rendered === 'true'"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, databases=["default", "geoportal"]),
+    pytest.mark.usefixtures("documents_storage_dir"),
+]
+
+
+@pytest.fixture
+def plan_file() -> dict[str, Any]:
+    """A file under instruction whose architectural plans are the test plan."""
+    procedure = ProcedureFactory.create(code="building-permit", name_fr="Permis de construire")
+    RequiredDocument.objects.create(
+        procedure=procedure,
+        code="architectural-plans",
+        label_fr="Plans architecturaux",
+        label_ar="التصاميم المعمارية",
+        label_en="Architectural plans",
+        accepted_formats=["pdf"],
+    )
+    dossier = DossierFactory.create(procedure=procedure)
+    document = services.document_upload(
+        actor=dossier.applicant,
+        address="127.0.0.1",
+        dossier=dossier,
+        document_type="architectural-plans",
+        uploaded_file=upload_file("plan-rdc.pdf", plan_pdf()),
+    )
+    advance(dossier, DossierStatus.UNDER_INSTRUCTION)
+    desk = staff_for(dossier.commune)["desk_agent"]
+    return {
+        "dossier": dossier,
+        "document": document,
+        "desk": desk,
+        "sessions": {"desk": session_of(desk), "applicant": session_of(dossier.applicant)},
+    }
+
+
+def session_of(user: User) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+@pytest.fixture
+def annotated(plan_file: dict[str, Any]) -> None:
+    """The desk declared the scale 1:100 and measured the wall."""
+    document, desk = plan_file["document"], plan_file["desk"]
+    plan_services.plan_calibrate(actor=desk, address=None, document=document, page=1, method="declared", scale_denominator=100)
+    plan_services.plan_annotate(actor=desk, address=None, document=document, page=1, kind="distance", points=[*PLAN.wall()])
+
+
+@pytest.fixture
+def browser(live_server: LiveServer, plan_file: dict[str, Any]) -> Iterator[Browser]:
+    """Chromium, started after the data (Django refuses database calls while Playwright's loop runs)."""
+    with chromium() as browser:
+        yield browser
+
+
+def in_thread[Result](call: Callable[[], Result]) -> Result:
+    """A database read while Playwright's loop runs in the test's thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
+
+
+def signed_in_page(
+    browser: Browser, live_server: LiveServer, session: str, *, language: str = "fr", phone: bool = False
+) -> tuple[Page, PageWatch]:
+    """A watched page with a session (signed in by Django's test client) in `language`."""
+    page, watch = watched_page(browser, live_server.url, locale={"fr": "fr-FR", "ar": "ar-MA"}.get(language, "en-GB"))
+    if phone:
+        page.set_viewport_size({"width": 360, "height": 740})
+    host = live_server.url.split("://")[1].split(":")[0]
+    page.context.add_cookies(
+        [
+            {"name": "sessionid", "value": session, "domain": host, "path": "/"},
+            {"name": "django_language", "value": language, "domain": host, "path": "/"},
+        ]
+    )
+    return page, watch
+
+
+def open_plans(page: Page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_function(READY, timeout=30_000)
+    page.wait_for_function(RENDERED, timeout=30_000)
+
+
+def click_plan(page: Page, point: tuple[float, float], *, double: bool = False) -> None:
+    """A real click where the stage shows this PDF point."""
+    x, y = page.evaluate("(point) => window.planViewer.view.toStage(point)", list(point))
+    box = page.locator("#plan-stage").bounding_box()
+    assert box is not None
+    assert 0 <= x <= box["width"] and 0 <= y <= box["height"], f"{point} is off the stage"
+    if double:
+        page.mouse.dblclick(box["x"] + x, box["y"] + y)
+    else:
+        page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+def answer_dialog(page: Page, value: str) -> None:
+    page.locator("#plan-dialog-value").fill(value)
+    page.locator("#plan-dialog-ok").click()
+
+
+def saved_annotation(page: Page, kind: str, count: int) -> dict[str, Any]:
+    """The last annotation of this kind the page holds once `count` of them are saved."""
+    page.wait_for_function(
+        "([kind, count]) => window.planViewer.state.annotations.filter((a) => a.kind === kind).length === count",
+        arg=[kind, count],
+    )
+    annotations = page.evaluate("() => window.planViewer.state.annotations")
+    return [annotation for annotation in annotations if annotation["kind"] == kind][-1]
+
+
+def near(value: float, truth: float) -> bool:
+    return abs(value - truth) / truth < 0.005
+
+
+def test_a_reviewer_calibrates_measures_annotates_and_makes_a_remark(
+    browser: Browser, live_server: LiveServer, plan_file: dict[str, Any]
+) -> None:
+    dossier, document = plan_file["dossier"], plan_file["document"]
+    page, watch = signed_in_page(browser, live_server, plan_file["sessions"]["desk"])
+    open_plans(page, f"{live_server.url}/office/files/{dossier.pk}/plans/")
+    expect(page.locator(".plan-thumbnail")).to_have_count(1)
+    expect(page.locator("#calibration-state")).to_contain_text("non calibrée")
+    page.wait_for_function("() => Number(document.getElementById('plan-workspace').dataset.snapPoints) > 10")
+    screenshot(page, "plans-office-opened")
+
+    # 1. The declared scale 1:100, then the 10.00 m wall (clicks near its ends snap onto them).
+    page.locator("#scale-denominator").fill("100")
+    page.locator("#calibration-declared button").click()
+    expect(page.locator("#calibration-state")).to_contain_text("1:100")
+    page.get_by_role("button", name="Distance", exact=True).click()
+    (x0, y0), (x1, y1) = PLAN.wall()
+    page.evaluate("(centre) => { const view = window.planViewer.view; view.zoomTo(0.5); view.centreOn(centre); }", [(x0 + x1) / 2, y0])
+    click_plan(page, (x0 + 1.5, y0 - 1.5))
+    click_plan(page, (x1 - 1.5, y1 + 1.5))
+    expect(page.locator("#measure-live")).to_have_text("10,00 m")
+    page.locator("#measure-save").click()
+    wall = saved_annotation(page, "distance", 1)
+    assert near(wall["measurement"]["value"], 10.0), wall["measurement"]
+    # snapped to the plan's own line ends (PDF.js keeps paths in 32-bit floats)
+    assert [coordinate for point in wall["points"] for coordinate in point] == pytest.approx([x0, y0, x1, y1], abs=0.01)
+
+    # 2. A drawn calibration on the room's 6 m side, then its area by its four corners (24 m²).
+    room = PLAN.room_corners
+    page.evaluate("(corner) => window.planViewer.view.centreOn(corner)", [room[0][0] + 85, room[0][1] + 57])
+    page.get_by_role("button", name="Calibrer").click()
+    click_plan(page, room[0])
+    click_plan(page, room[1])
+    answer_dialog(page, "6")
+    expect(page.locator("#calibration-state")).to_contain_text("6,00 m")
+    page.get_by_role("button", name="Surface", exact=True).click()
+    for corner in room:
+        click_plan(page, corner)
+    page.keyboard.press("Enter")
+    expect(page.locator("#measure-live")).to_contain_text("24,00 m²")
+    page.locator("#measure-save").click()
+    area = saved_annotation(page, "area", 1)
+    assert near(area["measurement"]["value"], 24.0), area["measurement"]
+    assert near(area["measurement"]["perimeter"], 20.0), area["measurement"]
+    screenshot(page, "plans-office-measured")
+
+    # 3. Annotations on the whole page: a cloud around the corridor, a text, a stamp.
+    page.get_by_role("button", name="Page entière").click()
+    page.get_by_role("button", name="Nuage").click()
+    click_plan(page, (1380, 480))
+    click_plan(page, (1920, 1320))
+    cloud = saved_annotation(page, "cloud", 1)
+    assert cloud["colour"] == "#1d4ed8" and cloud["status"] == "open"
+    page.get_by_role("button", name="Texte", exact=True).click()
+    click_plan(page, (1450, 1350))
+    answer_dialog(page, "Largeur du couloir à justifier")
+    saved_annotation(page, "text", 1)
+    page.get_by_role("button", name="Tampon").click()
+    page.locator("#stamp-kind").select_option("to-correct")
+    click_plan(page, (420, 400))
+    assert saved_annotation(page, "stamp", 1)["stamp"] == "to-correct"
+    screenshot(page, "plans-office-annotated")
+
+    # 4. After a reload, everything is still there (the server's), and the page is calibrated.
+    open_plans(page, page.url)
+    expect(page.locator("#annotation-list .annotation-item")).to_have_count(5)
+    expect(page.locator("#calibration-state")).to_contain_text("6,00 m")
+    assert in_thread(lambda: PlanAnnotation.objects.filter(document_id=document.pk).count()) == 5
+    assert page.locator("#plan-overlay .plan-shape").count() == 5
+
+    # 5. A remark from the cloud, then the remark shows its annotation.
+    cloud_item = page.locator(f'#annotation-list [data-annotation="{cloud["id"]}"]')
+    cloud_item.get_by_role("button", name="Créer une remarque à partir de cette annotation").click()
+    answer_dialog(page, "Le couloir doit mesurer au moins 1,20 m.")
+    remark = page.locator("#remark-list .remark-item").first
+    expect(remark).to_contain_text("Le couloir doit mesurer au moins 1,20 m.")
+    remark_id = int(remark.get_attribute("data-remark") or 0)
+    assert in_thread(lambda: PlanAnnotation.objects.get(pk=cloud["id"]).remark_id) == remark_id
+    page.evaluate("() => window.planViewer.view.fit('page')")
+    remark.get_by_role("button", name="Afficher les annotations de cette remarque").click()
+    expect(page.locator(f'#plan-overlay [data-annotation="{cloud["id"]}"]')).to_have_class(
+        "plan-shape plan-cloud plan-status-open plan-selected"
+    )
+    expect(cloud_item).to_have_attribute("aria-current", "true")
+
+    # 6. Resolve the stamp; keyboard: zoom in, rotate, search the title block.
+    page.locator("#annotation-list .annotation-item", has_text="Tampon").get_by_role("button", name="Résoudre").click()
+    expect(page.locator("#annotation-list .annotation-item", has_text="Tampon")).to_have_attribute(
+        "data-status", "resolved"
+    )
+    page.locator("#plan-stage").focus()
+    zoom = page.evaluate("() => window.planViewer.view.zoom")
+    page.keyboard.press("+")
+    assert page.evaluate("() => window.planViewer.view.zoom") == pytest.approx(zoom * 1.25)
+    page.keyboard.press("r")
+    assert page.evaluate("() => window.planViewer.view.camera.rotation") == 90
+    page.keyboard.press("/")
+    page.keyboard.type("Echelle")
+    page.keyboard.press("Enter")
+    expect(page.locator("#plan-search-status")).to_contain_text("1")
+    expect(page.locator("#plan-overlay .plan-search-hit")).to_have_count(1)
+    screenshot(page, "plans-office-search-rotated")
+    watch.assert_clean()
+
+
+def test_the_applicant_reads_the_plan_without_tools_in_arabic_and_on_a_phone(
+    annotated: None, browser: Browser, live_server: LiveServer, plan_file: dict[str, Any]
+) -> None:
+    dossier = plan_file["dossier"]
+    for language, phone in (("ar", False), ("fr", True)):
+        page, watch = signed_in_page(
+            browser, live_server, plan_file["sessions"]["applicant"], language=language, phone=phone
+        )
+        open_plans(page, f"{live_server.url}/files/{dossier.pk}/plans/")
+        assert page.locator("#measure-tools, #annotation-tools, #calibration-declared").count() == 0
+        expect(page.locator("#annotation-list .annotation-item")).to_have_count(1)
+        expect(page.locator("#annotation-list .annotation-caption")).to_contain_text("10")
+        assert page.evaluate("() => document.documentElement.dir") == ("rtl" if language == "ar" else "ltr")
+        assert page.evaluate("() => getComputedStyle(document.getElementById('plan-stage')).direction") == "ltr"
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+        screenshot(page, f"plans-applicant-{language}{'-phone' if phone else ''}", full_page=True)
+        watch.assert_clean()
+        page.context.close()
+    # the back-office workspace is not theirs
+    page, _ = signed_in_page(browser, live_server, plan_file["sessions"]["applicant"])
+    assert page.goto(f"{live_server.url}/office/files/{dossier.pk}/plans/").status == 404
