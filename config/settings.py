@@ -340,6 +340,8 @@ SPECTACULAR_SETTINGS = {
         "ConsultationStatusEnum": "permits.models.ConsultationStatus",
         "RemarkStatusEnum": "permits.models.RemarkStatus",
         "OpinionEnum": "permits.models.OpinionValue",
+        "AnnotationKindEnum": "permits.plans.models.AnnotationKind",
+        "AnnotationStatusEnum": "permits.plans.models.AnnotationStatus",
     },
 }
 

@@ -102,7 +102,7 @@ class PlanVersionOutputSerializer(serializers.Serializer):
 
 class PlanChainOutputSerializer(serializers.Serializer):
     document_type = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     versions = PlanVersionOutputSerializer(many=True)
 
 

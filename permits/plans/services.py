@@ -13,6 +13,7 @@ Who does what:
 Measurements are computed here from the page's calibration (`measure.py`), never taken from the client.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
@@ -45,12 +46,12 @@ MAX_CALIBRATION_LENGTH_M = 100_000.0
 MIN_CALIBRATION_POINTS_APART = 1.0  # points: a dimension drawn shorter than this cannot be measured on
 
 
-def _of_document(arguments: dict[str, Any]) -> int | None:
+def _of_document(arguments: Mapping[str, Any]) -> int | None:
     document = arguments.get("document")
     return getattr(document, "dossier_id", None)
 
 
-def _of_annotation(arguments: dict[str, Any]) -> int | None:
+def _of_annotation(arguments: Mapping[str, Any]) -> int | None:
     annotation = arguments.get("annotation")
     document = getattr(annotation, "document", None)
     return getattr(document, "dossier_id", None)

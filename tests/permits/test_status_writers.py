@@ -1,6 +1,6 @@
 """Nothing writes a status but its state machine: a file's (`permits.workflow`), a remark's, a consultation's and a
 mandate's (`permits.lifecycles`), a booking's and a signature request's (`permits.commissions.lifecycles`), a site
-inspection's (`permits.inspections.lifecycles`).
+inspection's (`permits.inspections.lifecycles`), a plan annotation's (`permits.plans.lifecycles`).
 
 At run time the models refuse any other write (`permits.models.status`); in the source, no module but the
 machines assigns a `.status`, calls `status_write`, or updates a status with a queryset."""
@@ -76,6 +76,7 @@ def test_no_module_writes_a_status_outside_the_machines() -> None:
         "SignatureRequest",
         "Inspection",
         "Mandate",
+        "PlanAnnotation",
     } == MACHINE_WRITTEN
     found = []
     for package in SCANNED:

@@ -20,8 +20,14 @@ MM = 72 / 25.4  # points per millimetre
 SCALE_100 = metres_per_point_declared(100)
 
 
+def value_of(kind: str, points: list[list[float]], metres_per_point: float | None) -> float:
+    measured = measurement(kind, points, metres_per_point)
+    assert measured is not None
+    return float(measured["value"])
+
+
 def test_a_declared_scale_gives_metres_per_point() -> None:
-    assert SCALE_100 == pytest.approx(100 * 0.0254 / 72)
+    assert pytest.approx(100 * 0.0254 / 72) == SCALE_100
     # 10 m at 1:100 is 100 mm of paper
     assert measurement("distance", [[100, 200], [100 + 100 * MM, 200]], SCALE_100) == {
         "kind": "distance",
@@ -34,11 +40,11 @@ def test_a_declared_scale_gives_metres_per_point() -> None:
 def test_a_calibration_on_a_known_dimension() -> None:
     scale = metres_per_point_calibrated([0, 0], [300, 400], 25.0)  # 500 points are 25 m
     assert scale == pytest.approx(0.05)
-    assert measurement("distance", [[10, 10], [10, 110]], scale)["value"] == pytest.approx(5.0)
+    assert value_of("distance", [[10, 10], [10, 110]], scale) == pytest.approx(5.0)
 
 
 def test_path_length_area_and_perimeter() -> None:
-    room = [[0, 0], [60 * MM, 0], [60 * MM, 40 * MM], [0, 40 * MM]]  # 6 m x 4 m at 1:100
+    room: list[list[float]] = [[0, 0], [60 * MM, 0], [60 * MM, 40 * MM], [0, 40 * MM]]  # 6 m x 4 m at 1:100
     assert polygon_area(room) == pytest.approx((60 * MM) * (40 * MM))
     assert polygon_area(list(reversed(room))) == pytest.approx(polygon_area(room))  # either winding
     area = measurement("area", room, SCALE_100)
@@ -47,9 +53,7 @@ def test_path_length_area_and_perimeter() -> None:
     assert area["perimeter"] == pytest.approx(20.0)
     assert polygon_perimeter([[0, 0], [3, 0], [3, 4]]) == pytest.approx(12.0)
     assert path_length([[0, 0], [3, 4], [3, 10]]) == pytest.approx(11.0)
-    assert measurement("path-length", [[0, 0], [0, 10 * MM], [20 * MM, 10 * MM]], SCALE_100)["value"] == (
-        pytest.approx(3.0)
-    )
+    assert value_of("path-length", [[0, 0], [0, 10 * MM], [20 * MM, 10 * MM]], SCALE_100) == pytest.approx(3.0)
     # an L-shaped (concave) room: 6 x 4 minus 2 x 2
     l_room = [[0, 0], [6, 0], [6, 2], [4, 2], [4, 4], [0, 4]]
     assert polygon_area(l_room) == pytest.approx(20.0)
