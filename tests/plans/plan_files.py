@@ -65,7 +65,7 @@ def plan_content(*, version: int = 1, offset: tuple[float, float] = (0.0, 0.0), 
     """The plan's drawing as PDF operators (walls 2 pt wide, thin furniture, Helvetica labels, the title block)."""
     (wall_x0, wall_y0), (wall_x1, wall_y1) = PLAN.wall(version)
     room = PLAN.room_corners
-    width, height = PLAN.width, PLAN.height
+    width = PLAN.width
     lines = [
         "q",
         f"1 0 0 1 {offset[0]:.3f} {offset[1]:.3f} cm",
@@ -146,7 +146,12 @@ def plan_pdf(
             {
                 pdf_name("/Type"): pdf_name("/Page"),
                 pdf_name("/MediaBox"): generic.ArrayObject(
-                    [generic.FloatObject(0), generic.FloatObject(0), generic.FloatObject(width), generic.FloatObject(height)]
+                    [
+                        generic.FloatObject(0),
+                        generic.FloatObject(0),
+                        generic.FloatObject(width),
+                        generic.FloatObject(height),
+                    ]
                 ),
                 pdf_name("/Contents"): writer.add_object(stream),
                 pdf_name("/Resources"): generic.DictionaryObject(

@@ -49,7 +49,7 @@ class Region:
 class Comparison:
     regions: list[Region]
     diff_png: bytes
-    shift: tuple[float, float]  # where page a's drawing lies on page b (points, x right, y up)
+    shift: tuple[float, float]  # page a's drawing moved by this lies on page b's (points, x right, y up)
     page_size: tuple[float, float]  # page b, points
     dpi: float
     changed_pixels: int
@@ -101,7 +101,10 @@ def _phase_correlation(fixed: numpy.ndarray, moving: numpy.ndarray) -> tuple[int
     correlation = numpy.fft.irfft2(spectrum, s=fixed.shape)
     row, column = numpy.unravel_index(int(numpy.argmax(correlation)), correlation.shape)
     height, width = fixed.shape
-    return (int(row) - height if row > height // 2 else int(row), int(column) - width if column > width // 2 else int(column))
+    return (
+        int(row) - height if row > height // 2 else int(row),
+        int(column) - width if column > width // 2 else int(column),
+    )
 
 
 def _placed(ink: numpy.ndarray, shape: tuple[int, int], shift: tuple[int, int]) -> numpy.ndarray:
@@ -179,7 +182,9 @@ def connected_regions(counts: numpy.ndarray, *, gap: int) -> list[tuple[int, int
     return sorted(regions)
 
 
-def _picture(grey_b: numpy.ndarray, removed: numpy.ndarray, added: numpy.ndarray, boxes: list[tuple[int, ...]]) -> bytes:
+def _picture(
+    grey_b: numpy.ndarray, removed: numpy.ndarray, added: numpy.ndarray, boxes: list[tuple[int, int, int, int]]
+) -> bytes:
     """Page b faded, removed ink in red, added ink in blue, regions outlined in orange; at most PNG_MAX_SIDE."""
     step = max(1, -(-max(grey_b.shape) // PNG_MAX_SIDE))
     faded = (grey_b[::step, ::step] // 4 + 191).astype(numpy.uint8)
@@ -189,8 +194,18 @@ def _picture(grey_b: numpy.ndarray, removed: numpy.ndarray, added: numpy.ndarray
     rgb[shown_removed] = (220, 38, 38)
     rgb[shown_added] = (37, 99, 235)
     for top, left, bottom, right in boxes:
-        top, left, bottom, right = top // step, left // step, min(bottom // step, rgb.shape[0] - 1), min(right // step, rgb.shape[1] - 1)
-        for edge in (rgb[top : bottom + 1, left], rgb[top : bottom + 1, right], rgb[top, left : right + 1], rgb[bottom, left : right + 1]):
+        top, left, bottom, right = (
+            top // step,
+            left // step,
+            min(bottom // step, rgb.shape[0] - 1),
+            min(right // step, rgb.shape[1] - 1),
+        )
+        for edge in (
+            rgb[top : bottom + 1, left],
+            rgb[top : bottom + 1, right],
+            rgb[top, left : right + 1],
+            rgb[bottom, left : right + 1],
+        ):
             edge[...] = (234, 88, 12)
     output = io.BytesIO()
     Image.fromarray(rgb, "RGB").save(output, format="PNG", compress_level=1)
@@ -214,6 +229,7 @@ def compare_pages(
     ink_b = raster_b.grey < INK
     raster_a = render_page(pdf_a, page_a, dpi=dpi)
     ink_a = _common_canvas(raster_a.grey < INK, ink_b.shape)
+    origin_a, height_a = raster_a.origin, raster_a.grey.shape[0]
     del raster_a
     shift = estimate_shift(ink_a, ink_b)
     ink_a = _placed(ink_a, ink_b.shape, shift)
@@ -224,7 +240,8 @@ def compare_pages(
     scale = dpi / 72
     min_pixels = min_area_pt2 * scale * scale
     height_px = raster_b.grey.shape[0]
-    regions, boxes = [], []
+    regions: list[Region] = []
+    boxes: list[tuple[int, int, int, int]] = []
     for row0, column0, row1, column1, total in connected_regions(counts, gap=gap_cells):
         if total < min_pixels:
             continue
@@ -242,7 +259,10 @@ def compare_pages(
     return Comparison(
         regions=regions,
         diff_png=_picture(raster_b.grey, removed, added, boxes),
-        shift=(shift[1] / scale, -shift[0] / scale),
+        shift=(
+            raster_b.origin[0] - origin_a[0] + shift[1] / scale,
+            raster_b.origin[1] - origin_a[1] + (height_px - height_a - shift[0]) / scale,
+        ),
         page_size=raster_b.size,
         dpi=dpi,
         changed_pixels=int(counts.sum()),
