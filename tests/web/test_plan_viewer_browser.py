@@ -80,6 +80,31 @@ def annotated(plan_file: dict[str, Any]) -> None:
 
 
 @pytest.fixture
+def revised(plan_file: dict[str, Any]) -> dict[str, Any]:
+    """The desk clouded the wall and resolved a line, made a remark of the cloud and sent it; the applicant
+    uploaded the revised plan (the wall 1 m further north): both annotations carried forward."""
+    dossier, document, desk = plan_file["dossier"], plan_file["document"], plan_file["desk"]
+    (x0, y0), (x1, y1) = PLAN.wall()
+    cloud = plan_services.plan_annotate(
+        actor=desk, address=None, document=document, page=1, kind="cloud",
+        points=[[x0 - 20, y0 - 20], [x1 + 20, y0 - 20], [x1 + 20, y1 + 60], [x0 - 20, y1 + 60]],
+    )
+    line = plan_services.plan_annotate(actor=desk, address=None, document=document, page=1, kind="line", points=[*PLAN.wall()])
+    plan_services.plan_annotation_update(actor=desk, address=None, annotation=line, status="resolved")
+    plan_services.plan_annotation_remark(actor=desk, address=None, annotation=cloud, text="Mur nord : à reculer.")
+    services.remarks_send_to_applicant(actor=desk, address=None, dossier=dossier)
+    revision = services.document_upload(
+        actor=dossier.applicant,
+        address=None,
+        dossier=dossier,
+        document_type="revised-plan",
+        uploaded_file=upload_file("plan-rdc-v2.pdf", plan_pdf(version=2)),
+        supersedes=document,
+    )
+    return {**plan_file, "revision": revision}
+
+
+@pytest.fixture
 def browser(live_server: LiveServer, plan_file: dict[str, Any]) -> Iterator[Browser]:
     """Chromium, started after the data (Django refuses database calls while Playwright's loop runs)."""
     with chromium() as browser:
@@ -272,3 +297,43 @@ def test_the_applicant_reads_the_plan_without_tools_in_arabic_and_on_a_phone(
     # the back-office workspace is not theirs
     page, _ = signed_in_page(browser, live_server, plan_file["sessions"]["applicant"])
     assert page.goto(f"{live_server.url}/office/files/{dossier.pk}/plans/").status == 404
+
+
+def test_a_reviewer_compares_two_versions_side_by_side_and_overlaid(
+    revised: dict[str, Any], browser: Browser, live_server: LiveServer
+) -> None:
+    dossier, document, revision = revised["dossier"], revised["document"], revised["revision"]
+    page, watch = signed_in_page(browser, live_server, revised["sessions"]["desk"])
+    page.goto(f"{live_server.url}/office/files/{dossier.pk}/plans/compare/?to={revision.pk}")
+    page.wait_for_function("() => document.getElementById('compare-stages').dataset.state === 'ready'", timeout=30_000)
+    page.wait_for_function("() => document.getElementById('stage-from').dataset.rendered === 'true'")
+    expect(page.locator("#compare-from")).to_have_value(str(document.pk))  # the version before, by default
+    expect(page.locator("#compare-to-caption")).to_contain_text("Version 2")
+    # the annotations carried forward, each with its status
+    expect(page.locator("#carried-list .annotation-item")).to_have_count(2)
+    expect(page.locator('#carried-list [data-status="resolved"]')).to_have_count(1)
+    screenshot(page, "plans-compare-side")
+
+    # linked zoom and pan: the earlier version follows the later one, and back
+    box = page.locator("#stage-to").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 200, box["y"] + 200)
+    page.mouse.wheel(0, -400)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 260, box["y"] + 150, steps=5)
+    page.mouse.up()
+    cameras = page.evaluate("() => [window.planCompare.views.from.camera, window.planCompare.views.to.camera]")
+    assert cameras[0] == cameras[1] and cameras[1]["scale"] > 0.2
+    page.locator("#stage-from").hover()
+    page.mouse.wheel(0, 200)
+    cameras = page.evaluate("() => [window.planCompare.views.from.camera, window.planCompare.views.to.camera]")
+    assert cameras[0] == cameras[1]
+
+    # the overlay: the earlier version over the later one, cut by the swipe
+    page.get_by_role("button", name="Superposition avec rideau").click()
+    expect(page.locator("#compare-swipe")).to_be_visible()
+    page.locator("#compare-swipe").fill("30")
+    assert page.evaluate("() => document.getElementById('stage-from').style.clipPath") == "inset(0px 70% 0px 0px)"
+    assert page.evaluate("() => document.getElementById('stage-from').parentElement.id") == "compare-to-wrap"
+    screenshot(page, "plans-compare-overlay")
+    watch.assert_clean()
