@@ -16,12 +16,34 @@ from django.templatetags.static import static
 from django.urls import Resolver404, resolve
 from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from permits import access, selectors
 from permits.models import Dossier
 from web import forms
 from web.views.common import dossier_for
 from web.views.documents import labelled_document_rows
+
+
+# The reviewers' tools, as the toolbar lists them (their behaviour: web/static/web/plan_tools.js).
+MEASURE_TOOLS = [
+    ("pan", gettext_lazy("Pan")),
+    ("calibrate", gettext_lazy("Calibrate")),
+    ("distance", gettext_lazy("Distance")),
+    ("path-length", gettext_lazy("Path length")),
+    ("area", gettext_lazy("Area")),
+    ("measure-rectangle", gettext_lazy("Rectangle area")),
+    ("angle", gettext_lazy("Angle")),
+]
+ANNOTATION_TOOLS = [
+    ("cloud", gettext_lazy("Cloud")),
+    ("rectangle", gettext_lazy("Rectangle")),
+    ("arrow", gettext_lazy("Arrow")),
+    ("line", gettext_lazy("Line")),
+    ("polygon", gettext_lazy("Polygon")),
+    ("text", gettext_lazy("Text")),
+    ("stamp", gettext_lazy("Stamp")),
+]
 
 
 def _positive(value: str | None) -> int | None:
@@ -139,7 +161,13 @@ def plans_office(request: HttpRequest, dossier_id: int) -> HttpResponse:
     return render(
         request,
         "web/plans.html",
-        {"dossier": dossier, "review": True, "config": viewer_config(request, dossier, review=True)},
+        {
+            "dossier": dossier,
+            "review": True,
+            "config": viewer_config(request, dossier, review=True),
+            "measure_tools": MEASURE_TOOLS,
+            "annotation_tools": ANNOTATION_TOOLS,
+        },
     )
 
 
