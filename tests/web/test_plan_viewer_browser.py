@@ -22,11 +22,13 @@ from permits.models import DossierStatus, RequiredDocument
 from permits.plans import services as plan_services
 from permits.plans.models import PlanAnnotation
 from tests.permits.factories import DossierFactory, ProcedureFactory, advance, staff_for, upload_file
-from tests.plans.plan_files import PLAN, plan_pdf
-from tests.web.browser import PageWatch, chromium, screenshot, watched_page
+from tests.plans.plan_files import PLAN, plan_pdf, raster_plan_png
+from tests.web.browser import PageWatch, chromium, watched_page
+from tests.web.browser import screenshot as page_screenshot
 
 READY = "() => document.getElementById('plan-workspace').dataset.state === 'ready'"
-RENDERED = "() => document.getElementById('plan-stage').dataset.rendered === 'true'"
+RENDERED = "(stage) => document.getElementById(stage).dataset.rendered === 'true'"
+SCAN_PIXELS_PER_POINT = 0.5  # the scan's pixels per point of the A1 sheet
 
 pytestmark = [
     pytest.mark.browser,
@@ -55,11 +57,19 @@ def plan_file() -> dict[str, Any]:
         document_type="architectural-plans",
         uploaded_file=upload_file("plan-rdc.pdf", plan_pdf()),
     )
+    scan = services.document_upload(
+        actor=dossier.applicant,
+        address="127.0.0.1",
+        dossier=dossier,
+        document_type="other",
+        uploaded_file=upload_file("plan-scan.png", raster_plan_png(pixels_per_point=SCAN_PIXELS_PER_POINT)),
+    )
     advance(dossier, DossierStatus.UNDER_INSTRUCTION)
     desk = staff_for(dossier.commune)["desk_agent"]
     return {
         "dossier": dossier,
         "document": document,
+        "scan": scan,
         "desk": desk,
         "sessions": {"desk": session_of(desk), "applicant": session_of(dossier.applicant)},
     }
@@ -144,10 +154,16 @@ def signed_in_page(
     return page, watch
 
 
+def screenshot(page: Page, name: str, *, full_page: bool = False, stage: str = "plan-stage") -> None:
+    """Once the plan shown is rendered at its current zoom."""
+    page.wait_for_function(RENDERED, arg=stage)
+    page_screenshot(page, name, full_page=full_page)
+
+
 def open_plans(page: Page, url: str) -> None:
     page.goto(url)
     page.wait_for_function(READY, timeout=30_000)
-    page.wait_for_function(RENDERED, timeout=30_000)
+    page.wait_for_function(RENDERED, arg="plan-stage", timeout=30_000)
 
 
 def click_plan(page: Page, point: tuple[float, float], *, double: bool = False) -> None:
@@ -320,13 +336,13 @@ def test_a_reviewer_compares_two_versions_side_by_side_and_overlaid(
     page, watch = signed_in_page(browser, live_server, revised["sessions"]["desk"])
     page.goto(f"{live_server.url}/office/files/{dossier.pk}/plans/compare/?to={revision.pk}")
     page.wait_for_function("() => document.getElementById('compare-stages').dataset.state === 'ready'", timeout=30_000)
-    page.wait_for_function("() => document.getElementById('stage-from').dataset.rendered === 'true'")
+    page.wait_for_function(RENDERED, arg="stage-from")
     expect(page.locator("#compare-from")).to_have_value(str(document.pk))  # the version before, by default
     expect(page.locator("#compare-to-caption")).to_contain_text("Version 2")
     # the annotations carried forward, each with its status
     expect(page.locator("#carried-list .annotation-item")).to_have_count(2)
     expect(page.locator('#carried-list [data-status="resolved"]')).to_have_count(1)
-    screenshot(page, "plans-compare-side")
+    screenshot(page, "plans-compare-side", stage="stage-to")
 
     # linked zoom and pan: the earlier version follows the later one, and back
     box = page.locator("#stage-to").bounding_box()
@@ -349,5 +365,38 @@ def test_a_reviewer_compares_two_versions_side_by_side_and_overlaid(
     page.locator("#compare-swipe").fill("30")
     assert page.evaluate("() => document.getElementById('stage-from').style.clipPath") == "inset(0px 70% 0px 0px)"
     assert page.evaluate("() => document.getElementById('stage-from').parentElement.id") == "compare-to-wrap"
-    screenshot(page, "plans-compare-overlay")
+    screenshot(page, "plans-compare-overlay", stage="stage-to")
+    watch.assert_clean()
+
+
+def test_a_scanned_plan_opens_in_the_same_viewer_and_measures_after_calibration(
+    plan_file: dict[str, Any], browser: Browser, live_server: LiveServer
+) -> None:
+    """A PNG scan (its points are its pixels): calibrated on the room's 6 m side, the wall measures 10 m."""
+    dossier, scan = plan_file["dossier"], plan_file["scan"]
+    page, watch = signed_in_page(browser, live_server, plan_file["sessions"]["desk"])
+    open_plans(page, f"{live_server.url}/office/files/{dossier.pk}/plans/?document={scan.pk}")
+    expect(page.locator("#plan-version")).to_have_value(str(scan.pk))
+    pixels = SCAN_PIXELS_PER_POINT
+
+    def click_scan(point: tuple[float, float]) -> None:  # zoomed in on each point for a precise click
+        at = [point[0] * pixels, point[1] * pixels]
+        page.evaluate("(at) => { const view = window.planViewer.view; view.zoomTo(3); view.centreOn(at); }", at)
+        click_plan(page, (at[0], at[1]))
+
+    page.get_by_role("button", name="Calibrer").click()
+    room = PLAN.room_corners
+    click_scan(room[0])
+    click_scan(room[1])
+    answer_dialog(page, "6")
+    expect(page.locator("#calibration-state")).to_contain_text("6,00 m")
+    page.get_by_role("button", name="Distance", exact=True).click()
+    start, end = PLAN.wall()
+    click_scan(start)
+    click_scan(end)
+    page.locator("#measure-save").click()
+    wall = saved_annotation(page, "distance", 1)
+    assert near(wall["measurement"]["value"], 10.0), wall["measurement"]
+    page.get_by_role("button", name="Page entière").click()
+    screenshot(page, "plans-office-scan")
     watch.assert_clean()

@@ -14,16 +14,14 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import Resolver404, resolve
-from django.utils.translation import get_language, get_language_bidi
+from django.utils.translation import get_language, get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from permits import access, selectors
 from permits.models import Dossier
 from web import forms
 from web.views.common import dossier_for
 from web.views.documents import labelled_document_rows
-
 
 # The reviewers' tools, as the toolbar lists them (their behaviour: web/static/web/plan_tools.js).
 MEASURE_TOOLS = [

@@ -132,6 +132,7 @@ export class PlanView extends EventTarget {
 
   changed() {
     this.fitted = null;
+    this.stage.dataset.rendered = "false"; // "true" again once the window shown is rendered
     this.followRendered();
     this.dispatchEvent(new CustomEvent("change", { detail: { ...this.camera } }));
     clearTimeout(this.renderTimer);
