@@ -561,6 +561,8 @@ THROTTLE_RATES = {
     "verify": env_str("THROTTLE_RATE_VERIFY", "120/minute"),  # /verify/<token>/
     # the signed application's one-time codes, asked and typed (besides the codes' own limits per file)
     "one-time-code": env_str("THROTTLE_RATE_ONE_TIME_CODE", "20/minute"),
+    # plan review's renders, a second or two of CPU each: the annotated copy, the comparison of two versions
+    "plan-render": env_str("THROTTLE_RATE_PLAN_RENDER", "30/minute"),
 }
 # Plain views and mounted applications throttled by path (DRF views name a `throttle_scope`; tiles: in the view).
 THROTTLE_PATHS = [  # (path prefix, methods (empty: all), scope)

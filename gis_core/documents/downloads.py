@@ -1,21 +1,38 @@
 """Serving stored documents: streamed by Django (`FileResponse`), handed to nginx (X-Accel-Redirect) or redirected
 to a short-lived presigned URL (S3), chosen by `settings.DOCUMENTS_DOWNLOAD`.
 
+Range requests (a PDF viewer shows the first page of a large plan before the rest arrives): streamed by Django, a
+single `Range` gets 206 with `Content-Range` (`ranges.py`: `If-Range` honoured, 416 past the end, several ranges
+answered 200 with the whole document); with X-Accel-Redirect nginx answers the range itself from the file, and
+S3 answers the range sent to the presigned URL. Every mode says `Accept-Ranges: bytes`, except the redirect,
+whose target says it.
+
 `document_response` performs no permission check: faces call it after their own checks, e.g.
 `return document_response(selectors.document_get(document_id=...), request=request)`.
 """
 
+from collections.abc import Iterator
+from typing import IO, Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotModified, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
 from gis_core.documents.models import StoredDocument
+from gis_core.documents.ranges import ByteRange, RangeNotSatisfiable, requested_range
 from gis_core.documents.selectors import document_open
 from gis_core.documents.services import documents_storage
+from gis_core.problems import problem_response
 
 STREAM = "stream"
 X_ACCEL = "x-accel"
@@ -40,7 +57,8 @@ def document_response(
     """A response that delivers `document`'s content with its detected type, size, filename and SHA-256 ETag.
 
     `mode` overrides `settings.DOCUMENTS_DOWNLOAD` (`stream`, `x-accel` or `redirect`). With `request`,
-    a matching `If-None-Match` gives 304 (versions never change, so the hash is a strong validator).
+    a matching `If-None-Match` gives 304 (versions never change, so the hash is a strong validator), and a
+    `Range` gives 206 or 416 when streamed (see the module's docstring).
     """
     mode = mode or settings.DOCUMENTS_DOWNLOAD
     etag = document_etag(document)
@@ -50,6 +68,10 @@ def document_response(
         return not_modified
 
     response: HttpResponseBase
+    if mode == STREAM and request is not None:
+        partial = _range_answer(document, request, etag=etag, as_attachment=as_attachment)
+        if partial is not None:
+            return partial
     if mode == STREAM:
         response = DocumentFileResponse(
             document_open(document=document),
@@ -71,9 +93,64 @@ def document_response(
     else:
         raise ImproperlyConfigured(f"DOCUMENTS_DOWNLOAD must be {STREAM}, {X_ACCEL} or {REDIRECT}, not {mode!r}")
 
-    if mode != REDIRECT:
-        response["Content-Length"] = str(document.size_bytes)
+    return _headers(response, etag, length=None if mode == REDIRECT else document.size_bytes)
+
+
+def _headers(response: HttpResponseBase, etag: str, *, length: int | None) -> HttpResponseBase:
+    if length is not None:
+        response["Content-Length"] = str(length)
+        response["Accept-Ranges"] = "bytes"
     response["ETag"] = etag
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600, immutable"
+    return response
+
+
+def _range_answer(
+    document: StoredDocument, request: HttpRequest, *, etag: str, as_attachment: bool
+) -> HttpResponseBase | None:
+    """206 for a range taken, 416 for one past the end, None to send the whole document."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    try:
+        byte_range = requested_range(
+            range_header=request.headers.get("Range"),
+            if_range=request.headers.get("If-Range"),
+            etag=etag,
+            size=document.size_bytes,
+        )
+    except RangeNotSatisfiable as error:
+        refused = problem_response(416, "Range not satisfiable", str(error), size_bytes=error.size)
+        refused["Content-Range"] = f"bytes */{error.size}"
+        refused["Accept-Ranges"] = "bytes"
+        return refused
+    if byte_range is None:
+        return None
+    partial = _partial_response(document, byte_range, as_attachment=as_attachment)
+    return _headers(partial, etag, length=byte_range.length)
+
+
+def _byte_chunks(file: IO[Any], byte_range: ByteRange, block_size: int) -> Iterator[bytes]:
+    """The range's bytes, read `block_size` at a time; the file is closed when the response is."""
+    try:
+        file.seek(byte_range.start)
+        remaining = byte_range.length
+        while remaining > 0:
+            chunk = file.read(min(block_size, remaining))
+            if not chunk:
+                return
+            remaining -= len(chunk)
+            yield chunk
+    finally:
+        file.close()
+
+
+def _partial_response(document: StoredDocument, byte_range: ByteRange, *, as_attachment: bool) -> StreamingHttpResponse:
+    """206 with the range's bytes (streamed by Django: a server's sendfile would send the file to its end)."""
+    chunks = _byte_chunks(document_open(document=document), byte_range, DocumentFileResponse.block_size)
+    response = StreamingHttpResponse(chunks, status=206, content_type=document.content_type)
+    response["Content-Range"] = byte_range.content_range
+    disposition = content_disposition_header(as_attachment, document.original_filename)
+    if disposition:
+        response["Content-Disposition"] = disposition
     return response

@@ -1,5 +1,6 @@
 """Plan review: a file's plans grouped by version chain, the annotations of a version (list, create, change,
-resolve, withdraw, remark from one) and the scale of its pages (declared or calibrated).
+resolve, withdraw, remark from one), the scale of its pages (declared or calibrated), the annotated copy of a
+version (PDF) and the comparison of two versions' pages (changed regions and their picture).
 
 Geometry is in PDF points of the unrotated page (origin at the MediaBox's lower-left, y up), pages 1-based; the
 server computes every measurement from the page's calibration. A document, annotation or page of a file the user
@@ -7,20 +8,24 @@ may not see is a 404 (`permits.plans.selectors`); the applicant's side reads, re
 the latest version of a plan is written on (409).
 """
 
-from typing import Any
+from typing import Any, cast
+from urllib.parse import urlencode
 
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from permits.api.common import PermitsApiView, client_address, dossier_for, problems, validated
+from permits.api.documents import AnyContentNegotiation
 from permits.api.serializers import RemarkOutputSerializer
 from permits.errors import NotFound
 from permits.models import DossierDocument
-from permits.plans import selectors, services
+from permits.plans import exports, selectors, services
 from permits.plans.models import AnnotationKind, AnnotationStatus, AuthorRole, CalibrationMethod, PlanAnnotation, Stamp
 from permits.plans.pages import page_count_of, plan_page_box
 
@@ -263,3 +268,113 @@ class CalibrationApi(PermitsApiView):
             actor=request.user, address=client_address(request), document=document, page=page, **data
         )
         return Response(CalibrationOutputSerializer(calibration).data)
+
+
+class AnnotatedPlanApi(PermitsApiView):
+    throttle_scope = "plan-render"
+    content_negotiation_class = AnyContentNegotiation
+
+    @extend_schema(
+        operation_id="plans_annotated_pdf",
+        summary="The annotated copy of a version: its annotations as standard PDF annotations, the remarks last.",
+        description="A new PDF: the stored original (its signatures intact) followed by one incremental update "
+        "with the annotations (Square, Line, PolyLine, Polygon, FreeText, Stamp; `/Measure` on calibrated pages) "
+        "and a page listing the file's remarks. A raster plan becomes a one-page PDF first.",
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The annotated copy."),
+            **problems(404),
+        },
+    )
+    def get(self, request: Request, document_id: int) -> HttpResponse:
+        document = selectors.plan_document_get_for(user=request.user, document_id=document_id)
+        serialized = AnnotationOutputSerializer(selectors.annotations_for(document=document), many=True).data
+        annotations = cast(list[dict[str, Any]], serialized)  # many=True: a list (DRF's stubs say a dict)
+        content = exports.plan_annotated_pdf(document=document, annotations=annotations)
+        response = HttpResponse(content, content_type="application/pdf")
+        stem = document.stored_document.original_filename.rsplit(".", 1)[0]
+        response["Content-Disposition"] = content_disposition_header(True, f"{stem}-annotated.pdf") or "attachment"
+        response["Cache-Control"] = "private, no-cache"
+        return response
+
+
+# `from` is a Python keyword: the query's serializer is built from a mapping of its fields.
+CompareFilterSerializer = type(
+    "CompareFilterSerializer",
+    (serializers.Serializer,),
+    {
+        "from": serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The older version."),
+        "to": serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The newer version."),
+        "page": serializers.IntegerField(min_value=1, max_value=100_000, default=1),
+    },
+)
+COMPARE_PARAMETERS = [
+    OpenApiParameter("from", OpenApiTypes.INT, required=True, description="The older version (a document id)."),
+    OpenApiParameter("to", OpenApiTypes.INT, required=True, description="The newer version (a document id)."),
+    OpenApiParameter("page", OpenApiTypes.INT, description="The page of both (1-based; 1 by default)."),
+]
+
+
+def _comparison(request: Request) -> tuple[dict[str, Any], Any]:
+    """The query's versions (both of one file the user may see; 404 otherwise) and their comparison."""
+    options = validated(CompareFilterSerializer, request.query_params)
+    older = selectors.plan_document_get_for(user=request.user, document_id=options["from"])
+    newer = selectors.plan_document_get_for(user=request.user, document_id=options["to"])
+    if older.dossier_id != newer.dossier_id:
+        raise NotFound(f"There is no document {newer.pk} in the file of document {older.pk}.")
+    return options, exports.plan_comparison(older=older, newer=newer, page=options["page"])
+
+
+class PlanCompareApi(PermitsApiView):
+    throttle_scope = "plan-render"
+
+    @extend_schema(
+        operation_id="plans_compare",
+        summary="Where a page of the newer version differs from the older one: the changed regions.",
+        description="Both pages are rendered at 150 dpi, aligned, and compared; `regions` are in PDF points of the "
+        "newer page (origin at its MediaBox's lower-left, y up); `diff_png_url` is the highlighted picture (what "
+        "was removed in red, what was added in blue).",
+        parameters=COMPARE_PARAMETERS,
+        responses={
+            200: inline_serializer(
+                "PlanComparison",
+                fields={
+                    "regions": inline_serializer(
+                        "ChangedRegion",
+                        fields={
+                            "x": serializers.FloatField(),
+                            "y": serializers.FloatField(),
+                            "width": serializers.FloatField(),
+                            "height": serializers.FloatField(),
+                        },
+                        many=True,
+                    ),
+                    "diff_png_url": serializers.CharField(),
+                },
+            ),
+            **problems(400, 404),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        options, comparison = _comparison(request)
+        query = urlencode({"from": options["from"], "to": options["to"], "page": options["page"]})
+        return Response({"regions": exports.regions_of(comparison), "diff_png_url": f"/api/plans/compare.png?{query}"})
+
+
+class PlanComparePngApi(PermitsApiView):
+    throttle_scope = "plan-render"
+    content_negotiation_class = AnyContentNegotiation
+
+    @extend_schema(
+        operation_id="plans_compare_png",
+        summary="The highlighted difference of a page of two versions (PNG).",
+        parameters=COMPARE_PARAMETERS,
+        responses={
+            (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description="The picture."),
+            **problems(400, 404),
+        },
+    )
+    def get(self, request: Request) -> HttpResponse:
+        _options, comparison = _comparison(request)
+        response = HttpResponse(comparison.diff_png, content_type="image/png")
+        response["Cache-Control"] = "private, max-age=600"
+        return response

@@ -72,6 +72,9 @@ urlpatterns = [
     # plan review: plans by version chain, annotations and page scales (geometry in PDF points)
     path(f"{dossier}plans/", plans.PlanListApi.as_view(), name="plan-list"),
     path("plans/<int:document_id>/annotations/", plans.AnnotationListApi.as_view(), name="plan-annotations"),
+    path("plans/<int:document_id>/annotated.pdf", plans.AnnotatedPlanApi.as_view(), name="plan-annotated"),
+    path("plans/compare/", plans.PlanCompareApi.as_view(), name="plan-compare"),
+    path("plans/compare.png", plans.PlanComparePngApi.as_view(), name="plan-compare-png"),
     path(
         "plans/<int:document_id>/calibrations/<int:page>/",
         plans.CalibrationApi.as_view(),

@@ -10,5 +10,6 @@ of image pixels at 72 dpi). The stored documents are never modified.
 - `services.py`: every write (calibrate, annotate, update, resolve/reopen, withdraw, remark from an annotation),
   audited; `carry.py`: the annotations and calibrations carried forward to a revised version;
 - `guards.py`: a remark is closed only when its annotations are resolved or withdrawn;
-- `selectors.py`: the reads of the API and the pages (visibility: the file's document visibility).
+- `selectors.py`: the reads of the API and the pages (visibility: the file's document visibility);
+- `exports.py`: the annotated copy of a version and the comparison of two versions' pages, over `pdf/`.
 """

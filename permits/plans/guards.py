@@ -8,6 +8,10 @@ from permits.models import Remark
 from permits.plans.models import AnnotationStatus, PlanAnnotation
 
 
+class RemarkAnnotationsOpen(IllegalTransition):
+    """A remark asked to close while annotations linked to it are still open (409, `open_annotations`)."""
+
+
 def remark_annotations_settled(remark: Remark, context: Context) -> IllegalTransition | None:
     """None when the remark may be closed as far as its annotations go; the 409 error otherwise."""
     open_ids = list(
@@ -21,7 +25,7 @@ def remark_annotations_settled(remark: Remark, context: Context) -> IllegalTrans
     )
     if not open_ids:
         return None
-    return IllegalTransition(
+    return RemarkAnnotationsOpen(
         f"this remark has open annotations ({', '.join(map(str, open_ids))}): resolve or withdraw them first",
         open_annotations=open_ids,
     )

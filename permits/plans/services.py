@@ -188,6 +188,24 @@ def plan_annotate(
     return annotation
 
 
+def _audit_updated(
+    *, dossier: Dossier, actor: Any, address: str | None, annotation: PlanAnnotation, changed: list[str]
+) -> None:
+    audit_and_publish(
+        dossier=dossier,
+        actor=actor,
+        address=address,
+        action="plan.annotation_updated",
+        payload={
+            "annotation": annotation.pk,
+            "document": annotation.document_id,
+            "changed": changed,
+            "status": annotation.status,
+            "remark": annotation.remark_id,
+        },
+    )
+
+
 @refusals_audited("plan.annotation_update", dossier_of=_of_annotation)
 @transaction.atomic
 def plan_annotation_update(
@@ -226,19 +244,7 @@ def plan_annotation_update(
             raise InvalidPlanInput("status: open or resolved", errors={"status": ["open or resolved"]})
         ANNOTATION.apply(record=annotation, action=ACTION_TO[status], changes={"updated_at": annotation.updated_at})
         changed.append("status")
-    audit_and_publish(
-        dossier=dossier,
-        actor=actor,
-        address=address,
-        action="plan.annotation_updated",
-        payload={
-            "annotation": annotation.pk,
-            "document": annotation.document_id,
-            "changed": changed,
-            "status": annotation.status,
-            "remark": annotation.remark_id,
-        },
-    )
+    _audit_updated(dossier=dossier, actor=actor, address=address, annotation=annotation, changed=changed)
     return annotation
 
 
@@ -285,19 +291,7 @@ def plan_annotation_remark(*, actor: Any, address: str | None, annotation: PlanA
     )
     annotation.remark = remark
     annotation.save(update_fields=["remark", "updated_at"])
-    audit_and_publish(
-        dossier=dossier,
-        actor=actor,
-        address=address,
-        action="plan.annotation_updated",
-        payload={
-            "annotation": annotation.pk,
-            "document": annotation.document_id,
-            "changed": ["remark"],
-            "status": annotation.status,
-            "remark": remark.pk,
-        },
-    )
+    _audit_updated(dossier=dossier, actor=actor, address=address, annotation=annotation, changed=["remark"])
     return remark
 
 

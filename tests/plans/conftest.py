@@ -36,12 +36,15 @@ def plan_pdf(*pages: tuple[float, float]) -> bytes:
     return buffer.getvalue()
 
 
-def plan_upload(dossier: Any, content: bytes, *, supersedes: DossierDocument | None = None) -> DossierDocument:
+def plan_upload(
+    dossier: Any, content: bytes, *, supersedes: DossierDocument | None = None, document_type: str = ""
+) -> DossierDocument:
+    """Upload `content` as the applicant: a new plan (`other`), or a revised plan when it `supersedes` one."""
     return services.document_upload(
         actor=dossier.applicant,
         address=ADDRESS,
         dossier=dossier,
-        document_type="revised-plan" if supersedes is not None else "other",
+        document_type=document_type or ("revised-plan" if supersedes is not None else "other"),
         uploaded_file=upload_file("plan.pdf", content),
         supersedes=supersedes,
     )

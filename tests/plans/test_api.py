@@ -318,3 +318,28 @@ def test_remark_from_an_annotation_carry_forward_and_the_close_guard(reviewed: d
     closed = desk.post(close_url, {}, format="json")
     assert closed.status_code == 200, closed.content
     assert closed.json()["status"] == "closed"
+
+
+def test_the_plan_download_answers_ranges_with_the_same_access_checks(
+    reviewed: dict[str, Any], as_token: Any, as_session: Any
+) -> None:
+    dossier, plan = reviewed["dossier"], reviewed["plan"]
+    url = f"/api/dossiers/{dossier.pk}/documents/{plan.pk}/download/"
+    size = plan.stored_document.size_bytes
+    for client in (
+        as_token(dossier.applicant),
+        as_token(reviewed["member"]),
+        as_session(reviewed["desk_agent"]).client,
+    ):
+        partial = client.get(url, HTTP_RANGE="bytes=0-7")
+        assert partial.status_code == 206, partial.content
+        assert partial["Content-Range"] == f"bytes 0-7/{size}"
+        head = b"".join(partial.streaming_content)
+        assert len(head) == 8 and head.startswith(b"%PDF-")
+        assert_problem(client.get(url, HTTP_RANGE=f"bytes={size}-"), 416)
+    web = as_session(dossier.applicant).client.get(
+        f"/files/{dossier.pk}/documents/{plan.pk}/", headers={"Range": "bytes=-4"}
+    )
+    assert web.status_code == 206 and web["Content-Range"] == f"bytes {size - 4}-{size - 1}/{size}"
+    for outsider in (reviewed["other_member"], UserFactory.create()):
+        assert_problem(as_token(outsider).get(url, HTTP_RANGE="bytes=0-7"), 404)

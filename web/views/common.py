@@ -44,6 +44,7 @@ def back_to(request: HttpRequest, dossier: Dossier) -> HttpResponseRedirect:
 def error_text(error: Exception) -> str:
     """A domain error as a sentence in the active language, with the domain's own detail after it."""
     from permits.commissions.errors import BookingClosed, NotBookable, QuorumNotReached, SignatureOutOfTurn, SlotTaken
+    from permits.plans.guards import RemarkAnnotationsOpen
     from permits.services.application import CodeRefused, CodeThrottled
 
     if isinstance(error, CodeRefused):
@@ -60,6 +61,8 @@ def error_text(error: Exception) -> str:
         title = _("The quorum is not reached.")
     elif isinstance(error, SignatureOutOfTurn):
         title = _("It is not your turn to sign this document.")
+    elif isinstance(error, RemarkAnnotationsOpen):
+        title = _("Resolve or withdraw this remark's annotations on the plan before closing it.")
     elif isinstance(error, AccountRefused):
         return str(error.detail)
     elif isinstance(error, IllegalTransition):
