@@ -6,4 +6,5 @@
   (with appearance streams and `/Measure` on calibrated pages) and a last page summarising the remarks, appended
   as an incremental update: the original's bytes, and so its signatures, are untouched.
 - `appearance.py`: the drawing of each annotation (its appearance stream), text as shaped glyph outlines.
+- `errors.py`: an unreadable plan, an annotation that cannot be drawn (422 problems).
 """

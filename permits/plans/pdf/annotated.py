@@ -30,17 +30,21 @@ from PIL import Image
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name, pdf_string
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from permits.commissions.pdf import render_pdf
 from permits.models import RemarkStatus
 from permits.plans.pdf.appearance import TRANSLUCENT, Drawing, Point, hex_colour
+from permits.plans.pdf.errors import UnreadablePlan, UnsupportedAnnotation
 
 STAMP_LABELS = {  # stamp -> (standard /Name, French, Arabic)
     "approved": ("/Approved", "APPROUVÉ", "موافق عليه"),
     "to-correct": ("/ForComment", "À CORRIGER", "للتصحيح"),
     "refused": ("/NotApproved", "REFUSÉ", "مرفوض"),
 }
+MINIMUM_POINTS = {"rectangle": 2, "cloud": 2, "arrow": 2, "line": 2, "distance": 2, "polyline": 2, "path-length": 2,
+                  "polygon": 3, "area": 3, "angle": 3}  # fmt: skip
 MEASURE_INTENTS = {"distance": "/LineDimension", "path-length": "/PolyLineDimension", "area": "/PolygonDimension"}
 UNIT_LABELS = {"m": "m", "m2": "m²", "deg": "°", "degrees": "°"}
 
@@ -231,8 +235,20 @@ def _annotation_object(
     size: float,
     calibration: Mapping[str, Any] | None,
 ) -> generic.IndirectObject:
-    subtype, build = BUILDERS[annotation["kind"]]
-    points = [(float(x) + origin[0], float(y) + origin[1]) for x, y in annotation["points"]]
+    kind = annotation.get("kind")
+    if kind not in BUILDERS:
+        raise UnsupportedAnnotation(f"Unknown annotation kind {kind!r}.", annotation=annotation.get("id"))
+    subtype, build = BUILDERS[kind]
+    try:
+        points = [(float(x) + origin[0], float(y) + origin[1]) for x, y in annotation["points"]]
+    except (KeyError, TypeError, ValueError) as error:
+        raise UnsupportedAnnotation(
+            "An annotation's points must be [x, y] pairs.", annotation=annotation.get("id")
+        ) from error
+    if len(points) < MINIMUM_POINTS.get(kind, 1):
+        raise UnsupportedAnnotation(
+            f"A {kind} needs at least {MINIMUM_POINTS[kind]} points.", annotation=annotation.get("id")
+        )
     drawing = Drawing(
         colour=hex_colour(str(annotation.get("colour") or "#1d4ed8")),
         line_width=max(1.0, size / 7),
@@ -294,7 +310,7 @@ def _annotation_object(
         dictionary[pdf_name("/Measure")] = measure_dictionary(calibration)
         if subtype == "/Line":
             dictionary[pdf_name("/Cap")] = generic.BooleanObject(True)
-    if subtype in ("/Polygon", "/PolyLine", "/Square") and annotation["kind"] == "area":
+    if annotation["kind"] == "area":
         dictionary[pdf_name("/IC")] = _numbers(drawing.colour)
     return writer.add_object(dictionary)
 
@@ -367,8 +383,11 @@ def annotated_copy(
 ) -> bytes:
     """The plan with `annotations` (withdrawn ones left out) and, when given, the remarks' summary as last page;
     `calibrations` maps a page number to its calibration (`metres_per_point`, `scale_denominator`)."""
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
-    page_count = int(writer.root["/Pages"]["/Count"])
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
+        page_count = int(writer.root["/Pages"]["/Count"])
+    except (PdfReadError, KeyError, TypeError, ValueError) as error:
+        raise UnreadablePlan(f"The file cannot be read as a PDF ({error}).") from error
     for annotation in annotations:
         page_number = int(annotation["page"])
         if annotation.get("status") == "withdrawn" or not 1 <= page_number <= page_count:

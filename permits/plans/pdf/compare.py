@@ -5,34 +5,31 @@ coordinates). The translation between them (a plan re-exported with other margin
 estimated by phase correlation (numpy FFT) on a downscaled copy, then refined at full resolution on the window
 holding the most ink. A pixel has changed when it is ink on one page and there is no ink within `tolerance_px` of it
 on the other: anti-aliasing and sub-pixel offsets are not changes. Changed pixels are grouped on a grid of
-`cell_px` cells (cells within `gap_cells` join) into connected regions; regions with fewer changed pixels than
+`cell_pt` cells (cells within `gap_cells` join) into connected regions; regions with fewer changed pixels than
 `min_area_pt2` are noise. Everything is uint8 or bool (no float64 image): two A1 pages at 150 dpi stay far under
 500 MB. The picture shows page b faded, what was removed in red and what was added in blue, each region outlined.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
+import math
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy
 import pypdfium2
 from PIL import Image
 
-from gis_core.problems import BadInput
+from permits.plans.pdf.errors import UnreadablePlan
 
 INK = 160  # grey levels darker than this are ink
-COARSE_SIDE = 1024  # the phase correlation's downscaled image fits in this many pixels
-WINDOW = 1024  # the refinement's full-resolution window
+COARSE_SIDE = 512  # the phase correlation's downscaled image fits in this many pixels
+WINDOW = 512  # the refinement's full-resolution window
+MAX_PIXELS = 40_000_000  # a page rendered larger (A0 at 150 dpi is 35 M) is rendered at a lower dpi
 PNG_MAX_SIDE = 2480  # the picture's largest side (A1 at 75 dpi); PNG-encoding a full 150 dpi A1 costs ~1 s
-
-
-class UnreadablePlan(BadInput):
-    """The file is not a PDF PDFium can open, or has no such page."""
-
-    status = 422
-    title = "Plan cannot be compared"
 
 
 @dataclass(frozen=True)
@@ -62,8 +59,9 @@ class _Raster:
     size: tuple[float, float]  # the page's MediaBox, points
 
 
-def render_page(pdf: bytes, page: int, *, dpi: float) -> _Raster:
-    """Page `page` (1-based) of `pdf` in grey, unrotated, `dpi` pixels per inch."""
+@contextlib.contextmanager
+def _opened(pdf: bytes, page: int) -> Iterator[pypdfium2.PdfPage]:
+    """Page `page` (1-based) of `pdf`, open while the block runs."""
     try:
         document = pypdfium2.PdfDocument(pdf)
     except pypdfium2.PdfiumError as error:
@@ -71,27 +69,40 @@ def render_page(pdf: bytes, page: int, *, dpi: float) -> _Raster:
     try:
         if not 1 <= page <= len(document):
             raise UnreadablePlan(f"The plan has no page {page} (it has {len(document)}).", page=page)
-        handle = document[page - 1]
-        bitmap = handle.render(scale=dpi / 72, grayscale=True, rotation=(360 - handle.get_rotation()) % 360)
-        grey = numpy.array(bitmap.to_numpy(), dtype=numpy.uint8).reshape(bitmap.height, bitmap.width)
-        media, crop = handle.get_mediabox(), handle.get_cropbox()
-        return _Raster(
-            grey=grey,
-            origin=(crop[0] - media[0], crop[1] - media[1]),
-            size=(media[2] - media[0], media[3] - media[1]),
-        )
+        yield document[page - 1]
     finally:
         document.close()
 
 
+def _render(handle: pypdfium2.PdfPage, dpi: float) -> _Raster:
+    """The page in grey, unrotated, `dpi` pixels per inch."""
+    bitmap = handle.render(scale=dpi / 72, grayscale=True, rotation=(360 - handle.get_rotation()) % 360)
+    grey = numpy.array(bitmap.to_numpy(), dtype=numpy.uint8).reshape(bitmap.height, bitmap.width)
+    media, crop = handle.get_mediabox(), handle.get_cropbox()
+    return _Raster(
+        grey=grey,
+        origin=(crop[0] - media[0], crop[1] - media[1]),
+        size=(media[2] - media[0], media[3] - media[1]),
+    )
+
+
+def _padded(image: numpy.ndarray, factor: int, fill: int) -> numpy.ndarray:
+    """`image` grown to whole `factor` x `factor` blocks with `fill` (itself when it already fits)."""
+    rows, columns = -(-image.shape[0] // factor), -(-image.shape[1] // factor)
+    if (rows * factor, columns * factor) == image.shape:
+        return image
+    padded = numpy.full((rows * factor, columns * factor), fill, dtype=image.dtype)
+    padded[: image.shape[0], : image.shape[1]] = image
+    return padded
+
+
 def block_sums(mask: numpy.ndarray, factor: int) -> numpy.ndarray:
-    """True pixels per `factor` x `factor` block (int32), the image padded with False to whole blocks. Summed along
-    rows first (contiguous, uint16), then columns: several times faster than one reduction over both axes."""
-    rows, columns = -(-mask.shape[0] // factor), -(-mask.shape[1] // factor)
-    padded = numpy.zeros((rows * factor, columns * factor), dtype=numpy.uint8)
-    padded[: mask.shape[0], : mask.shape[1]] = mask
-    across = padded.reshape(rows * factor, columns, factor).sum(axis=2, dtype=numpy.uint16)
-    return across.reshape(rows, factor, columns).sum(axis=1, dtype=numpy.int32)
+    """True pixels per `factor` x `factor` block (int32), the image padded with False to whole blocks. Rows are
+    summed first (whole rows added together, vectorised), then the columns of the much smaller result."""
+    padded = _padded(mask, factor, 0)
+    rows, columns = padded.shape[0] // factor, padded.shape[1] // factor
+    down = padded.reshape(rows, factor, padded.shape[1]).sum(axis=1, dtype=numpy.int32)
+    return down.reshape(rows, columns, factor).sum(axis=2, dtype=numpy.int32)
 
 
 def _phase_correlation(fixed: numpy.ndarray, moving: numpy.ndarray) -> tuple[int, int]:
@@ -182,15 +193,23 @@ def connected_regions(counts: numpy.ndarray, *, gap: int) -> list[tuple[int, int
     return sorted(regions)
 
 
+def _darkest(grey: numpy.ndarray, step: int) -> numpy.ndarray:
+    """`grey` downscaled by `step`, each pixel the darkest of its block: thin lines survive the reduction."""
+    padded = _padded(grey, step, 255)
+    rows, columns = padded.shape[0] // step, padded.shape[1] // step
+    down = padded.reshape(rows, step, padded.shape[1]).min(axis=1)
+    return down.reshape(rows, columns, step).min(axis=2)
+
+
 def _picture(
     grey_b: numpy.ndarray, removed: numpy.ndarray, added: numpy.ndarray, boxes: list[tuple[int, int, int, int]]
 ) -> bytes:
     """Page b faded, removed ink in red, added ink in blue, regions outlined in orange; at most PNG_MAX_SIDE."""
     step = max(1, -(-max(grey_b.shape) // PNG_MAX_SIDE))
-    faded = (grey_b[::step, ::step] // 4 + 191).astype(numpy.uint8)
+    faded = (_darkest(grey_b, step) // 2 + 128).astype(numpy.uint8)  # black lines become mid grey
     rgb = numpy.repeat(faded[:, :, None], 3, axis=2)
-    shown_removed = dilate(removed, step // 2)[::step, ::step]
-    shown_added = dilate(added, step // 2)[::step, ::step]
+    shown_removed = block_sums(removed, step) > 0
+    shown_added = block_sums(added, step) > 0
     rgb[shown_removed] = (220, 38, 38)
     rgb[shown_added] = (37, 99, 235)
     for top, left, bottom, right in boxes:
@@ -220,22 +239,28 @@ def compare_pages(
     dpi: float = 150,
     *,
     tolerance_px: int = 2,
-    cell_px: int = 16,
+    cell_pt: float = 8.0,
     gap_cells: int = 1,
     min_area_pt2: float = 4.0,
+    max_pixels: int = MAX_PIXELS,
 ) -> Comparison:
-    """Compare page `page_a` of `pdf_a` (the older version) with page `page_b` of `pdf_b` (the newer one)."""
-    raster_b = render_page(pdf_b, page_b, dpi=dpi)
-    ink_b = raster_b.grey < INK
-    raster_a = render_page(pdf_a, page_a, dpi=dpi)
-    ink_a = _common_canvas(raster_a.grey < INK, ink_b.shape)
-    origin_a, height_a = raster_a.origin, raster_a.grey.shape[0]
-    del raster_a
+    """Compare page `page_a` of `pdf_a` (the older version) with page `page_b` of `pdf_b` (the newer one), both
+    rendered at `dpi`, lowered so that the larger page stays within `max_pixels` (the comparison's `dpi`)."""
+    with _opened(pdf_a, page_a) as handle_a, _opened(pdf_b, page_b) as handle_b:
+        largest = max(width * height for width, height in (handle_a.get_size(), handle_b.get_size()))
+        dpi = min(dpi, 0.995 * 72 * math.sqrt(max_pixels / max(largest, 1.0)))  # 0.5%: whole pixels round up
+        raster_b = _render(handle_b, dpi)
+        ink_b = raster_b.grey < INK
+        raster_a = _render(handle_a, dpi)
+        ink_a = _common_canvas(raster_a.grey < INK, ink_b.shape)
+        origin_a, height_a = raster_a.origin, raster_a.grey.shape[0]
+        del raster_a
     shift = estimate_shift(ink_a, ink_b)
     ink_a = _placed(ink_a, ink_b.shape, shift)
     removed = ink_a & ~dilate(ink_b, tolerance_px)
     added = ink_b & ~dilate(ink_a, tolerance_px)
     del ink_a, ink_b
+    cell_px = max(1, round(cell_pt * dpi / 72))
     counts = block_sums(removed | added, cell_px)
     scale = dpi / 72
     min_pixels = min_area_pt2 * scale * scale

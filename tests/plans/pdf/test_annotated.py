@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy
+import pypdfium2
+import pypdfium2.raw as pypdfium2_raw
 import pytest
 from PIL import Image
 from pypdf import PdfReader
@@ -22,6 +24,7 @@ from permits.plans.pdf.annotated import (
     format_measurement,
     raster_plan_pdf,
 )
+from permits.plans.pdf.errors import UnreadablePlan, UnsupportedAnnotation
 from tests.legal_path import pki  # noqa: F401 - the development PKI of the session, as a fixture
 from tests.plans.plan_files import METRES_PER_POINT, PLAN, plan_pdf, raster_plan_png
 from tests.signing.conftest import pdfsig
@@ -250,3 +253,33 @@ def test_measurements_are_shown_to_the_centimetre() -> None:
     assert format_measurement({"kind": "area", "value": 24, "unit": "m2", "perimeter": 20}) == "24.00 m² (20.00 m)"
     assert format_measurement({"kind": "angle", "value": 89.96, "unit": "deg"}) == "90.0°"
     assert format_measurement(None) == ""
+
+
+def test_pdfium_the_engine_of_chromium_lists_them_too(copy: bytes) -> None:
+    document = pypdfium2.PdfDocument(copy)
+    page = document[0]
+    subtypes = [
+        pypdfium2_raw.FPDFAnnot_GetSubtype(pypdfium2_raw.FPDFPage_GetAnnot(page, index))
+        for index in range(pypdfium2_raw.FPDFPage_GetAnnotCount(page))
+    ]
+    document.close()
+
+    names = {
+        pypdfium2_raw.FPDF_ANNOT_SQUARE: "/Square",
+        pypdfium2_raw.FPDF_ANNOT_LINE: "/Line",
+        pypdfium2_raw.FPDF_ANNOT_POLYLINE: "/PolyLine",
+        pypdfium2_raw.FPDF_ANNOT_POLYGON: "/Polygon",
+        pypdfium2_raw.FPDF_ANNOT_FREETEXT: "/FreeText",
+        pypdfium2_raw.FPDF_ANNOT_STAMP: "/Stamp",
+    }
+    expected = [SUBTYPES[annotation["kind"]] for annotation in review() if annotation["status"] != "withdrawn"]
+    assert sorted(names.get(subtype, str(subtype)) for subtype in subtypes) == sorted(expected)
+
+
+def test_a_file_that_is_not_a_pdf_or_an_annotation_that_cannot_be_drawn_is_a_clear_error(original: bytes) -> None:
+    with pytest.raises(UnreadablePlan):
+        annotated_copy(b"%PDF-1.7 not really a plan", review(), CALIBRATIONS, None)
+    with pytest.raises(UnsupportedAnnotation, match="at least 3 points"):
+        annotated_copy(original, [{**review()[1], "points": [[0, 0], [10, 10]]}], CALIBRATIONS, None)
+    with pytest.raises(UnsupportedAnnotation, match="Unknown annotation kind"):
+        annotated_copy(original, [{**review()[0], "kind": "hatch"}], CALIBRATIONS, None)

@@ -9,7 +9,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
-from permits.plans.pdf.compare import Comparison, Region, UnreadablePlan, compare_pages
+from permits.plans.pdf.compare import Comparison, Region, compare_pages
+from permits.plans.pdf.errors import UnreadablePlan
 from tests.plans.plan_files import PLAN, plan_pdf
 
 RED, BLUE = (220, 38, 38), (37, 99, 235)
@@ -51,7 +52,8 @@ def test_the_moved_wall_is_the_only_change() -> None:
     _, (_, new_y) = PLAN.wall(2)
     middle = (x0 + x1) / 2
     assert comparison.regions, "the moved wall is not found"
-    assert any(contains(region, middle, old_y) and contains(region, middle, new_y) for region in comparison.regions)
+    assert any(contains(region, middle, old_y) for region in comparison.regions)  # where the wall was
+    assert any(contains(region, middle, new_y) for region in comparison.regions)  # where it is now
     assert all(inside(region, wall_band()) for region in comparison.regions), comparison.regions
     assert comparison.shift == (0.0, 0.0)
     # removed in red where the wall was, added in blue where it is now; the room, unchanged, is neither
@@ -106,3 +108,12 @@ def test_a_missing_page_or_a_file_that_is_not_a_pdf_is_a_clear_error() -> None:
         compare_pages(plan_pdf(), 3, plan_pdf(), 1)
     with pytest.raises(UnreadablePlan, match="cannot be read"):
         compare_pages(plan_pdf(), 1, b"%PDF-1.7 not really", 1)
+
+
+def test_a_page_too_large_for_the_pixel_budget_is_compared_at_a_lower_resolution() -> None:
+    comparison = compare_pages(plan_pdf(version=1), 1, plan_pdf(version=2), 1, dpi=150, max_pixels=2_000_000)
+
+    assert comparison.dpi == pytest.approx(72 * (2_000_000 / (PLAN.width * PLAN.height)) ** 0.5, rel=0.01)  # ~51 dpi
+    image = Image.open(io.BytesIO(comparison.diff_png))
+    assert image.size[0] * image.size[1] <= 2_000_000
+    assert comparison.regions and all(inside(region, wall_band()) for region in comparison.regions)
