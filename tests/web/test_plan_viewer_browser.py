@@ -302,6 +302,12 @@ def test_a_reviewer_calibrates_measures_annotates_and_makes_a_remark(
     expect(page.locator("#plan-search-status")).to_contain_text("1")
     expect(page.locator("#plan-overlay .plan-search-hit")).to_have_count(1)
     screenshot(page, "plans-office-search-rotated")
+
+    # 7. The annotated copy to download: a PDF built by the API.
+    link = page.get_by_role("link", name="Télécharger le plan annoté")
+    expect(link).to_be_visible()
+    download = page.request.get(f"{live_server.url}{link.get_attribute('href')}")
+    assert download.status == 200 and download.body().startswith(b"%PDF-")
     watch.assert_clean()
 
 
@@ -366,6 +372,22 @@ def test_a_reviewer_compares_two_versions_side_by_side_and_overlaid(
     assert page.evaluate("() => document.getElementById('stage-from').style.clipPath") == "inset(0px 70% 0px 0px)"
     assert page.evaluate("() => document.getElementById('stage-from').parentElement.id") == "compare-to-wrap"
     screenshot(page, "plans-compare-overlay", stage="stage-to")
+
+    # the computed difference: the changed region is where the wall moved, and nowhere else
+    page.get_by_role("button", name="Différence").click()
+    expect(page.locator("#compare-result")).to_be_visible(timeout=30_000)
+    regions = page.evaluate("() => window.planCompare.state.regions")
+    (x0, y0), (x1, _) = PLAN.wall()
+    (_, moved_y), _ = PLAN.wall(version=2)
+    assert regions, "no changed region found"
+    for region in regions:
+        assert region["x"] < x1 + 30 and region["x"] + region["width"] > x0 - 30
+        assert region["y"] < moved_y + 30 and region["y"] + region["height"] > y0 - 30
+    expect(page.locator("#stage-to .plan-region")).to_have_count(len(regions))
+    expect(page.locator("#compare-image")).to_be_visible()
+    page.wait_for_function("() => document.getElementById('compare-image').naturalWidth > 0")
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "plans-compare-difference", stage="stage-to", full_page=True)
     watch.assert_clean()
 
 
