@@ -83,14 +83,16 @@ def session_of(user: User) -> str:
 
 @pytest.fixture
 def annotated(plan_file: dict[str, Any]) -> None:
-    """The desk declared the scale 1:100 and measured the wall."""
-    document, desk = plan_file["document"], plan_file["desk"]
+    """The desk declared the scale 1:100, measured the wall, made a remark of it and sent it."""
+    dossier, document, desk = plan_file["dossier"], plan_file["document"], plan_file["desk"]
     plan_services.plan_calibrate(
         actor=desk, address=None, document=document, page=1, method="declared", scale_denominator=100
     )
-    plan_services.plan_annotate(
+    wall = plan_services.plan_annotate(
         actor=desk, address=None, document=document, page=1, kind="distance", points=[*PLAN.wall()]
     )
+    plan_services.plan_annotation_remark(actor=desk, address=None, annotation=wall, text="Mur à reculer.")
+    services.remarks_send_to_applicant(actor=desk, address=None, dossier=dossier)
 
 
 @pytest.fixture
@@ -323,6 +325,11 @@ def test_the_applicant_reads_the_plan_without_tools_in_arabic_and_on_a_phone(
         assert page.locator("#measure-tools, #annotation-tools, #calibration-declared").count() == 0
         expect(page.locator("#annotation-list .annotation-item")).to_have_count(1)
         expect(page.locator("#annotation-list .annotation-caption")).to_contain_text("10")
+        # the remark (with its reply form) shows its annotation on the plan
+        remark = page.locator("article.remark").first
+        expect(remark.locator(".reply-form")).to_be_visible()
+        remark.locator(".remark-annotations").click()
+        expect(page.locator("#annotation-list .annotation-item")).to_have_attribute("aria-current", "true")
         assert page.evaluate("() => document.documentElement.dir") == ("rtl" if language == "ar" else "ltr")
         assert page.evaluate("() => getComputedStyle(document.getElementById('plan-stage')).direction") == "ltr"
         assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")

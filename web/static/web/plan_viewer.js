@@ -248,6 +248,7 @@ async function loadAnnotations() {
   }
   workspace.dataset.state = "ready";
   if (statusLine.dataset.kind !== "error") say("");
+  if (!config.review) linkServerRemarks();
   renderAnnotationList();
   draw();
 }
@@ -367,7 +368,20 @@ async function focusAnnotations(ids) {
   renderAnnotationList();
 }
 
-// --- remarks (reviewers) ---------------------------------------------------------------------------------------
+// --- remarks ---------------------------------------------------------------------------------------------------
+
+// The applicant's remarks are written by the server (with their reply forms): each one whose annotations are on
+// this plan gets the button that shows them.
+function linkServerRemarks() {
+  for (const article of document.querySelectorAll("article.remark")) {
+    const id = Number(article.id.replace("remark-", ""));
+    const ids = state.annotations.filter((annotation) => annotation.remark === id).map((annotation) => annotation.id);
+    article.querySelector(".remark-annotations")?.remove();
+    if (!ids.length) continue;
+    const button = h("button", { type: "button", class: "button button-small remark-annotations", onclick: () => focusAnnotations(ids) }, t("showAnnotations"));
+    article.querySelector(".remark-text").after(button);
+  }
+}
 
 async function loadRemarks() {
   const list = byId("remark-list");
