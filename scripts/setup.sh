@@ -48,6 +48,11 @@ if [ ! -f node_modules/.stamp ] || [ package.json -nt node_modules/.stamp ] || [
 fi
 mkdir -p web/static/vendor/maplibre-gl
 cp -u node_modules/maplibre-gl/dist/maplibre-gl.js node_modules/maplibre-gl/dist/maplibre-gl.css web/static/vendor/maplibre-gl/
+# PDF.js (the plan viewer): the library, its worker, the standard fonts and character maps of plans that do not embed
+# theirs, the wasm image decoders (JPEG 2000, JBIG2 scans); all served from our static files.
+mkdir -p web/static/vendor/pdfjs
+cp -u node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs web/static/vendor/pdfjs/
+cp -ru node_modules/pdfjs-dist/standard_fonts node_modules/pdfjs-dist/cmaps node_modules/pdfjs-dist/wasm web/static/vendor/pdfjs/
 
 po_files="$(find locale web parcels gis_core -name '*.po' 2>/dev/null || true)"
 if [ -n "$po_files" ]; then

@@ -9,7 +9,7 @@ from django.templatetags.static import static
 from django.urls import path
 
 from web.accounts import views as account_views
-from web.views import accounts, documents, dossier, history, inspections, mandates, office, outbox, wizard
+from web.views import accounts, documents, dossier, history, inspections, mandates, office, outbox, plans, wizard
 from web.views.parcel_map import parcel_map
 from web.views.public_map import public_map
 
@@ -73,6 +73,7 @@ urlpatterns = [
         name="document-download",
     ),
     path("files/<int:dossier_id>/remarks/<int:remark_id>/reply/", dossier.remark_reply, name="remark-reply"),
+    path("files/<int:dossier_id>/plans/", plans.plans_applicant, name="plans"),
     path(
         "files/<int:dossier_id>/published/<int:output_id>/",
         documents.published_document_download,
@@ -82,6 +83,8 @@ urlpatterns = [
     path("office/", office.desk_queue, name="office-queue"),
     path("office/opinions/", office.member_queue, name="office-opinions"),
     path("office/architects/", account_views.architects_queue, name="office-architects"),
+    path("office/files/<int:dossier_id>/plans/", plans.plans_office, name="office-plans"),
+    path("office/files/<int:dossier_id>/plans/compare/", plans.plans_compare, name="office-plans-compare"),
     path("office/architects/<int:user_id>/review/", account_views.architect_review, name="office-architect-review"),
     path("files/<int:dossier_id>/completeness/", office.completeness, name="office-completeness"),
     path("files/<int:dossier_id>/consultations/<int:consultation_id>/opinion/", office.opinion, name="office-opinion"),

@@ -92,6 +92,14 @@ def sign_in_wrongly(page: Page) -> None:
     assert page.locator(".message-error").count(), "no error message after a wrong password"
 
 
+def plans_ready(page: Page) -> None:
+    """The plan viewer has drawn the file's plan (or said it has none)."""
+    page.wait_for_function(
+        "() => ['ready', 'empty'].includes(document.querySelector('#plan-workspace, #compare-stages').dataset.state)",
+        timeout=30_000,
+    )
+
+
 def file_url(name: str, key: str = "draft") -> Callable[[dict[str, Any]], str]:
     return lambda data: reverse(name, args=[data[key].pk])
 
@@ -139,6 +147,7 @@ APPLICANT_PAGES = [
     CheckedPage("file-to-book", file_url("web:dossier-detail", "under_instruction"), ("#commission-booking-link",)),
     CheckedPage("booking", file_url("commission:booking", "under_instruction"), ("#free-slots button",)),
     CheckedPage("history", file_url("web:dossier-history", "awaiting"), (".history-table",)),
+    CheckedPage("plans", file_url("web:plans", "awaiting"), ("#zoom-in", ".reply-form button"), then=plans_ready),
     CheckedPage("account", lambda data: reverse("web:account"), ("form button[type=submit]",)),
     CheckedPage("tokens", lambda data: reverse("web:account-tokens"), ("#create-token", "#tokens-table button")),
     CheckedPage("account-phone", lambda data: reverse("web:account-phone"), ("main form button[type=submit]",)),
@@ -152,6 +161,20 @@ BACK_OFFICE_PAGES = [
     CheckedPage("desk-file-under-instruction", file_url("web:dossier-detail", "under_instruction"), user="desk"),
     CheckedPage("member-consultations", lambda data: reverse("web:office-opinions"), user="member"),
     CheckedPage("member-file", file_url("web:dossier-detail", "under_instruction"), user="member"),
+    CheckedPage(
+        "desk-plans",
+        file_url("web:office-plans", "under_instruction"),
+        ("[data-tool='distance']",),
+        user="desk",
+        then=plans_ready,
+    ),
+    CheckedPage(
+        "desk-plans-compare",
+        file_url("web:office-plans-compare", "under_instruction"),
+        ("[data-mode='overlay']",),
+        user="desk",
+        then=plans_ready,
+    ),
     CheckedPage("commission-sessions", lambda data: reverse("commission:sessions"), user="president"),
     CheckedPage(
         "commission-session", lambda data: reverse("commission:session", args=[data["session"].pk]), user="president"

@@ -6,7 +6,9 @@ errors into a message the person can read in their language.
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from gis_core.documents.errors import DocumentError
@@ -28,6 +30,15 @@ def dossier_for(request: HttpRequest, dossier_id: int) -> Dossier:
         return selectors.dossier_get_for(user=request.user, dossier_id=dossier_id)
     except DossierNotFound as error:
         raise Http404(str(error)) from error
+
+
+def back_to(request: HttpRequest, dossier: Dossier) -> HttpResponseRedirect:
+    """Back to the page a form came from (its `next` field, a path of this site: the file page or its plans), or to
+    the file page."""
+    back = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) and back.startswith("/"):
+        return redirect(back)
+    return redirect("web:dossier-detail", dossier.pk)
 
 
 def error_text(error: Exception) -> str:

@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,7 +31,7 @@ from permits.errors import NotFound
 from permits.models import REVISED_PLAN, SIGNED_APPLICATION, Dossier, DossierDocument, DossierStatus, RequiredDocument
 from web import forms
 from web.i18n import localized
-from web.views.common import client_address, dossier_for, run_service
+from web.views.common import back_to, client_address, dossier_for, run_service
 
 FREE_TYPE_LABELS = {
     REVISED_PLAN: gettext_lazy("Revised plans"),
@@ -150,9 +149,6 @@ def document_upload(request: HttpRequest, dossier_id: int) -> HttpResponse:
     """Upload one document (or a new version of it) to the file."""
     dossier = dossier_for(request, dossier_id)
     form = forms.DocumentUploadForm(request.POST, request.FILES)
-    back = request.POST.get("next") or reverse("web:dossier-detail", args=[dossier.pk])
-    if not back.startswith("/"):
-        back = reverse("web:dossier-detail", args=[dossier.pk])
     if form.is_valid():
         data = form.cleaned_data
         run_service(
@@ -168,7 +164,7 @@ def document_upload(request: HttpRequest, dossier_id: int) -> HttpResponse:
         )
     else:
         messages.error(request, _("Choose a file to upload."))
-    return redirect(back)
+    return back_to(request, dossier)
 
 
 @login_required

@@ -22,7 +22,7 @@ from permits.services.filing import linked_dossier_open
 from web import forms
 from web.i18n import localized
 from web.views.commission import booking_summary
-from web.views.common import client_address, dossier_for, run_service
+from web.views.common import back_to, client_address, dossier_for, run_service
 from web.views.documents import (
     decision_pending,
     document_version_upload,
@@ -210,7 +210,7 @@ def remark_reply(request: HttpRequest, dossier_id: int, remark_id: int) -> HttpR
     form = forms.ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Write a reply before sending it."))
-        return redirect("web:dossier-detail", dossier.pk)
+        return back_to(request, dossier)
     attachments: list[Any] = []
     plan = form.cleaned_data.get("revised_plan")
     if plan is not None:
@@ -225,7 +225,7 @@ def remark_reply(request: HttpRequest, dossier_id: int, remark_id: int) -> HttpR
             ),
         )
         if document is None:
-            return redirect("web:dossier-detail", dossier.pk)
+            return back_to(request, dossier)
         attachments.append(document.pk)
     run_service(
         request,
@@ -238,4 +238,4 @@ def remark_reply(request: HttpRequest, dossier_id: int, remark_id: int) -> HttpR
         ),
         _("Reply sent."),
     )
-    return redirect("web:dossier-detail", dossier.pk)
+    return back_to(request, dossier)
