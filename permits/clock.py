@@ -196,6 +196,7 @@ class Limit:
     remind_before: int
     legal_source: str
     counted_from: str
+    legal_sources: dict[str, str]  # the source by language (en, fr, ar) for the texts that cite it
 
     @property
     def overdue(self) -> bool:
@@ -280,6 +281,7 @@ def _limit(*, rule: StepDeadline, step: str, started_on: date, deadline: date, t
         remind_before=rule.remind_before,
         legal_source=rule.legal_source,
         counted_from=rule.counted_from,
+        legal_sources={"en": rule.legal_source, "fr": rule.legal_source_fr, "ar": rule.legal_source_ar},
     )
 
 
