@@ -2,8 +2,8 @@
 
 Idempotent: rows are matched by their natural keys (agency code, procedure code, document code...) and
 updated; rows added in the admin and absent from the file are left alone, except procedures: the file is the list
-of procedures one may file, so a procedure it no longer lists is deactivated (never deleted: files refer to it; reactivating one is the
-administrator's choice).
+of procedures one may file, so a procedure it no longer lists is deactivated (never deleted: files refer to it;
+reactivating one is the administrator's choice).
 """
 
 from dataclasses import dataclass

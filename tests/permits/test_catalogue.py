@@ -11,8 +11,16 @@ from parcels.models import Agency
 from permits import services
 from permits.dispatch import dispatch_targets
 from permits.errors import InvalidDossier
+from permits.models import (
+    DecisionPath,
+    Dossier,
+    OccasionalMemberRule,
+    PermanentMember,
+    Procedure,
+    RequiredDocument,
+    Role,
+)
 from permits.selectors import procedures_active
-from permits.models import DecisionPath, Dossier, OccasionalMemberRule, PermanentMember, Procedure, RequiredDocument, Role
 from tests.factories import AgencyFactory
 from tests.permits.factories import ADDRESS, DossierFactory, ProcedureFactory, UserFactory
 
