@@ -288,8 +288,8 @@ def _limit(*, rule: StepDeadline, step: str, started_on: date, deadline: date, t
 def file_clock(*, dossier: Dossier, today: date, clock: DossierClock | None = None) -> FileClock | None:
     """The file's clock today, or None when no clock runs (a draft, a signed or published file, a withdrawn one)."""
     if clock is None:
-        clock = getattr(dossier, "clock", None) if "clock" in dossier._state.fields_cache else None
-        clock = clock or DossierClock.objects.filter(dossier_id=dossier.pk).first()
+        cache = dossier._state.fields_cache  # read with the file (`select_related("clock")`; None: it has none)
+        clock = cache["clock"] if "clock" in cache else DossierClock.objects.filter(dossier_id=dossier.pk).first()
     if clock is None or not clock.step:
         return None
     if STEP_OF_STATUS.get(dossier.status, PAUSED_STEP.get(dossier.status)) != clock.step:

@@ -10,6 +10,7 @@ from permits.api import (
     consultations,
     documents,
     dossiers,
+    inspections,
     mandates,
     people,
     remarks,
@@ -68,6 +69,21 @@ urlpatterns = [
         name="dossier-published-document",
     ),
     path(f"{dossier}footprint/", documents.FootprintUploadApi.as_view(), name="dossier-footprint"),
+    # the site inspection (récolement): the appointment, then the inspector's report
+    path(f"{dossier}inspection/", inspections.InspectionCurrentApi.as_view(), name="inspection"),
+    path(f"{dossier}inspection/propose/", inspections.InspectionProposeApi.as_view(), name="inspection-propose"),
+    *[
+        path(f"{dossier}inspection/<int:inspection_id>/{action}/", view.as_view(), name=f"inspection-{action}")
+        for action, view in (
+            ("confirm", inspections.InspectionConfirmApi),
+            ("other-date", inspections.InspectionOtherDateApi),
+            ("reschedule", inspections.InspectionRescheduleApi),
+            ("cancel", inspections.InspectionCancelApi),
+            ("report", inspections.InspectionReportApi),
+            ("photos", inspections.InspectionPhotoApi),
+            ("close", inspections.InspectionCloseApi),
+        )
+    ],
     # a commission member's work
     path("consultations/", consultations.ConsultationQueueApi.as_view(), name="consultation-queue"),
     path(
