@@ -406,6 +406,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "permits.commissions.tasks.signature_requests_resume_task",
         "schedule": 300.0,
     },
+    "inspections-resume-report-signatures": {  # closed inspection reports whose signature's task was lost
+        "task": "permits.inspections.tasks.inspection_reports_resume_task",
+        "schedule": 300.0,
+    },
     # Cache invalidations after a publication whose retry was lost (gis_core.outbox): the tile and WMTS caches.
     "tiles-invalidations-resume": {
         "task": "tiles.tasks.tile_invalidations_resume",

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
@@ -162,6 +163,10 @@ def _ensure(
         changed = True
     if changed:
         user.save()
+    _, made = EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )  # verified, as after the link of the sign-up e-mail (mandate invitations reach verified addresses only)
+    changed = changed or made
     if account.role:
         territory = commune if account.scoped_to_commune else None
         _, made = RoleMembership.objects.get_or_create(user=user, role=account.role, territory=territory, agency=agency)

@@ -199,11 +199,12 @@ def demo_application_sign(dossier: Dossier, report: ReportFunction) -> None:
     pki = DevelopmentPki(Path(settings.SIGNING_PKI_DIR))
     pki.ensure()
     pki.user(settings.APPLICATION_SEAL_SIGNER, display_name="Urbaplan - sceau des demandes")
-    sent = application.application_code_request(
-        actor=dossier.applicant, address=ADDRESS, dossier=dossier, channel="email", consent=True
-    )
-    delivery = Delivery.objects.filter(event_key="application.code", recipient=dossier.applicant.email).latest("pk")
-    code = re.search(r"\b(\d{6})\b", delivery.body)
+    with transaction.atomic():  # read before the worker sends it: a sent code's text is removed (Delivery.secret)
+        sent = application.application_code_request(
+            actor=dossier.applicant, address=ADDRESS, dossier=dossier, channel="email", consent=True
+        )
+        delivery = Delivery.objects.filter(event_key="application.code", recipient=dossier.applicant.email).latest("pk")
+        code = re.search(r"\b(\d{6})\b", delivery.body)
     assert code is not None, "the code message has no code"
     signature = application.application_sign(
         actor=dossier.applicant, address=ADDRESS, dossier=dossier, code=code.group(1)

@@ -13,7 +13,7 @@ from its audit trail; the signatures refuse a decision signed by them alone (`pe
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from permits.models import AuditEvent, Dossier, Mandate, MandateScope, MandateStatus, Role, RoleMembership
 
@@ -68,6 +68,16 @@ def mandate_covering(*, architect: Any, applicant_id: int | None, dossier: Dossi
         .order_by("scope", "-active_since")
         .first()
     )
+
+
+def mandated_files_q(*, architect_id: int) -> Q:
+    """The files an architect holds under an active mandate (for all the applicant's files, or for that file): the
+    filter form of `mandate_covering`, so that a revoked mandate hides the file from the architect at once."""
+    active = Mandate.objects.filter(architect_id=architect_id, status=MandateStatus.ACTIVE)
+    covering = Exists(active.filter(scope=MandateScope.ALL_FILES, applicant_id=OuterRef("applicant_id"))) | Exists(
+        active.filter(scope=MandateScope.ONE_FILE, dossier_id=OuterRef("pk"))
+    )
+    return Q(architect_id=architect_id) & Q(covering)
 
 
 def is_owner(user: Any, dossier: Dossier) -> bool:

@@ -196,6 +196,7 @@ class Limit:
     remind_before: int
     legal_source: str
     counted_from: str
+    legal_sources: dict[str, str]  # the source by language (en, fr, ar) for the texts that cite it
 
     @property
     def overdue(self) -> bool:
@@ -280,14 +281,15 @@ def _limit(*, rule: StepDeadline, step: str, started_on: date, deadline: date, t
         remind_before=rule.remind_before,
         legal_source=rule.legal_source,
         counted_from=rule.counted_from,
+        legal_sources={"en": rule.legal_source, "fr": rule.legal_source_fr, "ar": rule.legal_source_ar},
     )
 
 
 def file_clock(*, dossier: Dossier, today: date, clock: DossierClock | None = None) -> FileClock | None:
     """The file's clock today, or None when no clock runs (a draft, a signed or published file, a withdrawn one)."""
     if clock is None:
-        clock = getattr(dossier, "clock", None) if "clock" in dossier._state.fields_cache else None
-        clock = clock or DossierClock.objects.filter(dossier_id=dossier.pk).first()
+        cache = dossier._state.fields_cache  # read with the file (`select_related("clock")`; None: it has none)
+        clock = cache["clock"] if "clock" in cache else DossierClock.objects.filter(dossier_id=dossier.pk).first()
     if clock is None or not clock.step:
         return None
     if STEP_OF_STATUS.get(dossier.status, PAUSED_STEP.get(dossier.status)) != clock.step:

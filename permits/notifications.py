@@ -359,7 +359,11 @@ def on_tacit_decision(event: DossierEvent) -> None:
         template=template,
         occurrence=f"{event.name.removeprefix('dossier.')}-{occurrence_of(event)}",
         user_ids=owners_of(dossier),
-        extra={"deadline": _deadline(event.data.get("deadline")), "legal_source": event.data.get("legal_source", "")},
+        extra={
+            "deadline": _deadline(event.data.get("deadline")),
+            "legal_source": event.data.get("legal_source", ""),
+            "legal_sources": event.data.get("legal_sources") or {},
+        },
     )
 
 

@@ -3,7 +3,7 @@
 Visibility is one rule, used by every face: `dossiers_visible_to(user=...)`, and `dossier_get_for` which
 raises `DossierNotFound` (a 404, never a 403) for a file that does not exist *or* that the user may not see,
 so ids cannot be probed.
-- applicant / architect: their own files (drafts included);
+- applicant: their own files (drafts included); architect: the files they hold while a mandate covers them;
 - commission member: filed files dispatched to their agency (in the territory of their membership, if any);
 - desk agent, commission president, signing authority, administrator: filed files of their territory (the
   commune, or the communes under the province/region) or every file for a national membership;
@@ -63,7 +63,7 @@ def _visibility_q(user: Any) -> Q | None:
         return Q(pk__in=[])
     if user.is_superuser:
         return None
-    visible = Q(applicant_id=user.pk) | Q(architect_id=user.pk)
+    visible = Q(applicant_id=user.pk) | access.mandated_files_q(architect_id=user.pk)
     filed = ~Q(status=workflow.S.DRAFT)
     for membership in access.memberships_of(user, TERRITORIAL_ROLES):
         visible |= filed & access.territory_scope_q(membership.territory_id)
@@ -127,6 +127,20 @@ def dossiers_by_days_left(
         if found is not None:
             rows.append((dossier, found))
     return rows
+
+
+def dossiers_of_owner(*, user: Any, today: date | None = None) -> list[tuple[Dossier, FileClock | None]]:
+    """The user's own files ("my files": as applicant, or as architect under a mandate), newest first, each with its
+    clock today (None when none runs: a draft, a decided and published file). Three queries whatever their number."""
+    today = today or timezone.localdate()
+    mine = (
+        dossiers_visible_to(user=user)
+        .filter(Q(applicant_id=user.pk) | Q(architect_id=user.pk))
+        .select_related("clock")
+        .prefetch_related("procedure__step_deadlines")
+        .order_by("-created_at")
+    )
+    return [(dossier, file_clock(dossier=dossier, today=today)) for dossier in mine]
 
 
 def procedures_active() -> QuerySet[Procedure]:

@@ -4,10 +4,14 @@ PERSONAL DATA. These tables hold recipients' e-mail addresses and phone numbers 
 (names, file references). They are for the platform's staff only:
 - never expose them in a public view, the `geoportal` schema, an OGC/tile feed or an open-data export;
 - the admin is the only user interface (read-only); logs name a delivery by its id, never by its recipient;
-- `__str__` deliberately leaves the recipient out.
+- `__str__` deliberately leaves the recipient out;
+- a `secret` delivery (a one-time code, a verification or reset link) loses its text as soon as it is sent.
 """
 
 from django.db import models
+
+#: What a secret delivery's text becomes once sent: staff pages and the database never show a usable code or link.
+SECRET_SENT = "[sent: the one-time code or link it carried was removed]"
 
 
 class Delivery(models.Model):
@@ -35,6 +39,11 @@ class Delivery(models.Model):
     body = models.TextField(help_text="Plain-text body (the SMS text).")
     html_body = models.TextField(blank=True, help_text="Optional HTML alternative of an e-mail.")
     event_key = models.CharField(max_length=100, db_index=True, help_text='What triggered it: "dossier.submitted".')
+    secret = models.BooleanField(
+        default=False,
+        help_text="Its text carries a one-time code or a link that verifies, signs in or resets: once sent, the "
+        "subject and text are replaced by a mention (SECRET_SENT).",
+    )
     idempotency_key = models.CharField(
         max_length=200, unique=True, help_text="The same event to the same recipient is never sent twice."
     )

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gis_core.notifications.channels import ChannelError, OutgoingMessage, channel_for
-from gis_core.notifications.models import Delivery, DeliveryAttempt
+from gis_core.notifications.models import SECRET_SENT, Delivery, DeliveryAttempt
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,8 @@ def _record_attempt(
         delivery.sent_at = now
         delivery.provider_message_id = provider_message_id[:255]
         delivery.next_attempt_at = None
+        if delivery.secret:  # delivered: nobody needs the code or link any more (a failed one keeps it to be resent)
+            delivery.subject, delivery.body, delivery.html_body = "", SECRET_SENT, ""
     else:
         outcome = DeliveryAttempt.Outcome.FAILED
         delivery.last_error = error

@@ -127,10 +127,12 @@ def notification_schedule(
     event_key: str,
     idempotency_key: str,
     html_body: str = "",
+    secret: bool = False,
 ) -> Delivery:
     """Record a delivery (once per idempotency key) and send it by Celery when the caller's transaction commits.
 
-    A second call with the same idempotency key returns the existing delivery and schedules nothing.
+    A second call with the same idempotency key returns the existing delivery and schedules nothing. `secret`: the
+    text carries a one-time code or a link that verifies, signs in or resets; it is removed once sent.
     """
     if channel not in Delivery.Channel.values:
         raise InvalidNotification(f"unknown channel {channel!r}", channel=channel)
@@ -150,6 +152,7 @@ def notification_schedule(
             "body": body,
             "html_body": html_body,
             "event_key": event_key,
+            "secret": secret,
         },
     )
     if created:
@@ -158,7 +161,14 @@ def notification_schedule(
 
 
 def notification_schedule_event(
-    *, channel: str, recipient: str, language: str, event_key: str, reference: str, context: dict[str, Any]
+    *,
+    channel: str,
+    recipient: str,
+    language: str,
+    event_key: str,
+    reference: str,
+    context: dict[str, Any],
+    secret: bool = False,
 ) -> Delivery:
     """Render an event's templates and schedule them, keyed on (event, reference, channel, recipient).
 
@@ -177,6 +187,7 @@ def notification_schedule_event(
         idempotency_key=notification_idempotency_key(
             event_key=event_key, reference=reference, channel=channel, recipient=recipient
         ),
+        secret=secret,
     )
 
 

@@ -10,6 +10,7 @@ from permits.api import (
     consultations,
     documents,
     dossiers,
+    inspections,
     mandates,
     people,
     plans,
@@ -82,6 +83,21 @@ urlpatterns = [
     ),
     path("annotations/<int:annotation_id>/", plans.AnnotationDetailApi.as_view(), name="annotation-detail"),
     path("annotations/<int:annotation_id>/remark/", plans.AnnotationRemarkApi.as_view(), name="annotation-remark"),
+    # the site inspection (récolement): the appointment, then the inspector's report
+    path(f"{dossier}inspection/", inspections.InspectionCurrentApi.as_view(), name="inspection"),
+    path(f"{dossier}inspection/propose/", inspections.InspectionProposeApi.as_view(), name="inspection-propose"),
+    *[
+        path(f"{dossier}inspection/<int:inspection_id>/{action}/", view.as_view(), name=f"inspection-{action}")
+        for action, view in (
+            ("confirm", inspections.InspectionConfirmApi),
+            ("other-date", inspections.InspectionOtherDateApi),
+            ("reschedule", inspections.InspectionRescheduleApi),
+            ("cancel", inspections.InspectionCancelApi),
+            ("report", inspections.InspectionReportApi),
+            ("photos", inspections.InspectionPhotoApi),
+            ("close", inspections.InspectionCloseApi),
+        )
+    ],
     # a commission member's work
     path("consultations/", consultations.ConsultationQueueApi.as_view(), name="consultation-queue"),
     path(

@@ -166,9 +166,9 @@ def decision_pdf(*, examination: Examination) -> bytes:
     )
 
 
-def tacit_attestation_pdf(*, dossier: Dossier, filed_on: Any, deadline: Any, legal_source: str) -> bytes:
+def tacit_attestation_pdf(*, dossier: Dossier, filed_on: Any, deadline: Any, legal_sources: dict[str, str]) -> bytes:
     """The attestation of tacit authorisation (the administration's silence past the legal limit), in French and
-    Arabic: the filing date, the expired deadline and the text that gives silence this value."""
+    Arabic: the filing date, the expired deadline and the text that gives silence this value, in each language."""
     procedure = dossier.procedure
     return render_pdf(
         template_names=[
@@ -182,7 +182,8 @@ def tacit_attestation_pdf(*, dossier: Dossier, filed_on: Any, deadline: Any, leg
             "commune": dossier.commune,
             "filed_on": filed_on,
             "deadline": deadline,
-            "legal_source": legal_source,
+            "legal_source_fr": legal_sources.get("fr", ""),
+            "legal_source_ar": legal_sources.get("ar", ""),
             "decided_at": _local(dossier.decided_at or timezone.now()),
             "generated_at": _local(timezone.now()),
         },

@@ -261,7 +261,9 @@ def platform_seal_user() -> Any:
     return user
 
 
-def tacit_outputs_prepare(*, dossier: Dossier, filed_on: Any, deadline: Any, legal_source: str) -> list[OutputDocument]:
+def tacit_outputs_prepare(
+    *, dossier: Dossier, filed_on: Any, deadline: Any, legal_sources: dict[str, str]
+) -> list[OutputDocument]:
     """The attestation of a tacit authorisation: generated, stored, stamped, its seal asked of the platform (the
     PAdES signature runs in Celery after commit, on `commission.signature_requested`)."""
     seal = platform_seal_user()
@@ -270,7 +272,7 @@ def tacit_outputs_prepare(*, dossier: Dossier, filed_on: Any, deadline: Any, leg
         dossier=dossier,
         examination=None,
         data=pdf.tacit_attestation_pdf(
-            dossier=dossier, filed_on=filed_on, deadline=deadline, legal_source=legal_source
+            dossier=dossier, filed_on=filed_on, deadline=deadline, legal_sources=legal_sources
         ),
         filename=f"attestation-autorisation-tacite-{_slug(dossier)}.pdf",
         actor=None,

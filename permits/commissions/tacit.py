@@ -40,7 +40,7 @@ def tacit_decide(*, dossier_id: int, today: date) -> list[OutputDocument]:
     booking_release_decided(dossier=decided, reason="tacit decision")  # its session will not examine it
     limit = expired[0]
     return tacit_outputs_prepare(
-        dossier=decided, filed_on=limit.started_on, deadline=limit.deadline, legal_source=limit.legal_source
+        dossier=decided, filed_on=limit.started_on, deadline=limit.deadline, legal_sources=limit.legal_sources
     )
 
 

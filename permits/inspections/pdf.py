@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
-from PIL import Image
+from PIL import Image, ImageOps
 
 from gis_core.documents.selectors import document_open
 from permits.commissions.pdf import render_pdf
@@ -31,9 +31,11 @@ VERDICT_LABELS: dict[str, tuple[str, str]] = {
 
 
 def _thumbnail(photo: Any) -> str:
-    """The photo reduced to `PHOTO_MAX_PIXELS` as a JPEG data URI (the stored original stays as it was)."""
+    """The photo reduced to `PHOTO_MAX_PIXELS` as a JPEG data URI (the stored original stays as it was), turned
+    upright by its EXIF orientation: a phone held upright stores a landscape image with an orientation tag, which
+    the reduced copy (without EXIF) would otherwise show lying on its side."""
     with document_open(document=photo.document) as handle, Image.open(handle) as image:
-        rgb = image.convert("RGB")
+        rgb = ImageOps.exif_transpose(image).convert("RGB")
         rgb.thumbnail((PHOTO_MAX_PIXELS, PHOTO_MAX_PIXELS))
         buffer = io.BytesIO()
         rgb.save(buffer, "JPEG", quality=80)

@@ -3,9 +3,10 @@ not), its photos with their positions as GeoJSON, the closed report's latest (si
 of the back office's territory by date."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from gis_core.documents.models import StoredDocument
 from gis_core.signing.services import latest_version
@@ -20,6 +21,8 @@ from permits.inspections.models import (
     InspectionStatus,
 )
 from permits.models import Dossier
+
+REPORT_FIELD = "inspector"  # the PDF signature field of the inspector's signature of the closed report
 
 __all__ = [
     "ChecklistRow",
@@ -36,6 +39,7 @@ __all__ = [
     "photos_geojson",
     "report_is_signed",
     "report_latest_version",
+    "reports_to_sign",
 ]
 
 
@@ -164,4 +168,20 @@ def report_is_signed(*, inspection: Inspection) -> bool:
 
     if inspection.report is None:
         return False
-    return SignatureRecord.objects.filter(lineage=inspection.report.lineage, field_name="inspector").exists()
+    return SignatureRecord.objects.filter(lineage=inspection.report.lineage, field_name=REPORT_FIELD).exists()
+
+
+def reports_to_sign(*, closed_before: datetime, closed_after: datetime) -> list[int]:
+    """The inspections closed between the two instants whose report the inspector has not signed: their signature's
+    task may have been lost (a broker outage when the closing committed). Older ones are left alone: an inspector
+    without a certificate leaves the report stamped and unsigned for good, not to be tried forever."""
+    from gis_core.signing.models import SignatureRecord
+
+    signed = SignatureRecord.objects.filter(lineage=OuterRef("report__lineage"), field_name=REPORT_FIELD)
+    waiting = Inspection.objects.filter(
+        status=InspectionStatus.CLOSED,
+        report__isnull=False,
+        closed_at__lt=closed_before,
+        closed_at__gte=closed_after,
+    ).exclude(Exists(signed))
+    return list(waiting.order_by("pk").values_list("pk", flat=True))

@@ -207,6 +207,8 @@ class StepDeadline(models.Model):
     legal_source = models.CharField(
         max_length=300, blank=True, help_text=_("Where the value comes from (the law, or a product choice).")
     )
+    legal_source_fr = models.CharField(max_length=300, blank=True, help_text=_("The same, in French."))
+    legal_source_ar = models.CharField(max_length=300, blank=True, help_text=_("The same, in Arabic."))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["procedure", "step"], name="step_deadline_unique")]

@@ -201,6 +201,7 @@ def phone_change_request(*, user: Any, phone: str, address: str | None) -> Phone
         event_key="account.phone_code",
         reference=f"phone-change#{change.pk}",
         context={"code": code, "minutes": max(1, settings.ACCOUNT_PHONE_CHANGE_CODE_TTL_SECONDS // 60)},
+        secret=True,
     )
     audit_record(action="account.phone_change_requested", actor_id=user.pk, address=address, payload={})
     return change

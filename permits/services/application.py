@@ -151,6 +151,7 @@ def application_code_request(
             "procedure": dossier.procedure.name_fr,
             "file": dossier.reference or dossier.title or f"#{dossier.pk}",
         },
+        secret=True,
     )
     audit_record(
         action="application.code_sent",

@@ -1,7 +1,9 @@
 """Loading the procedure catalogue (uses, agencies, procedures and everything they define) from a YAML file.
 
 Idempotent: rows are matched by their natural keys (agency code, procedure code, document code...) and
-updated; rows added in the admin and absent from the file are left alone.
+updated; rows added in the admin and absent from the file are left alone, except procedures: the file is the list
+of procedures one may file, so a procedure it no longer lists is deactivated (never deleted: files refer to it;
+reactivating one is the administrator's choice).
 """
 
 from dataclasses import dataclass
@@ -46,6 +48,7 @@ class CatalogueLoadSummary:
     agencies: int = 0
     procedures: int = 0
     created: int = 0
+    deactivated: int = 0
 
 
 def _names(data: dict[str, Any], prefix: str = "name") -> dict[str, str]:
@@ -139,7 +142,7 @@ def _clock_step(procedure_code: str, step: str, clock: dict[str, Any]) -> dict[s
         raise refuse(f"not a step of the file's clock ({', '.join(CLOCK_STEPS)})")
     unknown = set(clock) - {
         "business_days", "months", "counted_from", "silence", "remind_before", "escalate_to",
-        "on_applicant_return", "source",
+        "on_applicant_return", "source", "source_fr", "source_ar",
     }  # fmt: skip
     if unknown:
         raise refuse(f"unknown keys {', '.join(sorted(unknown))}")
@@ -150,6 +153,8 @@ def _clock_step(procedure_code: str, step: str, clock: dict[str, Any]) -> dict[s
         raise refuse(f"silence must be one of {', '.join(SilenceOutcome.values)}")
     if silence == SilenceOutcome.TACIT_APPROVAL and step != "decision":
         raise refuse("only the decision may be tacit")
+    if silence == SilenceOutcome.TACIT_APPROVAL and not (clock.get("source_fr") and clock.get("source_ar")):
+        raise refuse("a tacit approval cites its source in French and Arabic (source_fr, source_ar)")
     escalate_to = clock.get("escalate_to", "")
     if escalate_to and escalate_to not in Role.values:
         raise refuse(f"escalate_to {escalate_to!r} is not a role")
@@ -168,6 +173,8 @@ def _clock_step(procedure_code: str, step: str, clock: dict[str, Any]) -> dict[s
         "escalate_to": escalate_to,
         "on_applicant_return": on_return,
         "legal_source": str(clock.get("source", ""))[:300],
+        "legal_source_fr": str(clock.get("source_fr", ""))[:300],
+        "legal_source_ar": str(clock.get("source_ar", ""))[:300],
     }
 
 
@@ -241,4 +248,5 @@ def procedures_load(*, path: Path = DEFAULT_CATALOGUE) -> CatalogueLoadSummary:
         procedures[procedure.code] = procedure
         summary.procedures += 1
         summary.created += int(created)
+    summary.deactivated = Procedure.objects.filter(active=True).exclude(code__in=procedures).update(active=False)
     return summary

@@ -139,6 +139,7 @@ def dossier_decide_tacitly(*, dossier: Dossier, today: date) -> Dossier:
             "started_on": limit.started_on.isoformat(),
             "deadline": limit.deadline.isoformat(),
             "legal_source": limit.legal_source,
+            "legal_sources": limit.legal_sources,
         },
     )
 

@@ -9,10 +9,11 @@ The machine is `permits.lifecycles.MANDATE`:
 | pending | revoke | revoked | the applicant, or the inviter (withdrawing the invitation) |
 | active | revoke | revoked | the applicant at any time; the architect, withdrawing from the mandate |
 
-An invitation names an e-mail address; when no account has it yet, the invitation waits and is shown to whoever
-signs in with that address (`mandates_invitations_for`). Every change is audited (`mandate.<action>`), refusals
-too (`permission.refused`). `permits.access.mandate_covering` is the one rule the filing services and
-`permits.access.is_owner` read: an architect acts on a file only under an active mandate of its applicant.
+An invitation names an e-mail address; when no account has verified it yet, the invitation waits and is shown to
+whoever verifies that address (`mandates_invitations_for`; `user.email` alone is never trusted). Every change is
+audited (`mandate.<action>`), refusals too (`permission.refused`). `permits.access.mandate_covering` is the one
+rule the filing services and `permits.access.is_owner` read: an architect acts on a file only under an active
+mandate of its applicant, and sees it only then (`permits.access.mandated_files_q`, the selectors' visibility).
 
 An architect acts for others only once the desk has checked their order registration number
 (`permits.services.people.architect_verified`): `_check_architect` refuses the others, at the invitation and at
@@ -51,7 +52,16 @@ def _check_architect(user: Any) -> None:
 
 
 def _user_with_email(email: str) -> Any | None:
-    return get_user_model().objects.filter(email__iexact=email, is_active=True).order_by("pk").first()
+    """The account that proved it owns `email` (a verified address of allauth's, read through the user's relation:
+    `user.email` alone proves nothing, anyone may type someone else's address at sign-up)."""
+    owners = get_user_model().objects.filter(
+        emailaddress__email__iexact=email, emailaddress__verified=True, is_active=True
+    )
+    return owners.order_by("pk").first()
+
+
+def _verified_emails(user: Any) -> list[str]:
+    return [email.lower() for email in user.emailaddress_set.filter(verified=True).values_list("email", flat=True)]
 
 
 def _audit(*, mandate: Mandate, actor: Any, address: str | None, action: str, **details: Any) -> None:
@@ -137,11 +147,12 @@ def mandate_invite(
 
 
 def _invitee_matches(mandate: Mandate, user: Any) -> bool:
-    """The user the invitation is for: the named party, or an account with the invited e-mail (no party yet)."""
+    """The user the invitation is for: the named party, or an account that verified the invited e-mail (no party
+    yet)."""
     invited_party = mandate.applicant_id if mandate.invited_by_architect else mandate.architect_id
     if invited_party is not None:
         return invited_party == user.pk
-    return bool(user.email) and user.email.lower() == mandate.invited_email
+    return mandate.invited_email in _verified_emails(user)
 
 
 def _mandate_lock(mandate: Mandate | int) -> Mandate:
@@ -231,8 +242,8 @@ def mandate_require(*, architect: Any, applicant_id: int, dossier: Dossier | Non
 def mandates_of(*, user: Any) -> QuerySet[Mandate]:
     """Every mandate the user gave, holds or was invited to (by party or by e-mail), newest first."""
     mine = Q(applicant_id=user.pk) | Q(architect_id=user.pk) | Q(invited_by_id=user.pk)
-    if user.email:
-        mine |= Q(invited_email=user.email.lower(), status=MandateStatus.PENDING)
+    if emails := _verified_emails(user):
+        mine |= Q(invited_email__in=emails, status=MandateStatus.PENDING)
     return Mandate.objects.filter(mine).select_related("architect", "applicant", "invited_by", "dossier")
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from gis_core.notifications.models import Delivery
+from gis_core.notifications.models import SECRET_SENT, Delivery
 from permits.models import AuditEvent, PhoneChange, UserProfile
 from tests.accounts.conftest import PASSWORD, browser, links_in, mail_to, path_of
 from tests.notifications.conftest import SmsGateway
@@ -35,6 +35,8 @@ def test_password_reset_by_mail(salma: User, deliver: Any, smtp: Any) -> None:
     assert asked.status_code == 302
     [message] = mail_to(smtp, "salma@example.ma")
     [link] = [link for link in links_in(message) if "/accounts/password/reset/key/" in link]
+    reset = Delivery.objects.get(recipient="salma@example.ma", event_key="account.password_reset_key")
+    assert reset.secret and path_of(link) not in reset.subject + reset.body + reset.html_body  # removed once sent
     form_page = client.get(path_of(link), follow=True)
     assert form_page.status_code == 200
     action = form_page.redirect_chain[-1][0] if form_page.redirect_chain else path_of(link)
@@ -85,7 +87,9 @@ def test_phone_changes_with_the_code_sent_to_it(salma: User, sms: Any) -> None:
     change = PhoneChange.objects.get(user=salma, closed=False)
     assert code not in change.code_hash and len(change.code_hash) == 64  # kept hashed
     assert UserProfile.objects.get(user=salma).phone == "+212612345678"  # not yet
-    assert Delivery.objects.get(channel="sms", recipient="+212700112233").status == Delivery.Status.SENT
+    sent = Delivery.objects.get(channel="sms", recipient="+212700112233")
+    assert sent.status == Delivery.Status.SENT
+    assert sent.secret and sent.body == SECRET_SENT and code not in sent.body  # staff never read a usable code
     done = confirm(client, code)
     assert done.status_code == 302 and done["Location"] == "/accounts/"
     assert UserProfile.objects.get(user=salma).phone == "+212700112233"

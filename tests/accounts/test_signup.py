@@ -7,7 +7,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
 
-from gis_core.notifications.models import Delivery
+from gis_core.notifications.models import SECRET_SENT, Delivery
 from permits.models import ArchitectStatus, AuditEvent, Role, RoleMembership, UserProfile
 from permits.services.people import architect_verified
 from tests.accounts.conftest import PASSWORD, browser, links_in, mail_to, path_of, text_of
@@ -54,6 +54,8 @@ def test_sign_up_then_the_mailed_link_verifies_then_sign_in(deliver: Any, smtp: 
     [message] = mail_to(smtp, "salma@example.ma")
     [link] = [link for link in links_in(message) if "/accounts/confirm-email/" in link]
     assert "Urbaplan" in message["Subject"] and "BK123456" not in text_of(message)
+    delivery.refresh_from_db()  # sent: the link is gone from the delivery staff can read
+    assert delivery.secret and delivery.body == SECRET_SENT and path_of(link) not in delivery.html_body
 
     # not verified yet: the sign-in is held at the verification page
     held = sign_in(browser(), "salma@example.ma")

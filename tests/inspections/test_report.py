@@ -28,6 +28,7 @@ from permits.models import AuditEvent, Dossier
 from tests.inspections.conftest import (
     CASABLANCA,
     all_conform,
+    closed_inspection,
     confirmed_inspection,
     jpeg_with_gps,
     photo_upload,
@@ -257,3 +258,70 @@ def test_an_inspector_without_a_certificate_leaves_a_stamped_unsigned_report(
     latest = selectors.report_latest_version(inspection=inspection)
     assert latest is not None and latest.version == 2  # rendered, then stamped with its QR code
     assert not AuditEvent.objects.filter(dossier=occupancy, action="inspection.report_signed").exists()
+
+
+def test_a_report_whose_signature_task_was_lost_is_signed_by_the_beat_job(
+    occupancy: Dossier, staff: dict[str, Any], settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The broker is down when the closing commits: the signature's task is never enqueued (the on-commit callbacks
+    are dropped here). The beat job, like the commissions' one, enqueues it again once it is stale, and only once."""
+    from permits.inspections.tasks import inspection_reports_resume_task
+
+    schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert schedule["permits.inspections.tasks.inspection_reports_resume_task"] <= 600
+    with django_capture_on_commit_callbacks(execute=False) as dropped:
+        inspection = closed_inspection(occupancy, staff)
+    assert dropped and not selectors.report_is_signed(inspection=inspection)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inspection_reports_resume_task(stale_after_seconds=3600) == 0  # not stale yet: its task may run
+    assert not selectors.report_is_signed(inspection=inspection)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inspection_reports_resume_task(stale_after_seconds=0) == 1
+    assert selectors.report_is_signed(inspection=inspection)
+    assert AuditEvent.objects.filter(dossier=occupancy, action="inspection.report_signed").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inspection_reports_resume_task(stale_after_seconds=0) == 0  # signed: nothing left to do
+
+
+def test_a_photo_taken_upright_stands_upright_in_the_report(
+    occupancy: Dossier, staff: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """A phone held upright stores a landscape image (64 by 48) tagged "turn 90° clockwise" (EXIF orientation 6):
+    the report shows it upright (48 by 64), while the stored original keeps its bytes and its tags."""
+    import io
+
+    from PIL import Image
+    from PIL.ExifTags import Base
+    from pypdf import PdfReader
+
+    original = Image.open(io.BytesIO(jpeg_with_gps()))
+    exif = original.getexif()
+    exif[Base.Orientation] = 6
+    buffer = io.BytesIO()
+    original.save(buffer, "JPEG", exif=exif)
+    upright = buffer.getvalue()
+    inspection = confirmed_inspection(occupancy, staff)
+    services.inspection_photo_add(
+        actor=staff["inspector"], address=ADDRESS, inspection=inspection, uploaded_file=photo_upload(upright)
+    )
+    services.inspection_report_save(
+        actor=staff["inspector"],
+        address=ADDRESS,
+        inspection=inspection,
+        answers=all_conform(occupancy),
+        verdict="conform",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.inspection_close(actor=staff["inspector"], address=ADDRESS, inspection=inspection)
+    inspection.refresh_from_db()
+    latest = selectors.report_latest_version(inspection=inspection)
+    assert latest is not None
+    with document_open(document=latest) as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    pictures = [picture.image for page in reader.pages for picture in page.images if picture.image is not None]
+    sizes = [picture.size for picture in pictures if picture.size[0] < 100]
+    assert (48, 64) in sizes and (64, 48) not in sizes
+    photo = InspectionPhoto.objects.get(inspection=inspection)
+    with document_open(document=photo.document) as handle:
+        assert handle.read() == upright  # the evidence as taken

@@ -20,7 +20,7 @@ from django.test import Client
 
 from config.env import BASE_DIR
 from gis_core.notifications.development import OutboxSmsProvider, outbox_read
-from gis_core.notifications.models import Delivery
+from gis_core.notifications.models import SECRET_SENT, Delivery
 from gis_core.notifications.services import notification_schedule
 from tests.notifications.conftest import (
     CeleryWorker,
@@ -109,6 +109,7 @@ def test_a_notification_sent_by_the_real_worker_reaches_the_catcher_and_the_outb
             body=f"Bonjour,\nconfirmez votre adresse : {link}\n",
             event_key="account.confirm",
             idempotency_key="tour-mail",
+            secret=True,
         )
     wait_for(
         lambda: Delivery.objects.filter(pk=mail.pk, status=Delivery.Status.SENT).exists(),
@@ -125,6 +126,7 @@ def test_a_notification_sent_by_the_real_worker_reaches_the_catcher_and_the_outb
             body="Votre code de vérification : 482913",
             event_key="account.otp",
             idempotency_key="tour-sms",
+            secret=True,
         )
     wait_for(
         lambda: Delivery.objects.filter(pk=sms.pk, status=Delivery.Status.SENT).exists(),
@@ -132,6 +134,10 @@ def test_a_notification_sent_by_the_real_worker_reaches_the_catcher_and_the_outb
         what="the worker to store the SMS",
         details=celery_worker.log_tail,
     )
+    # sent, the deliveries keep no usable code or link; the outbox (the maildirs) keeps what a developer needs
+    assert {(delivery.subject, delivery.body) for delivery in Delivery.objects.filter(pk__in=[mail.pk, sms.pk])} == {
+        ("", SECRET_SENT)
+    }
     newest, older = outbox_read()
     assert (newest.channel, newest.recipient, newest.codes) == ("sms", "+212600000001", ("482913",))
     assert (older.channel, older.recipient, older.subject) == ("email", "amina@demo.example", "Confirmez votre adresse")

@@ -27,6 +27,7 @@ from typing import Any, cast
 
 import factory
 import yaml
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -82,9 +83,23 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+
+    @factory.post_generation
+    def email_verified(self, create: bool, extracted: bool | None, **kwargs: Any) -> None:
+        """`UserFactory.create(email_verified=True)`: the account verified its e-mail (allauth's EmailAddress), as
+        mandates require before an invitation reaches it."""
+        if create and extracted:
+            verify_email(cast(User, self))
+
+
+def verify_email(user: User) -> User:
+    """The user proved they own their e-mail address (allauth's verification, as after the link in the e-mail)."""
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    return user
 
 
 class RoleMembershipFactory(factory.django.DjangoModelFactory[RoleMembership]):
@@ -180,9 +195,11 @@ def application_seal_ready() -> None:
 
 
 def application_code_sent(code: ApplicationCode) -> str:
-    """The six digits of the message the applicant received for `code` (read from its notification delivery)."""
+    """The six digits of the message the applicant received for `code`, read from its notification delivery while it
+    is not sent yet (once sent, a secret delivery's text is removed: read the SMTP server or the SMS gateway then)."""
     delivery = Delivery.objects.filter(event_key="application.code").order_by("-pk").first()
     assert delivery is not None, "no code was sent"
+    assert delivery.status != Delivery.Status.SENT, "the code was sent and removed from the delivery"
     found = re.search(r"\b(\d{6})\b", delivery.body)
     assert found is not None, delivery.body
     return found.group(1)

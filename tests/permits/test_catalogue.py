@@ -11,9 +11,18 @@ from parcels.models import Agency
 from permits import services
 from permits.dispatch import dispatch_targets
 from permits.errors import InvalidDossier
-from permits.models import DecisionPath, OccasionalMemberRule, PermanentMember, Procedure, RequiredDocument, Role
+from permits.models import (
+    DecisionPath,
+    Dossier,
+    OccasionalMemberRule,
+    PermanentMember,
+    Procedure,
+    RequiredDocument,
+    Role,
+)
+from permits.selectors import procedures_active
 from tests.factories import AgencyFactory
-from tests.permits.factories import ADDRESS, DossierFactory, UserFactory
+from tests.permits.factories import ADDRESS, DossierFactory, ProcedureFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +104,21 @@ def test_linked_procedure_needs_an_authorised_parent(catalogue: None, commune: A
         actor=applicant, address=ADDRESS, procedure=occupancy, commune=commune, parent_dossier=granted
     )
     assert linked.parent_dossier == granted
+
+
+def test_a_procedure_the_catalogue_no_longer_lists_is_deactivated_not_deleted(commune: Any) -> None:
+    """An old database keeps a procedure the YAML has dropped: the loader deactivates it (no new file can use it)
+    and keeps it and its files; the procedures it lists stay active."""
+    dropped = ProcedureFactory.create(code="civil-protection-visit", name_fr="Visite de la protection civile")
+    old_file = DossierFactory.create(procedure=dropped, commune=commune)
+    out = StringIO()
+
+    call_command("load_procedures", stdout=out)
+
+    dropped.refresh_from_db()
+    assert not dropped.active
+    assert Dossier.objects.get(pk=old_file.pk).procedure_id == dropped.pk
+    assert set(procedures_active().values_list("code", flat=True)) == CODES
+    assert "1 no longer listed and deactivated" in out.getvalue()
+    with pytest.raises(InvalidDossier):
+        services.dossier_create(actor=old_file.applicant, address=ADDRESS, procedure=dropped, commune=commune)

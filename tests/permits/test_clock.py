@@ -64,6 +64,8 @@ def clock_catalogue(
             "remind_before": 5,
             "on_applicant_return": decision_return,
             "legal_source": "law 12-90 art. 48",
+            "legal_source_fr": "loi 12-90, art. 48",
+            "legal_source_ar": "القانون 12-90، المادة 48",
         },
         ProcedureStep.SIGNATURE: {"business_days": 5, "remind_before": 1},
     }

@@ -83,9 +83,11 @@ def test_silence_authorises_the_file_by_the_legal_path(
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "Attestation d'autorisation tacite" in text and "réputée accordée" in text
     assert "01/04/2027" in text
+    words = " ".join(text.split())  # the source in each language's text ("article" in Arabic), never English
+    assert "(loi 12-90, art. 48)" in words and "المادة" in words and "law 12-90" not in words
 
     told = Delivery.objects.filter(event_key="dossier.tacit_decision", recipient=filed.applicant.email)
-    assert told.count() == 1
+    assert told.count() == 1 and "(loi 12-90, art. 48)" in told.get().body  # the applicant reads French
 
     events = AuditEvent.objects.count()
     with at(date(2027, 4, 5)):  # run again: nothing changes

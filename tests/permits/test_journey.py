@@ -66,7 +66,7 @@ def test_draft_to_published(
         commune=commune, kind=OverlayKind.AIRPORT, agency=airports, geom=box(-71.0, 42.0, -70.99, 42.01)
     )  # far away
     parcel = ParcelFactory.create(commune=commune)
-    applicant = UserFactory.create(username="applicant")
+    applicant = UserFactory.create(username="applicant", email_verified=True)
     architect = UserFactory.create(username="architect")
     RoleMembership.objects.create(user=architect, role=Role.ARCHITECT)
     desk = staff["desk_agent"]

@@ -21,7 +21,14 @@ from permits.models import (
     UserProfile,
 )
 from permits.services import mandates
-from tests.permits.factories import ADDRESS, DossierFactory, ProcedureFactory, UserFactory, commune_tree
+from tests.permits.factories import (
+    ADDRESS,
+    DossierFactory,
+    ProcedureFactory,
+    UserFactory,
+    commune_tree,
+    verify_email,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,13 +36,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def people() -> dict[str, Any]:
     architect = UserFactory.create(
-        username="architect", email="archi@example.ma", first_name="Amal", last_name="Idrissi"
+        username="architect", email="archi@example.ma", first_name="Amal", last_name="Idrissi", email_verified=True
     )
     RoleMembership.objects.create(user=architect, role=Role.ARCHITECT)
     return {
         "architect": architect,
-        "applicant": UserFactory.create(username="client", email="client@example.ma"),
-        "other": UserFactory.create(username="someone-else", email="other@example.ma"),
+        "applicant": UserFactory.create(username="client", email="client@example.ma", email_verified=True),
+        "other": UserFactory.create(username="someone-else", email="other@example.ma", email_verified=True),
     }
 
 
@@ -167,6 +174,10 @@ def test_an_invitation_to_an_email_without_account_waits_for_sign_up(people: dic
     assert invitation.applicant is None
     assert mandates.mandates_invitations_for(user=people["other"]) == []
     newcomer = UserFactory.create(username="newcomer", email="Newcomer@example.ma")  # signs up later
+    assert mandates.mandates_invitations_for(user=newcomer) == []  # until the address is verified
+    with pytest.raises(PermissionDenied):
+        mandates.mandate_accept(actor=newcomer, address=ADDRESS, mandate=invitation)
+    verify_email(newcomer)
     assert mandates.mandates_invitations_for(user=newcomer) == [invitation]
     mandate = mandates.mandate_accept(actor=newcomer, address=ADDRESS, mandate=invitation)
     assert mandate.applicant == newcomer and mandate.status == MandateStatus.ACTIVE
@@ -203,3 +214,17 @@ def test_an_architect_the_desk_has_not_checked_acts_for_nobody(people: dict[str,
     UserProfile.objects.filter(user=people["architect"]).update(architect_status=ArchitectStatus.VERIFIED)
     mandate = mandates.mandate_accept(actor=people["architect"], address=ADDRESS, mandate=invitation)
     assert mandate.status == MandateStatus.ACTIVE
+
+
+def test_an_unverified_address_is_not_an_invitation_to_its_account(people: dict[str, Any]) -> None:
+    """Someone who signed up with another person's e-mail, never verified, is not that person: the invitation
+    does not name them, is not shown to them and cannot be accepted by them."""
+    squatter = UserFactory.create(username="squatter", email="real.client@example.ma")
+    invitation = mandates.mandate_invite(actor=people["architect"], address=ADDRESS, email="real.client@example.ma")
+    assert invitation.applicant is None
+    assert mandates.mandates_invitations_for(user=squatter) == []
+    assert invitation not in mandates.mandates_of(user=squatter)
+    with pytest.raises(PermissionDenied):
+        mandates.mandate_accept(actor=squatter, address=ADDRESS, mandate=invitation)
+    invitation.refresh_from_db()
+    assert invitation.status == MandateStatus.PENDING

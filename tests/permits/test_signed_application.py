@@ -39,6 +39,7 @@ from tests.permits.factories import (
     application_sign,
     documents_attach_mandatory,
     upload_file,
+    verify_email,
 )
 from tests.signing.conftest import pdfsig
 
@@ -150,7 +151,7 @@ def test_codes_are_throttled_and_need_consent(draft: Any, settings: Any) -> None
 def test_only_the_applicant_signs(draft: Any) -> None:
     architect = UserFactory.create(username="archi", email="archi@example.ma")
     RoleMembership.objects.create(user=architect, role=Role.ARCHITECT)
-    mandate = mandates.mandate_invite(actor=architect, address=ADDRESS, email=draft.applicant.email)
+    mandate = mandates.mandate_invite(actor=architect, address=ADDRESS, email=verify_email(draft.applicant).email)
     mandates.mandate_accept(actor=draft.applicant, address=ADDRESS, mandate=mandate)
     with pytest.raises(PermissionDenied):
         application.application_code_request(

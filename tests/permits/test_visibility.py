@@ -8,10 +8,11 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from permits.errors import DossierNotFound
-from permits.models import PermanentMember, Role, RoleMembership
+from permits.models import MandateScope, PermanentMember, Role, RoleMembership
 from permits.selectors import dossier_get_for, dossiers_visible_to
+from permits.services.mandates import mandate_accept, mandate_invite
 from tests.factories import AgencyFactory
-from tests.permits.factories import DossierFactory, ProcedureFactory, UserFactory, commune_tree
+from tests.permits.factories import ADDRESS, DossierFactory, ProcedureFactory, UserFactory, commune_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,8 @@ EXPECTED: dict[str, set[str]] = {
 @pytest.fixture
 def world() -> dict[str, Any]:
     commune_a, commune_b = commune_tree("CASA-ANFA"), commune_tree("RABAT-AGDAL")
-    applicant, other_applicant, architect = UserFactory.create(), UserFactory.create(), UserFactory.create()
+    applicant, other_applicant = UserFactory.create(), UserFactory.create()
+    architect = UserFactory.create(email_verified=True)
     RoleMembership.objects.create(user=architect, role=Role.ARCHITECT)
     procedure_b = ProcedureFactory.create(code="procedure-b")
     agency_b = AgencyFactory.create(code="B-AGENCY")
@@ -60,6 +62,10 @@ def world() -> dict[str, Any]:
             commune=commune_b, applicant=other_applicant, procedure=procedure_b, under_instruction=True
         ),
     }
+    invitation = mandate_invite(  # the architect sees the file they hold while the applicant's mandate covers it
+        actor=applicant, address=ADDRESS, email=architect.email, scope=MandateScope.ONE_FILE, dossier=files[FILED_A]
+    )
+    mandate_accept(actor=architect, address=ADDRESS, mandate=invitation)
     consulted = files[FILED_A].consultations.get().agency
 
     def holder(role: str, territory: Any = None, agency: Any = None, active: bool = True) -> Any:

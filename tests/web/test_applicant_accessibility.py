@@ -7,20 +7,27 @@ The pages are a list (`APPLICANT_PAGES`, `BACK_OFFICE_PAGES`): a new page is one
 of the `pages_data` fixture. Set `WEB_SCREENSHOT_DIR` to keep a full-page screenshot of each page and language.
 """
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page
 from pytest_django.live_server_helper import LiveServer
 
 from gis_core.api_tokens.services import api_token_create
 from parcels.models import OverlayKind
+from permits.inspections.catalogue import inspection_catalogue_load
+from permits.inspections.services import inspection_propose
 from permits.models import RequiredDocument
 from tests.factories import AgencyFactory, OverlayFactory, ParcelFactory, ZoneFactory, box
 from tests.legal_path import LegalPath
@@ -45,6 +52,7 @@ from tests.web.browser import chromium, screenshot, watch_csp
 from web.views import EXTENT_CACHE_KEY, PUBLIC_MAP_CACHE_KEY
 
 PASSWORD = "a-long-test-passphrase"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 PHONE = {"width": 360, "height": 740}
 PHONE_MAX_WIDTH = 600  # narrower viewports are phones: every control must be big enough to tap
 DESKTOP = {"width": 1280, "height": 800}
@@ -82,6 +90,10 @@ def send_unchecked(form: str) -> Callable[[Page], None]:
         assert page.locator(f"{form} .errorlist").count(), f"{form}: no error message shown"
 
     return send
+
+
+def totp_code(secret: str) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def sign_in_wrongly(page: Page) -> None:
@@ -153,6 +165,16 @@ APPLICANT_PAGES = [
     CheckedPage("account-phone", lambda data: reverse("web:account-phone"), ("main form button[type=submit]",)),
     CheckedPage("account-export", lambda data: reverse("web:account-export"), ("main a, main button",)),
     CheckedPage("account-delete", lambda data: reverse("web:account-delete"), ("main form button[type=submit]",)),
+    CheckedPage(  # the applicant's part of the inspection: the appointment to confirm, or another date to ask
+        "inspection", file_url("web:inspection", "inspected"), ("#inspection-confirm", ".inspection-other-date summary")
+    ),
+    # allauth's own pages (templates in web/templates/allauth/)
+    CheckedPage("email", lambda data: "/accounts/email/", ("main form button[type=submit]",)),
+    CheckedPage("password-change", lambda data: "/accounts/password/change/", ("main form button[type=submit]",)),
+    CheckedPage("totp-activate", lambda data: "/accounts/2fa/totp/activate/", ("main form button[type=submit]",)),
+    CheckedPage("sessions", lambda data: "/accounts/sessions/", ("main form button[type=submit]",)),
+    CheckedPage("two-factor", lambda data: "/accounts/2fa/", ("main a",), user="secured"),
+    CheckedPage("recovery-codes", lambda data: "/accounts/2fa/recovery-codes/", ("main a",), user="secured"),
 ]
 
 BACK_OFFICE_PAGES = [
@@ -223,16 +245,35 @@ def pages_data(legal_path: LegalPath) -> dict[str, Any]:
     under_instruction = DossierFactory.create(title="Garage Benali", under_instruction=True, **common)
     session = legal_path.commission_for(under_instruction).sessions.order_by("starts_at").first()
     api_token_create(user=applicant, name="QGIS on the laptop")
+    occupancy = ProcedureFactory.create(code="occupancy-permit", name_fr="Permis d'habiter", name_ar="رخصة السكن")
+    inspection_catalogue_load(
+        procedure=occupancy,
+        data={"inspection": "required", "inspection_checklist": [{"code": "facades", "label_fr": "Façades"}]},
+    )
+    inspected = DossierFactory.create(
+        title="Habitation Benali", under_instruction=True, **{**common, "procedure": occupancy}
+    )
     staff = staff_for(commune)
+    inspection_propose(
+        actor=staff["desk_agent"],
+        address=None,
+        dossier=inspected,
+        starts_at=timezone.localtime() + timedelta(days=3),
+    )
+    secured = User.objects.create_user("salma", first_name="Salma", last_name="Bennani")
+    TOTP.activate(secured, TOTP_SECRET)  # an applicant who chose a second factor, with its recovery codes
+    RecoveryCodes.activate(secured)
     member = member_for(procedure.permanent_members.get().agency)
-    for user in (applicant, member, *staff.values()):
+    for user in (applicant, secured, member, *staff.values()):
         user.set_password(PASSWORD)
         user.save()
     return {
         "draft": draft,
         "awaiting": awaiting,
         "under_instruction": under_instruction,
+        "inspected": inspected,
         "applicant": applicant,
+        "secured": secured,
         "desk": staff["desk_agent"],
         "president": staff["commission_president"],
         "signer": staff["signing_authority"],
@@ -262,6 +303,10 @@ def sign_in(context: BrowserContext, live_server: LiveServer, username: str) -> 
     page.locator("#id_password").fill(PASSWORD)
     page.locator("#id_password").press("Enter")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    if "/2fa/authenticate/" in page.url:  # an account with a second factor: its current code
+        page.locator("#id_code").fill(totp_code(TOTP_SECRET))
+        page.locator("#id_code").press("Enter")
+        page.wait_for_url(lambda url: "/2fa/authenticate/" not in url)
     page.close()
 
 

@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from pytest_django.live_server_helper import LiveServer
 from rest_framework.test import APIClient
 
@@ -172,3 +174,33 @@ def test_the_clock_in_the_browser(files: dict[str, Any], live_server: LiveServer
                 assert clip is not None and clip["width"] > 200
                 assert not errors, errors
                 context.close()
+
+
+def my_files_rows(html: str) -> dict[str, str]:
+    """The text of each row of "my files", by file title."""
+    rows = re.findall(r'<tr data-dossier="\d+">(.*?)</tr>', html, flags=re.S)
+    return {re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)[1].strip(): text_of(row) for row in rows}
+
+
+@pytest.mark.usefixtures("today")
+def test_my_files_show_the_business_days_left_and_the_date(files: dict[str, Any]) -> None:
+    client = client_for(files["applicant"], "en")
+    DossierFactory.create(applicant=files["applicant"], commune=files["commune"], title="Draft")
+    client.get("/files/")  # the session and the language read once
+
+    with CaptureQueriesContext(connection) as few:
+        rows = my_files_rows(client.get("/files/").content.decode())
+    # instruction from 1 February: 2 business days left on 25 February, until 1 March
+    assert "2" in rows["Running"].split() and "March 1, 2027" in rows["Running"]
+    assert "overdue by 2 business days" in rows["Overdue"] and "Feb. 23, 2027" in rows["Overdue"]
+    assert "paused" in rows["Paused"]
+    assert rows["Draft"].endswith("— — ")  # a draft has no clock running
+
+    more = [DossierFactory.create(applicant=files["applicant"], commune=files["commune"]) for _ in range(3)]
+    with at(date(2027, 2, 22)):
+        for dossier in more:
+            submit(dossier)
+    DossierFactory.create(applicant=files["applicant"], commune=files["commune"])  # another draft
+    with CaptureQueriesContext(connection) as many:
+        assert len(my_files_rows(client.get("/files/").content.decode())) == 8
+    assert len(many.captured_queries) == len(few.captured_queries)  # as many queries for 8 files as for 4

@@ -11,6 +11,9 @@ from gis_core.notifications.services import notification_schedule
 from permits.models import Language
 
 EMAIL_VERIFICATION_STAGE = "allauth.account.stages.EmailVerificationStage"
+# The context keys of allauth's messages that carry a secret (a verification or reset link, a one-time code): such a
+# delivery loses its text once sent (`Delivery.secret`).
+SECRET_CONTEXT_KEYS = frozenset({"activate_url", "password_reset_url", "key", "code"})
 
 
 def user_display(user: Any) -> str:
@@ -51,6 +54,7 @@ class AccountAdapter(DefaultAccountAdapter):
                 html_body=html_body,
                 event_key=event_key,
                 idempotency_key=f"{event_key}:{uuid.uuid4().hex}",  # each message is its own (new key, new link)
+                secret=bool(SECRET_CONTEXT_KEYS & set(context)),
             )
 
     def get_login_stages(self) -> list[str]:

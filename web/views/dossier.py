@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -57,13 +56,12 @@ def next_action(dossier: Dossier) -> str:
 
 @login_required
 def dossier_list(request: HttpRequest) -> HttpResponse:
-    """My files: status and the next thing to do, newest first."""
-    mine = (
-        selectors.dossiers_visible_to(user=request.user)
-        .filter(Q(applicant_id=request.user.pk) | Q(architect_id=request.user.pk))
-        .order_by("-created_at")
-    )
-    rows = [{"dossier": dossier, "next_action": next_action(dossier)} for dossier in mine]
+    """My files: status, the next thing to do and the clock of the current step (business days left, the date),
+    newest first."""
+    rows = [
+        {"dossier": dossier, "next_action": next_action(dossier), "clock": clock, "limit": clock and clock.next}
+        for dossier, clock in selectors.dossiers_of_owner(user=request.user)
+    ]
     return render(request, "web/dossier_list.html", {"rows": rows})
 
 

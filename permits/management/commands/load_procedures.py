@@ -23,6 +23,7 @@ class Command(BaseCommand):
         except CatalogueError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
-            f"Catalogue loaded: {summary.procedures} procedures ({summary.created} new), {summary.agencies} agencies, "
+            f"Catalogue loaded: {summary.procedures} procedures ({summary.created} new, "
+            f"{summary.deactivated} no longer listed and deactivated), {summary.agencies} agencies, "
             f"{summary.uses} uses, {summary.activities} economic activities"
         )
