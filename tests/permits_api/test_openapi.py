@@ -100,7 +100,7 @@ def test_schemathesis_finds_no_server_error_on_the_permits_api(
     statuses: list[int] = []
     ids = {"dossier_id": dossier.pk, "remark_id": 1, "consultation_id": 1, "document_id": 1}
     ids |= {"session_id": 1, "examination_id": 1, "request_id": 1, "output_id": 1}  # the commission's endpoints
-    ids["mandate_id"] = 1
+    ids |= {"mandate_id": 1, "inspection_id": 1}
     ids |= {"annotation_id": 1, "page": 1}  # the plan review's endpoints
     ids["token_id"] = api_token_create(user=dossier.applicant, name="another").token.pk  # not the test's own
     for operation in operations:
