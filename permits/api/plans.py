@@ -92,6 +92,8 @@ class PlanVersionOutputSerializer(serializers.Serializer):
     media_type = serializers.CharField(source="stored_document.content_type")
     page_count = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
+    view_url = serializers.SerializerMethodField(help_text="What the viewer opens: the version, or a PNG of a scan.")
+    view_media_type = serializers.SerializerMethodField()
     viewer_url = serializers.SerializerMethodField()
 
     def get_page_count(self, document: DossierDocument) -> int | None:
@@ -99,6 +101,14 @@ class PlanVersionOutputSerializer(serializers.Serializer):
 
     def get_download_url(self, document: DossierDocument) -> str:
         return f"/api/dossiers/{document.dossier_id}/documents/{document.pk}/download/"
+
+    def get_view_url(self, document: DossierDocument) -> str:
+        if exports.shown_as_stored(document):
+            return self.get_download_url(document)
+        return f"/api/plans/{document.pk}/view.png"
+
+    def get_view_media_type(self, document: DossierDocument) -> str:
+        return document.stored_document.content_type if exports.shown_as_stored(document) else "image/png"
 
     def get_viewer_url(self, document: DossierDocument) -> str:
         space = "/files" if self.context["owner_side"] else "/office/files"
@@ -294,6 +304,28 @@ class AnnotatedPlanApi(PermitsApiView):
         stem = document.stored_document.original_filename.rsplit(".", 1)[0]
         response["Content-Disposition"] = content_disposition_header(True, f"{stem}-annotated.pdf") or "attachment"
         response["Cache-Control"] = "private, no-cache"
+        return response
+
+
+class PlanViewApi(PermitsApiView):
+    throttle_scope = "plan-render"
+    content_negotiation_class = AnyContentNegotiation
+
+    @extend_schema(
+        operation_id="plans_view_png",
+        summary="A raster plan browsers cannot draw (a TIFF scan) as a PNG of the same pixels, for the viewer.",
+        responses={
+            (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description="The scan as PNG."),
+            **problems(404),
+        },
+    )
+    def get(self, request: Request, document_id: int) -> HttpResponse:
+        document = selectors.plan_document_get_for(user=request.user, document_id=document_id)
+        if not document.stored_document.content_type.startswith("image/"):
+            raise NotFound("This version is a PDF: the viewer opens it as it is stored.")
+        response = HttpResponse(exports.plan_view_png(document), content_type="image/png")
+        response["Cache-Control"] = "private, max-age=3600"
+        response["ETag"] = f'"{document.stored_document.sha256}-png"'
         return response
 
 

@@ -25,6 +25,7 @@ from permits.models.catalogue import (
 from permits.models.clock import ClockNotice, DossierClock, NoticeKind
 from permits.models.documents import (
     FREE_DOCUMENT_TYPES,
+    FREE_TYPE_LABELS,
     OTHER_DOCUMENT,
     REVISED_PLAN,
     SIGNED_APPLICATION,
@@ -65,6 +66,7 @@ __all__ = [
     "BACK_OFFICE_ROLES",
     "CLOCK_STEPS",
     "FREE_DOCUMENT_TYPES",
+    "FREE_TYPE_LABELS",
     "OTHER_DOCUMENT",
     "REVISED_PLAN",
     "SENSITIVE_ROLES",

@@ -20,6 +20,12 @@ OTHER_DOCUMENT = "other"
 FREE_DOCUMENT_TYPES = frozenset({REVISED_PLAN, OTHER_DOCUMENT})
 #: The application form generated and sealed by the platform (`permits.application_form`), never uploaded.
 SIGNED_APPLICATION = "signed-application"
+#: How the document types that are not in a procedure's catalogue are named to people.
+FREE_TYPE_LABELS = {
+    REVISED_PLAN: _("Revised plans"),
+    OTHER_DOCUMENT: _("Other documents"),
+    SIGNED_APPLICATION: _("Signed application (written and sealed by the platform)"),
+}
 
 
 class DossierDocumentImmutable(RuntimeError):

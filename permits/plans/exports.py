@@ -4,11 +4,13 @@ and the comparison of two versions' pages (changed regions in PDF points of the 
 kept a few minutes in the cache so that the picture asked after the regions is not computed twice).
 """
 
+import io
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
 from django.core.cache import cache
+from PIL import Image
 
 from gis_core.documents.selectors import document_open
 from gis_core.documents.validation import DocumentKind
@@ -20,6 +22,9 @@ from permits.plans.pdf.annotated import RemarksSummary, SummaryRemark, annotated
 from permits.plans.pdf.compare import Comparison, compare_pages
 
 COMPARISON_CACHE_SECONDS = 10 * 60
+#: What browsers draw in an <img>: the viewer opens these versions as they are stored, other images (TIFF scans)
+#: through `plan_view_png`.
+BROWSER_MEDIA_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "image/webp"})
 COMPARISON_DPI = 150
 
 
@@ -28,6 +33,21 @@ def plan_pdf_bytes(document: DossierDocument) -> bytes:
     with document_open(document=document.stored_document) as file:
         content = file.read()
     return raster_plan_pdf(content) if document.stored_document.kind == DocumentKind.IMAGE else content
+
+
+def shown_as_stored(document: DossierDocument) -> bool:
+    """Whether the viewer opens the stored version itself (a PDF or an image browsers decode)."""
+    return document.stored_document.content_type in BROWSER_MEDIA_TYPES
+
+
+def plan_view_png(document: DossierDocument) -> bytes:
+    """A raster plan browsers cannot draw (a TIFF scan: its first frame) as a PNG of the same pixels, so that the
+    viewer's points (one per pixel) are the stored scan's."""
+    with document_open(document=document.stored_document) as file, Image.open(file) as image:
+        page = image if image.mode in ("1", "L", "RGB", "RGBA") else image.convert("RGB")
+        output = io.BytesIO()
+        page.save(output, format="PNG", compress_level=1)
+    return output.getvalue()
 
 
 def _remarks_summary(document: DossierDocument) -> RemarksSummary:

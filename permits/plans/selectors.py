@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import translation
 
 from permits import access, selectors
 from permits.errors import NotFound
-from permits.models import SIGNED_APPLICATION, Dossier, DossierDocument
+from permits.models import FREE_TYPE_LABELS, SIGNED_APPLICATION, Dossier, DossierDocument
 from permits.plans.models import PlanAnnotation, PlanCalibration
 
 
@@ -74,7 +75,8 @@ def plans_for(*, dossier: Dossier, user: Any, language: str) -> list[PlanChain]:
 def _label(document: DossierDocument, language: str) -> str:
     required = document.required_document
     if required is None:
-        return document.document_type
+        with translation.override(language):
+            return str(FREE_TYPE_LABELS.get(document.document_type, document.document_type))
     labels = {"fr": required.label_fr, "ar": required.label_ar, "en": required.label_en}
     return labels.get(language) or required.label_fr or document.document_type
 

@@ -3,14 +3,16 @@ a member only the files dispatched to their agency, anyone else gets a 404), eve
 latest-version rule, measurements computed by the server from the page's scale, the remark made from an
 annotation, the carry-forward to a revised version and the remark that closes only once its annotations are."""
 
+import io
 import json
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from permits.models import AuditEvent, DossierStatus, PlanAnnotation
-from tests.documents.files import image_bytes
+from tests.documents.files import image_bytes, pdf_bytes
 from tests.permits.factories import DossierFactory, UserFactory, advance
 from tests.permits_api.conftest import assert_problem
 from tests.plans.conftest import A1_LANDSCAPE, plan_pdf, plan_upload
@@ -49,6 +51,8 @@ def test_the_plans_of_a_file_and_who_sees_them(reviewed: dict[str, Any], as_toke
             "media_type": "application/pdf",
             "page_count": 2,
             "download_url": f"/api/dossiers/{dossier.pk}/documents/{plan.pk}/download/",
+            "view_url": f"/api/dossiers/{dossier.pk}/documents/{plan.pk}/download/",
+            "view_media_type": "application/pdf",
             "viewer_url": f"/files/{dossier.pk}/plans/?document={plan.pk}",
         }
     ]
@@ -362,3 +366,25 @@ def test_a_raster_plan_is_one_page_of_its_pixels(commune: Any, staff: dict[str, 
     assert declared.status_code == 200
     copy = desk.get(f"/api/plans/{scan.pk}/annotated.pdf")
     assert copy.status_code == 200 and copy.content.startswith(b"%PDF-")
+
+
+def test_a_tiff_scan_opens_in_the_viewer_as_a_png_of_the_same_pixels(
+    commune: Any, staff: dict[str, Any], as_token: Any
+) -> None:
+    dossier = DossierFactory.create(commune=commune)
+    scan = plan_upload(dossier, image_bytes("TIFF", size=(1200, 800)))
+    pdf = plan_upload(dossier, pdf_bytes())
+    advance(dossier, DossierStatus.UNDER_INSTRUCTION)
+    desk = as_token(staff["desk_agent"])
+    listed = desk.get(f"/api/dossiers/{dossier.pk}/plans/").json()["plans"]
+    assert {item["label"] for item in listed} == {"Autres documents"}  # named for people, never the raw code
+    versions = {item["versions"][0]["document"]: item["versions"][0] for item in listed}
+    tiff, stored_pdf = versions[scan.pk], versions[pdf.pk]
+    assert (tiff["media_type"], tiff["view_media_type"]) == ("image/tiff", "image/png")
+    assert (stored_pdf["view_url"], stored_pdf["view_media_type"]) == (stored_pdf["download_url"], "application/pdf")
+    shown = desk.get(tiff["view_url"])
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/png"
+    with Image.open(io.BytesIO(shown.content)) as picture:
+        assert picture.size == (1200, 800)  # one viewer point per stored pixel, as the page box says
+    assert_problem(desk.get(f"/api/plans/{pdf.pk}/view.png"), 404)
+    assert_problem(as_token(UserFactory.create()).get(tiff["view_url"]), 404)

@@ -28,16 +28,17 @@ from permits.commissions import published
 from permits.commissions.models import OutputKind
 from permits.downloads import dossier_document_response
 from permits.errors import NotFound
-from permits.models import REVISED_PLAN, SIGNED_APPLICATION, Dossier, DossierDocument, DossierStatus, RequiredDocument
+from permits.models import (
+    FREE_TYPE_LABELS,
+    REVISED_PLAN,
+    Dossier,
+    DossierDocument,
+    DossierStatus,
+    RequiredDocument,
+)
 from web import forms
 from web.i18n import localized
 from web.views.common import back_to, client_address, dossier_for, run_service
-
-FREE_TYPE_LABELS = {
-    REVISED_PLAN: gettext_lazy("Revised plans"),
-    "other": gettext_lazy("Other documents"),
-    SIGNED_APPLICATION: gettext_lazy("Signed application (written and sealed by the platform)"),
-}
 
 
 @dataclass

@@ -103,7 +103,7 @@ async function openVersion(version, pageNumber = 1) {
   state.searchHits = [];
   byId("plan-version").value = String(version.document);
   try {
-    state.document = await PlanDocument.open({ url: version.download_url, mediaType: version.media_type, vendor: config.vendor });
+    state.document = await PlanDocument.open({ url: version.view_url, mediaType: version.view_media_type, vendor: config.vendor });
   } catch (error) {
     say(`${t("loadFailed")} (${error.message})`, "error");
     workspace.dataset.state = "failed";
