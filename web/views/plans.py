@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.templatetags.static import static
-from django.urls import Resolver404, resolve
 from django.utils.translation import get_language, get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -48,18 +47,8 @@ def _positive(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and int(value) > 0 else None
 
 
-def _routed(path: str) -> bool:
-    """Whether the API answers at this path (the annotated copy and the comparison are wired once built)."""
-    try:
-        resolve(path)
-    except Resolver404:
-        return False
-    return True
-
-
-def api_urls(dossier: Dossier) -> dict[str, str | None]:
-    """The plan API's addresses; `{document}`, `{page}` and `{annotation}` are filled in by the scripts; None for a
-    route the API does not have (yet)."""
+def api_urls(dossier: Dossier) -> dict[str, str]:
+    """The plan API's addresses; `{document}`, `{page}` and `{annotation}` are filled in by the scripts."""
     return {
         "plans": f"/api/dossiers/{dossier.pk}/plans/",
         "remarks": f"/api/dossiers/{dossier.pk}/remarks/",
@@ -67,8 +56,8 @@ def api_urls(dossier: Dossier) -> dict[str, str | None]:
         "annotation": "/api/annotations/{annotation}/",
         "annotationRemark": "/api/annotations/{annotation}/remark/",
         "calibration": "/api/plans/{document}/calibrations/{page}/",
-        "annotated": "/api/plans/{document}/annotated.pdf" if _routed("/api/plans/1/annotated.pdf") else None,
-        "compare": "/api/plans/compare/" if _routed("/api/plans/compare/") else None,
+        "annotated": "/api/plans/{document}/annotated.pdf",
+        "compare": "/api/plans/compare/",
     }
 
 

@@ -174,7 +174,6 @@ function swipe() {
   byId("stage-from").style.clipPath = state.mode === "overlay" ? `inset(0 ${100 - value}% 0 0)` : "";
 }
 
-document.querySelector('[data-mode="difference"]').disabled = !config.api.compare;
 link(views.from, views.to);
 link(views.to, views.from);
 for (const button of document.querySelectorAll("[data-mode]")) button.addEventListener("click", () => setMode(button.dataset.mode));

@@ -113,8 +113,8 @@ async function openVersion(version, pageNumber = 1) {
   await showPage(Math.min(pageNumber, state.document.pageCount), { fit: "page" });
   await loadAnnotations();
   const annotated = byId("plan-annotated-link");
-  if (config.api.annotated) annotated.href = apiUrl("annotated", { document: version.document });
-  annotated.hidden = !config.api.annotated;
+  annotated.href = apiUrl("annotated", { document: version.document });
+  annotated.hidden = false;
   const compare = byId("plan-compare-link");
   if (compare) compare.href = `${compare.pathname}?to=${version.document}&page=${state.pageNumber}`;
 }
