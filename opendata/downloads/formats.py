@@ -121,7 +121,7 @@ def geoparquet_write(batches: Iterable[pa.RecordBatch], path: Path) -> None:
     """GeoParquet 1.1: WKB geometry, the `geo` metadata (types and bbox seen, CRS: OGC:CRS84, the default)
     added to the footer once every batch is written."""
     bbox: list[float] | None = None
-    types: set[str] = set()
+    types: set[int] = set()
     # Without the serialised Arrow schema (its types are plain Parquet ones here), readers take the schema's
     # metadata from the footer's key-value pairs, where `geo` is added last; with it, they would not see `geo`.
     with pq.ParquetWriter(str(path), SCHEMA, compression="zstd", store_schema=False) as writer:

@@ -11,6 +11,7 @@ import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -75,10 +76,13 @@ def published() -> Published:
     return Published(authorised=authorised, hidden=hidden)
 
 
+def body_of(response: Any) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def download(extension: str, **headers: str) -> tuple[bytes, dict[str, str], int]:
     response = Client().get(URL.format(extension), headers=headers)
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    return body, dict(response.headers), response.status_code
+    return body_of(response), dict(response.headers), response.status_code
 
 
 def ogrinfo(path: Path) -> str:
@@ -95,7 +99,7 @@ def feature_count(summary: str) -> int:
     return int(line.split(":")[1])
 
 
-def references(dossiers: list[Dossier]) -> set[str]:
+def references(dossiers: list[Dossier]) -> set[str | None]:
     return {dossier.reference for dossier in dossiers}
 
 
@@ -193,3 +197,13 @@ def test_an_unknown_format_is_a_problem_not_a_500() -> None:
     body, headers, status = download("shp")
     assert status == 404 and headers["Content-Type"] == "application/problem+json"
     assert "geojson" in json.loads(body)["detail"]
+
+
+@GEOPORTAL_DB
+def test_downloads_are_throttled_per_address(settings: Any) -> None:
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "datasets": "2/minute"}
+    client = Client()
+    statuses = [client.get(URL.format("csv")).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    head = client.head(URL.format("csv"), REMOTE_ADDR="192.0.2.7")  # another address has its own count
+    assert head.status_code == 200 and head["Content-Type"] == MEDIA_TYPES["csv"]
