@@ -149,6 +149,8 @@ FORMATS: dict[str, StreamedFormat | FileFormat] = {
             layer_metadata={"DESCRIPTION": f"Authorised projects. {LICENCE_NAME}: {LICENCE_URL}"},
         ),
     ),
-    "fgb": FileFormat("application/vnd.flatgeobuf", _gdal_writer("FlatGeobuf")),
+    # Without its packed R-tree: GDAL holds every feature's box and offset in memory to sort them at close
+    # (+100 MB at 200,000 projects); without it, memory stays flat whatever the size.
+    "fgb": FileFormat("application/vnd.flatgeobuf", _gdal_writer("FlatGeobuf", layer_options={"SPATIAL_INDEX": "NO"})),
     "parquet": FileFormat("application/vnd.apache.parquet", geoparquet_write),
 }
