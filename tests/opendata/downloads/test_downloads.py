@@ -125,6 +125,8 @@ def test_every_format_has_the_authorised_projects_only_and_no_personal_data(
     assert {feature["properties"]["reference"] for feature in collection["features"]} == expected
     assert all(shapely.from_geojson(json.dumps(f["geometry"])).is_valid for f in collection["features"])
     assert set(collection["features"][0]["properties"]) == set(FIELDS)
+    longitude, latitude = collection["features"][0]["geometry"]["coordinates"][0][0][0]
+    assert longitude == pytest.approx(-71.1199, abs=0.001) and latitude == pytest.approx(42.3701, abs=0.001)
 
     rows = list(csv.DictReader(io.StringIO(bodies["csv"].decode("utf-8"))))
     assert {row["reference"] for row in rows} == expected
@@ -144,7 +146,7 @@ def test_every_format_has_the_authorised_projects_only_and_no_personal_data(
     path.write_bytes(bodies["parquet"])
     table = pq.read_table(path)
     assert set(table.column("reference").to_pylist()) == expected
-    assert table.schema.names == [*FIELDS, "geometry"]
+    assert table.schema == selectors.SCHEMA.with_metadata(table.schema.metadata)  # the types survive the round trip
     geo = json.loads(table.schema.metadata[b"geo"])
     assert geo["version"] == "1.1.0" and geo["primary_column"] == "geometry"
     column = geo["columns"]["geometry"]
