@@ -563,6 +563,7 @@ THROTTLE_RATES = {
     "ows": env_str("THROTTLE_RATE_OWS", "3000/minute"),  # WMS/WMTS (a map view asks for tens of tiles)
     "tiles": env_str("THROTTLE_RATE_TILES", "3000/minute"),  # vector tiles rendered by PostGIS (cache misses only)
     "verify": env_str("THROTTLE_RATE_VERIFY", "120/minute"),  # /verify/<token>/
+    "datasets": env_str("THROTTLE_RATE_DATASETS", "60/minute"),  # /opendata/datasets/ (whole-dataset downloads)
     # the signed application's one-time codes, asked and typed (besides the codes' own limits per file)
     "one-time-code": env_str("THROTTLE_RATE_ONE_TIME_CODE", "20/minute"),
     # plan review's renders, a second or two of CPU each: the annotated copy, the comparison of two versions
@@ -579,6 +580,7 @@ THROTTLE_PATHS = [  # (path prefix, methods (empty: all), scope)
     ("/ogc", (), "ogc"),
     ("/ows/", (), "ows"),
     ("/verify/", (), "verify"),
+    ("/opendata/datasets/", (), "datasets"),
 ]
 # Request bodies: an upload endpoint takes one file up to the named setting (plus DATA_UPLOAD_MAX_MEMORY_SIZE of
 # other fields), any other request REQUEST_MAX_BODY_BYTES; refused with 413 before the body is read.

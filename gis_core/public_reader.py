@@ -1,10 +1,10 @@
 """The public read-only connection, and the check that refuses to start the platform if it can read more.
 
 Every anonymous read (`/map/`, `/api/parcels/...`, `/api/constraints/`, `/api/precheck/`, `/verify/<token>/`, the
-OGC API, WMS and tiles) goes through `DATABASES["geoportal"]` (`PUBLIC_DATABASE`): the role `geoportal_reader`,
-autocommit (no transaction held), a statement timeout. It may read the views of the `geoportal` schema (and the
-tiles' copies in `geoportal_tiles`), which hold only published rows and public columns, so one bug in a public
-query cannot publish an unpublished file, a name or a phone number.
+OGC API, WMS, tiles, the open-data downloads) goes through `DATABASES["geoportal"]` (`PUBLIC_DATABASE`): the role
+`geoportal_reader`, autocommit (no transaction held), a statement timeout. It may read the views of the `geoportal`
+schema (and the tiles' copies in `geoportal_tiles`), which hold only published rows and public columns, so one bug
+in a public query cannot publish an unpublished file, a name or a phone number.
 
 That holds only while the role can read nothing else. `reader_confinement_check` asks PostgreSQL, connected as the
 reader, what it may do beyond that (`sql/reader_privileges.sql`: SELECT outside those schemas, any write, CREATE
