@@ -18,8 +18,16 @@ from permits.workflow import Action
 
 DECISIONS = (Action.DECIDE, Action.DECIDE_WITHOUT_COMMISSION, Action.TACIT_DECISION)
 SIGNATURES = (Action.SIGN, Action.SEAL_TACIT_DECISION)
-MARKS = (Action.SUBMIT, Action.ACCEPT_COMPLETE, Action.SEND_TO_COMMISSION, Action.SEND_REMARKS, Action.PUBLISH)
-MARKS += (Action.WITHDRAW, *DECISIONS, *SIGNATURES)
+MARKS = (
+    Action.SUBMIT,
+    Action.ACCEPT_COMPLETE,
+    Action.SEND_TO_COMMISSION,
+    Action.SEND_REMARKS,
+    Action.PUBLISH,
+    Action.WITHDRAW,
+    *DECISIONS,
+    *SIGNATURES,
+)
 
 
 def _event(action: Action) -> str:

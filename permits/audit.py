@@ -145,6 +145,29 @@ def _append(events: list[AuditEvent]) -> None:
         head.save(update_fields=["last_sequence", "last_hash"])
 
 
+def audit_history_append(events: list[AuditEvent], *, batch_size: int = 5_000) -> None:
+    """Chain events whose `at` is already set (history written in bulk: `demo.generate_dossiers`) after the head,
+    under its lock, in the caller's transaction; inserted with `bulk_create`."""
+    with transaction.atomic():
+        head = _locked_head()
+        for event in events:
+            event.sequence = head.last_sequence + 1
+            content = event_content(
+                sequence=event.sequence,
+                dossier_id=event.dossier_id,
+                actor_id=event.actor_id,
+                action=event.action,
+                at=event.at,
+                address=event.address,
+                payload=event.payload,
+            )
+            event.previous_hash = head.last_hash
+            event.hash = event_hash(content, head.last_hash)
+            head.last_sequence, head.last_hash = event.sequence, event.hash
+        AuditEvent.objects.bulk_create(events, batch_size=batch_size)
+        head.save(update_fields=["last_sequence", "last_hash"])
+
+
 def audit_count(*, dossier_id: int | None, action: str) -> int:
     """How many `action` events the file has, those recorded and not yet appended by `audit_deferred` included."""
     pending = _deferral.events or []
