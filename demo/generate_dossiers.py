@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from gis_core.models import Territory, TerritoryLevel
 from permits.audit import audit_history_append
@@ -42,6 +43,7 @@ TRANSITIONS = {  # the status each mark leaves and reaches
     Action.PUBLISH: (S.SIGNED, S.PUBLISHED),
     Action.WITHDRAW: (S.UNDER_INSTRUCTION, S.WITHDRAWN),
 }
+DECISIONS = frozenset({Action.DECIDE, Action.TACIT_DECISION})
 USES = ("housing", "commerce", "office", "industry", "equipment")
 
 
@@ -106,17 +108,29 @@ def history_draw(
 
 
 def histories_draw(
-    *, count: int, seed: int, procedures: Sequence[Procedure], communes: Sequence[Territory], first_day: date, days: int
+    *,
+    count: int,
+    seed: int,
+    procedures: Sequence[Procedure],
+    communes: Sequence[Territory],
+    first_day: date,
+    days: int,
+    until: datetime,
 ) -> Iterator[FileHistory]:
+    """Files drawn from `seed`; what would happen after `until` has not happened yet (the file is still open)."""
     generator = random.Random(seed)
     for _number in range(count):
-        yield history_draw(
+        history = history_draw(
             generator,
             procedure=generator.choice(procedures),
             commune=generator.choice(communes),
             first_day=first_day,
             days=days,
         )
+        history.marks = [(action, at) for action, at in history.marks if at <= until]
+        if not any(action in DECISIONS for action, _at in history.marks):
+            history.decision = ""
+        yield history
 
 
 def _applicant() -> Any:
@@ -180,7 +194,13 @@ def dossiers_generate(*, count: int, seed: int = 0, first_day: date, days: int =
         raise LookupError("generating files needs the procedure catalogue and at least one commune")
     written, batch = 0, []
     for history in histories_draw(
-        count=count, seed=seed, procedures=procedures, communes=communes, first_day=first_day, days=days
+        count=count,
+        seed=seed,
+        procedures=procedures,
+        communes=communes,
+        first_day=first_day,
+        days=days,
+        until=timezone.now(),
     ):
         batch.append(history)
         if len(batch) == BATCH:

@@ -94,6 +94,7 @@ def snapshots_compute(*, day: date) -> int:
     IndicatorSnapshot.objects.filter(day=day).delete()
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor
+        cursor.execute("DROP TABLE IF EXISTS opendata_file_facts")  # left by an earlier day in this transaction
         run_sql(cursor, "opendata", "file_facts", parameters)
         _decision_limits_store(cursor, window)
         run_sql(cursor, "opendata", "file_indicators", parameters)
