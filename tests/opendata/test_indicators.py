@@ -5,17 +5,16 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from demo.generate_dossiers import FileHistory, histories_write
 from gis_core.models import Territory
 from opendata import indicators
 from opendata.indicators import indicators_refresh
 from opendata.models import IndicatorSnapshot, RefreshRun, RefreshStatus
+from opendata.tasks import indicators_refresh_task
 from permits.models import Decision, Procedure
-from permits.services import procedures_load
 from permits.workflow import Action
-from tests.factories import TerritoryFactory
-from tests.permits.factories import commune_tree
 
 DAY = date(2026, 3, 10)
 DECIDED_AT = datetime(2026, 3, 10, 10, tzinfo=UTC)  # 10:00 or 11:00 in Casablanca: the same local day
@@ -23,14 +22,6 @@ DECIDED_AT = datetime(2026, 3, 10, 10, tzinfo=UTC)  # 10:00 or 11:00 in Casablan
 
 def days_before(days: float) -> datetime:
     return DECIDED_AT - timedelta(days=days)
-
-
-@pytest.fixture
-def places(db: Any) -> dict[str, Territory]:
-    procedures_load()
-    anfa = commune_tree("CASA-ANFA")
-    maarif = TerritoryFactory.create(code="CASA-MAARIF", parent=anfa.parent)
-    return {"anfa": anfa, "maarif": maarif, "province": anfa.parent, "region": anfa.parent.parent}
 
 
 def decided(
@@ -190,3 +181,10 @@ def test_no_row_names_a_person_or_a_file(hand_built: dict[str, Territory]) -> No
         "median",
         "p90",
     }
+
+
+def test_the_nightly_task_refreshes_yesterday_and_is_scheduled(places: dict[str, Territory], settings: Any) -> None:
+    indicators_refresh_task.apply()
+    assert RefreshRun.objects.get().day == timezone.localdate() - timedelta(days=1)
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "opendata.tasks.indicators_refresh_task" in scheduled
