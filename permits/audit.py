@@ -127,22 +127,27 @@ def _append(events: list[AuditEvent]) -> None:
     with transaction.atomic():
         head = _locked_head()
         for event in events:
-            event.sequence = head.last_sequence + 1
             event.at = timezone.now()
-            content = event_content(
-                sequence=event.sequence,
-                dossier_id=event.dossier_id,
-                actor_id=event.actor_id,
-                action=event.action,
-                at=event.at,
-                address=event.address,
-                payload=event.payload,
-            )
-            event.previous_hash = head.last_hash
-            event.hash = event_hash(content, head.last_hash)
+            _chain(head, event)
             event.save(force_insert=True)
-            head.last_sequence, head.last_hash = event.sequence, event.hash
         head.save(update_fields=["last_sequence", "last_hash"])
+
+
+def _chain(head: AuditChainHead, event: AuditEvent) -> None:
+    """Give `event` the next sequence and its hash after the head's, and move the head (not saved)."""
+    event.sequence = head.last_sequence + 1
+    content = event_content(
+        sequence=event.sequence,
+        dossier_id=event.dossier_id,
+        actor_id=event.actor_id,
+        action=event.action,
+        at=event.at,
+        address=event.address,
+        payload=event.payload,
+    )
+    event.previous_hash = head.last_hash
+    event.hash = event_hash(content, head.last_hash)
+    head.last_sequence, head.last_hash = event.sequence, event.hash
 
 
 def audit_history_append(events: list[AuditEvent], *, batch_size: int = 5_000) -> None:
@@ -151,19 +156,7 @@ def audit_history_append(events: list[AuditEvent], *, batch_size: int = 5_000) -
     with transaction.atomic():
         head = _locked_head()
         for event in events:
-            event.sequence = head.last_sequence + 1
-            content = event_content(
-                sequence=event.sequence,
-                dossier_id=event.dossier_id,
-                actor_id=event.actor_id,
-                action=event.action,
-                at=event.at,
-                address=event.address,
-                payload=event.payload,
-            )
-            event.previous_hash = head.last_hash
-            event.hash = event_hash(content, head.last_hash)
-            head.last_sequence, head.last_hash = event.sequence, event.hash
+            _chain(head, event)
         AuditEvent.objects.bulk_create(events, batch_size=batch_size)
         head.save(update_fields=["last_sequence", "last_hash"])
 
