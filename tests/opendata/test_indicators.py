@@ -11,7 +11,7 @@ from demo.generate_dossiers import FileHistory, histories_write
 from gis_core.models import Territory
 from opendata import indicators
 from opendata.indicators import indicators_refresh
-from opendata.models import IndicatorSnapshot, RefreshRun, RefreshStatus
+from opendata.models import IndicatorSnapshot, RefreshOutcome, RefreshRun
 from opendata.tasks import indicators_refresh_task
 from permits.models import Decision, Procedure
 from permits.workflow import Action
@@ -142,7 +142,7 @@ def test_each_run_is_logged_and_a_failed_run_keeps_the_previous_figures(
     hand_built: dict[str, Territory], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run = indicators_refresh(day=DAY)
-    assert run.status == RefreshStatus.SUCCEEDED and run.finished_at is not None
+    assert run.outcome == RefreshOutcome.SUCCEEDED and run.finished_at is not None
     assert run.rows == IndicatorSnapshot.objects.filter(day=DAY).count() > 0
 
     def broken(cursor: Any, window: Any) -> None:
@@ -152,7 +152,7 @@ def test_each_run_is_logged_and_a_failed_run_keeps_the_previous_figures(
     with pytest.raises(RuntimeError):
         indicators_refresh(day=DAY)
     failed = RefreshRun.objects.order_by("-started_at").first()
-    assert failed is not None and failed.status == RefreshStatus.FAILED
+    assert failed is not None and failed.outcome == RefreshOutcome.FAILED
     assert "the clock table is unreadable" in failed.error
     assert IndicatorSnapshot.objects.filter(day=DAY).count() == run.rows
 
