@@ -29,7 +29,8 @@ from permits.workflow import Action
 
 S = DossierStatus
 APPLICANT = "generated-applicant"
-BATCH = 5_000
+BATCH = 5_000  # files drawn and written per transaction
+INSERT_BATCH = 1_000  # rows per INSERT: a file has ~35 columns, PostgreSQL binds at most 65,535 parameters
 TRANSITIONS = {  # the status each mark leaves and reaches
     Action.SUBMIT: (S.DRAFT, S.SUBMITTED),
     Action.ACCEPT_COMPLETE: (S.SUBMITTED, S.UNDER_INSTRUCTION),
@@ -158,7 +159,7 @@ def histories_write(histories: Sequence[FileHistory]) -> list[Dossier]:
             )
             for history in histories
         ],
-        batch_size=BATCH,
+        batch_size=INSERT_BATCH,
     )
     DossierClock.objects.bulk_create(
         [
@@ -170,7 +171,7 @@ def histories_write(histories: Sequence[FileHistory]) -> list[Dossier]:
             for dossier, history in zip(dossiers, histories, strict=True)
             if history.marks
         ],
-        batch_size=BATCH,
+        batch_size=INSERT_BATCH,
     )
     events = [
         AuditEvent(
@@ -182,7 +183,7 @@ def histories_write(histories: Sequence[FileHistory]) -> list[Dossier]:
         for dossier, history in zip(dossiers, histories, strict=True)
         for action, at in history.marks
     ]
-    audit_history_append(events, batch_size=BATCH)
+    audit_history_append(events, batch_size=INSERT_BATCH)
     return dossiers
 
 
