@@ -25,6 +25,7 @@ from django.utils import timezone
 from gis_core.models import Territory, TerritoryLevel
 from permits.audit import audit_history_append
 from permits.models import AuditEvent, Decision, Dossier, DossierClock, DossierStatus, Procedure
+from permits.selectors import project_use_codes
 from permits.workflow import Action
 
 S = DossierStatus
@@ -45,7 +46,6 @@ TRANSITIONS = {  # the status each mark leaves and reaches
     Action.WITHDRAW: (S.UNDER_INSTRUCTION, S.WITHDRAWN),
 }
 DECISIONS = frozenset({Action.DECIDE, Action.TACIT_DECISION})
-USES = ("housing", "commerce", "office", "industry", "equipment")
 
 
 @dataclass
@@ -72,7 +72,13 @@ def _days(generator: random.Random, median: float, spread: float = 0.6) -> timed
 
 
 def history_draw(
-    generator: random.Random, *, procedure: Procedure, commune: Territory, first_day: date, days: int
+    generator: random.Random,
+    *,
+    procedure: Procedure,
+    commune: Territory,
+    first_day: date,
+    days: int,
+    uses: Sequence[str] = (),
 ) -> FileHistory:
     """One plausible file: filed on a working hour of a day of the period, then each step's duration drawn."""
     zone = ZoneInfo(settings.TIME_ZONE)
@@ -81,7 +87,7 @@ def history_draw(
     history = FileHistory(procedure=procedure, commune=commune, marks=[(Action.SUBMIT, filed)])
     history.gross_floor_area_m2 = round(generator.lognormvariate(5.3, 0.7), 1)
     history.floors = generator.choice((1, 2, 2, 3, 3, 4, 5))
-    history.use = generator.choice(USES)
+    history.use = generator.choice(uses) if uses else ""  # a code of the catalogue's nomenclature
     moment = filed + _days(generator, 2)
     history.marks.append((Action.ACCEPT_COMPLETE, moment))
     for _round in range(generator.choice((0, 0, 1, 1, 2))):
@@ -117,6 +123,7 @@ def histories_draw(
     first_day: date,
     days: int,
     until: datetime,
+    uses: Sequence[str] = (),
 ) -> Iterator[FileHistory]:
     """Files drawn from `seed`; what would happen after `until` has not happened yet (the file is still open)."""
     generator = random.Random(seed)
@@ -127,6 +134,7 @@ def histories_draw(
             commune=generator.choice(communes),
             first_day=first_day,
             days=days,
+            uses=uses,
         )
         history.marks = [(action, at) for action, at in history.marks if at <= until]
         if not any(action in DECISIONS for action, _at in history.marks):
@@ -202,6 +210,7 @@ def dossiers_generate(*, count: int, seed: int = 0, first_day: date, days: int =
         first_day=first_day,
         days=days,
         until=timezone.now(),
+        uses=sorted(project_use_codes()),
     ):
         batch.append(history)
         if len(batch) == BATCH:

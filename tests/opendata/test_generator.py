@@ -6,14 +6,15 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from permits.audit import audit_verify
-from permits.models import AuditEvent, Dossier, DossierClock
+from permits.models import AuditEvent, Dossier, DossierClock, ProjectUse
 from permits.services import procedures_load
-from tests.permits.factories import commune_tree
+from tests.permits.factories import catalogue_uses, commune_tree
 
 
 @pytest.fixture
 def catalogue_and_commune(db: Any) -> None:
     procedures_load()
+    catalogue_uses()
     commune_tree("CASA-ANFA")
 
 
@@ -24,6 +25,8 @@ def test_it_writes_n_files_their_clocks_and_a_verified_chain(catalogue_and_commu
     assert AuditEvent.objects.filter(action="dossier.submit").count() == 40
     decided = Dossier.objects.exclude(decision="")
     assert decided.exists() and decided.count() < 40
+    uses = set(Dossier.objects.values_list("use", flat=True))
+    assert uses and uses <= set(ProjectUse.objects.values_list("code", flat=True))
     report = audit_verify()
     assert report.ok and report.checked == AuditEvent.objects.count()
 
