@@ -57,6 +57,18 @@ def event_content(
     }
 
 
+def _content_of(event: AuditEvent) -> dict[str, Any]:
+    return event_content(
+        sequence=event.sequence,
+        dossier_id=event.dossier_id,
+        actor_id=event.actor_id,
+        action=event.action,
+        at=event.at,
+        address=event.address,
+        payload=event.payload,
+    )
+
+
 def event_hash(content: dict[str, Any], previous_hash: str) -> str:
     return hashlib.sha256((canonical_json(content) + previous_hash).encode("utf-8")).hexdigest()
 
@@ -136,15 +148,7 @@ def _append(events: list[AuditEvent]) -> None:
 def _chain(head: AuditChainHead, event: AuditEvent) -> None:
     """Give `event` the next sequence and its hash after the head's, and move the head (not saved)."""
     event.sequence = head.last_sequence + 1
-    content = event_content(
-        sequence=event.sequence,
-        dossier_id=event.dossier_id,
-        actor_id=event.actor_id,
-        action=event.action,
-        at=event.at,
-        address=event.address,
-        payload=event.payload,
-    )
+    content = _content_of(event)
     event.previous_hash = head.last_hash
     event.hash = event_hash(content, head.last_hash)
     head.last_sequence, head.last_hash = event.sequence, event.hash
@@ -200,15 +204,7 @@ def audit_verify(*, batch_size: int = 5000) -> ChainReport:
             return ChainReport(checked, BrokenLink(expected_sequence, f"event #{expected_sequence} is missing"))
         if event.previous_hash != previous_hash:
             return ChainReport(checked, BrokenLink(event.sequence, "previous hash does not match the chain"))
-        content = event_content(
-            sequence=event.sequence,
-            dossier_id=event.dossier_id,
-            actor_id=event.actor_id,
-            action=event.action,
-            at=event.at,
-            address=event.address,
-            payload=event.payload,
-        )
+        content = _content_of(event)
         if event_hash(content, previous_hash) != event.hash:
             return ChainReport(checked, BrokenLink(event.sequence, "content does not match its hash"))
         previous_hash = event.hash
