@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "ogc_services",
     "ogc_services.wms",
     "tiles",
+    "opendata",
     "web",
     # after `web`, whose templates (web/templates/account, mfa, usersessions, allauth) replace allauth's own
     "allauth",  # accounts people create themselves (web.accounts): sign-up, e-mail verification, reset, 2FA
@@ -397,6 +398,10 @@ CELERY_BEAT_SCHEDULE = {
     "audit-checkpoint": {  # the audit chain's head sealed in the document store (permits.checkpoints)
         "task": "permits.tasks.audit_checkpoint_task",
         "schedule": crontab(hour=1, minute=30),  # UTC
+    },
+    "opendata-indicators-refresh": {  # yesterday's indicator snapshots (opendata.indicators), replaced
+        "task": "opendata.tasks.indicators_refresh_task",
+        "schedule": crontab(hour=2, minute=30),  # UTC
     },
     "audit-verify": {  # the chain and its checkpoints verified; an alert (log + e-mail) on failure
         "task": "permits.tasks.audit_verify_task",

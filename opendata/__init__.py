@@ -1,1 +1,7 @@
-"""The open-data portal: indicators, dataset downloads and their DCAT catalogue."""
+"""The open-data portal (a face: it reads the domain, the domain never imports it).
+
+- `models.py`: `IndicatorSnapshot` (one figure of one day) and `RefreshRun` (the run log).
+- `indicators.py` and `sql/`: one day's snapshots from the audit trail and the files (`docs/opendata.md`).
+- `tasks.py`: the nightly refresh; `management/commands/opendata_refresh.py`: any day or range.
+The portal's pages, downloads and DCAT catalogue come next.
+"""

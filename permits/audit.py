@@ -57,6 +57,18 @@ def event_content(
     }
 
 
+def _content_of(event: AuditEvent) -> dict[str, Any]:
+    return event_content(
+        sequence=event.sequence,
+        dossier_id=event.dossier_id,
+        actor_id=event.actor_id,
+        action=event.action,
+        at=event.at,
+        address=event.address,
+        payload=event.payload,
+    )
+
+
 def event_hash(content: dict[str, Any], previous_hash: str) -> str:
     return hashlib.sha256((canonical_json(content) + previous_hash).encode("utf-8")).hexdigest()
 
@@ -127,21 +139,29 @@ def _append(events: list[AuditEvent]) -> None:
     with transaction.atomic():
         head = _locked_head()
         for event in events:
-            event.sequence = head.last_sequence + 1
             event.at = timezone.now()
-            content = event_content(
-                sequence=event.sequence,
-                dossier_id=event.dossier_id,
-                actor_id=event.actor_id,
-                action=event.action,
-                at=event.at,
-                address=event.address,
-                payload=event.payload,
-            )
-            event.previous_hash = head.last_hash
-            event.hash = event_hash(content, head.last_hash)
+            _chain(head, event)
             event.save(force_insert=True)
-            head.last_sequence, head.last_hash = event.sequence, event.hash
+        head.save(update_fields=["last_sequence", "last_hash"])
+
+
+def _chain(head: AuditChainHead, event: AuditEvent) -> None:
+    """Give `event` the next sequence and its hash after the head's, and move the head (not saved)."""
+    event.sequence = head.last_sequence + 1
+    content = _content_of(event)
+    event.previous_hash = head.last_hash
+    event.hash = event_hash(content, head.last_hash)
+    head.last_sequence, head.last_hash = event.sequence, event.hash
+
+
+def audit_history_append(events: list[AuditEvent], *, batch_size: int = 5_000) -> None:
+    """Chain events whose `at` is already set (history written in bulk: `demo.generate_dossiers`) after the head,
+    under its lock, in the caller's transaction; inserted with `bulk_create`."""
+    with transaction.atomic():
+        head = _locked_head()
+        for event in events:
+            _chain(head, event)
+        AuditEvent.objects.bulk_create(events, batch_size=batch_size)
         head.save(update_fields=["last_sequence", "last_hash"])
 
 
@@ -184,15 +204,7 @@ def audit_verify(*, batch_size: int = 5000) -> ChainReport:
             return ChainReport(checked, BrokenLink(expected_sequence, f"event #{expected_sequence} is missing"))
         if event.previous_hash != previous_hash:
             return ChainReport(checked, BrokenLink(event.sequence, "previous hash does not match the chain"))
-        content = event_content(
-            sequence=event.sequence,
-            dossier_id=event.dossier_id,
-            actor_id=event.actor_id,
-            action=event.action,
-            at=event.at,
-            address=event.address,
-            payload=event.payload,
-        )
+        content = _content_of(event)
         if event_hash(content, previous_hash) != event.hash:
             return ChainReport(checked, BrokenLink(event.sequence, "content does not match its hash"))
         previous_hash = event.hash

@@ -27,6 +27,8 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["sequence"]
+        # the open-data indicators read a day's events of a few actions (opendata/sql/file_facts.sql)
+        indexes = [models.Index(fields=["action", "at"], name="auditevent_action_at")]
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action}"
