@@ -14,6 +14,7 @@ from typing import Any
 
 import shapely
 import shapely.affinity
+from allauth.account.models import EmailAddress
 from celery import current_app as celery_app
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -43,6 +44,8 @@ class DemoDataMissing(InvalidDossier):
 def demo_user(username: str, role: str | None = None, territory: Territory | None = None, agency: Any = None) -> User:
     """The demo user of this name (created on first use), holding `role` when one is given."""
     user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@demo.example"})
+    # verified, as after the sign-up e-mail's link (mandate invitations reach verified addresses only)
+    EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
     if role:
         RoleMembership.objects.get_or_create(user=user, role=role, territory=territory, agency=agency)
     return user

@@ -188,7 +188,8 @@ def test_draft_to_published_through_the_api(
 
 
 def test_an_architect_files_for_an_applicant(commune: Any, procedure: Any, as_token: Any) -> None:
-    applicant, architect = UserFactory.create(username="client"), UserFactory.create(username="architect")
+    applicant = UserFactory.create(username="client", email_verified=True)  # invitations reach verified e-mails
+    architect = UserFactory.create(username="architect")
     RoleMembership.objects.create(user=architect, role=Role.ARCHITECT)
     body = {"procedure": procedure.code, "commune": commune.code, "applicant": "client", "footprint": FOOTPRINT.wkt}
     refused = as_token(architect).post("/api/dossiers/", body, format="json")

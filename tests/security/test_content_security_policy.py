@@ -29,6 +29,7 @@ NOT_PAGES = (
     "/templates/commissions/pdf/",
     "/templates/application_form/",
     "/templates/inspections/pdf/",
+    "/templates/plans/pdf/",
     "/templates/audit/",
     "/templates/demo/",
     "/templates/notifications/",
