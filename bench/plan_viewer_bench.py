@@ -5,6 +5,7 @@ Chromium, driven by Playwright) over loopback, against the same viewer opening t
   holding a file under instruction whose architectural plans are the 50 MB plan of `tests/plans/plan_files.py`, and
   its desk agent signed in (a session that passed the second factor); documents in a temporary directory; the
   database is dropped at the end. Celery's broker points at a closed port: nothing is enqueued for another worker.
+  The throttle is off, as in bench/run.py (every request comes from 127.0.0.1).
 - server: the whole Django application (`config.wsgi`, DEBUG off, static files by WhiteNoise) in a threaded WSGI
   server on two loopback ports: as it is (the viewer reads the PDF by HTTP Range requests of 256 KB), and behind a
   wrapper that drops the request's `Range` and the answer's `Accept-Ranges`, so that PDF.js downloads the whole
@@ -218,7 +219,7 @@ def main() -> None:
         os.environ.update(
             DATABASE_URL=database_url(DATABASE), DJANGO_DEBUG="0", DOCUMENTS_DIR=directory,
             CELERY_BROKER_URL="redis://127.0.0.1:9/0", CELERY_RESULT_BACKEND="redis://127.0.0.1:9/0",
-            DJANGO_SETTINGS_MODULE="config.settings",
+            DJANGO_SETTINGS_MODULE="config.settings", THROTTLE_ENABLED="false",
         )  # fmt: skip
         try:
             result = measure(args.rounds, args.pages, args.hatch_bytes)
