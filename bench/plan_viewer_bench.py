@@ -144,7 +144,7 @@ def plan_file(data: bytes) -> tuple[int, int, str]:
 def shown_once(browser: Any, url: str, session: str, counter: DocumentBytes) -> dict[str, Any]:
     """One cold opening of the viewer: ms to page 1 shown, the document's bytes and requests until then."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
-    context.add_cookies([{"name": "sessionid", "value": session, "url": url}])
+    context.add_cookies([{"name": "sessionid", "value": session, "domain": "127.0.0.1", "path": "/"}])
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
