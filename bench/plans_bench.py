@@ -300,7 +300,7 @@ def bench_viewer(rounds: int) -> dict[str, Any]:
     output = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "plan_viewer_bench.py"), "--rounds", str(rounds), "--pages",
          str(PAGES), "--hatch-bytes", str(HATCH_BYTES)],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True,
     ).stdout  # fmt: skip
     result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
     ranged, full = result["range"], result["full_download"]
