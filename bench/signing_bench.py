@@ -19,12 +19,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.simple_server import WSGIServer
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,6 +37,7 @@ from pyhanko.sign import fields as pyhanko_fields  # noqa: E402
 from pyhanko.sign import signers as pyhanko_signers  # noqa: E402
 from pyhanko.sign.timestamps import HTTPTimeStamper  # noqa: E402
 
+from bench.loopback import serve  # noqa: E402
 from gis_core.signing import pades, tsa  # noqa: E402
 from gis_core.signing.pki import DevelopmentPki  # noqa: E402
 from gis_core.signing.signers import Pkcs12Signer  # noqa: E402
@@ -48,25 +47,9 @@ RESULTS = ROOT / "bench" / "results" / "S8.json"
 CLI = str(Path(sys.executable).with_name("pyhanko"))
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
 def serve_tsa(pki_directory: Path) -> tuple[str, WSGIServer]:
-    server = make_server(
-        "127.0.0.1",
-        0,
-        tsa.wsgi_application(pki_directory),
-        server_class=_ThreadingWSGIServer,
-        handler_class=_QuietHandler,
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_port}/", server
+    server, port = serve(tsa.wsgi_application(pki_directory))
+    return f"http://127.0.0.1:{port}/", server
 
 
 def timed(function: Any, argument: Any) -> tuple[float, int]:

@@ -207,6 +207,8 @@ def test_a_reviewer_calibrates_measures_annotates_and_makes_a_remark(
     open_plans(page, f"{live_server.url}/office/files/{dossier.pk}/plans/")
     expect(page.locator(".plan-thumbnail")).to_have_count(1)
     expect(page.locator("#calibration-state")).to_contain_text("non calibrée")
+    # the stage says when it first drew the page, in ms from navigation start (bench S9 reads it)
+    assert 0 < float(page.locator("#plan-stage").get_attribute("data-first-page-shown") or 0) < 30_000
     page.wait_for_function("() => Number(document.getElementById('plan-workspace').dataset.snapPoints) > 10")
     screenshot(page, "plans-office-opened")
 

@@ -185,6 +185,8 @@ export class PlanView extends EventTarget {
     this.canvas.style.width = `${width}px`;
     this.canvas.style.height = `${height}px`;
     this.canvas.getContext("2d").drawImage(buffer, 0, 0);
+    // The first page drawn on this stage, in ms from navigation start (read by bench S9, plan_viewer_bench.py).
+    this.stage.dataset.firstPageShown ??= String(Math.round(performance.now()));
     this.rendered = camera;
     this.followRendered();
     await this.renderText(camera);
