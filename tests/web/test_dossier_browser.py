@@ -126,7 +126,7 @@ def test_a_file_from_the_wizard_to_the_decision(
     applicant.locator("#application-code-form button").click()
     expect(applicant.locator("#application-sign-form")).to_contain_text("a•••@example.ma")
     # the code as the applicant reads it: in the e-mail sent (the delivery's copy is removed once sent)
-    [code] = re.findall(r"\b(\d{6})\b", mail.outbox[-1].body)[:1]
+    [code] = re.findall(r"\b(\d{6})\b", str(mail.outbox[-1].body))[:1]
     assert mail.outbox[-1].to == ["amina@example.ma"]
     applicant.locator("#id_code").fill(code)
     screenshot(applicant, "3-review-sign", full_page=True)
