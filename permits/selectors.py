@@ -66,13 +66,12 @@ def _visibility_q(user: Any) -> Q | None:
         return None
     visible = Q(applicant_id=user.pk) | access.mandated_files_q(architect_id=user.pk)
     filed = ~Q(status=workflow.S.DRAFT)
-    for membership in access.memberships_of(user, TERRITORIAL_ROLES):
-        visible |= filed & access.territory_scope_q(membership.territory_id)
-    for membership in access.memberships_of(user, [Role.COMMISSION_MEMBER]):
-        if membership.agency_id is None:
-            continue
-        dispatched = Consultation.objects.filter(agency_id=membership.agency_id).values("dossier_id")
-        visible |= filed & Q(pk__in=dispatched) & access.territory_scope_q(membership.territory_id)
+    for membership in access.memberships_of(user, [*TERRITORIAL_ROLES, Role.COMMISSION_MEMBER]):  # one query
+        if membership.role != Role.COMMISSION_MEMBER:
+            visible |= filed & access.territory_scope_q(membership.territory_id)
+        elif membership.agency_id is not None:
+            dispatched = Consultation.objects.filter(agency_id=membership.agency_id).values("dossier_id")
+            visible |= filed & Q(pk__in=dispatched) & access.territory_scope_q(membership.territory_id)
     return visible
 
 
@@ -422,10 +421,14 @@ def documents_for(*, dossier: Dossier, user: Any, current_only: bool = False) ->
     return documents.order_by("uploaded_at", "pk")
 
 
-def dossier_document_get_for(*, user: Any, document_id: int) -> DossierDocument:
-    """One uploaded version if the user may see its file; `NotFound` otherwise, whether it exists or not."""
+def dossier_document_get_for(*, user: Any, document_id: int, dossier_id: int | None = None) -> DossierDocument:
+    """One uploaded version if the user may see its file (and it is a document of `dossier_id`, when given);
+    `NotFound` otherwise, whether it exists or not. One query, after the user's memberships."""
     visible = dossiers_visible_to(user=user).values("pk")
-    document = _documents_annotated(DossierDocument.objects.filter(pk=document_id, dossier__in=visible)).first()
+    documents = DossierDocument.objects.filter(pk=document_id, dossier__in=visible)
+    if dossier_id is not None:
+        documents = documents.filter(dossier_id=dossier_id)
+    document = _documents_annotated(documents).first()
     if document is None:
         raise NotFound(f"There is no document {document_id}.")
     return document

@@ -2,15 +2,16 @@
 to a short-lived presigned URL (S3), chosen by `settings.DOCUMENTS_DOWNLOAD`.
 
 Range requests (a PDF viewer shows the first page of a large plan before the rest arrives): streamed by Django, a
-single `Range` gets 206 with `Content-Range` (`ranges.py`: `If-Range` honoured, 416 past the end, several ranges
-answered 200 with the whole document); with X-Accel-Redirect nginx answers the range itself from the file, and
-S3 answers the range sent to the presigned URL. Every mode says `Accept-Ranges: bytes`, except the redirect,
-whose target says it.
+single `Range` gets 206 with `Content-Range`, several get 206 `multipart/byteranges` (`ranges.py`: sorted and
+coalesced, `If-Range` honoured, 416 when none can be satisfied); with X-Accel-Redirect nginx answers the ranges
+itself from the file, and S3 answers a single range sent to the presigned URL (and the whole object for several).
+Every mode says `Accept-Ranges: bytes`, except the redirect, whose target says it.
 
 `document_response` performs no permission check: faces call it after their own checks, e.g.
 `return document_response(selectors.document_get(document_id=...), request=request)`.
 """
 
+import secrets
 from collections.abc import Iterator
 from typing import IO, Any
 from urllib.parse import quote
@@ -29,7 +30,7 @@ from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
 from gis_core.documents.models import StoredDocument
-from gis_core.documents.ranges import ByteRange, RangeNotSatisfiable, requested_range
+from gis_core.documents.ranges import ByteRange, RangeNotSatisfiable, requested_ranges
 from gis_core.documents.selectors import document_open
 from gis_core.documents.services import documents_storage
 from gis_core.problems import problem_response
@@ -113,7 +114,7 @@ def _range_answer(
     if request.method not in ("GET", "HEAD"):
         return None
     try:
-        byte_range = requested_range(
+        ranges = requested_ranges(
             range_header=request.headers.get("Range"),
             if_range=request.headers.get("If-Range"),
             etag=etag,
@@ -124,10 +125,13 @@ def _range_answer(
         refused["Content-Range"] = f"bytes */{error.size}"
         refused["Accept-Ranges"] = "bytes"
         return refused
-    if byte_range is None:
+    if ranges is None:
         return None
-    partial = _partial_response(document, byte_range, as_attachment=as_attachment)
-    return _headers(partial, etag, length=byte_range.length)
+    if len(ranges) == 1:
+        partial = _partial_response(document, ranges[0], as_attachment=as_attachment)
+        return _headers(partial, etag, length=ranges[0].length)
+    multipart = _multipart_response(document, ranges)
+    return _headers(multipart, etag, length=multipart.length)
 
 
 def _byte_chunks(file: IO[Any], byte_range: ByteRange, block_size: int) -> Iterator[bytes]:
@@ -153,4 +157,46 @@ def _partial_response(document: StoredDocument, byte_range: ByteRange, *, as_att
     disposition = content_disposition_header(as_attachment, document.original_filename)
     if disposition:
         response["Content-Disposition"] = disposition
+    return response
+
+
+class MultipartRangesResponse(StreamingHttpResponse):
+    """206 `multipart/byteranges`: each range a part with its `Content-Type` and `Content-Range` (RFC 9110 §14.6);
+    `length` is the exact body size, sent as Content-Length."""
+
+    length: int
+
+
+def _multipart_response(document: StoredDocument, ranges: list[ByteRange]) -> MultipartRangesResponse:
+    boundary = secrets.token_hex(16)
+    heads = [
+        (
+            f"--{boundary}\r\nContent-Type: {document.content_type}\r\n"
+            f"Content-Range: {byte_range.content_range}\r\n\r\n"
+        ).encode("ascii")
+        for byte_range in ranges
+    ]
+    tail = f"\r\n--{boundary}--\r\n".encode("ascii")
+    separators = [b""] + [b"\r\n"] * (len(ranges) - 1)
+
+    def body() -> Iterator[bytes]:
+        with document_open(document=document) as file:
+            for separator, head, byte_range in zip(separators, heads, ranges, strict=True):
+                yield separator + head
+                file.seek(byte_range.start)
+                remaining = byte_range.length
+                while remaining > 0:
+                    chunk = file.read(min(DocumentFileResponse.block_size, remaining))
+                    if not chunk:
+                        return
+                    remaining -= len(chunk)
+                    yield chunk
+            yield tail
+
+    response = MultipartRangesResponse(body(), status=206, content_type=f"multipart/byteranges; boundary={boundary}")
+    response.length = (
+        sum(len(separator) + len(head) + byte_range.length
+            for separator, head, byte_range in zip(separators, heads, ranges, strict=True))
+        + len(tail)
+    )  # fmt: skip
     return response

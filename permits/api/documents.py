@@ -28,7 +28,6 @@ from permits.api.common import PermitsApiView, client_address, dossier_for, prob
 from permits.api.serializers import DossierOutputSerializer
 from permits.commissions.published import published_output_get
 from permits.downloads import dossier_document_response
-from permits.errors import NotFound
 from permits.footprint import footprint_from_file
 from permits.models import DossierDocument
 
@@ -133,10 +132,9 @@ class DocumentDownloadApi(PermitsApiView):
         },
     )
     def get(self, request: Request, dossier_id: int, document_id: int) -> HttpResponseBase:
-        dossier = dossier_for(request, dossier_id)
-        if not selectors.documents_for(dossier=dossier, user=request.user).filter(pk=document_id).exists():
-            raise NotFound(f"There is no document {document_id} in this file.")
-        return dossier_document_response(user=request.user, document_id=document_id, request=request._request)
+        return dossier_document_response(
+            user=request.user, document_id=document_id, dossier_id=dossier_id, request=request._request
+        )
 
 
 class PublishedDocumentDownloadApi(PermitsApiView):

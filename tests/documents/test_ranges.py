@@ -1,7 +1,10 @@
 """Range requests on document downloads (what lets PDF.js show the first page of a large plan before the rest):
-206 with Content-Range for one range, 416 past the end, If-Range honoured, several ranges answered 200 with the
-whole document; through Django's test client and with `requests` and `curl -r` against a live server."""
+206 with Content-Range for one range, 206 multipart/byteranges for several (sorted, coalesced), 416 when none can
+be satisfied, If-Range honoured; through Django's test client, and with `requests`, `curl -r` and Python's own
+MIME parser against a live server."""
 
+import email
+import email.message
 import hashlib
 import os
 import subprocess
@@ -12,7 +15,7 @@ import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from gis_core.documents.ranges import ByteRange, RangeNotSatisfiable, requested_range
+from gis_core.documents.ranges import MAX_RANGES, ByteRange, RangeNotSatisfiable, requested_ranges
 from tests.documents.conftest import DocumentDirs
 from tests.documents.files import pdf_bytes
 
@@ -26,6 +29,19 @@ def big_pdf() -> bytes:
     return pdf_bytes(pages=3) + b"\n%" + os.urandom(700_000).hex().encode()[:700_000] + b"\n"
 
 
+def parts(content_type: str, body: bytes) -> list[tuple[str, bytes]]:
+    """The parts of a multipart/byteranges body, read by Python's own MIME parser: (Content-Range, bytes)."""
+    message = email.message_from_bytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    assert message.is_multipart() and not message.defects
+    answer = []
+    for part in message.get_payload():
+        assert isinstance(part, email.message.Message) and part["Content-Type"] == "application/pdf"
+        payload = part.get_payload(decode=True)
+        assert isinstance(payload, bytes)
+        answer.append((str(part["Content-Range"]), payload))
+    return answer
+
+
 def stored(client: Client, content: bytes) -> str:
     response = client.post("/upload/", {"file": SimpleUploadedFile("plan.pdf", content, "application/pdf")})
     assert response.status_code == 201, response.content
@@ -35,37 +51,44 @@ def stored(client: Client, content: bytes) -> str:
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
-        ("bytes=0-99", ByteRange(0, 99, 1000)),
-        ("bytes=900-", ByteRange(900, 999, 1000)),
-        ("bytes=-100", ByteRange(900, 999, 1000)),
-        ("bytes=-5000", ByteRange(0, 999, 1000)),  # a suffix longer than the document: all of it
-        ("bytes=990-5000", ByteRange(990, 999, 1000)),  # clipped at the end
-        ("BYTES = 10 - 19", ByteRange(10, 19, 1000)),
-        ("bytes=0-0", ByteRange(0, 0, 1000)),
+        ("bytes=0-99", [ByteRange(0, 99, 1000)]),
+        ("bytes=900-", [ByteRange(900, 999, 1000)]),
+        ("bytes=-100", [ByteRange(900, 999, 1000)]),
+        ("bytes=-5000", [ByteRange(0, 999, 1000)]),  # a suffix longer than the document: all of it
+        ("bytes=990-5000", [ByteRange(990, 999, 1000)]),  # clipped at the end
+        ("BYTES = 10 - 19", [ByteRange(10, 19, 1000)]),
+        ("bytes=0-0", [ByteRange(0, 0, 1000)]),
         (None, None),
         ("", None),
         ("items=0-10", None),  # another unit: ignored
         ("bytes=5-1", None),  # invalid: ignored
         ("bytes=-", None),
         ("bytes=a-b", None),
-        ("bytes=0-10,20-30", None),  # several ranges: the whole document
+        ("bytes=0-9,x-y", None),  # one invalid range: the whole header is ignored
+        # several: sorted; merged when they overlap or nearly touch; the unsatisfiable ones dropped
+        ("bytes=500-599,0-9", [ByteRange(0, 9, 1000), ByteRange(500, 599, 1000)]),
+        ("bytes=0-10,20-30", [ByteRange(0, 30, 1000)]),
+        ("bytes=0-99,50-149,-10", [ByteRange(0, 149, 1000), ByteRange(990, 999, 1000)]),
+        ("bytes=0-9,5000-6000", [ByteRange(0, 9, 1000)]),
+        ("bytes=" + ",".join(["0-0"] * (MAX_RANGES + 1)), None),  # too many: the whole document
     ],
 )
-def test_which_bytes_a_range_asks_for(header: str | None, expected: ByteRange | None) -> None:
-    assert requested_range(range_header=header, if_range=None, etag=ETAG, size=1000) == expected
+def test_which_bytes_a_range_asks_for(header: str | None, expected: list[ByteRange] | None) -> None:
+    assert requested_ranges(range_header=header, if_range=None, etag=ETAG, size=1000) == expected
 
 
-@pytest.mark.parametrize("header", ["bytes=1000-", "bytes=5000-6000", "bytes=-0"])
+@pytest.mark.parametrize("header", ["bytes=1000-", "bytes=5000-6000", "bytes=-0", "bytes=1000-,2000-2100"])
 def test_a_range_outside_the_document_is_unsatisfiable(header: str) -> None:
     with pytest.raises(RangeNotSatisfiable):
-        requested_range(range_header=header, if_range=None, etag=ETAG, size=1000)
+        requested_ranges(range_header=header, if_range=None, etag=ETAG, size=1000)
 
 
 def test_if_range_must_name_the_current_version() -> None:
-    assert requested_range(range_header="bytes=0-9", if_range=ETAG, etag=ETAG, size=1000) == ByteRange(0, 9, 1000)
-    assert requested_range(range_header="bytes=0-9", if_range='"old"', etag=ETAG, size=1000) is None
+    taken = requested_ranges(range_header="bytes=0-9", if_range=ETAG, etag=ETAG, size=1000)
+    assert taken == [ByteRange(0, 9, 1000)]
+    assert requested_ranges(range_header="bytes=0-9", if_range='"old"', etag=ETAG, size=1000) is None
     assert (
-        requested_range(range_header="bytes=0-9", if_range="Wed, 21 Oct 2026 07:28:00 GMT", etag=ETAG, size=1000)
+        requested_ranges(range_header="bytes=0-9", if_range="Wed, 21 Oct 2026 07:28:00 GMT", etag=ETAG, size=1000)
         is None
     )
 
@@ -98,8 +121,15 @@ def test_ranges_through_the_download_view(client: Client, document_dirs: Documen
     assert client.get(url, headers={"Range": "bytes=0-9", "If-Range": etag}).status_code == 206
     stale = client.get(url, headers={"Range": "bytes=0-9", "If-Range": '"an-older-version"'})
     assert stale.status_code == 200 and stale.getvalue() == content
-    several = client.get(url, headers={"Range": "bytes=0-9,100-109"})
-    assert several.status_code == 200 and several["Content-Length"] == str(size)
+    several = client.get(url, headers={"Range": f"bytes={size - 100}-,0-9,300000-300099"})
+    assert several.status_code == 206 and several["Content-Type"].startswith("multipart/byteranges; boundary=")
+    body = several.getvalue()
+    assert int(several["Content-Length"]) == len(body)
+    assert parts(several["Content-Type"], body) == [
+        (f"bytes 0-9/{size}", content[:10]),
+        (f"bytes 300000-300099/{size}", content[300000:300100]),
+        (f"bytes {size - 100}-{size - 1}/{size}", content[-100:]),
+    ]
     assert client.get(url, headers={"Range": "bytes=0-9", "If-None-Match": etag}).status_code == 304
 
     accel = client.get(f"{url}?mode=x-accel", headers={"Range": "bytes=0-9"})  # nginx answers the range
@@ -122,6 +152,14 @@ def test_ranges_over_http_with_requests_and_curl(live_server: Any, document_dirs
     ]
     assert hashlib.sha256(b"".join(pieces)).hexdigest() == hashlib.sha256(content).hexdigest()
     assert requests.get(url, headers={"Range": f"bytes={len(content) + 1}-"}, timeout=30).status_code == 416
+    # the plan viewer's one request for the pieces it needs to open a plan
+    several = requests.get(url, headers={"Range": "bytes=0-1023,400000-400999,-512"}, timeout=30)
+    assert several.status_code == 206
+    assert [body for _, body in parts(several.headers["Content-Type"], several.content)] == [
+        content[:1024],
+        content[400000:401000],
+        content[-512:],
+    ]
 
     curl = subprocess.run(
         ["curl", "--silent", "--show-error", "--fail", "-r", "100-199", "--dump-header", "-", url],

@@ -171,14 +171,12 @@ def document_upload(request: HttpRequest, dossier_id: int) -> HttpResponse:
 @login_required
 def document_download(request: HttpRequest, dossier_id: int, document_id: int) -> HttpResponseBase:
     """One uploaded version, to whoever may see the file; 404 for anyone else (and for another file's document)."""
-    dossier = dossier_for(request, dossier_id)
     try:
-        document = selectors.dossier_document_get_for(user=request.user, document_id=document_id)
+        return dossier_document_response(
+            user=request.user, document_id=document_id, dossier_id=dossier_id, request=request
+        )
     except NotFound as error:
         raise Http404(str(error)) from error
-    if document.dossier_id != dossier.pk:
-        raise Http404("not a document of this file")
-    return dossier_document_response(user=request.user, document_id=document.pk, request=request)
 
 
 @login_required
