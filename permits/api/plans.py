@@ -20,6 +20,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from gis_core.documents.validation import DocumentKind
 from permits.api.common import PermitsApiView, client_address, dossier_for, problems, validated
 from permits.api.documents import AnyContentNegotiation
 from permits.api.serializers import RemarkOutputSerializer
@@ -95,6 +96,9 @@ class PlanVersionOutputSerializer(serializers.Serializer):
     view_url = serializers.SerializerMethodField(help_text="What the viewer opens: the version, or a PNG of a scan.")
     view_media_type = serializers.SerializerMethodField()
     viewer_url = serializers.SerializerMethodField()
+    opening_url = serializers.SerializerMethodField(
+        allow_null=True, help_text="A PDF version: the byte ranges to open it with (`plans_opening`)."
+    )
 
     def get_page_count(self, document: DossierDocument) -> int | None:
         return page_count_of(document) or None
@@ -109,6 +113,9 @@ class PlanVersionOutputSerializer(serializers.Serializer):
 
     def get_view_media_type(self, document: DossierDocument) -> str:
         return document.stored_document.content_type if exports.shown_as_stored(document) else "image/png"
+
+    def get_opening_url(self, document: DossierDocument) -> str | None:
+        return f"/api/plans/{document.pk}/opening/" if document.stored_document.kind != DocumentKind.IMAGE else None
 
     def get_viewer_url(self, document: DossierDocument) -> str:
         space = "/files" if self.context["owner_side"] else "/office/files"
@@ -326,6 +333,36 @@ class PlanViewApi(PermitsApiView):
         response = HttpResponse(exports.plan_view_png(document), content_type="image/png")
         response["Cache-Control"] = "private, max-age=3600"
         response["ETag"] = f'"{document.stored_document.sha256}-png"'
+        return response
+
+
+class PlanOpeningApi(PermitsApiView):
+    class OpeningFilterSerializer(serializers.Serializer):
+        page = serializers.IntegerField(min_value=1, max_value=100_000, default=1)
+
+    class OpeningOutputSerializer(serializers.Serializer):
+        size_bytes = serializers.IntegerField()
+        chunk_bytes = serializers.IntegerField(help_text="Ranges are whole chunks of this size (PDF.js's).")
+        ranges = serializers.ListField(
+            child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
+            help_text="Inclusive byte ranges, to ask for in one `Range` header of the version's download.",
+        )
+
+    @extend_schema(
+        operation_id="plans_opening",
+        summary="The byte ranges a PDF viewer reads to open a version at a page, to ask for in one request.",
+        description="The catalog, the page tree, the last cross-reference sections and the page's contents and "
+        "resources, as whole chunks: a 50-page plan opens in one round trip instead of fifty. A hint: the "
+        "viewer asks for anything else it needs. An image version has no ranges.",
+        parameters=[OpeningFilterSerializer],
+        responses={200: OpeningOutputSerializer, **problems(400, 404)},
+    )
+    def get(self, request: Request, document_id: int) -> Response:
+        document = selectors.plan_document_get_for(user=request.user, document_id=document_id)
+        page = validated(self.OpeningFilterSerializer, request.query_params)["page"]
+        plan_page_box(document=document, page=page)
+        response = Response(exports.plan_opening(document=document, page=page))
+        response["Cache-Control"] = "private, max-age=3600"
         return response
 
 

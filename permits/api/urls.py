@@ -75,6 +75,7 @@ urlpatterns = [
     path("plans/<int:document_id>/annotations/", plans.AnnotationListApi.as_view(), name="plan-annotations"),
     path("plans/<int:document_id>/annotated.pdf", plans.AnnotatedPlanApi.as_view(), name="plan-annotated"),
     path("plans/<int:document_id>/view.png", plans.PlanViewApi.as_view(), name="plan-view-png"),
+    path("plans/<int:document_id>/opening/", plans.PlanOpeningApi.as_view(), name="plan-opening"),
     path("plans/compare/", plans.PlanCompareApi.as_view(), name="plan-compare"),
     path("plans/compare.png", plans.PlanComparePngApi.as_view(), name="plan-compare-png"),
     path(

@@ -20,12 +20,15 @@ from permits.plans.models import PlanAnnotation, PlanCalibration
 from permits.plans.pages import page_count_of
 from permits.plans.pdf.annotated import RemarksSummary, SummaryRemark, annotated_copy, raster_plan_pdf
 from permits.plans.pdf.compare import Comparison, compare_pages
+from permits.plans.pdf.opening import opening
 
 COMPARISON_CACHE_SECONDS = 10 * 60
 #: What browsers draw in an <img>: the viewer opens these versions as they are stored, other images (TIFF scans)
 #: through `plan_view_png`.
 BROWSER_MEDIA_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "image/webp"})
 COMPARISON_DPI = 150
+OPENING_CHUNK_BYTES = 64 * 1024  # PDF.js's default rangeChunkSize; the viewer takes the one given here
+OPENING_CACHE_SECONDS = 24 * 60 * 60  # versions never change: the hint only leaves the cache to save memory
 
 
 def plan_pdf_bytes(document: DossierDocument) -> bytes:
@@ -48,6 +51,21 @@ def plan_view_png(document: DossierDocument) -> bytes:
         output = io.BytesIO()
         page.save(output, format="PNG", compress_level=1)
     return output.getvalue()
+
+
+def plan_opening(*, document: DossierDocument, page: int) -> dict[str, Any]:
+    """The byte ranges the viewer asks for, in one request, to open a PDF version at `page`
+    (`permits.plans.pdf.opening`); none for an image. Kept in the cache by content hash."""
+    stored = document.stored_document
+    if stored.kind == DocumentKind.IMAGE:
+        return {"size_bytes": stored.size_bytes, "chunk_bytes": OPENING_CHUNK_BYTES, "ranges": []}
+    key = f"plans:opening:{stored.sha256}:{page}:{OPENING_CHUNK_BYTES}"
+    cached: dict[str, Any] | None = cache.get(key)
+    if cached is None:
+        with document_open(document=stored) as file:
+            cached = opening(file, page=page, chunk_bytes=OPENING_CHUNK_BYTES)
+        cache.set(key, cached, OPENING_CACHE_SECONDS)
+    return cached
 
 
 def _remarks_summary(document: DossierDocument) -> RemarksSummary:

@@ -54,6 +54,7 @@ def test_the_plans_of_a_file_and_who_sees_them(reviewed: dict[str, Any], as_toke
             "view_url": f"/api/dossiers/{dossier.pk}/documents/{plan.pk}/download/",
             "view_media_type": "application/pdf",
             "viewer_url": f"/files/{dossier.pk}/plans/?document={plan.pk}",
+            "opening_url": f"/api/plans/{plan.pk}/opening/",
         }
     ]
     assert all(item["document_type"] != "signed-application" for item in owner.json()["plans"])
@@ -348,6 +349,34 @@ def test_the_plan_download_answers_ranges_with_the_same_access_checks(
     assert web.status_code == 206 and web["Content-Range"] == f"bytes {size - 4}-{size - 1}/{size}"
     for outsider in (reviewed["other_member"], UserFactory.create()):
         assert_problem(as_token(outsider).get(url, HTTP_RANGE="bytes=0-7"), 404)
+
+
+def test_the_opening_of_a_plan_is_asked_in_one_request_of_several_ranges(
+    reviewed: dict[str, Any], as_token: Any, commune: Any, staff: dict[str, Any]
+) -> None:
+    dossier, plan = reviewed["dossier"], reviewed["plan"]
+    url = f"/api/plans/{plan.pk}/opening/"
+    size = plan.stored_document.size_bytes
+    for reader in (dossier.applicant, reviewed["member"], reviewed["desk_agent"]):
+        answer = as_token(reader).get(url, {"page": 2})
+        assert answer.status_code == 200, answer.content
+        opening = answer.json()
+        assert opening["size_bytes"] == size and opening["ranges"][0][0] == 0
+        assert opening["ranges"][-1][1] == size - 1  # the end: where the cross-reference table is
+    ranges = ",".join(f"{start}-{end}" for start, end in opening["ranges"])
+    download = f"/api/dossiers/{dossier.pk}/documents/{plan.pk}/download/"
+    answered = as_token(dossier.applicant).get(download, HTTP_RANGE=f"bytes={ranges}")
+    assert answered.status_code == 206  # one range (a small plan is one chunk) or several (multipart)
+    desk = as_token(reviewed["desk_agent"])
+    assert_problem(desk.get(url, {"page": 0}), 400)
+    assert_problem(desk.get(url, {"page": 3}), 404)  # the plan has 2 pages
+    for outsider in (reviewed["other_member"], UserFactory.create()):
+        assert_problem(as_token(outsider).get(url), 404)
+    scanned = DossierFactory.create(commune=commune)
+    scan = plan_upload(scanned, image_bytes("PNG", size=(400, 300)))
+    advance(scanned, DossierStatus.UNDER_INSTRUCTION)
+    answer = as_token(staff["desk_agent"]).get(f"/api/plans/{scan.pk}/opening/")
+    assert answer.status_code == 200 and answer.json()["ranges"] == []  # an image opens as it is
 
 
 def test_a_raster_plan_is_one_page_of_its_pixels(commune: Any, staff: dict[str, Any], as_token: Any) -> None:

@@ -29,6 +29,7 @@ from tests.web.browser import screenshot as page_screenshot
 READY = "() => document.getElementById('plan-workspace').dataset.state === 'ready'"
 RENDERED = "(stage) => document.getElementById(stage).dataset.rendered === 'true'"
 SCAN_PIXELS_PER_POINT = 0.5  # the scan's pixels per point of the A1 sheet
+LARGE_PAGES = 12  # each with a 150 KB image: the pages' dictionaries lie apart in the file, as in a CAD export
 
 pytestmark = [
     pytest.mark.browser,
@@ -64,12 +65,20 @@ def plan_file() -> dict[str, Any]:
         document_type="other",
         uploaded_file=upload_file("plan-scan.png", raster_plan_png(pixels_per_point=SCAN_PIXELS_PER_POINT)),
     )
+    large = services.document_upload(
+        actor=dossier.applicant,
+        address="127.0.0.1",
+        dossier=dossier,
+        document_type="other",
+        uploaded_file=upload_file("plan-etages.pdf", plan_pdf(pages=LARGE_PAGES, hatch_bytes=150_000)),
+    )
     advance(dossier, DossierStatus.UNDER_INSTRUCTION)
     desk = staff_for(dossier.commune)["desk_agent"]
     return {
         "dossier": dossier,
         "document": document,
         "scan": scan,
+        "large": large,
         "desk": desk,
         "sessions": {"desk": session_of(desk), "applicant": session_of(dossier.applicant)},
     }
@@ -397,6 +406,33 @@ def test_a_reviewer_compares_two_versions_side_by_side_and_overlaid(
     page.wait_for_function("() => document.getElementById('compare-image').naturalWidth > 0")
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "plans-compare-difference", stage="stage-to", full_page=True)
+    watch.assert_clean()
+
+
+def test_a_plan_of_many_pages_shows_its_first_page_after_one_request(
+    browser: Browser, live_server: LiveServer, plan_file: dict[str, Any]
+) -> None:
+    """PDF.js reads the page tree object by object; the viewer asks for all of it (and page 1's drawing) in one
+    request of several ranges, then for each other page's bytes as it draws it."""
+    dossier, large = plan_file["dossier"], plan_file["large"]
+    page, watch = signed_in_page(browser, live_server, plan_file["sessions"]["desk"])
+    downloads: list[Any] = []
+    page.on("requestfinished", lambda request: "/download/" in request.url and downloads.append(request))
+    open_plans(page, f"{live_server.url}/office/files/{dossier.pk}/plans/?document={large.pk}")
+    expect(page.locator(".plan-thumbnail")).to_have_count(LARGE_PAGES)
+    shown_at = page.evaluate(
+        "() => performance.timeOrigin + Number(document.getElementById('plan-stage').dataset.firstPageShown)"
+    )
+    before = [request for request in downloads if request.timing["startTime"] < shown_at]
+    assert len(before) == 1, [request.headers.get("range") for request in before]
+    assert before[0].headers["range"].count(",") >= LARGE_PAGES - 1  # one range per page dictionary, at least
+    assert before[0].response().status == 206
+    assert before[0].response().headers["content-type"].startswith("multipart/byteranges")
+
+    page.locator(f'.plan-thumbnail[data-page="{LARGE_PAGES}"]').click()  # its image was not in the first request
+    expect(page.locator("#plan-workspace")).to_have_attribute("data-page", str(LARGE_PAGES))
+    page.wait_for_function(RENDERED, arg="plan-stage")
+    assert page.evaluate("() => window.planViewer.view.page.page.pageNumber") == LARGE_PAGES  # PDF.js's own page
     watch.assert_clean()
 
 

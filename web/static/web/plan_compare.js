@@ -47,7 +47,7 @@ async function open(side) {
   const version = state.versions.find((item) => item.document === id);
   if (!state.documents[side] || state.documents[side].id !== id) {
     if (state.documents[side]) state.documents[side].plan.destroy();
-    state.documents[side] = { id, version, plan: await PlanDocument.open({ url: version.view_url, mediaType: version.view_media_type, vendor: config.vendor }) };
+    state.documents[side] = { id, version, plan: await PlanDocument.open({ url: version.view_url, mediaType: version.view_media_type, vendor: config.vendor, openingUrl: version.opening_url, page: config.page }) };
     const answer = await api("GET", apiUrl("annotations", { document: id }));
     state.annotations[side] = answer.annotations;
   }

@@ -1,18 +1,25 @@
 // One plan version opened for the viewer: a PDF through PDF.js (our static copy of pdfjs-dist, its worker, no
-// CDN), fetched by HTTP Range requests so that the first page shows while the rest is still on the network, or a
-// raster plan (JPEG/PNG) as one page whose points are its pixels. Each page answers the same questions: its view
+// CDN), fetched by HTTP Range requests so that the first page shows while the rest is still on the network (the
+// pieces needed to open it in one request: plan_ranges.js), or a raster plan (JPEG/PNG) as one page whose points
+// are its pixels. Each page answers the same questions: its view
 // box, its own rotation, how to draw a window of it on a canvas, its text, and the ends of its vector lines.
 
 import { SnapGrid, apply, multiply, viewportTransform } from "./plan_geometry.js";
+import { fetchOpening, rangeTransport } from "./plan_ranges.js";
 
-const RANGE_CHUNK_BYTES = 256 * 1024;
 const SNAP_POINTS_MAX = 300_000;
 let pdfjsPromise = null;
+let worker = null; // one PDF.js worker for the page, started with the library (it boots while the plan's bytes come)
+
+export function preloadPdfjs(vendor) {
+  loadPdfjs(vendor).catch(() => {}); // a failure shows when a plan is opened
+}
 
 function loadPdfjs(vendor) {
   if (!pdfjsPromise) {
     pdfjsPromise = import(`${vendor}pdf.min.mjs`).then((pdfjs) => {
       pdfjs.GlobalWorkerOptions.workerSrc = `${vendor}pdf.worker.min.mjs`;
+      worker = new pdfjs.PDFWorker();
       return pdfjs;
     });
   }
@@ -126,7 +133,7 @@ class RasterPage {
 }
 
 export class PlanDocument {
-  static async open({ url, mediaType, vendor }) {
+  static async open({ url, mediaType, vendor, openingUrl = null, page = 1 }) {
     if (mediaType && mediaType.startsWith("image/")) {
       const image = new Image();
       image.decoding = "async";
@@ -134,12 +141,16 @@ export class PlanDocument {
       await image.decode();
       return new PlanDocument({ pageCount: 1, rasterPage: new RasterPage(image) });
     }
-    const pdfjs = await loadPdfjs(vendor);
-    const task = pdfjs.getDocument({
-      url,
+    const [pdfjs, opening] = await Promise.all([loadPdfjs(vendor), openingUrl ? fetchOpening(url, openingUrl, page) : null]);
+    let task = null;
+    const source = opening
+      ? { range: rangeTransport(pdfjs, url, opening, () => task && task.destroy()), length: opening.length, rangeChunkSize: opening.chunkBytes }
+      : { url };
+    task = pdfjs.getDocument({
+      ...source,
+      worker,
       disableAutoFetch: true, // only the bytes of the pages shown are asked for (Range requests)
       disableStream: true,
-      rangeChunkSize: RANGE_CHUNK_BYTES,
       isEvalSupported: false, // the Content-Security-Policy has no 'unsafe-eval'
       enableXfa: false,
       standardFontDataUrl: `${vendor}standard_fonts/`,

@@ -6,7 +6,7 @@
 
 import { h, numberFormats } from "./map_common.js";
 import { PlanApiError, api, apiUrl, config, t } from "./plan_api.js";
-import { PlanDocument } from "./plan_document.js";
+import { PlanDocument, preloadPdfjs } from "./plan_document.js";
 import { shapeGroup, svgElement } from "./plan_draw.js";
 import { decimalsFor, measure, rectangleCorners } from "./plan_geometry.js";
 import { PlanTools, TOOLS } from "./plan_tools.js";
@@ -103,13 +103,15 @@ async function openVersion(version, pageNumber = 1) {
   state.searchHits = [];
   byId("plan-version").value = String(version.document);
   try {
-    state.document = await PlanDocument.open({ url: version.view_url, mediaType: version.view_media_type, vendor: config.vendor });
+    state.document = await PlanDocument.open({ url: version.view_url, mediaType: version.view_media_type, vendor: config.vendor, openingUrl: version.opening_url, page: pageNumber });
   } catch (error) {
     say(`${t("loadFailed")} (${error.message})`, "error");
     workspace.dataset.state = "failed";
     return;
   }
-  buildThumbnails();
+  const documentNow = state.document;
+  // the thumbnails once the page is drawn: their bytes must not delay it
+  view.addEventListener("rendered", () => documentNow === state.document && buildThumbnails(), { once: true });
   await showPage(Math.min(pageNumber, state.document.pageCount), { fit: "page" });
   await loadAnnotations();
   const annotated = byId("plan-annotated-link");
@@ -172,7 +174,13 @@ function buildThumbnails() {
     ...Array.from({ length: state.document.pageCount }, (_, index) => {
       const button = h(
         "button",
-        { type: "button", class: "plan-thumbnail", "data-page": index + 1, "aria-label": t("page", { page: index + 1, count: state.document.pageCount }) },
+        {
+          type: "button",
+          class: "plan-thumbnail",
+          "data-page": index + 1,
+          "aria-label": t("page", { page: index + 1, count: state.document.pageCount }),
+          "aria-current": index + 1 === state.pageNumber ? "page" : "false",
+        },
         h("canvas", { width: THUMBNAIL_WIDTH_PX, height: 80, "aria-hidden": "true" }),
         h("span", {}, String(index + 1)),
       );
@@ -614,8 +622,10 @@ function wire() {
 }
 
 wire();
-loadPlans().catch((error) => {
-  say(`${t("loadFailed")} (${error.message})`, "error");
-  workspace.dataset.state = "failed";
-});
-loadRemarks();
+preloadPdfjs(config.vendor); // the library and its worker load while the plans are listed
+loadPlans()
+  .catch((error) => {
+    say(`${t("loadFailed")} (${error.message})`, "error");
+    workspace.dataset.state = "failed";
+  })
+  .finally(loadRemarks); // after the plan is open: the first page does not wait for the remarks
