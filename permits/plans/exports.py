@@ -27,7 +27,7 @@ COMPARISON_CACHE_SECONDS = 10 * 60
 #: through `plan_view_png`.
 BROWSER_MEDIA_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "image/webp"})
 COMPARISON_DPI = 150
-OPENING_CHUNK_BYTES = 64 * 1024  # PDF.js's default rangeChunkSize; the viewer takes the one given here
+OPENING_CHUNK_BYTES = 16 * 1024  # PDF.js's rangeChunkSize for the plan: small, the dictionaries are; contiguous chunks come in one request
 OPENING_CACHE_SECONDS = 24 * 60 * 60  # versions never change: the hint only leaves the cache to save memory
 
 
