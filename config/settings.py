@@ -537,6 +537,8 @@ WMS_DEMO = env_bool("WMS_DEMO", not PRODUCTION)  # MapProxy's demo pages at /ows
 # A cached WMTS/WMS tile older than this is rendered again when asked for (MapProxy's `refresh_before`), so an
 # invalidation that was missed cannot show a stale map for longer; 0: tiles never expire.
 WMS_CACHE_MAX_AGE_SECONDS = env_int("WMS_CACHE_MAX_AGE_SECONDS", 24 * 3600)
+# WFS at /ows (MapServer): the most features one GetFeature answers (a client pages with STARTINDEX/COUNT).
+WFS_MAX_FEATURES = env_int("WFS_MAX_FEATURES", 10_000)
 
 # Vector tiles (tiles): MVT from the geoportal views, cached in Redis and invalidated on commit of a publication.
 TILES_CACHE_URL = env_str("TILES_CACHE_URL", REDIS_URL)  # empty: no tile cache
@@ -583,7 +585,7 @@ THROTTLE_PATHS = [  # (path prefix, methods (empty: all), scope)
     ("/accounts/phone/", ("POST",), "sign-in"),
     ("/admin/login/", ("POST",), "sign-in"),
     ("/ogc", (), "ogc"),
-    ("/ows/", (), "ows"),
+    ("/ows", (), "ows"),
     ("/verify/", (), "verify"),
     ("/opendata/datasets/", (), "datasets"),
 ]

@@ -16,7 +16,7 @@ urlpatterns = [
     path("api/", include("permits.api.urls")),  # files, workflow, opinions, remarks (authenticated)
     path("ogc", include("ogc_services.urls")),  # /ogc and /ogc/...: the landing page has no slash
     path("i18n/", include("django.conf.urls.i18n")),
-    path("ows/", include("ogc_services.wms.urls")),  # WMS 1.3.0 + WMTS: MapProxy over MapServer
+    path("ows", include("ogc_services.wms.urls")),  # WMS, WMTS (MapProxy over MapServer) and WFS (MapServer)
     path("tiles/", include("tiles.urls")),  # vector tiles (MVT) and TileJSON
     path("opendata/", include("opendata.urls")),  # open data: dataset downloads
     path("", include("gis_core.signing.urls")),  # /verify/<token>/ (public), /tsa/ (local TSA, development)

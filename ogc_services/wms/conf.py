@@ -42,6 +42,11 @@ class WmsSettings:
     title: str
     demo: bool
     cache_max_age: int  # seconds after which a cached tile is rendered again (0: never)
+    wfs_max_features: int  # the most features of one WFS GetFeature
+
+    @property
+    def wfs_mapfile(self) -> Path:
+        return self.directory / "geoportal_wfs.map"
 
     @property
     def mapfile(self) -> Path:
@@ -84,6 +89,7 @@ def wms_settings() -> WmsSettings:
         title=settings.WMS_TITLE,
         demo=settings.WMS_DEMO,
         cache_max_age=settings.WMS_CACHE_MAX_AGE_SECONDS,
+        wfs_max_features=settings.WFS_MAX_FEATURES,
     )
 
 

@@ -78,9 +78,30 @@ def _raster_context(name: str, path: Path) -> dict[str, Any]:
     }
 
 
-def mapfile_render(config: WmsSettings) -> str:
+ONLINE_RESOURCE = "http://ows.invalid/ows?"  # replaced in each answer by the address the client used (wfs.py)
+
+
+def _render(template_name: str, context: dict[str, Any]) -> str:
     engine = Engine(dirs=[str(TEMPLATES)], autoescape=False)
-    template = engine.get_template("geoportal.map")
+    return engine.get_template(template_name).render(Context(context, autoescape=False))
+
+
+def wfs_mapfile_render(config: WmsSettings) -> str:
+    return _render(
+        "geoportal_wfs.map",
+        {
+            "title": mapfile_string(config.title),
+            "layer_extent": WORLD_4326,
+            "srs": " ".join(f"EPSG:{code}" for code in SRS_CODES),
+            "online_resource": ONLINE_RESOURCE,
+            "max_features": str(int(config.wfs_max_features)),
+            "connection": mapfile_string(config.database.mapserver_connection()),
+            "layers": [_layer_context(layer) for layer in VECTOR_LAYERS],
+        },
+    )
+
+
+def mapfile_render(config: WmsSettings) -> str:
     context = {
         "title": mapfile_string(config.title),
         "extent": WEBMERCATOR_EXTENT,
@@ -91,7 +112,7 @@ def mapfile_render(config: WmsSettings) -> str:
         "layers": [_layer_context(layer) for layer in VECTOR_LAYERS],
         "rasters": [_raster_context(name, path) for name, path in config.rasters.items()],
     }
-    return template.render(Context(context, autoescape=False))
+    return _render("geoportal.map", context)
 
 
 def posix_regex_escape(text: str) -> str:
@@ -140,6 +161,7 @@ def configuration_write(config: WmsSettings | None = None) -> WmsSettings:
     if FONT.exists():
         _write(config.directory / "fonts.txt", f"sans {FONT}\n")
     _write(config.mapfile, mapfile_render(config))
+    _write(config.wfs_mapfile, wfs_mapfile_render(config))
     _write(config.mapserver_config, mapserver_config_render(config))
     _write(config.mapproxy_config, yaml.safe_dump(mapproxy_config(config), sort_keys=False))
     _write(config.directory / FINGERPRINT_FILE, configuration_fingerprint(config))

@@ -1,4 +1,8 @@
-"""The `/ows/` face: a thin Django view that hands the request to MapProxy's WSGI app (WSGI inside Django).
+"""The `/ows` face: one address for every OGC web service, by its `SERVICE` parameter as GeoServer's `/ows`:
+WMS and WMTS (KVP) to MapProxy's `/service`, WFS to MapServer (`wfs.py`); without `SERVICE`, MapProxy's own page.
+The older paths under `/ows/` (`/ows/service`, `/ows/wms`, WMTS REST `/ows/wmts/...`) go to MapProxy as they are.
+
+MapProxy is reached by a thin Django view that hands the request to its WSGI app (WSGI inside Django).
 
 The view rebuilds a WSGI environ from the Django request (so it works under WSGI and ASGI servers), with
 `SCRIPT_NAME` set to the mount point so that MapProxy writes absolute URLs under `/ows/` in its capabilities.
@@ -13,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from ogc_services.wms.application import mapproxy_app
+from ogc_services.wms.wfs import wfs_response
 
 HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers", "transfer-encoding"}
@@ -65,3 +70,15 @@ def ows(request: HttpRequest, path: str = "") -> HttpResponse:
         if name.lower() not in HOP_BY_HOP:
             response[name] = value
     return response
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def ows_root(request: HttpRequest) -> HttpResponse:
+    """`/ows` and `/ows/`: the service its `SERVICE` parameter names (any case, as clients send it)."""
+    service = next((str(value) for key, value in request.GET.items() if key.lower() == "service"), "").upper()
+    if service == "WFS":
+        return wfs_response(request)
+    if service or any(key.lower() == "request" for key in request.GET):
+        return ows(request, "service")
+    return ows(request, "")

@@ -24,7 +24,7 @@ from gis_core.problems import problem_response
 from permits.services.accounts import two_factor_required
 
 #: Paths open to a back-office user who has not passed the second factor: public pages and account pages.
-OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/favicon.ico", "/verify/", "/map/", "/tiles/", "/ogc", "/ows/")
+OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/favicon.ico", "/verify/", "/map/", "/tiles/", "/ogc", "/ows")
 #: Account pages that still need it: API tokens are created only from a session that passed the second factor.
 GUARDED_ACCOUNT_PREFIXES = ("/accounts/tokens/",)
 SESSION_CACHE_KEY = "back_office_two_factor_passed"
