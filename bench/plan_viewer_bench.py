@@ -8,9 +8,9 @@ Chromium, driven by Playwright) over loopback, against the same viewer opening t
   The throttle is off, as in bench/run.py (every request comes from 127.0.0.1).
 - server: the whole Django application (`config.wsgi`, DEBUG off, static files by WhiteNoise) in a threaded WSGI
   server on two loopback ports: as it is (the viewer asks for the chunks that open the plan in one request of
-  several ranges, then for 16 KB chunks as PDF.js needs them (contiguous ones in one request)), and behind a wrapper that drops the request's `Range`
-  and the answer's `Accept-Ranges`, so that the whole file is downloaded before PDF.js opens it (the peer: same
-  viewer, same page, same server, same run).
+  several ranges, then for 16 KB chunks as PDF.js needs them, contiguous ones in one request), and behind a wrapper
+  that drops the request's `Range` and the answer's `Accept-Ranges`, so that the whole file is downloaded before
+  PDF.js opens it (the peer: same viewer, same page, same server, same run).
 - each round, for each: a new browser context (cold cache) opens `/office/files/<id>/plans/?document=<doc>`; the
   time is the stage's `data-first-page-shown` (ms from navigation start to page 1 drawn, set by `plan_view.js`);
   the bytes the server wrote for the document up to that instant, and its requests, are counted by the server.

@@ -27,7 +27,8 @@ COMPARISON_CACHE_SECONDS = 10 * 60
 #: through `plan_view_png`.
 BROWSER_MEDIA_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "image/webp"})
 COMPARISON_DPI = 150
-OPENING_CHUNK_BYTES = 16 * 1024  # PDF.js's rangeChunkSize for the plan: small, the dictionaries are; contiguous chunks come in one request
+# PDF.js's rangeChunkSize for a plan: small, as the dictionaries are (contiguous chunks still come in one request)
+OPENING_CHUNK_BYTES = 16 * 1024
 OPENING_CACHE_SECONDS = 24 * 60 * 60  # versions never change: the hint only leaves the cache to save memory
 
 
