@@ -552,6 +552,16 @@ TILES_GZIP_LEVEL = env_int("TILES_GZIP_LEVEL", 6)
 TILES_READER_ALIAS = "geoportal"
 TILES_READER_USER = env_str("TILES_READER_USER", "geoportal_reader")  # the role a connection of our own logs in as
 
+# Open data (opendata): the DCAT-AP catalogue's publisher and contact point (the municipality publishing the portal),
+# its name in each language of the portal, its web site and a functional e-mail address (never a person's).
+OPENDATA_PUBLISHER_NAME_FR = env_str("OPENDATA_PUBLISHER_NAME_FR", "Commune de démonstration")
+OPENDATA_PUBLISHER_NAME_AR = env_str("OPENDATA_PUBLISHER_NAME_AR", "الجماعة التجريبية")
+OPENDATA_PUBLISHER_NAME_EN = env_str("OPENDATA_PUBLISHER_NAME_EN", "Demonstration municipality")
+OPENDATA_PUBLISHER_URL = env_str("OPENDATA_PUBLISHER_URL", "http://localhost:8000/")  # its home page
+OPENDATA_PUBLISHER_EMAIL = env_str("OPENDATA_PUBLISHER_EMAIL", "opendata@example.org")  # the contact point
+# Public origin of the portal (scheme://host) in the catalogue's links when behind a proxy; empty: each request's.
+OPENDATA_BASE_URL = env_str("OPENDATA_BASE_URL", "")
+
 # Limits against abuse (gis_core.limits). The client address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT reverse
 # proxies in front (each appending to X-Forwarded-For), the Nth address from the right of X-Forwarded-For.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)

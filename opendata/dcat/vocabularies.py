@@ -1,0 +1,48 @@
+"""The controlled vocabularies the catalogue speaks (the EU Publications Office's authority tables and IANA's media
+types): their URIs, and the labels of the few concepts we use, in the portal's languages (the pages show them too).
+"""
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+AUTHORITY = "http://publications.europa.eu/resource/authority/"
+THEME_SCHEME = f"{AUTHORITY}data-theme"
+FREQUENCY_SCHEME = f"{AUTHORITY}frequency"
+MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+PUBLISHER_TYPE_LOCAL_AUTHORITY = "http://purl.org/adms/publishertype/LocalAuthority"
+
+# EU data themes (http://publications.europa.eu/resource/authority/data-theme)
+THEMES: dict[str, Promise] = {
+    "GOVE": _("Government and public sector"),
+    "REGI": _("Regions and cities"),
+}
+# EU frequencies (http://publications.europa.eu/resource/authority/frequency)
+FREQUENCIES: dict[str, Promise] = {
+    "DAILY": _("Daily"),
+}
+# The portal's languages, as codes of the EU language table
+LANGUAGES = {"fr": "FRA", "ar": "ARA", "en": "ENG"}
+# Our download extensions, as codes of the EU file type table (FlatGeobuf has none yet: its media type says it)
+FILE_TYPES = {"geojson": "GEOJSON", "csv": "CSV", "json": "JSON", "gpkg": "GPKG", "parquet": "PARQUET"}
+
+
+def theme_uri(code: str) -> str:
+    return f"{THEME_SCHEME}/{code}"
+
+
+def frequency_uri(code: str) -> str:
+    return f"{FREQUENCY_SCHEME}/{code}"
+
+
+def language_uri(language: str) -> str:
+    return f"{AUTHORITY}language/{LANGUAGES[language]}"
+
+
+def file_type_uri(extension: str) -> str | None:
+    code = FILE_TYPES.get(extension)
+    return f"{AUTHORITY}file-type/{code}" if code else None
+
+
+def media_type_uri(media_type: str) -> str:
+    """IANA's page of a media type, its parameters dropped (`text/csv; charset=utf-8` is `text/csv`)."""
+    return MEDIA_TYPES + media_type.split(";", 1)[0].strip()

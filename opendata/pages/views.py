@@ -1,0 +1,94 @@
+"""The dataset pages: a view-model read from the registry (`opendata.catalogue`), rendered by the templates."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.views.decorators.http import require_safe
+
+from opendata.catalogue import BoundingBox, Dataset, dataset, datasets
+from opendata.dcat.graph import FEEDS, Feed
+from opendata.dcat.views import SERIALISATIONS
+from opendata.dcat.vocabularies import FREQUENCIES, THEMES
+
+
+@dataclass(frozen=True)
+class Download:
+    title: Promise
+    extension: str
+    media_type: str
+    url: str
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    title: Promise
+    description: Promise
+    endpoint: str
+    described_by: str
+
+
+@dataclass(frozen=True)
+class DatasetPage:
+    dataset: Dataset
+    url: str
+    frequency: Promise
+    themes: list[Promise]
+    modified: datetime | None
+    temporal: tuple[date, date] | None
+    spatial: BoundingBox | None
+    downloads: list[Download]
+    feeds: list[FeedLink]
+
+
+def _feed_link(feed: Feed) -> FeedLink:
+    return FeedLink(
+        title=feed.title,
+        description=feed.description,
+        endpoint=reverse(feed.endpoint, kwargs=dict(feed.endpoint_kwargs)),
+        described_by=reverse(feed.described_by, kwargs=dict(feed.described_kwargs)) + feed.described_query,
+    )
+
+
+def _page(item: Dataset, *, detailed: bool) -> DatasetPage:
+    return DatasetPage(
+        dataset=item,
+        url=reverse("opendata:dataset", kwargs={"slug": item.slug}),
+        frequency=FREQUENCIES[item.frequency],
+        themes=[THEMES[code] for code in item.themes],
+        modified=item.modified(),
+        temporal=item.temporal() if detailed else None,
+        spatial=item.spatial() if detailed else None,
+        downloads=[
+            Download(
+                title=distribution.title,
+                extension=distribution.extension,
+                media_type=distribution.media_type.split(";", 1)[0],
+                url=reverse(distribution.url_name, kwargs=dict(distribution.url_kwargs)),
+            )
+            for distribution in item.distributions
+        ],
+        feeds=[_feed_link(feed) for feed in FEEDS if item.slug in feed.serves] if detailed else [],
+    )
+
+
+def _catalogue_files() -> list[tuple[str, str]]:
+    return [(extension, reverse("opendata:catalog-file", kwargs={"extension": extension})) for extension in SERIALISATIONS]
+
+
+@require_safe
+def dataset_list(request: HttpRequest) -> HttpResponse:
+    pages = [_page(item, detailed=False) for item in datasets()]
+    return render(request, "opendata/dataset_list.html", {"pages": pages, "catalogue_files": _catalogue_files()})
+
+
+@require_safe
+def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    item = dataset(slug)
+    if item is None:
+        raise Http404(slug)
+    context = {"page": _page(item, detailed=True), "catalogue_files": _catalogue_files()}
+    return render(request, "opendata/dataset_detail.html", context)
