@@ -27,13 +27,23 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from opendata.catalogue import Dataset, Distribution, datasets
+from opendata.catalogue import LICENCE_OUVERTE, Dataset, Distribution, Licence, datasets
 from opendata.dcat import vocabularies
 from opendata.dcat.vocabularies import LANGUAGES
 
 GSP = Namespace("http://www.opengis.net/ont/geosparql#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-PREFIXES = {"dcat": DCAT, "dct": DCTERMS, "foaf": FOAF, "vcard": VCARD, "skos": SKOS, "gsp": GSP, "rdfs": RDFS}
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+PREFIXES = {
+    "dcat": DCAT,
+    "dct": DCTERMS,
+    "dcatap": DCATAP,
+    "foaf": FOAF,
+    "vcard": VCARD,
+    "skos": SKOS,
+    "gsp": GSP,
+    "rdfs": RDFS,
+}
 
 CATALOGUE_TITLE = _("Open data of the urban planning platform")
 CATALOGUE_DESCRIPTION = _(
@@ -153,12 +163,15 @@ class CatalogueGraph:
         self._add(node, RDF.type, *classes)
         return node
 
-    def _concept(self, uri: str, label: Promise, scheme: str, scheme_title: str) -> URIRef:
-        node = self._typed(uri, SKOS.Concept)
-        self._add(node, SKOS.prefLabel, *_texts(label))
-        scheme_node = self._typed(scheme, SKOS.ConceptScheme)
-        self._add(scheme_node, DCTERMS.title, Literal(scheme_title, lang="en"))
-        self._add(node, SKOS.inScheme, scheme_node)
+    def _term(self, uri: str, scheme: str, *classes: URIRef) -> URIRef:
+        """A term of a controlled vocabulary: typed, and said to be in its scheme (what the vocabulary says)."""
+        node = self._typed(uri, *classes)
+        self._add(node, SKOS.inScheme, URIRef(scheme))
+        return node
+
+    def _theme(self, code: str) -> URIRef:
+        node = self._term(vocabularies.theme_uri(code), vocabularies.THEME_SCHEME, SKOS.Concept)
+        self._add(node, SKOS.prefLabel, *_texts(vocabularies.THEMES[code]))
         return node
 
     def _document(self, url: str) -> URIRef:
@@ -166,7 +179,10 @@ class CatalogueGraph:
 
     def _languages(self, subject: URIRef) -> None:
         for language in LANGUAGES:
-            self._add(subject, DCTERMS.language, self._typed(vocabularies.language_uri(language), DCTERMS.LinguisticSystem))
+            uri = vocabularies.language_uri(language)
+            self._add(
+                subject, DCTERMS.language, self._term(uri, vocabularies.LANGUAGE_SCHEME, DCTERMS.LinguisticSystem)
+            )
 
     # -- the parts ------------------------------------------------------------------------------------------
     def build(self) -> Graph:
@@ -177,7 +193,10 @@ class CatalogueGraph:
         self._add(catalogue, FOAF.homepage, self._document(self._link("opendata:dataset-list")))
         self._add(catalogue, DCTERMS.publisher, self._publisher())
         self._languages(catalogue)
-        self._add(catalogue, DCAT.themeTaxonomy, self._typed(vocabularies.THEME_SCHEME, SKOS.ConceptScheme))
+        themes = self._typed(vocabularies.THEME_SCHEME, SKOS.ConceptScheme)
+        self._add(themes, DCTERMS.title, Literal("Data theme", lang="en"))
+        self._add(catalogue, DCAT.themeTaxonomy, themes)
+        self._add(catalogue, DCTERMS.license, self._licence(LICENCE_OUVERTE))  # the catalogue's own records
         modified = []
         nodes: dict[str, URIRef] = {}
         for item in datasets():
@@ -199,19 +218,26 @@ class CatalogueGraph:
         self._add(publisher, FOAF.name, *(Literal(name, lang=language) for language, name in names.items() if name))
         self._add(publisher, FOAF.homepage, self._document(settings.OPENDATA_PUBLISHER_URL))
         self._add(publisher, FOAF.mbox, URIRef(f"mailto:{settings.OPENDATA_PUBLISHER_EMAIL}"))
-        publisher_type = self._typed(vocabularies.PUBLISHER_TYPE_LOCAL_AUTHORITY, SKOS.Concept)
+        publisher_type = self._term(
+            vocabularies.PUBLISHER_TYPE_LOCAL_AUTHORITY, vocabularies.PUBLISHER_TYPE_SCHEME, SKOS.Concept
+        )
         self._add(publisher_type, SKOS.prefLabel, Literal("Local Authority", lang="en"))
         self._add(publisher, DCTERMS.type, publisher_type)
+        publisher_types = self._typed(vocabularies.PUBLISHER_TYPE_SCHEME, SKOS.ConceptScheme)
+        self._add(publisher_types, DCTERMS.title, Literal("Publisher type", lang="en"))
         contact = self._typed(str(self.contact), VCARD.Kind, VCARD.Organization)
         self._add(contact, VCARD.fn, *(Literal(name, lang=language) for language, name in names.items() if name))
         self._add(contact, VCARD.hasEmail, URIRef(f"mailto:{settings.OPENDATA_PUBLISHER_EMAIL}"))
         self._add(contact, VCARD.hasURL, URIRef(self._link("opendata:dataset-list")))
         return publisher
 
-    def _licence(self, item: Dataset) -> URIRef:
-        licence = self._typed(item.licence.url, DCTERMS.LicenseDocument)
-        self._add(licence, DCTERMS.title, Literal(item.licence.name))
-        return licence
+    def _licence(self, licence: Licence) -> URIRef:
+        node = self._typed(licence.url, DCTERMS.LicenseDocument)
+        self._add(node, DCTERMS.title, Literal(licence.name))
+        kind = self._term(vocabularies.LICENCE_TYPE_ATTRIBUTION, vocabularies.LICENCE_TYPE_SCHEME, SKOS.Concept)
+        self._add(kind, SKOS.prefLabel, Literal("Attribution", lang="en"))
+        self._add(node, DCTERMS.type, kind)
+        return node
 
     def _dataset(self, item: Dataset) -> tuple[URIRef, datetime | None]:
         page = self._link("opendata:dataset", (("slug", item.slug),))
@@ -221,10 +247,10 @@ class CatalogueGraph:
         self._add(node, DCTERMS.description, *_texts(item.description))
         for keyword in item.keywords:
             self._add(node, DCAT.keyword, *_texts(keyword))
-        for code in item.themes:
-            theme = self._concept(vocabularies.theme_uri(code), vocabularies.THEMES[code], vocabularies.THEME_SCHEME, "Data theme")
-            self._add(node, DCAT.theme, theme)
-        frequency = self._typed(vocabularies.frequency_uri(item.frequency), DCTERMS.Frequency)
+        self._add(node, DCAT.theme, *(self._theme(code) for code in item.themes))
+        frequency = self._term(
+            vocabularies.frequency_uri(item.frequency), vocabularies.FREQUENCY_SCHEME, DCTERMS.Frequency
+        )
         self._add(frequency, RDFS.label, *_texts(vocabularies.FREQUENCIES[item.frequency]))
         self._add(node, DCTERMS.accrualPeriodicity, frequency)
         self._add(node, DCAT.landingPage, self._document(page))
@@ -236,7 +262,7 @@ class CatalogueGraph:
         modified = item.modified()
         if modified is not None:
             self._add(node, DCTERMS.modified, Literal(modified, datatype=XSD.dateTime))
-        licence = self._licence(item)
+        licence = self._licence(item.licence)
         for distribution in item.distributions:
             self._add(node, DCAT.distribution, self._distribution(distribution, licence=licence, modified=modified))
         return node, modified
@@ -250,6 +276,8 @@ class CatalogueGraph:
         self._add(location, RDF.type, DCTERMS.Location)
         wkt = f"POLYGON(({west} {south}, {east} {south}, {east} {north}, {west} {north}, {west} {south}))"
         self._add(location, DCAT.bbox, Literal(wkt, datatype=GSP.wktLiteral))
+        centroid = f"POINT({(west + east) / 2} {(south + north) / 2})"
+        self._add(location, DCAT.centroid, Literal(centroid, datatype=GSP.wktLiteral))
         self._add(node, DCTERMS.spatial, location)
 
     def _temporal(self, node: URIRef, item: Dataset) -> None:
@@ -273,13 +301,18 @@ class CatalogueGraph:
         self._add(node, DCAT.mediaType, media_type)
         file_type = vocabularies.file_type_uri(distribution.extension)
         if file_type is not None:
-            self._add(node, DCTERMS["format"], self._typed(file_type, DCTERMS.MediaTypeOrExtent))
+            file_type_node = self._term(file_type, vocabularies.FILE_TYPE_SCHEME, DCTERMS.MediaTypeOrExtent)
+            self._add(node, DCTERMS["format"], file_type_node)
+        availability = self._term(vocabularies.AVAILABILITY_STABLE, vocabularies.AVAILABILITY_SCHEME, SKOS.Concept)
+        self._add(availability, SKOS.prefLabel, Literal("stable", lang="en"))
+        self._add(node, DCATAP.availability, availability)
         self._add(node, DCTERMS.license, licence)
         if modified is not None:
             self._add(node, DCTERMS.modified, Literal(modified, datatype=XSD.dateTime))
         return node
 
     def _feed(self, feed: Feed, datasets_by_slug: dict[str, URIRef]) -> URIRef:
+        """The service, the datasets of the catalogue it serves, and their themes."""
         node = self._url("opendata:catalog", fragment=feed.key)
         self._add(node, RDF.type, DCAT.DataService)
         self._add(node, DCTERMS.title, *_texts(feed.title))
@@ -290,9 +323,10 @@ class CatalogueGraph:
         self._add(node, DCTERMS.conformsTo, self._typed(feed.conforms_to, DCTERMS.Standard))
         self._add(node, DCTERMS.publisher, self.publisher)
         self._add(node, DCAT.contactPoint, self.contact)
-        for slug in feed.serves:
-            if slug in datasets_by_slug:
-                self._add(node, DCAT.servesDataset, datasets_by_slug[slug])
+        for item in datasets():
+            if item.slug in feed.serves:
+                self._add(node, DCAT.servesDataset, datasets_by_slug[item.slug])
+                self._add(node, DCAT.theme, *(self._theme(code) for code in item.themes))
         return node
 
 

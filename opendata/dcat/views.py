@@ -7,6 +7,7 @@ in the serialisation the `Accept` header prefers: JSON-LD (also for `application
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
@@ -47,8 +48,11 @@ def _base_url(request: HttpRequest) -> str:
 def _catalogue_response(request: HttpRequest, extension: str) -> HttpResponseBase:
     serialisation = SERIALISATIONS[extension]
     graph, modified = catalogue_graph(base_url=_base_url(request))
-    options = {"context": {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}, "auto_compact": True}
-    body = graph.serialize(format=serialisation.rdflib_format, encoding="utf-8", **(options if extension == "jsonld" else {}))
+    # JSON-LD compacted with the usual prefixes (`dcat:Dataset`), as people and harvesters expect to read it
+    options: dict[str, Any] = {}
+    if extension == "jsonld":
+        options = {"context": {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}, "auto_compact": True}
+    body = graph.serialize(format=serialisation.rdflib_format, encoding="utf-8", **options)
     etag = f'"{extension}-{hashlib.sha256(body).hexdigest()[:32]}"'
     last_modified = int(modified.timestamp()) if modified else None
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
@@ -73,13 +77,13 @@ def catalog_file(request: HttpRequest, extension: str) -> HttpResponseBase:
 @require_safe
 def catalog(request: HttpRequest) -> HttpResponseBase:
     preferred = request.get_preferred_type(list(NEGOTIATED))
+    extension = NEGOTIATED.get(preferred) if preferred else None
+    response: HttpResponseBase
     if preferred is None:
-        response: HttpResponseBase = problem_response(
-            406, "Not acceptable", f"The catalogue is served as: {', '.join(NEGOTIATED)}."
-        )
-    elif NEGOTIATED[preferred] is None:
+        response = problem_response(406, "Not acceptable", f"The catalogue is served as: {', '.join(NEGOTIATED)}.")
+    elif extension is None:
         response = HttpResponseRedirect(reverse("opendata:dataset-list"), status=303)
     else:
-        response = _catalogue_response(request, NEGOTIATED[preferred])
+        response = _catalogue_response(request, extension)
     patch_vary_headers(response, ["Accept"])
     return response

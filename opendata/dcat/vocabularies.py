@@ -9,7 +9,14 @@ AUTHORITY = "http://publications.europa.eu/resource/authority/"
 THEME_SCHEME = f"{AUTHORITY}data-theme"
 FREQUENCY_SCHEME = f"{AUTHORITY}frequency"
 MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+LANGUAGE_SCHEME = f"{AUTHORITY}language"
+FILE_TYPE_SCHEME = f"{AUTHORITY}file-type"
+AVAILABILITY_STABLE = f"{AUTHORITY}planned-availability/STABLE"  # our download URLs do not change
+AVAILABILITY_SCHEME = f"{AUTHORITY}planned-availability"
 PUBLISHER_TYPE_LOCAL_AUTHORITY = "http://purl.org/adms/publishertype/LocalAuthority"
+PUBLISHER_TYPE_SCHEME = "http://purl.org/adms/publishertype/1.0"
+LICENCE_TYPE_ATTRIBUTION = "http://purl.org/adms/licencetype/Attribution"  # Licence Ouverte: reuse with attribution
+LICENCE_TYPE_SCHEME = "http://purl.org/adms/licencetype/1.0"
 
 # EU data themes (http://publications.europa.eu/resource/authority/data-theme)
 THEMES: dict[str, Promise] = {
@@ -35,12 +42,12 @@ def frequency_uri(code: str) -> str:
 
 
 def language_uri(language: str) -> str:
-    return f"{AUTHORITY}language/{LANGUAGES[language]}"
+    return f"{LANGUAGE_SCHEME}/{LANGUAGES[language]}"
 
 
 def file_type_uri(extension: str) -> str | None:
     code = FILE_TYPES.get(extension)
-    return f"{AUTHORITY}file-type/{code}" if code else None
+    return f"{FILE_TYPE_SCHEME}/{code}" if code else None
 
 
 def media_type_uri(media_type: str) -> str:

@@ -76,7 +76,9 @@ def _page(item: Dataset, *, detailed: bool) -> DatasetPage:
 
 
 def _catalogue_files() -> list[tuple[str, str]]:
-    return [(extension, reverse("opendata:catalog-file", kwargs={"extension": extension})) for extension in SERIALISATIONS]
+    return [
+        (extension, reverse("opendata:catalog-file", kwargs={"extension": extension})) for extension in SERIALISATIONS
+    ]
 
 
 @require_safe
