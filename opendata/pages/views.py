@@ -6,7 +6,10 @@ from datetime import date, datetime
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.functional import Promise
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
 from opendata.catalogue import BoundingBox, Dataset, dataset, datasets
@@ -39,9 +42,20 @@ class DatasetPage:
     themes: list[Promise]
     modified: datetime | None
     temporal: tuple[date, date] | None
-    spatial: BoundingBox | None
+    spatial: dict[str, SafeString] | None  # west, south, east, north, each isolated left-to-right
     downloads: list[Download]
     feeds: list[FeedLink]
+
+
+def _coordinates(bbox: BoundingBox | None) -> dict[str, SafeString] | None:
+    """The box's coordinates, each in a left-to-right island: a minus sign stays before its number in Arabic."""
+    if bbox is None:
+        return None
+    names = ("west", "south", "east", "north")
+    return {
+        name: format_html('<bdi dir="ltr">{}</bdi>', number_format(value, 4))
+        for name, value in zip(names, bbox, strict=True)
+    }
 
 
 def _feed_link(feed: Feed) -> FeedLink:
@@ -61,7 +75,7 @@ def _page(item: Dataset, *, detailed: bool) -> DatasetPage:
         themes=[THEMES[code] for code in item.themes],
         modified=item.modified(),
         temporal=item.temporal() if detailed else None,
-        spatial=item.spatial() if detailed else None,
+        spatial=_coordinates(item.spatial()) if detailed else None,
         downloads=[
             Download(
                 title=distribution.title,
