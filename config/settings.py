@@ -596,6 +596,7 @@ THROTTLE_PATHS = [  # (path prefix, methods (empty: all), scope)
     ("/ows/", (), "ows"),
     ("/verify/", (), "verify"),
     ("/opendata/datasets/", (), "datasets"),
+    ("/opendata/catalog", (), "datasets"),  # the DCAT catalogue (built from the data at each request)
 ]
 # Request bodies: an upload endpoint takes one file up to the named setting (plus DATA_UPLOAD_MAX_MEMORY_SIZE of
 # other fields), any other request REQUEST_MAX_BODY_BYTES; refused with 413 before the body is read.

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from django.contrib.gis.db.models import Extent
 from django.db import connections
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,7 @@ from opendata.downloads.formats import FORMATS, LICENCE_NAME, LICENCE_URL
 from opendata.downloads.selectors import projects_version
 
 BoundingBox = tuple[float, float, float, float]  # west, south, east, north (longitude, latitude)
+DAILY = "http://publications.europa.eu/resource/authority/frequency/DAILY"
 
 
 @dataclass(frozen=True)
@@ -36,24 +38,29 @@ LICENCE_OUVERTE = Licence(name=LICENCE_NAME, url=LICENCE_URL)
 class Distribution:
     extension: str
     media_type: str
-    url_name: str
+    title: str | Promise
+    url_name: str  # in the `opendata` namespace
     url_kwargs: tuple[tuple[str, str], ...]
-    title: Promise
+
+    def path(self) -> str:
+        return reverse(f"opendata:{self.url_name}", kwargs=dict(self.url_kwargs))
 
 
 @dataclass(frozen=True)
 class Dataset:
     slug: str
-    title: Promise
-    description: Promise
-    keywords: tuple[Promise, ...]
-    themes: tuple[str, ...]  # codes of the EU data theme vocabulary (GOVE, REGI...)
-    licence: Licence
-    frequency: str  # code of the EU frequency vocabulary (DAILY...)
-    spatial: Callable[[], BoundingBox | None]
-    temporal: Callable[[], tuple[date, date] | None]  # first and last day covered
-    modified: Callable[[], datetime | None]
+    title: str | Promise
+    description: str | Promise
+    keywords: tuple[str | Promise, ...]
+    theme: str  # a URI of the EU data-theme table
     distributions: tuple[Distribution, ...]
+    temporal_coverage: Callable[[], tuple[date, date] | None]  # first and last day covered
+    modified: Callable[[], datetime | None]
+    licence: Licence = LICENCE_OUVERTE
+    frequency: str = DAILY  # a URI of the EU frequency table
+
+    def spatial_coverage(self) -> BoundingBox | None:
+        return territories_bbox()
 
 
 def territories_bbox() -> BoundingBox | None:
@@ -86,17 +93,14 @@ _DATASETS = (
             "activity, height, storeys, floor area, housing units, commune and the footprint. No personal data."
         ),
         keywords=(_("building permit"), _("urban planning"), _("authorisation")),
-        themes=("GOVE", "REGI"),
-        licence=LICENCE_OUVERTE,
-        frequency="DAILY",
-        spatial=territories_bbox,
-        temporal=_projects_period,
+        theme="http://publications.europa.eu/resource/authority/data-theme/REGI",
+        temporal_coverage=_projects_period,
         modified=lambda: projects_version().last_published,
         distributions=tuple(
             Distribution(
                 extension=extension,
                 media_type=FORMATS[extension].media_type,
-                url_name="opendata:authorised-projects-download",
+                url_name="authorised-projects-download",
                 url_kwargs=(("extension", extension),),
                 title=title,
             )

@@ -169,9 +169,9 @@ class CatalogueGraph:
         self._add(node, SKOS.inScheme, URIRef(scheme))
         return node
 
-    def _theme(self, code: str) -> URIRef:
-        node = self._term(vocabularies.theme_uri(code), vocabularies.THEME_SCHEME, SKOS.Concept)
-        self._add(node, SKOS.prefLabel, *_texts(vocabularies.THEMES[code]))
+    def _theme(self, uri: str) -> URIRef:
+        node = self._term(uri, vocabularies.THEME_SCHEME, SKOS.Concept)
+        self._add(node, SKOS.prefLabel, *_texts(vocabularies.THEMES[uri]))
         return node
 
     def _document(self, url: str) -> URIRef:
@@ -247,10 +247,8 @@ class CatalogueGraph:
         self._add(node, DCTERMS.description, *_texts(item.description))
         for keyword in item.keywords:
             self._add(node, DCAT.keyword, *_texts(keyword))
-        self._add(node, DCAT.theme, *(self._theme(code) for code in item.themes))
-        frequency = self._term(
-            vocabularies.frequency_uri(item.frequency), vocabularies.FREQUENCY_SCHEME, DCTERMS.Frequency
-        )
+        self._add(node, DCAT.theme, self._theme(item.theme))
+        frequency = self._term(item.frequency, vocabularies.FREQUENCY_SCHEME, DCTERMS.Frequency)
         self._add(frequency, RDFS.label, *_texts(vocabularies.FREQUENCIES[item.frequency]))
         self._add(node, DCTERMS.accrualPeriodicity, frequency)
         self._add(node, DCAT.landingPage, self._document(page))
@@ -268,7 +266,7 @@ class CatalogueGraph:
         return node, modified
 
     def _spatial(self, node: URIRef, item: Dataset) -> None:
-        bbox = item.spatial()
+        bbox = item.spatial_coverage()
         if bbox is None:
             return
         west, south, east, north = bbox
@@ -281,7 +279,7 @@ class CatalogueGraph:
         self._add(node, DCTERMS.spatial, location)
 
     def _temporal(self, node: URIRef, item: Dataset) -> None:
-        period = item.temporal()
+        period = item.temporal_coverage()
         if period is None:
             return
         start, end = period
@@ -292,7 +290,7 @@ class CatalogueGraph:
         self._add(node, DCTERMS.temporal, interval)
 
     def _distribution(self, distribution: Distribution, *, licence: URIRef, modified: datetime | None) -> URIRef:
-        url = self._link(distribution.url_name, distribution.url_kwargs)
+        url = f"{self.base_url}{distribution.path()}"
         node = self._typed(f"{url}#distribution", DCAT.Distribution)
         self._add(node, DCTERMS.title, *_texts(distribution.title))
         self._add(node, DCAT.accessURL, self._typed(url, RDFS.Resource))
@@ -326,7 +324,7 @@ class CatalogueGraph:
         for item in datasets():
             if item.slug in feed.serves:
                 self._add(node, DCAT.servesDataset, datasets_by_slug[item.slug])
-                self._add(node, DCAT.theme, *(self._theme(code) for code in item.themes))
+                self._add(node, DCAT.theme, self._theme(item.theme))
         return node
 
 

@@ -18,27 +18,18 @@ PUBLISHER_TYPE_SCHEME = "http://purl.org/adms/publishertype/1.0"
 LICENCE_TYPE_ATTRIBUTION = "http://purl.org/adms/licencetype/Attribution"  # Licence Ouverte: reuse with attribution
 LICENCE_TYPE_SCHEME = "http://purl.org/adms/licencetype/1.0"
 
-# EU data themes (http://publications.europa.eu/resource/authority/data-theme)
+# The labels of the EU data themes and frequencies the registry uses, by URI
 THEMES: dict[str, Promise] = {
-    "GOVE": _("Government and public sector"),
-    "REGI": _("Regions and cities"),
+    f"{THEME_SCHEME}/GOVE": _("Government and public sector"),
+    f"{THEME_SCHEME}/REGI": _("Regions and cities"),
 }
-# EU frequencies (http://publications.europa.eu/resource/authority/frequency)
 FREQUENCIES: dict[str, Promise] = {
-    "DAILY": _("Daily"),
+    f"{FREQUENCY_SCHEME}/DAILY": _("Daily"),
 }
 # The portal's languages, as codes of the EU language table
 LANGUAGES = {"fr": "FRA", "ar": "ARA", "en": "ENG"}
 # Our download extensions, as codes of the EU file type table (FlatGeobuf has none yet: its media type says it)
 FILE_TYPES = {"geojson": "GEOJSON", "csv": "CSV", "json": "JSON", "gpkg": "GPKG", "parquet": "PARQUET"}
-
-
-def theme_uri(code: str) -> str:
-    return f"{THEME_SCHEME}/{code}"
-
-
-def frequency_uri(code: str) -> str:
-    return f"{FREQUENCY_SCHEME}/{code}"
 
 
 def language_uri(language: str) -> str:

@@ -20,7 +20,7 @@ from opendata.dcat.vocabularies import FREQUENCIES, THEMES
 
 @dataclass(frozen=True)
 class Download:
-    title: Promise
+    title: str | Promise
     extension: str
     media_type: str
     url: str
@@ -39,7 +39,7 @@ class DatasetPage:
     dataset: Dataset
     url: str
     frequency: Promise
-    themes: list[Promise]
+    theme: Promise
     modified: datetime | None
     temporal: tuple[date, date] | None
     spatial: dict[str, SafeString] | None  # west, south, east, north, each isolated left-to-right
@@ -72,16 +72,16 @@ def _page(item: Dataset, *, detailed: bool) -> DatasetPage:
         dataset=item,
         url=reverse("opendata:dataset", kwargs={"slug": item.slug}),
         frequency=FREQUENCIES[item.frequency],
-        themes=[THEMES[code] for code in item.themes],
+        theme=THEMES[item.theme],
         modified=item.modified(),
-        temporal=item.temporal() if detailed else None,
-        spatial=_coordinates(item.spatial()) if detailed else None,
+        temporal=item.temporal_coverage() if detailed else None,
+        spatial=_coordinates(item.spatial_coverage()) if detailed else None,
         downloads=[
             Download(
                 title=distribution.title,
                 extension=distribution.extension,
                 media_type=distribution.media_type.split(";", 1)[0],
-                url=reverse(distribution.url_name, kwargs=dict(distribution.url_kwargs)),
+                url=distribution.path(),
             )
             for distribution in item.distributions
         ],

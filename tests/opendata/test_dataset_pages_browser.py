@@ -3,6 +3,7 @@ or critical axe-core violation, nothing that scrolls sideways, no tap target und
 Content-Security-Policy violation. Set `WEB_SCREENSHOT_DIR` to keep a screenshot of each."""
 
 import pytest
+from playwright.sync_api import ViewportSize
 from pytest_django.live_server_helper import LiveServer
 
 from tests.permits.factories import DossierFactory, commune_tree
@@ -11,7 +12,7 @@ from tests.web.browser import chromium, screenshot, watched_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases=["default", "geoportal"])]
 PAGES = {"list": "/opendata/datasets/", "detail": "/opendata/datasets/authorised-projects/"}
-VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 800}}
+VIEWPORTS: dict[str, ViewportSize] = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 800}}
 
 
 def test_the_dataset_pages_work_on_a_phone_and_a_desktop_in_french_and_arabic(live_server: LiveServer) -> None:

@@ -107,7 +107,7 @@ def test_the_catalogue_describes_the_dataset_as_harvesters_read_it(projects: lis
     assert titles == {"en": "Authorised projects", "fr": "Projets autorisés", "ar": "المشاريع المرخصة"}
     themes = set(graph.objects(DATASET, DCAT.theme))
     authority = "http://publications.europa.eu/resource/authority/"
-    assert themes == {URIRef(f"{authority}data-theme/GOVE"), URIRef(f"{authority}data-theme/REGI")}
+    assert themes == {URIRef(f"{authority}data-theme/REGI")}
     assert graph.value(DATASET, DCTERMS.accrualPeriodicity) == URIRef(f"{authority}frequency/DAILY")
 
     publisher = graph.value(DATASET, DCTERMS.publisher)
