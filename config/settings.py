@@ -12,7 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from config.documents import documents_storage_config
 from config.env import BASE_DIR, env_bool, env_int, env_list, env_str
-from config.production import DEVELOPMENT_DEMO_PASSWORD, DEVELOPMENT_SECRET_KEY, production_refusals
+from config.production import (
+    DEVELOPMENT_DEMO_PASSWORD,
+    DEVELOPMENT_PUBLISHER_EMAIL,
+    DEVELOPMENT_SECRET_KEY,
+    production_refusals,
+)
 
 # `development` (default: DEBUG, local TSA, MapProxy demo pages) or `production` (refuses to start with any
 # development setting left: config/production.py; secure cookies, HSTS, TLS behind a proxy).
@@ -558,7 +563,7 @@ OPENDATA_PUBLISHER_NAME_FR = env_str("OPENDATA_PUBLISHER_NAME_FR", "Commune de d
 OPENDATA_PUBLISHER_NAME_AR = env_str("OPENDATA_PUBLISHER_NAME_AR", "الجماعة التجريبية")
 OPENDATA_PUBLISHER_NAME_EN = env_str("OPENDATA_PUBLISHER_NAME_EN", "Demonstration municipality")
 OPENDATA_PUBLISHER_URL = env_str("OPENDATA_PUBLISHER_URL", "http://localhost:8000/")  # its home page
-OPENDATA_PUBLISHER_EMAIL = env_str("OPENDATA_PUBLISHER_EMAIL", "opendata@example.org")  # the contact point
+OPENDATA_PUBLISHER_EMAIL = env_str("OPENDATA_PUBLISHER_EMAIL", DEVELOPMENT_PUBLISHER_EMAIL)  # the contact point
 # Public origin of the portal (scheme://host) in the catalogue's links when behind a proxy; empty: each request's.
 OPENDATA_BASE_URL = env_str("OPENDATA_BASE_URL", "")
 
