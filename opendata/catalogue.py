@@ -1,45 +1,44 @@
-"""The registry of published datasets: one place that the pages, the downloads and the DCAT catalogue read.
+"""The registry of the published datasets: one place that lists them for the portal's pages, the downloads and
+the DCAT catalogue. A `Dataset` says what it is (title, description and keywords in English, translated),
+under which licence, how often it changes, where and when it applies, and in which `Distribution`s (a file
+format at a URL name and its arguments) it is published. `datasets()` lists them, `dataset(slug)` finds one.
 
-A `Dataset` says what it is (title, description, keywords, EU data themes), under which licence and how often it
-changes, where and when it is about (callables: asked at read time), and its `Distribution`s (one per file format,
-each a named URL of this face). `datasets()` lists them in order; `dataset(slug)` finds one.
+The indicator datasets are the four families of `docs/opendata.md`, each published as a table per month and per
+year (CSV and JSON) and as the daily history of each of its indicators.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.contrib.gis.db.models import Extent
-from django.db import connections
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from gis_core.models import Territory
-from gis_core.public_reader import PUBLIC_DATABASE
-from gis_core.sql_files import sql_text
-from opendata.downloads.formats import FORMATS, LICENCE_NAME, LICENCE_URL
+from opendata import selectors
+from opendata.downloads.formats import FORMATS
 from opendata.downloads.selectors import projects_version
+from opendata.licence import LICENCE, Licence
+from opendata.models import Period
 
-BoundingBox = tuple[float, float, float, float]  # west, south, east, north (longitude, latitude)
+Text = str | Promise
+# The EU vocabularies DCAT-AP uses for the theme and the update frequency
+THEMES = "http://publications.europa.eu/resource/authority/data-theme/"
 DAILY = "http://publications.europa.eu/resource/authority/frequency/DAILY"
-
-
-@dataclass(frozen=True)
-class Licence:
-    name: str
-    url: str
-
-
-LICENCE_OUVERTE = Licence(name=LICENCE_NAME, url=LICENCE_URL)
+TABLE_PERIODS = (Period.MONTH, Period.YEAR)
+TABLE_MEDIA_TYPES = {"csv": "text/csv; charset=utf-8; header=present", "json": "application/json"}
 
 
 @dataclass(frozen=True)
 class Distribution:
+    """One file of a dataset: its format (the URL's extension), media type, title, and the URL name (in the
+    `opendata` namespace) and arguments that give its address."""
+
     extension: str
     media_type: str
-    title: str | Promise
-    url_name: str  # in the `opendata` namespace
+    title: Text
+    url_name: str
     url_kwargs: tuple[tuple[str, str], ...]
 
     def path(self) -> str:
@@ -49,70 +48,191 @@ class Distribution:
 @dataclass(frozen=True)
 class Dataset:
     slug: str
-    title: str | Promise
-    description: str | Promise
-    keywords: tuple[str | Promise, ...]
-    theme: str  # a URI of the EU data-theme table
+    title: Text
+    description: Text
+    keywords: tuple[Text, ...]
+    theme: str  # a data-theme URI
     distributions: tuple[Distribution, ...]
     temporal_coverage: Callable[[], tuple[date, date] | None]  # first and last day covered
-    modified: Callable[[], datetime | None]
-    licence: Licence = LICENCE_OUVERTE
-    frequency: str = DAILY  # a URI of the EU frequency table
+    modified: Callable[[], datetime | None]  # last successful refresh, or latest publication
+    indicators: tuple[str, ...] = ()  # an indicator family's indicators (docs/opendata.md)
+    licence: Licence = LICENCE
+    frequency: str = DAILY
 
-    def spatial_coverage(self) -> BoundingBox | None:
-        return territories_bbox()
-
-
-def territories_bbox() -> BoundingBox | None:
-    """The box around every territory the platform knows (None before any is loaded)."""
-    extent = Territory.objects.aggregate(extent=Extent("geom"))["extent"]
-    return tuple(float(value) for value in extent) if extent else None  # type: ignore[return-value]
+    def spatial_coverage(self) -> selectors.BoundingBox | None:
+        """Every dataset covers the published territories."""
+        return selectors.territories_extent()
 
 
-def _projects_period() -> tuple[date, date] | None:
-    with connections[PUBLIC_DATABASE].cursor() as cursor:
-        cursor.execute(sql_text("opendata", "authorised_projects_period"))
-        first, last = cursor.fetchone()
-    return (first, last) if first else None
+PERIOD_TABLE_TITLES = {Period.MONTH: _("Table per month"), Period.YEAR: _("Table per year")}
 
 
-_PROJECT_FORMATS = {
-    "geojson": _("GeoJSON (RFC 7946)"),
-    "gpkg": _("GeoPackage"),
-    "fgb": _("FlatGeobuf"),
-    "parquet": _("GeoParquet"),
-    "csv": _("CSV with WKT geometry"),
-}
+def _indicators_coverage() -> tuple[date, date] | None:
+    return selectors.indicators_freshness().coverage
 
-_DATASETS = (
-    Dataset(
-        slug="authorised-projects",
-        title=_("Authorised projects"),
-        description=_(
-            "Every published decision that authorises a project: procedure, decision and its date, use, "
-            "activity, height, storeys, floor area, housing units, commune and the footprint. No personal data."
+
+def _indicators_modified() -> datetime | None:
+    return selectors.indicators_freshness().refreshed_at
+
+
+def _projects_modified() -> datetime | None:
+    return projects_version().last_published
+
+
+def _family_distributions(slug: str, indicators: tuple[str, ...]) -> tuple[Distribution, ...]:
+    tables = tuple(
+        Distribution(
+            extension,
+            media_type,
+            format_lazy("{} ({})", PERIOD_TABLE_TITLES[period], extension.upper()),
+            "indicator-table",
+            (("family", slug), ("period", str(period)), ("extension", extension)),
+        )
+        for period in TABLE_PERIODS
+        for extension, media_type in TABLE_MEDIA_TYPES.items()
+    )
+    histories = tuple(
+        Distribution(
+            extension,
+            media_type,
+            format_lazy("{}: {} ({})", _("Daily history"), indicator, extension.upper()),
+            "indicator-history",
+            (("indicator", indicator), ("extension", extension)),
+        )
+        for indicator in indicators
+        for extension, media_type in TABLE_MEDIA_TYPES.items()
+    )
+    return tables + histories
+
+
+def _indicator_family(
+    slug: str, title: Text, description: Text, keywords: tuple[Text, ...], indicators: tuple[str, ...]
+) -> Dataset:
+    return Dataset(
+        slug=slug,
+        title=title,
+        description=description,
+        keywords=keywords,
+        theme=f"{THEMES}GOVE",
+        distributions=_family_distributions(slug, indicators),
+        temporal_coverage=_indicators_coverage,
+        modified=_indicators_modified,
+        indicators=indicators,
+    )
+
+
+AUTHORISED_PROJECTS = Dataset(
+    slug="authorised-projects",
+    title=_("Authorised projects"),
+    description=_(
+        "The published authorised projects with their footprint: procedure, decision and its date, use, "
+        "economic activity, height, storeys, floor area, units and commune. No personal data."
+    ),
+    keywords=(_("building permits"), _("urban planning"), _("construction")),
+    theme=f"{THEMES}REGI",
+    distributions=tuple(
+        Distribution(
+            extension,
+            file_format.media_type,
+            extension.upper() if extension != "parquet" else "GeoParquet",
+            "authorised-projects-download",
+            (("extension", extension),),
+        )
+        for extension, file_format in FORMATS.items()
+    ),
+    temporal_coverage=selectors.projects_coverage,
+    modified=_projects_modified,
+)
+
+
+INDICATOR_FAMILIES = (
+    _indicator_family(
+        "files-flow",
+        _("Files flow"),
+        _(
+            "Planning applications filed, declared complete, decided (authorised, refused, tacitly), withdrawn and "
+            "published, per procedure and territory (commune, province, region, nation)."
         ),
-        keywords=(_("building permit"), _("urban planning"), _("authorisation")),
-        theme="http://publications.europa.eu/resource/authority/data-theme/REGI",
-        temporal_coverage=_projects_period,
-        modified=lambda: projects_version().last_published,
-        distributions=tuple(
-            Distribution(
-                extension=extension,
-                media_type=FORMATS[extension].media_type,
-                url_name="authorised-projects-download",
-                url_kwargs=(("extension", extension),),
-                title=title,
-            )
-            for extension, title in _PROJECT_FORMATS.items()
+        (_("planning applications"), _("building permits"), _("decisions")),
+        (
+            "filed",
+            "completed",
+            "decided",
+            "authorised",
+            "refused",
+            "tacitly_decided",
+            "withdrawn",
+            "published",
+        ),
+    ),
+    _indicator_family(
+        "processing-times",
+        _("Processing times"),
+        _(
+            "Days from filing to completeness, to the decision and to signature, instruction and commission "
+            "times, the share decided within the legal limit and the rounds of remarks: mean, median and 90th "
+            "percentile per procedure and territory."
+        ),
+        (_("processing times"), _("legal limits"), _("planning applications")),
+        (
+            "decision_days",
+            "completeness_days",
+            "instruction_days",
+            "commission_days",
+            "signature_days",
+            "decided_within_limit",
+            "remark_rounds",
+        ),
+    ),
+    _indicator_family(
+        "agencies-and-commissions",
+        _("Agencies and commissions"),
+        _(
+            "Opinions of the consulted agencies (on time, late, tacit, and their delay) and the sessions of the "
+            "commissions (held, slots offered and booked, files examined per session)."
+        ),
+        (_("consultations"), _("commissions"), _("public agencies")),
+        (
+            "opinions_on_time",
+            "opinions_late",
+            "opinions_tacit",
+            "opinion_days",
+            "sessions_held",
+            "slots_offered",
+            "slots_booked",
+            "files_examined_per_session",
+        ),
+    ),
+    _indicator_family(
+        "what-gets-built",
+        _("What gets built"),
+        _(
+            "Authorised projects' floor area, footprint and storeys, and the authorisations per use and per "
+            "economic activity, per procedure and territory."
+        ),
+        (_("construction"), _("floor area"), _("land use")),
+        (
+            "authorised_floor_area_m2",
+            "authorised_footprint_m2",
+            "authorised_storeys",
+            "authorised_by_use",
+            "authorised_by_activity",
         ),
     ),
 )
 
+DATASETS = (AUTHORISED_PROJECTS, *INDICATOR_FAMILIES)
+
 
 def datasets() -> tuple[Dataset, ...]:
-    return _DATASETS
+    """Every published dataset, in the order the portal lists them."""
+    return DATASETS
 
 
 def dataset(slug: str) -> Dataset | None:
-    return next((item for item in _DATASETS if item.slug == slug), None)
+    return next((each for each in datasets() if each.slug == slug), None)
+
+
+def indicator_dataset(indicator: str) -> Dataset | None:
+    """The indicator family publishing `indicator`."""
+    return next((each for each in datasets() if indicator in each.indicators), None)

@@ -17,4 +17,6 @@ urlpatterns = [
         downloads.authorised_projects,
         name="authorised-projects-download",
     ),
+    path("datasets/indicators/<str:indicator>.<str:extension>", downloads.indicator_history, name="indicator-history"),
+    path("datasets/<slug:family>/<str:period>.<str:extension>", downloads.indicator_table, name="indicator-table"),
 ]

@@ -27,9 +27,10 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from opendata.catalogue import LICENCE_OUVERTE, Dataset, Distribution, Licence, datasets
+from opendata.catalogue import Dataset, Distribution, datasets
 from opendata.dcat import vocabularies
 from opendata.dcat.vocabularies import LANGUAGES
+from opendata.licence import LICENCE, Licence
 
 GSP = Namespace("http://www.opengis.net/ont/geosparql#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
@@ -196,7 +197,7 @@ class CatalogueGraph:
         themes = self._typed(vocabularies.THEME_SCHEME, SKOS.ConceptScheme)
         self._add(themes, DCTERMS.title, Literal("Data theme", lang="en"))
         self._add(catalogue, DCAT.themeTaxonomy, themes)
-        self._add(catalogue, DCTERMS.license, self._licence(LICENCE_OUVERTE))  # the catalogue's own records
+        self._add(catalogue, DCTERMS.license, self._licence(LICENCE))  # the catalogue's own records
         modified = []
         nodes: dict[str, URIRef] = {}
         for item in datasets():

@@ -21,9 +21,8 @@ import pyogrio.raw
 import shapely
 
 from opendata.downloads.selectors import GEOMETRY, GEOMETRY_TYPE, SCHEMA, SRID
+from opendata.licence import LICENCE
 
-LICENCE_NAME = "Licence Ouverte 2.0 (etalab-2.0)"
-LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 LAYER = "authorised_projects"
 PROPERTIES = [name for name in SCHEMA.names if name != GEOMETRY]
 # shapely's type ids -> GeoParquet's geometry type names
@@ -60,7 +59,7 @@ def _geometries(batch: pa.RecordBatch) -> Any:
 
 def geojson_stream(batches: Iterable[pa.RecordBatch]) -> Iterator[bytes]:
     """A FeatureCollection (RFC 7946, longitude/latitude), one batch of features per chunk."""
-    head = {"type": "FeatureCollection", "name": LAYER, "license": LICENCE_URL}
+    head = {"type": "FeatureCollection", "name": LAYER, "license": LICENCE.url}
     yield json.dumps(head, ensure_ascii=False)[:-1].encode() + b', "features": ['
     separator = ""
     for batch in batches:
@@ -134,7 +133,7 @@ def geoparquet_write(batches: Iterable[pa.RecordBatch], path: Path) -> None:
         if bbox is not None:
             column["bbox"] = bbox
         geo = {"version": "1.1.0", "primary_column": GEOMETRY, "columns": {GEOMETRY: column}}
-        writer.add_key_value_metadata({"geo": json.dumps(geo), "license": LICENCE_URL})
+        writer.add_key_value_metadata({"geo": json.dumps(geo), "license": LICENCE.url})
 
 
 FORMATS: dict[str, StreamedFormat | FileFormat] = {
@@ -146,7 +145,7 @@ FORMATS: dict[str, StreamedFormat | FileFormat] = {
         _gdal_writer(
             "GPKG",
             dataset_options={"VERSION": "1.3"},
-            layer_metadata={"DESCRIPTION": f"Authorised projects. {LICENCE_NAME}: {LICENCE_URL}"},
+            layer_metadata={"DESCRIPTION": f"Authorised projects. {LICENCE.name}: {LICENCE.url}"},
         ),
     ),
     # Without its packed R-tree: GDAL holds every feature's box and offset in memory to sort them at close

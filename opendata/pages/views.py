@@ -12,10 +12,11 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
-from opendata.catalogue import BoundingBox, Dataset, dataset, datasets
+from opendata.catalogue import Dataset, dataset, datasets
 from opendata.dcat.graph import FEEDS, Feed
 from opendata.dcat.views import SERIALISATIONS
 from opendata.dcat.vocabularies import FREQUENCIES, THEMES
+from opendata.selectors import BoundingBox
 
 
 @dataclass(frozen=True)
