@@ -26,6 +26,10 @@ class Download:
     media_type: str
     url: str
 
+    @property
+    def file_name(self) -> str:
+        return self.url.rsplit("/", 1)[-1]
+
 
 @dataclass(frozen=True)
 class FeedLink:
@@ -46,6 +50,11 @@ class DatasetPage:
     spatial: dict[str, SafeString] | None  # west, south, east, north, each isolated left-to-right
     downloads: list[Download]
     feeds: list[FeedLink]
+
+    @property
+    def formats(self) -> list[str]:
+        """Each download format once, in the registry's order."""
+        return list(dict.fromkeys(download.extension for download in self.downloads))
 
 
 def _coordinates(bbox: BoundingBox | None) -> dict[str, SafeString] | None:

@@ -42,6 +42,9 @@ def test_the_list_shows_each_dataset_in_the_visitors_language(
     assert frequency in html
     for extension in ("jsonld", "ttl", "rdf"):
         assert f'href="/opendata/catalog.{extension}"' in html
+    start = html.index('href="/opendata/datasets/processing-times/"')
+    processing_times = html[start : html.index("</article>", start)]
+    assert processing_times.count('dir="ltr">CSV</span>') == 1  # each format once
 
 
 @GEOPORTAL_DB
@@ -56,6 +59,8 @@ def test_a_dataset_page_says_how_to_reuse_it(projects: list[Dossier]) -> None:
     assert "application/geopackage+sqlite3" in html
     for feed in ('href="/ogc/"', 'href="/ows/service"', 'href="/tiles/"', "/tiles/authorised_projects.json"):
         assert feed in html
+    history = page("/opendata/datasets/processing-times/", "fr").content.decode()
+    assert 'href="/opendata/datasets/indicators/decision_days.csv" download dir="ltr">decision_days.csv</a>' in history
     arabic = page("/opendata/datasets/authorised-projects/", "ar").content.decode()
     assert "الترخيص" in arabic and "التنزيلات" in arabic
 

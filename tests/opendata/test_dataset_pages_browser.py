@@ -11,7 +11,11 @@ from tests.web.accessibility import axe_violations, blocking, horizontal_overflo
 from tests.web.browser import chromium, screenshot, watched_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases=["default", "geoportal"])]
-PAGES = {"list": "/opendata/datasets/", "detail": "/opendata/datasets/authorised-projects/"}
+PAGES = {
+    "list": "/opendata/datasets/",
+    "detail": "/opendata/datasets/authorised-projects/",
+    "indicators": "/opendata/datasets/processing-times/",
+}
 VIEWPORTS: dict[str, ViewportSize] = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 800}}
 
 
