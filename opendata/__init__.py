@@ -4,5 +4,7 @@
 - `indicators.py` and `sql/`: one period's snapshots from the audit trail and the files (`docs/opendata.md`).
 - `tasks.py`: the nightly refresh; `management/commands/opendata_refresh.py`: any day or range, and their
   months and years.
-The portal's pages, downloads and DCAT catalogue come next.
+- `catalogue.py`: the registry of the published datasets and their distributions (pages, downloads, DCAT);
+  `selectors.py`: their coverage and freshness; `licence.py`: the licence they are published under.
+- `downloads/`: the files at `/opendata/datasets/` (authorised projects, indicator tables and histories).
 """

@@ -17,10 +17,14 @@ import pyarrow.parquet as pq
 import pytest
 import shapely
 from django.test import Client
+from django.utils import timezone
 
+from opendata.catalogue import datasets
 from opendata.downloads import selectors
+from opendata.indicators import periods_refresh
 from permits.models import Dossier, DossierStatus
 from permits.models.people import UserProfile
+from tests.opendata.downloads.client import download_path
 from tests.permits.factories import DossierFactory, UserFactory, commune_tree, decided_state_write
 
 GEOPORTAL_DB = pytest.mark.django_db(transaction=True, databases=["default", "geoportal"])
@@ -76,13 +80,8 @@ def published() -> Published:
     return Published(authorised=authorised, hidden=hidden)
 
 
-def body_of(response: Any) -> bytes:
-    return b"".join(response.streaming_content) if response.streaming else response.content
-
-
 def download(extension: str, **headers: str) -> tuple[bytes, dict[str, str], int]:
-    response = Client().get(URL.format(extension), headers=headers)
-    return body_of(response), dict(response.headers), response.status_code
+    return download_path(URL.format(extension), **headers)
 
 
 def ogrinfo(path: Path) -> str:
@@ -209,3 +208,24 @@ def test_downloads_are_throttled_per_address(settings: Any) -> None:
     assert statuses == [200, 200, 429]
     head = client.head(URL.format("csv"), REMOTE_ADDR="192.0.2.7")  # another address has its own count
     assert head.status_code == 200 and head["Content-Type"] == MEDIA_TYPES["csv"]
+
+
+@GEOPORTAL_DB
+def test_no_download_of_the_catalogue_holds_personal_data_or_names_a_file(published: Published, settings: Any) -> None:
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "datasets": "1000/minute"}  # every distribution at once
+    assert sum(run.rows for run in periods_refresh(days=[timezone.localdate()])) > 0
+    files = references(published.authorised + published.hidden)
+    indicator_bytes = 0
+    for dataset in datasets():
+        for distribution in dataset.distributions:
+            body, _, status = download_path(distribution.path())
+            assert status == 200, (distribution.path(), body[:300])
+            for value in PERSONAL.values():
+                assert value.encode() not in body, (distribution.path(), value)
+            if dataset.indicators:
+                indicator_bytes += len(body)
+                assert not any(reference and reference.encode() in body for reference in files), distribution.path()
+                header = body.decode("utf-8-sig").split("\r\n" if distribution.extension == "csv" else "]", 1)[0]
+                for field in ("applicant", "architect", "email", "phone", "national_id", "reference", "title"):
+                    assert field not in header, (distribution.path(), field)
+    assert indicator_bytes > 0
