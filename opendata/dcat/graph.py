@@ -271,7 +271,7 @@ class CatalogueGraph:
         if bbox is None:
             return
         west, south, east, north = bbox
-        location = BNode()
+        location = BNode(f"{item.slug}-spatial")  # named blank nodes: the same bytes, the same ETag
         self._add(location, RDF.type, DCTERMS.Location)
         wkt = f"POLYGON(({west} {south}, {east} {south}, {east} {north}, {west} {north}, {west} {south}))"
         self._add(location, DCAT.bbox, Literal(wkt, datatype=GSP.wktLiteral))
@@ -284,7 +284,7 @@ class CatalogueGraph:
         if period is None:
             return
         start, end = period
-        interval = BNode()
+        interval = BNode(f"{item.slug}-temporal")
         self._add(interval, RDF.type, DCTERMS.PeriodOfTime)
         self._add(interval, DCAT.startDate, Literal(start, datatype=XSD.date))
         self._add(interval, DCAT.endDate, Literal(end, datatype=XSD.date))

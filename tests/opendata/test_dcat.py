@@ -207,10 +207,12 @@ def test_a_browser_is_sent_to_the_pages_and_an_unknown_type_gets_406() -> None:
 
 
 @GEOPORTAL_DB
-def test_a_harvester_revisiting_gets_304(projects: list[Dossier]) -> None:
-    first = catalogue("ttl")
-    assert first["ETag"].startswith('"ttl-') and first["Last-Modified"].endswith("GMT")
-    assert catalogue("ttl", **{"If-None-Match": first["ETag"]}).status_code == 304
-    assert catalogue("ttl", **{"If-Modified-Since": first["Last-Modified"]}).status_code == 304
+@pytest.mark.parametrize("extension", list(MEDIA_TYPES))
+def test_a_harvester_revisiting_gets_304(projects: list[Dossier], extension: str) -> None:
+    first = catalogue(extension)
+    assert first["ETag"].startswith(f'"{extension}-') and first["Last-Modified"].endswith("GMT")
+    assert catalogue(extension)["ETag"] == first["ETag"]  # the same content, the same bytes
+    assert catalogue(extension, **{"If-None-Match": first["ETag"]}).status_code == 304
+    assert catalogue(extension, **{"If-Modified-Since": first["Last-Modified"]}).status_code == 304
     DossierFactory.create(published=True, commune=projects[0].commune)
-    assert catalogue("ttl", **{"If-None-Match": first["ETag"]}).status_code == 200
+    assert catalogue(extension, **{"If-None-Match": first["ETag"]}).status_code == 200
