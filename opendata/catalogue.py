@@ -28,6 +28,7 @@ THEMES = "http://publications.europa.eu/resource/authority/data-theme/"
 DAILY = "http://publications.europa.eu/resource/authority/frequency/DAILY"
 TABLE_PERIODS = (Period.MONTH, Period.YEAR)
 TABLE_MEDIA_TYPES = {"csv": "text/csv; charset=utf-8; header=present", "json": "application/json"}
+FORMAT_NAMES = {"geojson": "GeoJSON", "csv": "CSV", "gpkg": "GeoPackage", "fgb": "FlatGeobuf", "parquet": "GeoParquet"}
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ AUTHORISED_PROJECTS = Dataset(
         Distribution(
             extension,
             file_format.media_type,
-            extension.upper() if extension != "parquet" else "GeoParquet",
+            FORMAT_NAMES[extension],
             "authorised-projects-download",
             (("extension", extension),),
         )

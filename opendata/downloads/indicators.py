@@ -48,12 +48,13 @@ FIELDS = (
     "p90",
 )
 NATION = "nation"  # the territory filter's value for the national figures
+ALL_PROCEDURES = "all"  # the procedure filter's value for the figures of all procedures together
 
 
 @dataclass(frozen=True)
 class SnapshotQuery:
     """Which figures: one period, some indicators, and optionally one territory (a code, or `NATION`) and one
-    procedure (a code)."""
+    procedure (a code, or `ALL_PROCEDURES`)."""
 
     period: str
     indicators: tuple[str, ...]
@@ -71,7 +72,7 @@ def unknown_filters(*, territory: str | None, procedure: str | None, using: str 
     unknown = []
     if territory is not None and territory != NATION and not territory_known:
         unknown.append("territory")
-    if procedure is not None and not procedure_known:
+    if procedure is not None and procedure != ALL_PROCEDURES and not procedure_known:
         unknown.append("procedure")
     return unknown
 
@@ -85,7 +86,7 @@ def snapshot_rows(
         "period": query.period,
         "indicators": list(query.indicators),
         "territory": query.territory,
-        "procedure": query.procedure,
+        "procedure": "" if query.procedure == ALL_PROCEDURES else query.procedure,
         "limit": batch_rows,
     }
     after_day, after_id = date.min, 0

@@ -1,7 +1,7 @@
 """The HTTP face of the downloads, public and anonymous, throttled by path (`THROTTLE_PATHS`, scope `datasets`),
 read through the `geoportal` alias: `/opendata/datasets/authorised-projects.<extension>`, the indicator tables
 `/opendata/datasets/<family>/<month|year>.<csv|json>` and the daily histories
-`/opendata/datasets/indicators/<indicator>.<csv|json>[?territory=<code>|nation][&procedure=<code>]`.
+`/opendata/datasets/indicators/<indicator>.<csv|json>[?territory=<code>|nation][&procedure=<code>|all]`.
 
 Each answer carries a weak `ETag` (the dataset's version and the format) and `Last-Modified` (the latest
 publication, or the latest successful refresh of the indicators), so a harvester's conditional request costs one

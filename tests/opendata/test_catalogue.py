@@ -44,7 +44,13 @@ def test_every_distribution_has_an_address_the_site_serves() -> None:
             assert distribution.media_type and str(distribution.title)
     projects = dataset("authorised-projects")
     assert projects is not None
-    assert {d.extension for d in projects.distributions} == {"geojson", "csv", "gpkg", "fgb", "parquet"}
+    assert {(d.extension, str(d.title)) for d in projects.distributions} == {
+        ("geojson", "GeoJSON"),
+        ("csv", "CSV"),
+        ("gpkg", "GeoPackage"),
+        ("fgb", "FlatGeobuf"),
+        ("parquet", "GeoParquet"),
+    }
 
 
 def test_every_documented_indicator_is_published_in_one_family_only() -> None:

@@ -1,5 +1,6 @@
 -- One batch of indicator figures of one period and some indicators, optionally of one territory (a code, or
--- 'nation') and one procedure (keyset on "day", "id": each batch is its own short statement). Aggregates only.
+-- 'nation') and one procedure (a code, or '' for all procedures together). Keyset on "day", "id": each batch is
+-- its own short statement. Aggregates only.
 SELECT "id", "period", "day", "indicator", "procedure_code", "procedure_name_fr", "procedure_name_ar",
        "procedure_name_en", "territory_level", "territory_code", "territory_name_fr", "territory_name_ar",
        "territory_name_en", "breakdown_code", "breakdown_name_fr", "breakdown_name_ar", "breakdown_name_en",

@@ -124,6 +124,8 @@ def test_a_history_is_the_daily_figures_of_one_indicator_filtered(refreshed: dic
     assert table[table.day == "2026-03-10"]["median"].item() == 30
     anfa = pandas.read_csv(io.BytesIO(get(HISTORY.format("decision_days.csv?territory=CASA-ANFA"))[0]))
     assert set(anfa.territory_code) == {"CASA-ANFA"} and set(anfa.procedure_code.fillna("")) == {"", "building-permit"}
+    totals = pandas.read_csv(io.BytesIO(get(HISTORY.format("decision_days.csv?territory=nation&procedure=all"))[0]))
+    assert list(totals["count"]) == [1, 2, 1, 1] and totals.procedure_code.isna().all()
     everything = json.loads(get(HISTORY.format("decision_days.json"))[0])["rows"]
     assert figures_of(everything) == snapshots_of("day", ("decision_days",))
 
