@@ -18,6 +18,7 @@ DEVELOPMENT_PKI_ORGANISATION = "Urbaplan (development)"  # gis_core.signing.pki.
 MINIMUM_SECRET_KEY_LENGTH = 50
 DEVELOPMENT_DEMO_PASSWORD = "urbaplan-demo"  # the tour's demo accounts (demo/accounts.py)
 DEVELOPMENT_SMS_PROVIDER = "gis_core.notifications.development.OutboxSmsProvider"
+DEVELOPMENT_PUBLISHER_EMAIL = "opendata@example.org"  # the open-data catalogue's contact point by default
 
 
 def production_refusals(values: dict[str, Any]) -> list[str]:
@@ -50,6 +51,8 @@ def production_refusals(values: dict[str, Any]) -> list[str]:
         refusals.append("SMS_PROVIDER is the development outbox: SMS would never leave the server")
     if values["WMS_DEMO"]:
         refusals.append("WMS_DEMO is on: MapProxy's demo pages are a development tool")
+    if values["OPENDATA_PUBLISHER_EMAIL"] == DEVELOPMENT_PUBLISHER_EMAIL:
+        refusals.append("OPENDATA_PUBLISHER_EMAIL is the example address: harvesters would show it as the contact")
     return refusals
 
 

@@ -12,7 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from config.documents import documents_storage_config
 from config.env import BASE_DIR, env_bool, env_int, env_list, env_str
-from config.production import DEVELOPMENT_DEMO_PASSWORD, DEVELOPMENT_SECRET_KEY, production_refusals
+from config.production import (
+    DEVELOPMENT_DEMO_PASSWORD,
+    DEVELOPMENT_PUBLISHER_EMAIL,
+    DEVELOPMENT_SECRET_KEY,
+    production_refusals,
+)
 
 # `development` (default: DEBUG, local TSA, MapProxy demo pages) or `production` (refuses to start with any
 # development setting left: config/production.py; secure cookies, HSTS, TLS behind a proxy).
@@ -554,6 +559,16 @@ TILES_GZIP_LEVEL = env_int("TILES_GZIP_LEVEL", 6)
 TILES_READER_ALIAS = "geoportal"
 TILES_READER_USER = env_str("TILES_READER_USER", "geoportal_reader")  # the role a connection of our own logs in as
 
+# Open data (opendata): the DCAT-AP catalogue's publisher and contact point (the municipality publishing the portal),
+# its name in each language of the portal, its web site and a functional e-mail address (never a person's).
+OPENDATA_PUBLISHER_NAME_FR = env_str("OPENDATA_PUBLISHER_NAME_FR", "Commune de démonstration")
+OPENDATA_PUBLISHER_NAME_AR = env_str("OPENDATA_PUBLISHER_NAME_AR", "الجماعة التجريبية")
+OPENDATA_PUBLISHER_NAME_EN = env_str("OPENDATA_PUBLISHER_NAME_EN", "Demonstration municipality")
+OPENDATA_PUBLISHER_URL = env_str("OPENDATA_PUBLISHER_URL", "http://localhost:8000/")  # its home page
+OPENDATA_PUBLISHER_EMAIL = env_str("OPENDATA_PUBLISHER_EMAIL", DEVELOPMENT_PUBLISHER_EMAIL)  # the contact point
+# Public origin of the portal (scheme://host) in the catalogue's links when behind a proxy; empty: each request's.
+OPENDATA_BASE_URL = env_str("OPENDATA_BASE_URL", "")
+
 # Limits against abuse (gis_core.limits). The client address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT reverse
 # proxies in front (each appending to X-Forwarded-For), the Nth address from the right of X-Forwarded-For.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
@@ -588,6 +603,7 @@ THROTTLE_PATHS = [  # (path prefix, methods (empty: all), scope)
     ("/ows", (), "ows"),
     ("/verify/", (), "verify"),
     ("/opendata/datasets/", (), "datasets"),
+    ("/opendata/catalog", (), "datasets"),  # the DCAT catalogue (built from the data at each request)
 ]
 # Request bodies: an upload endpoint takes one file up to the named setting (plus DATA_UPLOAD_MAX_MEMORY_SIZE of
 # other fields), any other request REQUEST_MAX_BODY_BYTES; refused with 413 before the body is read.

@@ -7,4 +7,6 @@
 - `catalogue.py`: the registry of the published datasets and their distributions (pages, downloads, DCAT);
   `selectors.py`: their coverage and freshness; `licence.py`: the licence they are published under.
 - `downloads/`: the files at `/opendata/datasets/` (authorised projects, indicator tables and histories).
+- `dcat/`: the DCAT-AP 3 catalogue at `/opendata/catalog` (`.jsonld`, `.ttl`, `.rdf`), for harvesters.
+- `pages/` and `templates/opendata/`: the datasets' pages at `/opendata/datasets/` and `/opendata/datasets/<slug>/`.
 """

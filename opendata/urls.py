@@ -2,10 +2,16 @@
 
 from django.urls import path
 
+from opendata.dcat import views as dcat
 from opendata.downloads import views as downloads
+from opendata.pages import views as pages
 
 app_name = "opendata"
 urlpatterns = [
+    path("catalog", dcat.catalog, name="catalog"),
+    path("catalog.<str:extension>", dcat.catalog_file, name="catalog-file"),
+    path("datasets/", pages.dataset_list, name="dataset-list"),
+    path("datasets/<slug:slug>/", pages.dataset_detail, name="dataset"),
     path(
         "datasets/authorised-projects.<str:extension>",
         downloads.authorised_projects,

@@ -44,7 +44,7 @@ def certificate_file(directory: Path, organisation: str) -> Path:
 def production_environment(tmp_path: Path, **overrides: str) -> dict[str, str]:
     """A complete production configuration; `overrides` put one development setting back."""
     root = certificate_file(tmp_path, "Commune of Casablanca Root CA")
-    development_prefixes = ("DJANGO_", "SIGNING_", "WMS_", "DEMO_", "DEVELOPMENT_", "SMS_")
+    development_prefixes = ("DJANGO_", "SIGNING_", "WMS_", "DEMO_", "DEVELOPMENT_", "SMS_", "OPENDATA_")
     environment = {key: value for key, value in os.environ.items() if not key.startswith(development_prefixes)}
     environment.update(
         URBAPLAN_ENV="production",
@@ -54,6 +54,7 @@ def production_environment(tmp_path: Path, **overrides: str) -> dict[str, str]:
         SIGNING_SIGNER_BACKEND="gis_core.signing.signers.Pkcs11Backend",
         SIGNING_TRUST_ROOTS=str(root),
         SIGNING_INTERMEDIATES=str(root),
+        OPENDATA_PUBLISHER_EMAIL="donnees.ouvertes@casablanca.ma",
     )
     environment.update(overrides)
     return environment
@@ -91,6 +92,7 @@ def test_a_complete_production_configuration_passes_the_deployment_check(tmp_pat
         ({"DEVELOPMENT_TOOLS": "true"}, "DEVELOPMENT_TOOLS is on"),
         ({"SMS_PROVIDER": "gis_core.notifications.development.OutboxSmsProvider"}, "SMS_PROVIDER is the development"),
         ({"SIGNING_TRUST_ROOTS": "/nonexistent/root.pem"}, "cannot be read"),
+        ({"OPENDATA_PUBLISHER_EMAIL": ""}, "OPENDATA_PUBLISHER_EMAIL is the example address"),
     ],
 )
 def test_production_mode_refuses_to_start_with_a_development_setting(
