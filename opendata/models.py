@@ -1,5 +1,5 @@
-"""Daily indicator snapshots (history kept, one row per day, indicator, procedure, territory and breakdown) and
-the log of their refresh runs. Only aggregates: no row names a person or a file."""
+"""Indicator snapshots (history kept, one row per period (a day, a month or a year), indicator, procedure,
+territory and breakdown) and the log of their refresh runs. Only aggregates: no row names a person or a file."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,12 +7,23 @@ from django.utils.translation import gettext_lazy as _
 from gis_core.models import Territory
 
 
-class IndicatorSnapshot(models.Model):
-    """One figure of one day. `procedure` is a procedure's code or '' (all procedures); `territory` a commune,
-    province or region (rolled up from the communes) or null (the nation); `breakdown` an agency's or a
-    commission's code, a use or an activity, or ''. `count` is how many records the figure is computed over;
-    `value` a sum or a share, `median` and `p90` the 50th and 90th percentiles (`docs/opendata.md`)."""
+class Period(models.TextChoices):
+    """The granularity of a snapshot; a month's or a year's figures are computed over its own records (a median
+    is not derived from daily medians)."""
 
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+
+
+class IndicatorSnapshot(models.Model):
+    """One figure of one period, `day` being its first day. `procedure` is a procedure's code or '' (all
+    procedures); `territory` a commune, province or region (rolled up from the communes) or null (the nation);
+    `breakdown` an agency's or a commission's code, a use or an activity, or ''. `count` is how many records
+    the figure is computed over; `value` a sum or a share, `median` and `p90` the 50th and 90th percentiles
+    (`docs/opendata.md`)."""
+
+    period = models.CharField(max_length=8, choices=Period.choices, default=Period.DAY)
     day = models.DateField()
     indicator = models.CharField(max_length=64)
     procedure = models.CharField(max_length=50, blank=True)
@@ -26,15 +37,16 @@ class IndicatorSnapshot(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "indicator", "procedure", "territory", "breakdown"],
+                fields=["period", "day", "indicator", "procedure", "territory", "breakdown"],
                 name="indicator_snapshot_unique",
                 nulls_distinct=False,
             )
         ]
-        indexes = [models.Index(fields=["indicator", "day"])]
+        indexes = [models.Index(fields=["indicator", "period", "day"], name="snapshot_indicator_period_day")]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.indicator} {self.procedure or '*'} {self.territory_id or 'nation'}: {self.count}"
+        where = self.territory_id or "nation"
+        return f"{self.period} {self.day} {self.indicator} {self.procedure or '*'} {where}: {self.count}"
 
 
 class RefreshOutcome(models.TextChoices):
@@ -44,8 +56,10 @@ class RefreshOutcome(models.TextChoices):
 
 
 class RefreshRun(models.Model):
-    """One refresh of one day's snapshots, kept also when it failed (written after the rollback)."""
+    """One refresh of one period's snapshots (`day`: the period's first day), kept also when it failed (written
+    after the rollback)."""
 
+    period = models.CharField(max_length=8, choices=Period.choices, default=Period.DAY)
     day = models.DateField()
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -58,4 +72,4 @@ class RefreshRun(models.Model):
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"refresh of {self.day}: {self.outcome} ({self.rows} rows)"
+        return f"refresh of {self.period} {self.day}: {self.outcome} ({self.rows} rows)"

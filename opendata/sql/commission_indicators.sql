@@ -1,4 +1,5 @@
--- The day's commission sessions held, per commission (breakdown: its id) in its own territory, and for the nation.
+-- The window's commission sessions held, per commission (breakdown: its id) in its own territory, and for the
+-- nation; the median and 90th percentile over the window's sessions.
 WITH held AS (
     SELECT s.id, s.commission_id, m.territory_id,
            (SELECT count(*) FROM commissions_slot sl WHERE sl.session_id = s.id) AS offered,
@@ -6,7 +7,7 @@ WITH held AS (
             WHERE sl.session_id = s.id) AS booked,
            (SELECT count(*) FROM commissions_examination e WHERE e.session_id = s.id) AS examined
     FROM commissions_session s JOIN commissions_commission m ON m.id = s.commission_id
-    WHERE s.date = %(day)s AND s.status = %(held)s
+    WHERE s.date >= %(day)s AND s.date < %(until)s AND s.status = %(held)s
 ), rows AS (
     SELECT 'sessions_held' AS indicator, NULL::float AS measure, h.* FROM held h
     UNION ALL SELECT 'slots_offered', offered, h.* FROM held h
@@ -23,5 +24,6 @@ WITH held AS (
            percentile_cont(0.9) WITHIN GROUP (ORDER BY measure)
     FROM rows GROUP BY indicator
 )
-INSERT INTO opendata_indicatorsnapshot (day, indicator, procedure, territory_id, breakdown, count, value, median, p90)
-SELECT %(day)s, indicator, '', territory_id, breakdown, count, value, median, p90 FROM grouped;
+INSERT INTO opendata_indicatorsnapshot
+    (period, day, indicator, procedure, territory_id, breakdown, count, value, median, p90)
+SELECT %(period)s, %(day)s, indicator, '', territory_id, breakdown, count, value, median, p90 FROM grouped;

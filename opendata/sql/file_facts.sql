@@ -1,5 +1,5 @@
--- One row per file with an event of the day: its marks from the audit trail up to the day's end (a re-run for a
--- past day reads the same events) and the facts the indicators count. No personal field is selected.
+-- One row per file with an event in the window: its marks from the audit trail up to the window's end (a re-run for a
+-- closed period reads the same events) and the facts the indicators count. No personal field is selected.
 CREATE TEMPORARY TABLE opendata_file_facts ON COMMIT DROP AS
 WITH touched AS (
     SELECT DISTINCT dossier_id FROM permits_auditevent

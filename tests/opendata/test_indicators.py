@@ -79,7 +79,7 @@ def figure(
     indicator: str, territory: Territory | None = None, procedure: str = "", breakdown: str = ""
 ) -> IndicatorSnapshot:
     return IndicatorSnapshot.objects.get(
-        day=DAY, indicator=indicator, territory=territory, procedure=procedure, breakdown=breakdown
+        period="day", day=DAY, indicator=indicator, territory=territory, procedure=procedure, breakdown=breakdown
     )
 
 
@@ -157,13 +157,22 @@ def test_each_run_is_logged_and_a_failed_run_keeps_the_previous_figures(
     assert IndicatorSnapshot.objects.filter(day=DAY).count() == run.rows
 
 
-def test_the_command_refreshes_a_range_and_refuses_mixed_options(hand_built: dict[str, Territory]) -> None:
+def test_the_command_refreshes_a_range_then_its_month_and_year_and_refuses_mixed_options(
+    hand_built: dict[str, Territory],
+) -> None:
     call_command("opendata_refresh", "--from", "2026-03-09", "--to", "2026-03-11")
-    assert sorted(RefreshRun.objects.values_list("day", flat=True)) == [date(2026, 3, 9), DAY, date(2026, 3, 11)]
+    runs = RefreshRun.objects.order_by("started_at").values_list("period", "day")
+    march, year = date(2026, 3, 1), date(2026, 1, 1)
+    days = [("day", date(2026, 3, 9)), ("day", DAY), ("day", date(2026, 3, 11))]
+    assert list(runs) == [*days, ("month", march), ("year", year)]
+    call_command("opendata_refresh", "--date", "2026-04-02", "--period", "month")
+    assert list(runs.all())[-1] == ("month", date(2026, 4, 1)) and runs.all().count() == 6
     with pytest.raises(CommandError):
         call_command("opendata_refresh", "--date", "2026-03-09", "--from", "2026-03-09", "--to", "2026-03-10")
     with pytest.raises(CommandError):
         call_command("opendata_refresh", "--from", "2026-03-11", "--to", "2026-03-09")
+    with pytest.raises(CommandError):
+        call_command("opendata_refresh", "--date", "2026-03-09", "--period", "week")
 
 
 def test_no_row_names_a_person_or_a_file(hand_built: dict[str, Territory]) -> None:
@@ -171,6 +180,7 @@ def test_no_row_names_a_person_or_a_file(hand_built: dict[str, Territory]) -> No
     fields = {field.name for field in IndicatorSnapshot._meta.get_fields()}
     assert fields == {
         "id",
+        "period",
         "day",
         "indicator",
         "procedure",
@@ -183,8 +193,14 @@ def test_no_row_names_a_person_or_a_file(hand_built: dict[str, Territory]) -> No
     }
 
 
-def test_the_nightly_task_refreshes_yesterday_and_is_scheduled(places: dict[str, Territory], settings: Any) -> None:
+def test_the_nightly_task_refreshes_yesterday_its_month_and_its_year_and_is_scheduled(
+    places: dict[str, Territory], settings: Any
+) -> None:
     indicators_refresh_task.apply()
-    assert RefreshRun.objects.get().day == timezone.localdate() - timedelta(days=1)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    runs = RefreshRun.objects.values_list("period", "day", "outcome")
+    succeeded = RefreshOutcome.SUCCEEDED
+    month, year = yesterday.replace(day=1), yesterday.replace(month=1, day=1)
+    assert set(runs) == {("day", yesterday, succeeded), ("month", month, succeeded), ("year", year, succeeded)}
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "opendata.tasks.indicators_refresh_task" in scheduled
