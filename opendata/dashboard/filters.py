@@ -11,25 +11,21 @@ from django.utils import timezone
 
 from gis_core.models import Territory
 from gis_core.problems import BadInput
+from opendata.models import Period
 from permits.models import Procedure
 
 PERIOD_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2}))?$")
 FIRST_YEAR = 2000
 
 
-class PeriodKind:
-    MONTH = "month"
-    YEAR = "year"
-
-
 @dataclass(frozen=True)
 class DashboardPeriod:
-    kind: str  # PeriodKind
+    kind: Period  # a month or a year
     start: date  # the first day of the month or year, as in IndicatorSnapshot.day
 
     @property
     def code(self) -> str:
-        return f"{self.start:%Y-%m}" if self.kind == PeriodKind.MONTH else f"{self.start:%Y}"
+        return f"{self.start:%Y-%m}" if self.kind == Period.MONTH else f"{self.start:%Y}"
 
 
 @dataclass(frozen=True)
@@ -49,7 +45,7 @@ class DashboardFilters:
 
 def period_parse(text: str, *, today: date) -> DashboardPeriod:
     if not text:
-        return DashboardPeriod(PeriodKind.YEAR, date(today.year, 1, 1))
+        return DashboardPeriod(Period.YEAR, date(today.year, 1, 1))
     match = PERIOD_PATTERN.match(text)
     year = int(match["year"]) if match else 0
     if not match or not FIRST_YEAR <= year <= today.year:
@@ -58,11 +54,11 @@ def period_parse(text: str, *, today: date) -> DashboardPeriod:
             parameter="period",
         )
     if match["month"] is None:
-        return DashboardPeriod(PeriodKind.YEAR, date(year, 1, 1))
+        return DashboardPeriod(Period.YEAR, date(year, 1, 1))
     month = int(match["month"])
     if not 1 <= month <= 12:
         raise BadInput("period's month must be from 01 to 12.", parameter="period")
-    return DashboardPeriod(PeriodKind.MONTH, date(year, month, 1))
+    return DashboardPeriod(Period.MONTH, date(year, month, 1))
 
 
 def filters_parse(query: Mapping[str, str]) -> DashboardFilters:

@@ -89,8 +89,12 @@ def headline_values(figures: dict[str, Any]) -> dict[str, Any]:
 def headline(figures: dict[str, Any]) -> list[dict[str, Any]]:
     """The headline figures, formatted in the page's language."""
     values = headline_values(figures)
-    units = {"decision_median": _("%(value)s days"), "decision_p90": _("%(value)s days"),
-             "within_limit": _("%(value)s %%"), "floor_area": _("%(value)s m²")}
+    units = {
+        "decision_median": _("%(value)s days"),
+        "decision_p90": _("%(value)s days"),
+        "within_limit": _("%(value)s %%"),
+        "floor_area": _("%(value)s m²"),
+    }
     shown = []
     for key, label in HEADLINE:
         value = values[key]
@@ -111,7 +115,12 @@ def period_options(*, first: int | None, today: date) -> list[dict[str, Any]]:
             {"code": f"{year}-{month:02d}", "label": formats.date_format(date(year, month, 1), "YEAR_MONTH_FORMAT")}
             for month in range(1, last + 1)
         ]
-        groups.append({"year": year, "options": [{"code": str(year), "label": _("%(year)s, whole year") % {"year": year}}, *months]})
+        groups.append(
+            {
+                "year": year,
+                "options": [{"code": str(year), "label": _("%(year)s, whole year") % {"year": year}}, *months],
+            }
+        )
     return groups
 
 
@@ -126,7 +135,7 @@ def _label(chart: str, row: dict[str, Any], language: str) -> str:
 
 def _cell(value: Any, *, decimals: int | None = None) -> str:
     if value is None:
-        return "–"
+        return "\u2013"  # an en dash: no figure
     if decimals is None:
         decimals = 1 if isinstance(value, float) else 0
     return str(formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True))
@@ -169,7 +178,6 @@ def script_catalogue() -> dict[str, Any]:
         "tacit": _("Tacit"),
         "files": _("Files authorised"),
         "floorArea": _("Floor area (m²)"),
-        "selectCommune": _("Click to see this commune's figures"),
     }
 
 

@@ -17,8 +17,8 @@ from django.db.models import Min, Q
 from django.utils import timezone
 
 from gis_core.models import Territory, TerritoryLevel
-from opendata.dashboard.filters import DashboardFilters, PeriodKind
-from opendata.models import IndicatorSnapshot, RefreshOutcome, RefreshRun
+from opendata.dashboard.filters import DashboardFilters
+from opendata.models import IndicatorSnapshot, Period, RefreshOutcome, RefreshRun
 from parcels.models import Agency
 from permits.models import Procedure
 from permits.selectors import project_uses
@@ -87,7 +87,11 @@ def _labels(row: Any, prefix: str) -> dict[str, str]:
 
 
 def _figures(rows: list[Row]) -> dict[str, Any]:
-    main = {indicator: (count, value, median, p90) for indicator, breakdown, count, value, median, p90 in rows if not breakdown}
+    main = {
+        indicator: (count, value, median, p90)
+        for indicator, breakdown, count, value, median, p90 in rows
+        if not breakdown
+    }
     figures: dict[str, Any] = {name: main.get(name, (0,))[0] for name in COUNTS}
     count, _value, median, p90 = main.get("decision_days", (0, None, None, None))
     figures["decision_days"] = {"count": count, "median": median, "p90": p90}
@@ -125,8 +129,12 @@ def _uses(rows: list[Row]) -> list[dict[str, Any]]:
         return []
     labels = {use.code: _labels(use, "label") for use in project_uses().filter(code__in=list(found))}
     uses = [
-        {"use": code, **labels.get(code, {"name_fr": code, "name_ar": "", "name_en": ""}), "files": count,
-         "floor_area_m2": value or 0.0}
+        {
+            "use": code,
+            **labels.get(code, {"name_fr": code, "name_ar": "", "name_en": ""}),
+            "files": count,
+            "floor_area_m2": value or 0.0,
+        }
         for code, (count, value) in found.items()
     ]
     return sorted(uses, key=lambda row: (-row["floor_area_m2"], row["use"]))
@@ -136,7 +144,7 @@ def _flow(filters: DashboardFilters) -> list[dict[str, Any]]:
     months = _months(filters)
     flow = {month: dict.fromkeys(FLOW, 0) for month in months}
     rows = IndicatorSnapshot.objects.filter(
-        _scope(filters), period=PeriodKind.MONTH, day__in=months, breakdown="", indicator__in=FLOW
+        _scope(filters), period=Period.MONTH, day__in=months, breakdown="", indicator__in=FLOW
     ).values_list("day", "indicator", "count")
     for day, indicator, count in rows:
         flow[day][indicator] = count

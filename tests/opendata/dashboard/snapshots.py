@@ -59,15 +59,16 @@ def dashboard_dataset(places: dict[str, Territory]) -> Dataset:
     use = ProjectUse.objects.order_by("order").first()
     assert use is not None, "the catalogue's uses (migration permits 0005)"
     dataset = Dataset(
-        anfa=anfa, maarif=maarif, agency=AgencyFactory.create(code="ONEE", name_fr="Office de l'eau", name_ar="المكتب"), use=use
+        anfa=anfa,
+        maarif=maarif,
+        agency=AgencyFactory.create(code="WATER-T", name_fr="Office de l'eau", name_ar="المكتب"),
+        use=use,
     )
     _selection("year", YEAR, None, 2, dataset)
     _selection("year", YEAR, anfa, 1, dataset)
     _selection("month", MARCH, None, 1, dataset)
-    for month, filed in ((1, 5), (3, 12), (11, 4)):
+    for month, filed in ((1, 5), (11, 4)):  # March's come from its selection above
         snapshot("filed", "month", date(2025, month, 1), filed)
-    snapshot("decided", "month", MARCH, 10)
-    snapshot("authorised", "month", MARCH, 8)
     # The map: Maârif's year figures (Anfa's come from its selection above).
     snapshot("filed", "year", YEAR, 30, territory=maarif)
     snapshot("decision_days", "year", YEAR, 20, value=60.0, median=55.0, p90=90.0, territory=maarif)

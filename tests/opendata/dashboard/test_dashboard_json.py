@@ -47,15 +47,35 @@ def test_year_of_the_nation(client: Client, dataset: Dataset) -> None:
     assert steps["instruction"] == {"step": "instruction", "files": 0, "median_days": None, "p90_days": None}
     assert steps["decision"]["p90_days"] == 88.25
     assert charts["opinions"] == [
-        {"agency": "ONEE", "name_fr": "Office de l'eau", "name_ar": "المكتب", "name_en": "", "on_time": 14, "late": 4, "tacit": 0}
+        {
+            "agency": "WATER-T",
+            "name_fr": "Office de l'eau",
+            "name_ar": "المكتب",
+            "name_en": "",
+            "on_time": 14,
+            "late": 4,
+            "tacit": 0,
+        }
     ]
     assert charts["uses"] == [
-        {"use": dataset.use.code, "name_fr": dataset.use.label_fr, "name_ar": dataset.use.label_ar,
-         "name_en": dataset.use.label_en, "files": 12, "floor_area_m2": 1800.0}
+        {
+            "use": dataset.use.code,
+            "name_fr": dataset.use.label_fr,
+            "name_ar": dataset.use.label_ar,
+            "name_en": dataset.use.label_en,
+            "files": 12,
+            "floor_area_m2": 1800.0,
+        }
     ]
     assert data["communes"] == {
-        "CASA-ANFA": {"filed": 12, "decided": 10, "authorised": 8, "decision_days": 41.5,
-                      "decided_within_limit": 0.75, "authorised_floor_area_m2": 1234.5},
+        "CASA-ANFA": {
+            "filed": 12,
+            "decided": 10,
+            "authorised": 8,
+            "decision_days": 41.5,
+            "decided_within_limit": 0.75,
+            "authorised_floor_area_m2": 1234.5,
+        },
         "CASA-MAARIF": {"filed": 30, "decision_days": 55.0},
     }
 
@@ -63,7 +83,10 @@ def test_year_of_the_nation(client: Client, dataset: Dataset) -> None:
 def test_a_commune_a_month_and_a_procedure(client: Client, dataset: Dataset) -> None:
     anfa = client.get(URL, {"period": "2025", "territory": "CASA-ANFA"}).json()
     assert anfa["filters"]["territory"] == {
-        "code": "CASA-ANFA", "level": "commune", "name_fr": dataset.anfa.name_fr, "name_ar": dataset.anfa.name_ar,
+        "code": "CASA-ANFA",
+        "level": "commune",
+        "name_fr": dataset.anfa.name_fr,
+        "name_ar": dataset.anfa.name_ar,
         "name_en": dataset.anfa.name_en,
     }
     assert (anfa["figures"]["filed"], anfa["figures"]["authorised"]) == (12, 8)
