@@ -64,8 +64,8 @@ STEP_LABELS = {
 HEADLINE = [
     ("filed", gettext_lazy("Files filed")),
     ("decided", gettext_lazy("Files decided")),
-    ("authorised", gettext_lazy("Authorised")),
-    ("refused", gettext_lazy("Refused")),
+    ("authorised", gettext_lazy("Files authorised")),
+    ("refused", gettext_lazy("Files refused")),
     ("tacitly_decided", gettext_lazy("Decided tacitly")),
     ("decision_median", gettext_lazy("Median decision time")),
     ("decision_p90", gettext_lazy("Decision time, 90th percentile")),

@@ -18,7 +18,10 @@ import { rememberInUrl, statusShower, styleOf, translator, vectorTiles } from ".
 const config = readJson("dashboard-config");
 const strings = readJson("dashboard-strings");
 const t = translator(strings);
-const { locale, decimal, wholeNumber } = numberFormats(config.language);
+const { locale, wholeNumber } = numberFormats(config.language);
+// Durations, shares and areas with one decimal, as in the server's tables; axes in the locale's default.
+const decimal = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const axisNumber = new Intl.NumberFormat(locale);
 const monthFormat = new Intl.DateTimeFormat(locale, { month: "long", year: "numeric", timeZone: "UTC" });
 const shortMonth = new Intl.DateTimeFormat(locale, { month: "short", timeZone: "UTC" });
 
@@ -61,11 +64,12 @@ function headlineValues(figures) {
     tacitly_decided: number(figures.tacitly_decided),
     decision_median: days(figures.decision_days.median),
     decision_p90: days(figures.decision_days.p90),
-    within_limit: share === null ? "–" : t("share", { value: decimal.format(Math.round(share * 1000) / 10) }),
+    within_limit: share === null ? "–" : t("share", { value: decimal.format(share * 100) }),
     floor_area: t("squareMetres", { value: wholeNumber.format(figures.authorised_floor_area_m2) }),
   };
 }
 
+const DECIMAL_COLUMN = /_(days|m2)$/;
 const ROW_LABELS = {
   flow: (row) => monthLabel(row.month),
   steps: (row) => strings.steps[row.step],
@@ -95,7 +99,7 @@ function renderTable(chart) {
         "tr",
         {},
         h("th", { scope: "row" }, ROW_LABELS[chart](row)),
-        columns.slice(1).map(([key]) => h("td", {}, number(row[key], Number.isInteger(row[key]) ? 0 : 1))),
+        columns.slice(1).map(([key]) => h("td", {}, number(row[key], DECIMAL_COLUMN.test(key) ? 1 : 0))),
       ),
     ),
   );
@@ -108,7 +112,11 @@ const charts = {};
 
 function baseOption(categories, { horizontal = false } = {}) {
   const category = { type: "category", data: categories, inverse: horizontal || config.rtl };
-  const value = { type: "value", position: config.rtl && !horizontal ? "right" : undefined };
+  const value = {
+    type: "value",
+    position: config.rtl && !horizontal ? "right" : undefined,
+    axisLabel: { formatter: (number) => axisNumber.format(number) },
+  };
   return {
     animation: false,
     textStyle: { fontFamily: getComputedStyle(document.body).fontFamily },
@@ -203,7 +211,6 @@ const map = createMap(
     ]),
     bounds: config.bounds || [-17.1, 20.8, -1, 35.95],
     fitBoundsOptions: { padding: 16 },
-    cooperativeGestures: false,
   },
   { rtl: config.rtl, onUnavailable: () => showStatus(t("mapUnavailable"), "error") },
 );
@@ -218,7 +225,7 @@ function formatMapValue(value) {
   if (value === null) return t("noData");
   const indicator = elements.mapIndicator.value;
   if (indicator === "decision_days") return days(value);
-  if (indicator === "decided_within_limit") return t("share", { value: decimal.format(Math.round(value * 1000) / 10) });
+  if (indicator === "decided_within_limit") return t("share", { value: decimal.format(value * 100) });
   if (indicator === "authorised_floor_area_m2") return t("squareMetres", { value: wholeNumber.format(value) });
   return wholeNumber.format(value);
 }
@@ -248,7 +255,12 @@ function renderMap() {
       "ul",
       {},
       breaks.map((limit, index) =>
-        h("li", {}, h("span", { class: "swatch", "data-color": colorOf(limit) }), `≥ ${formatMapValue(limit)}`),
+        h(
+          "li",
+          {},
+          h("span", { class: "swatch", "data-color": colorOf(limit) }),
+          h("bdi", { dir: "ltr" }, `≥ ${formatMapValue(limit)}`),
+        ),
       ),
       h("li", {}, h("span", { class: "swatch", "data-color": NO_DATA }), t("noData")),
     ),
