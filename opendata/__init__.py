@@ -4,5 +4,7 @@
 - `indicators.py` and `sql/`: one period's snapshots from the audit trail and the files (`docs/opendata.md`).
 - `tasks.py`: the nightly refresh; `management/commands/opendata_refresh.py`: any day or range, and their
   months and years.
-The portal's pages, downloads and DCAT catalogue come next.
+- `dashboard/`: the public dashboard at `/opendata/` (page, `dashboard.json`, each chart's CSV and JSON).
+- `downloads/`: the authorised projects with their geometry, one stable URL per format.
+The catalogue of datasets and the DCAT catalogue come next.
 """
