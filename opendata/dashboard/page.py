@@ -156,7 +156,6 @@ def chart_tables(data: dict[str, Any], *, language: str) -> dict[str, dict[str, 
 def script_catalogue() -> dict[str, Any]:
     """The strings and column headers the dashboard script shows, translated into the active language."""
     return {
-        "headline": [key for key, _label in HEADLINE],
         "columns": {chart: [[key, str(header)] for key, header in columns] for chart, columns in COLUMNS.items()},
         "steps": {code: str(label) for code, label in STEP_LABELS.items()},
         "mapIndicators": {code: str(label) for code, label in MAP_LABELS.items()},
@@ -176,7 +175,6 @@ def script_catalogue() -> dict[str, Any]:
         "onTime": _("On time"),
         "late": _("Late"),
         "tacit": _("Tacit"),
-        "files": _("Files authorised"),
         "floorArea": _("Floor area (m²)"),
     }
 
