@@ -42,7 +42,14 @@ MAP_INDICATORS = {
     WITHIN_LIMIT: "value",
     FLOOR_AREA: "value",
 }
-CHARTS = ("flow", "steps", "opinions", "uses")
+# Each chart's fields, in the order of its rows' keys and of its CSV's columns.
+LABELS = ("name_fr", "name_ar", "name_en")
+CHARTS: dict[str, tuple[str, ...]] = {
+    "flow": ("month", *FLOW),
+    "steps": ("step", "files", "median_days", "p90_days"),
+    "opinions": ("agency", *LABELS, *OPINIONS.values()),
+    "uses": ("use", *LABELS, "files", "floor_area_m2"),
+}
 
 Row = tuple[str, str, int, float | None, float | None, float | None]  # indicator, breakdown, count, value, median, p90
 
@@ -51,11 +58,12 @@ Row = tuple[str, str, int, float | None, float | None, float | None]  # indicato
 class DashboardVersion:
     refreshed_at: datetime | None
 
-    def etag(self, filters: DashboardFilters) -> str:
+    def etag(self, filters: DashboardFilters, *, variant: str) -> str:
+        """A weak ETag of the selection's answer in one representation (`variant`: json, steps-csv...)."""
         stamp = self.refreshed_at.isoformat() if self.refreshed_at else ""
         query = "&".join(f"{key}={value}" for key, value in filters.query().items())
         digest = hashlib.sha256(f"{SCHEMA_VERSION}:{stamp}:{query}".encode()).hexdigest()[:32]
-        return f'W/"dashboard-{digest}"'
+        return f'W/"dashboard-{variant}-{digest}"'
 
 
 def dashboard_version() -> DashboardVersion:

@@ -3,12 +3,13 @@
 
 A bad filter is a 400: a problem document for the JSON and the downloads, the form's error on the page. The JSON
 and the downloads carry a weak `ETag` (the last successful refresh and the selection) and `Last-Modified` (that
-refresh's end), so a revisit costs two small queries and gets 304.
+refresh's end), so a revisit costs the filters' look-ups and one query, and gets 304.
 """
 
 import csv
 import io
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ from django.utils.http import http_date, urlencode
 from django.utils.translation import get_language, get_language_bidi
 from django.views.decorators.http import require_safe
 
+from gis_core.models import TerritoryLevel
 from gis_core.problems import BadInput, problem_response
 from opendata.dashboard import selectors
 from opendata.dashboard.filters import DashboardFilters, filters_parse
@@ -35,10 +37,11 @@ from opendata.dashboard.page import (
 )
 
 CACHE_CONTROL = "public, max-age=60, must-revalidate"
+UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9_.-]")
 
 
 def _conditional(
-    request: HttpRequest, answer: Callable[[DashboardFilters, selectors.DashboardVersion], HttpResponse], suffix: str
+    request: HttpRequest, answer: Callable[[DashboardFilters, selectors.DashboardVersion], HttpResponse], variant: str
 ) -> HttpResponseBase:
     """The answer to the query's selection, or 304, or a 400 problem for a bad filter."""
     try:
@@ -46,7 +49,7 @@ def _conditional(
     except BadInput as error:
         return problem_response(400, error.title, error.detail, **error.extra)
     version = selectors.dashboard_version()
-    etag = version.etag(filters)[:-1] + f'-{suffix}"'
+    etag = version.etag(filters, variant=variant)
     modified = int(version.refreshed_at.timestamp()) if version.refreshed_at else None
     response = get_conditional_response(request, etag=etag, last_modified=modified) or answer(filters, version)
     response["ETag"] = etag
@@ -66,12 +69,11 @@ def dashboard_json(request: HttpRequest) -> HttpResponseBase:
     return _conditional(request, answer, "json")
 
 
-def _csv(rows: list[dict[str, Any]]) -> str:
+def _csv(rows: list[dict[str, Any]], *, fields: tuple[str, ...]) -> str:
     text = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(text, fieldnames=list(rows[0]), lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    writer = csv.DictWriter(text, fieldnames=fields, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
     return text.getvalue()
 
 
@@ -85,11 +87,14 @@ def chart_download(request: HttpRequest, chart: str, extension: str) -> HttpResp
     def answer(filters: DashboardFilters, version: selectors.DashboardVersion) -> HttpResponse:
         rows = selectors.dashboard_data(filters=filters, version=version)["charts"][chart]
         if extension == "csv":
-            response = HttpResponse(_csv(rows), content_type="text/csv; charset=utf-8; header=present")
+            response = HttpResponse(
+                _csv(rows, fields=selectors.CHARTS[chart]), content_type="text/csv; charset=utf-8; header=present"
+            )
         else:
             response = HttpResponse(json.dumps(rows, ensure_ascii=False), content_type="application/json")
         names = [chart, *(value for value in filters.query().values() if value)]
-        response["Content-Disposition"] = f'attachment; filename="{"_".join(names)}.{extension}"'
+        filename = UNSAFE_IN_FILENAME.sub("-", "_".join(names))
+        response["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
         return response
 
     return _conditional(request, answer, f"{chart}-{extension}")
@@ -115,11 +120,10 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "bounds": selectors.communes_extent(),
         "api": reverse("opendata:dashboard-json"),
         "tiles": reverse("tiles:tilejson", kwargs={"layer": "territories"}),
-        "communeLevel": "commune",
+        "communeLevel": TerritoryLevel.COMMUNE.value,
     }
     context = {
         "data": data,
-        "filters": filters,
         "error": error,
         "query": query,
         "territories": territory_groups(selectors.territory_options(), language=language),
@@ -127,7 +131,6 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "periods": period_options(first=selectors.first_year(), today=timezone.localdate()),
         "dashboard_config": config,
         "dashboard_strings": script_catalogue(),
-        "language": language,
         "tables": chart_tables(data, language=language),
         "headline": headline(data["figures"]),
         "map_indicators": MAP_LABELS,

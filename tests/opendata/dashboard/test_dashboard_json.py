@@ -150,6 +150,8 @@ def test_chart_downloads(client: Client, dataset: Dataset) -> None:
     as_json = client.get("/opendata/dashboard/flow.json", {"period": "2025", "territory": "CASA-ANFA"})
     assert as_json["Content-Type"] == "application/json"
     assert as_json.json() == client.get(URL, {"period": "2025", "territory": "CASA-ANFA"}).json()["charts"]["flow"]
+    empty = client.get("/opendata/dashboard/opinions.csv", {"period": "2025", "procedure": "occupancy-permit"})
+    assert empty.content.decode() == "agency,name_fr,name_ar,name_en,on_time,late,tacit\r\n"  # the header still
     assert client.get("/opendata/dashboard/steps.xlsx").status_code == 404
     assert client.get("/opendata/dashboard/secrets.csv").status_code == 404
     assert client.get("/opendata/dashboard/uses.csv", {"period": "20x5"}).status_code == 400
