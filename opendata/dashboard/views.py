@@ -126,6 +126,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "data": data,
         "error": error,
         "query": query,
+        "refreshed_at": version.refreshed_at,
         "territories": territory_groups(selectors.territory_options(), language=language),
         "procedures": procedure_choices(selectors.procedure_options(), language=language),
         "periods": period_options(first=selectors.first_year(), today=timezone.localdate()),

@@ -167,12 +167,16 @@ const CHART_OPTIONS = {
   }),
 };
 
+/** A row without any figure (a month without files, a step without files). */
+const CHART_EMPTY = (row) => Object.values(row).every((value) => typeof value === "string" || !value);
+
 function renderChart(chart) {
   const element = document.getElementById(`chart-${chart}`);
   const rows = data.charts[chart];
-  element.classList.toggle("chart-empty", rows.length === 0);
   if (!charts[chart]) charts[chart] = echarts.init(element, null, { renderer: "canvas", locale: "EN" });
-  charts[chart].setOption(CHART_OPTIONS[chart](rows), { notMerge: true });
+  const empty = rows.length === 0 || rows.every((row) => CHART_EMPTY(row));
+  const title = empty ? { text: t("noData"), left: "center", top: "middle", textStyle: { color: "#5d6b66" } } : undefined;
+  charts[chart].setOption({ ...CHART_OPTIONS[chart](rows), title }, { notMerge: true });
   charts[chart].resize();
 }
 
@@ -190,7 +194,7 @@ const map = createMap(
         source: "territories",
         "source-layer": "territories",
         filter: ["==", ["get", "level"], config.communeLevel],
-        paint: { "fill-color": NO_DATA, "fill-opacity": ["case", ["boolean", ["feature-state", "hover"], false], 1, 0.85] },
+        paint: { "fill-color": NO_DATA, "fill-opacity": ["case", ["boolean", ["feature-state", "hover"], false], 0.7, 1] },
       },
       {
         id: "communes-line",
