@@ -1,5 +1,6 @@
 """From the files to the dashboard: three files decided in March 2025, refreshed by `opendata_refresh`, then read
-through `/opendata/dashboard.json`; every figure below is computed by hand from the marks."""
+through `/opendata/dashboard.json`; every figure below is computed by hand from the marks. No answer of the
+dashboard (page, JSON, charts' data) names the applicant, the file's title or its reference."""
 
 import io
 from datetime import UTC, datetime, timedelta
@@ -8,12 +9,13 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from demo.generate_dossiers import FileHistory, histories_write
+from demo.generate_dossiers import APPLICANT, FileHistory, histories_write
 from gis_core.models import Territory
-from permits.models import Decision, Procedure
+from permits.models import Decision, Dossier, Procedure
 from permits.workflow import Action
 
 pytestmark = pytest.mark.django_db
+TITLE = "Villa de Yasmine Benali"
 
 
 def decided(commune: Territory, at: datetime, *, filed_days_before: int, area: float, decision: str) -> FileHistory:
@@ -25,7 +27,7 @@ def decided(commune: Territory, at: datetime, *, filed_days_before: int, area: f
 
 def test_refreshed_files_read_on_the_dashboard(client: Client, places: dict[str, Territory]) -> None:
     anfa, maarif = places["anfa"], places["maarif"]
-    histories_write(
+    files = histories_write(
         [
             # filed March 10 and March 5; filed February 16
             decided(
@@ -73,3 +75,16 @@ def test_refreshed_files_read_on_the_dashboard(client: Client, places: dict[str,
     assert flow["2025-02"] == {"month": "2025-02", "filed": 0, "decided": 0, "authorised": 0}  # not refreshed
     anfa_year = client.get("/opendata/dashboard.json", {"period": "2025", "territory": "CASA-ANFA"}).json()
     assert anfa_year["figures"]["decision_days"]["median"] == pytest.approx(15.0)
+
+    # Nothing that names a person or a file, in any of the dashboard's answers.
+    Dossier.objects.filter(pk__in=[file.pk for file in files]).update(title=TITLE)
+    private = [APPLICANT, TITLE, *(file.reference for file in files if file.reference)]
+    answers = [client.get("/opendata/", {"period": "2025"}), client.get("/opendata/dashboard.json", {"period": "2025"})]
+    answers += [
+        client.get(f"/opendata/dashboard/{chart}.{extension}", {"period": "2025-03"})
+        for chart in ("flow", "steps", "opinions", "uses")
+        for extension in ("csv", "json")
+    ]
+    for answer in answers:
+        assert answer.status_code == 200
+        assert not [fact for fact in private if fact in answer.content.decode()]
