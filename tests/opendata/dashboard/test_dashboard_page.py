@@ -88,3 +88,15 @@ def test_bad_filter_is_the_forms_error(dataset: Dataset) -> None:
 def test_no_personal_data_on_the_page(dataset: Dataset) -> None:
     html = page("fr", "?period=2025")
     assert "@" not in re.sub(r"<script.*?</script>|<link[^>]*>", "", html, flags=re.S)
+
+
+def test_before_any_refresh(places: dict[str, Territory]) -> None:
+    """No snapshot yet (a new platform): the page and the JSON answer with zeros, no Last-Modified."""
+    html = page("fr")
+    assert figure(html, "filed") == "0"
+    assert figure(html, "decision_median") == "\u2013"
+    assert "Dernière actualisation" not in html
+    answer = Client().get("/opendata/dashboard.json")
+    assert answer.status_code == 200
+    assert "Last-Modified" not in answer
+    assert answer.json()["communes"] == {}
