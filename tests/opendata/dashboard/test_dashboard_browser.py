@@ -77,6 +77,8 @@ def test_charts_map_and_filters(browser: Browser, live_server: LiveServer, datas
     )
     page.get_by_label("Période").select_option("2025-03")
     expect(filed).to_have_text("0")  # Anfa has no month rows
+    title = "() => echarts.getInstanceByDom(document.getElementById('chart-uses')).getOption().title?.[0]?.text"
+    assert page.evaluate(title) == "Aucune donnée"  # an empty chart says so
     page.get_by_label("Territoire").select_option("")
     expect(filed).to_have_text("12")  # the nation in March
 
