@@ -10,7 +10,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.gis.db.models import Extent
 from django.db.models import Min, Q
@@ -94,27 +94,45 @@ def _labels(row: Any, prefix: str) -> dict[str, str]:
     return {f"name_{language}": getattr(row, f"{prefix}_{language}") or "" for language in ("fr", "ar", "en")}
 
 
-def _figures(rows: list[Row]) -> dict[str, Any]:
-    main = {
-        indicator: (count, value, median, p90)
+class Figure(NamedTuple):
+    records: int  # the snapshot's `count` (a tuple has its own `count`)
+    value: float | None
+    median: float | None
+    p90: float | None
+
+
+NO_FIGURE = Figure(0, None, None, None)
+
+
+def _totals(rows: list[Row]) -> dict[str, Figure]:
+    """The selection's figures without a breakdown, by indicator."""
+    return {
+        indicator: Figure(count, value, median, p90)
         for indicator, breakdown, count, value, median, p90 in rows
         if not breakdown
     }
-    figures: dict[str, Any] = {name: main.get(name, (0,))[0] for name in COUNTS}
-    count, _value, median, p90 = main.get("decision_days", (0, None, None, None))
-    figures["decision_days"] = {"count": count, "median": median, "p90": p90}
-    count, value, _median, _p90 = main.get(WITHIN_LIMIT, (0, None, None, None))
-    figures[WITHIN_LIMIT] = {"count": count, "share": value}
-    figures[FLOOR_AREA] = main.get(FLOOR_AREA, (0, 0.0))[1] or 0.0
+
+
+def _figures(totals: dict[str, Figure]) -> dict[str, Any]:
+    figures: dict[str, Any] = {name: totals.get(name, NO_FIGURE).records for name in COUNTS}
+    decision = totals.get("decision_days", NO_FIGURE)
+    figures["decision_days"] = {"count": decision.records, "median": decision.median, "p90": decision.p90}
+    within = totals.get(WITHIN_LIMIT, NO_FIGURE)
+    figures[WITHIN_LIMIT] = {"count": within.records, "share": within.value}
+    figures[FLOOR_AREA] = totals.get(FLOOR_AREA, NO_FIGURE).value or 0.0
     return figures
 
 
-def _steps(rows: list[Row]) -> list[dict[str, Any]]:
-    found = {indicator: (count, median, p90) for indicator, breakdown, count, _v, median, p90 in rows if not breakdown}
+def _steps(totals: dict[str, Figure]) -> list[dict[str, Any]]:
     return [
-        {"step": step.removesuffix("_days"), "files": count, "median_days": median, "p90_days": p90}
+        {
+            "step": step.removesuffix("_days"),
+            "files": figure.records,
+            "median_days": figure.median,
+            "p90_days": figure.p90,
+        }
         for step in STEPS
-        for count, median, p90 in [found.get(step, (0, None, None))]
+        for figure in [totals.get(step, NO_FIGURE)]
     ]
 
 
@@ -191,11 +209,12 @@ def dashboard_data(*, filters: DashboardFilters, version: DashboardVersion) -> d
             indicator__in=SELECTION_INDICATORS,
         ).values_list("indicator", "breakdown", "count", "value", "median", "p90")
     )
+    totals = _totals(rows)
     return {
         "filters": {**filters.query(), "territory": _territory(filters.territory)},
         "refreshed_at": version.refreshed_at.isoformat() if version.refreshed_at else None,
-        "figures": _figures(rows),
-        "charts": {"flow": _flow(filters), "steps": _steps(rows), "opinions": _opinions(rows), "uses": _uses(rows)},
+        "figures": _figures(totals),
+        "charts": {"flow": _flow(filters), "steps": _steps(totals), "opinions": _opinions(rows), "uses": _uses(rows)},
         "communes": _communes(filters),
     }
 
