@@ -9,4 +9,5 @@
 - `downloads/`: the files at `/opendata/datasets/` (authorised projects, indicator tables and histories).
 - `dcat/`: the DCAT-AP 3 catalogue at `/opendata/catalog` (`.jsonld`, `.ttl`, `.rdf`), for harvesters.
 - `pages/` and `templates/opendata/`: the datasets' pages at `/opendata/datasets/` and `/opendata/datasets/<slug>/`.
+- `dashboard/`: the public dashboard at `/opendata/` (page, `dashboard.json`, each chart's CSV and JSON).
 """

@@ -2,12 +2,16 @@
 
 from django.urls import path
 
+from opendata.dashboard import views as dashboard
 from opendata.dcat import views as dcat
 from opendata.downloads import views as downloads
 from opendata.pages import views as pages
 
 app_name = "opendata"
 urlpatterns = [
+    path("", dashboard.dashboard_page, name="dashboard"),
+    path("dashboard.json", dashboard.dashboard_json, name="dashboard-json"),
+    path("dashboard/<str:chart>.<str:extension>", dashboard.chart_download, name="chart-download"),
     path("catalog", dcat.catalog, name="catalog"),
     path("catalog.<str:extension>", dcat.catalog_file, name="catalog-file"),
     path("datasets/", pages.dataset_list, name="dataset-list"),

@@ -54,6 +54,11 @@ mkdir -p web/static/vendor/pdfjs
 cp -u node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs web/static/vendor/pdfjs/
 cp -ru node_modules/pdfjs-dist/standard_fonts node_modules/pdfjs-dist/cmaps node_modules/pdfjs-dist/wasm web/static/vendor/pdfjs/
 
+# Apache ECharts (the open-data dashboard's charts): the "common" build (line, bar, pie, the usual components),
+# canvas renderer; no eval, so the strict CSP suffices.
+mkdir -p web/static/vendor/echarts
+cp -u node_modules/echarts/dist/echarts.common.min.js web/static/vendor/echarts/
+
 po_files="$(find locale web parcels gis_core -name '*.po' 2>/dev/null || true)"
 if [ -n "$po_files" ]; then
   if [ ! -f var/.messages.stamp ] || [ -n "$(find locale web parcels gis_core -name '*.po' -newer var/.messages.stamp 2>/dev/null)" ]; then

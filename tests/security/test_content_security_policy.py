@@ -60,7 +60,9 @@ def signed_in(db: None) -> Client:
 
 
 @pytest.mark.django_db(databases=["default", "geoportal"])  # the public pages read through the reader
-@pytest.mark.parametrize("path", ["/", "/map/", "/accounts/login/", "/verify/no-such-token/", "/admin/login/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/map/", "/opendata/", "/accounts/login/", "/verify/no-such-token/", "/admin/login/"]
+)
 def test_public_pages_carry_the_strict_policy_and_frame_denial(client: Client, path: str) -> None:
     response = client.get(path)
     assert response["Content-Type"].startswith("text/html")
