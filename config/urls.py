@@ -1,8 +1,10 @@
 """Top-level URL map: each face mounts its own urls module."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+from ogc_services.wms.views import ows_root
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -16,7 +18,8 @@ urlpatterns = [
     path("api/", include("permits.api.urls")),  # files, workflow, opinions, remarks (authenticated)
     path("ogc", include("ogc_services.urls")),  # /ogc and /ogc/...: the landing page has no slash
     path("i18n/", include("django.conf.urls.i18n")),
-    path("ows", include("ogc_services.wms.urls")),  # WMS, WMTS (MapProxy over MapServer) and WFS (MapServer)
+    re_path(r"^ows/?$", ows_root, name="ows-root"),  # WMS, WMTS and WFS by their SERVICE parameter
+    path("ows/", include("ogc_services.wms.urls")),  # MapProxy's own paths: /ows/service, /ows/wms, /ows/wmts/...
     path("tiles/", include("tiles.urls")),  # vector tiles (MVT) and TileJSON
     path("opendata/", include("opendata.urls")),  # open data: dataset downloads
     path("", include("gis_core.signing.urls")),  # /verify/<token>/ (public), /tsa/ (local TSA, development)

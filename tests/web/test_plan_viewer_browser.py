@@ -417,7 +417,12 @@ def test_a_plan_of_many_pages_shows_its_first_page_after_one_request(
     dossier, large = plan_file["dossier"], plan_file["large"]
     page, watch = signed_in_page(browser, live_server, plan_file["sessions"]["desk"])
     downloads: list[Any] = []
-    page.on("requestfinished", lambda request: "/download/" in request.url and downloads.append(request))
+
+    def finished(request: Any) -> None:
+        if "/download/" in request.url:
+            downloads.append(request)
+
+    page.on("requestfinished", finished)
     open_plans(page, f"{live_server.url}/office/files/{dossier.pk}/plans/?document={large.pk}")
     expect(page.locator(".plan-thumbnail")).to_have_count(LARGE_PAGES)
     shown_at = page.evaluate(
