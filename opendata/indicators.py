@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from gis_core.sql_files import run_sql
+from gis_core.sql_files import run_sql, sql_text
 from opendata.models import IndicatorSnapshot, RefreshOutcome, RefreshRun
 from permits.commissions.models import SessionStatus
 from permits.models import AUTHORISING_DECISIONS, ConsultationStatus, Decision
@@ -48,11 +48,13 @@ def day_window(day: date) -> DayWindow:
     return DayWindow(day=day, start=start, end=datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone))
 
 
-def _parameters(window: DayWindow) -> dict[str, object]:
+def facts_parameters(window: DayWindow, *, communes: list[int] | None = None) -> dict[str, object]:
+    """The parameters of the SQL files that read the facts (`communes`: the files of these communes only)."""
     return {
         "day": window.day,
         "start": window.start,
         "end": window.end,
+        "communes": communes,
         "tz": settings.TIME_ZONE,
         "actions": [_event(action) for action in MARKS],
         "submit": _event(Action.SUBMIT),
@@ -86,17 +88,23 @@ def _decision_limits_store(cursor: object, window: DayWindow) -> None:
         )
 
 
+def file_facts_build(cursor: object, window: DayWindow, parameters: dict[str, object]) -> None:
+    """The temporary table `opendata_file_facts` of the files with an event in the window, dropped at commit (call
+    it in a transaction), with each decided file's limit counted from filing."""
+    cursor.execute("DROP TABLE IF EXISTS opendata_file_facts")  # type: ignore[attr-defined]  # an earlier window's
+    cursor.execute(sql_text("opendata", "file_facts"), parameters)  # type: ignore[attr-defined]
+    _decision_limits_store(cursor, window)
+
+
 @transaction.atomic
 def snapshots_compute(*, day: date) -> int:
     """Replace the snapshots of `day`; the number of rows written."""
     window = day_window(day)
-    parameters = _parameters(window)
+    parameters = facts_parameters(window)
     IndicatorSnapshot.objects.filter(day=day).delete()
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor
-        cursor.execute("DROP TABLE IF EXISTS opendata_file_facts")  # left by an earlier day in this transaction
-        run_sql(cursor, "opendata", "file_facts", parameters)
-        _decision_limits_store(cursor, window)
+        file_facts_build(cursor, window, parameters)
         run_sql(cursor, "opendata", "file_indicators", parameters)
         run_sql(cursor, "opendata", "commission_indicators", parameters)
     return IndicatorSnapshot.objects.filter(day=day).count()

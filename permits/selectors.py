@@ -76,6 +76,16 @@ def _visibility_q(user: Any) -> Q | None:
     return visible
 
 
+def office_territories(*, user: Any) -> list[int | None]:
+    """The territories over which the user holds a back-office role (`TERRITORIAL_ROLES`), None for a national one
+    (a superuser's); empty for anyone else (an applicant, a commission member only)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if user.is_superuser:
+        return [None]
+    return list(access.memberships_of(user, TERRITORIAL_ROLES).values_list("territory_id", flat=True).distinct())
+
+
 def dossiers_visible_to(*, user: Any) -> QuerySet[Dossier]:
     queryset = Dossier.objects.select_related("procedure", "commune")
     visible = _visibility_q(user)
