@@ -31,10 +31,12 @@ class Table:
         return [column.key for column in self.columns]
 
     @property
-    def lines(self) -> list[tuple[int | None, tuple[Value, ...]]]:
-        """Each row with its file (None in the tables that list no file), for the page."""
+    def lines(self) -> list[tuple[int | None, list[tuple[Value, bool]]]]:
+        """For the page: each row's file (None in the tables that list no file) and its cells, each with whether its
+        column is a number (aligned at the end)."""
         files: list[int | None] = list(self.files) or [None] * len(self.rows)
-        return list(zip(files, self.rows, strict=True))
+        numeric = [column.numeric for column in self.columns]
+        return [(file, list(zip(row, numeric, strict=True))) for file, row in zip(files, self.rows, strict=True)]
 
     def column(self, key: str) -> list[Value]:
         index = self.keys.index(key)
