@@ -281,21 +281,37 @@ def _limits_table(*, user: Any, scope: StaffScope, today: date) -> Table:
 # --- the page -------------------------------------------------------------------------------------------------
 
 
-TABLE_KEYS = ("desks", "processing-times", "agencies", "commissions", "limits", "bottlenecks")
+PERIOD_TABLES = {
+    "desks": _desks_table,
+    "processing-times": _times_table,
+    "agencies": _agencies_table,
+    "commissions": _commissions_table,
+}
+TABLE_KEYS = (*PERIOD_TABLES, "limits", "bottlenecks")
+
+
+def _figures(scope: StaffScope, period: Period) -> PeriodFigures:
+    with transaction.atomic(), connection.cursor() as cursor:  # the facts' temporary table lives until the commit
+        return _period_figures(cursor, scope, period)
 
 
 def office_statistics(*, user: Any, scope: StaffScope, period: Period, today: date) -> list[Table]:
     """Every table of the page, in `TABLE_KEYS` order: the period's figures, the files over or close to their limit
-    today, the bottlenecks of the last 30 days (the period's figures when it is that one)."""
-    with transaction.atomic(), connection.cursor() as cursor:  # the facts' temporary table lives until the commit
-        figures = _period_figures(cursor, scope, period)
-        recent = recent_period(today)
-        last_days = figures if period == recent else _period_figures(cursor, scope, recent)
+    today, the bottlenecks of the last 30 days (from the period's figures when it is that one)."""
+    figures = _figures(scope, period)
+    recent = recent_period(today)
+    last_days = figures if period == recent else _figures(scope, recent)
     return [
-        _desks_table(figures),
-        _times_table(figures),
-        _agencies_table(figures),
-        _commissions_table(figures),
+        *(build(figures) for build in PERIOD_TABLES.values()),
         _limits_table(user=user, scope=scope, today=today),
         _bottlenecks_table(last_days),
     ]
+
+
+def office_table(*, key: str, user: Any, scope: StaffScope, period: Period, today: date) -> Table:
+    """One table of `TABLE_KEYS` (a download), reading only what it needs."""
+    if key == "limits":
+        return _limits_table(user=user, scope=scope, today=today)
+    if key == "bottlenecks":
+        return _bottlenecks_table(_figures(scope, recent_period(today)))
+    return PERIOD_TABLES[key](_figures(scope, period))

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 from gis_core.problems import problem_response
 from opendata.office.exports import EXPORT_FORMATS
 from opendata.office.period import PeriodError, period_choices, period_parse
-from opendata.office.selectors import TABLE_KEYS, StaffScope, office_scope, office_statistics
+from opendata.office.selectors import TABLE_KEYS, StaffScope, office_scope, office_statistics, office_table
 
 
 def _scope(request: HttpRequest) -> StaffScope:
@@ -64,8 +64,7 @@ def statistics_export(request: HttpRequest, table: str, extension: str) -> HttpR
         period = period_parse(request.GET.get("period", ""), today=today)
     except PeriodError as error:
         return problem_response(400, _("Invalid period"), str(error))
-    tables = office_statistics(user=request.user, scope=scope, period=period, today=today)
-    found = next(candidate for candidate in tables if candidate.key == table)
+    found = office_table(key=table, user=request.user, scope=scope, period=period, today=today)
     response = HttpResponse(export.write(found), content_type=export.media_type)
     suffix = f"-{period.key}" if period.key else ""
     response["Content-Disposition"] = f'attachment; filename="statistics-{table}{suffix}.{extension}"'
