@@ -3,5 +3,6 @@
 - `models.py`: `IndicatorSnapshot` (one figure of one day) and `RefreshRun` (the run log).
 - `indicators.py` and `sql/`: one day's snapshots from the audit trail and the files (`docs/opendata.md`).
 - `tasks.py`: the nightly refresh; `management/commands/opendata_refresh.py`: any day or range.
-The portal's pages, downloads and DCAT catalogue come next.
+- `downloads/`: the authorised projects' dataset; `office/`: the administration's statistics (`/office/statistics/`).
+The portal's pages and DCAT catalogue come next.
 """
