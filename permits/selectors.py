@@ -138,14 +138,17 @@ def decision_limits(*, dossier_ids: list[int]) -> dict[int, date]:
 
 
 def dossiers_by_days_left(
-    *, user: Any, order: str = "days_left", today: date | None = None
+    *, user: Any, order: str = "days_left", today: date | None = None, due_by: date | None = None
 ) -> list[tuple[Dossier, FileClock]]:
-    """The open files the user sees whose clock runs (paused ones too), by the deadline that expires first:
-    overdue first (`days_left`), or the reverse, or by filing date; each with its clock. Three queries."""
+    """The open files the user sees whose clock runs (paused ones too; with `due_by`, only the running ones whose
+    first deadline is on or before it), by the deadline that expires first: overdue first (`days_left`), or the
+    reverse, or by filing date; each with its clock. Three queries."""
     today = today or timezone.localdate()
+    files = dossiers_visible_to(user=user)
+    if due_by is not None:
+        files = files.filter(clock__next_deadline__lte=due_by)
     files = (
-        dossiers_visible_to(user=user)
-        .filter(status__in=list(workflow.FILED | {workflow.S.DECIDED}), clock__step__gt="")
+        files.filter(status__in=list(workflow.FILED | {workflow.S.DECIDED}), clock__step__gt="")
         .select_related("clock")
         .prefetch_related("procedure__step_deadlines")
         .order_by(*CLOCK_ORDERS.get(order, CLOCK_ORDERS["days_left"]))

@@ -24,6 +24,7 @@ from opendata.office.period import Period, recent_period
 from opendata.office.tables import Column, Table, Value, localized, percent, rounded
 from permits.clock import FileClock
 from permits.commissions.models import BookingStatus, SessionStatus
+from permits.deadlines import add_business_days
 from permits.models import AUTHORISING_DECISIONS, ConsultationStatus, Decision, DecisionPath, Dossier, Role
 from permits.models import ProcedureStep as Step
 from permits.selectors import dossiers_by_days_left, office_territories
@@ -241,7 +242,8 @@ def _holder(dossier: Dossier, clock: FileClock, held: dict[str, list[str]]) -> t
 
 def _limits_table(*, user: Any, scope: StaffScope, today: date) -> Table:
     listed = []
-    for dossier, clock in dossiers_by_days_left(user=user, today=today):
+    due_by = add_business_days(today, CLOSE_DAYS + 1)  # a bound for the query; the clock's figures decide
+    for dossier, clock in dossiers_by_days_left(user=user, today=today, due_by=due_by):
         limit = clock.next
         in_scope = scope.communes is None or dossier.commune_id in scope.communes
         if limit is not None and in_scope and limit.days_left <= CLOSE_DAYS:

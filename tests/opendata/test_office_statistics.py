@@ -179,6 +179,16 @@ def test_the_files_over_or_close_to_their_limit_with_who_holds_them(
     client.force_login(desk)
     page = client.get("/office/statistics/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f'href="/files/{running["overdue"].pk}/"' in page
+    applicant = running["overdue"].applicant
+    applicant.first_name, applicant.last_name, applicant.email = "Yasmine", "Benali", "yasmine@example.org"
+    applicant.save()
+    csv = client.get("/office/statistics/limits.csv").content.decode("utf-8-sig")
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/office/statistics/limits.xlsx").content)).active
+    assert sheet is not None
+    cells = " ".join(str(value) for row in sheet.iter_rows(values_only=True) for value in row)
+    for text in (csv, cells):  # files by reference: nothing of the applicant
+        assert "REF-OVERDUE" in text
+        assert not any(personal in text for personal in ("Yasmine", "Benali", "yasmine@", applicant.username))
 
 
 def test_the_page_answers_in_a_fixed_number_of_queries(client: Client, places: dict[str, Territory]) -> None:
