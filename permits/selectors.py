@@ -14,6 +14,7 @@ open or authorised file on the same ground; anyone else (the applicant) only the
 map shows, so that drawing footprints over a commune reveals nothing of other people's unpublished files.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -25,7 +26,7 @@ from django.utils import timezone
 from gis_core.documents.models import StoredDocument
 from parcels.geometry_input import geodesic_area
 from permits import access, workflow
-from permits.clock import FileClock, clock_rules, file_clock, filing_rule, limit_deadline
+from permits.clock import FileClock, file_clock, filing_rule, limit_deadline, step_rules
 from permits.deadlines import business_days_remaining
 from permits.dispatch import dossier_ground
 from permits.errors import DossierNotFound, NotFound
@@ -44,6 +45,7 @@ from permits.models import (
     ProjectUse,
     Remark,
     Role,
+    StepDeadline,
     UserProfile,
     mask_national_id,
 )
@@ -121,19 +123,26 @@ def dossier_clock(*, dossier: Dossier, today: date | None = None) -> FileClock |
 
 def decision_limits(*, dossier_ids: list[int]) -> dict[int, date]:
     """The last day of each file's limit counted from filing, from its clock (kept after the decision), for the
-    files whose procedure has one; by file id."""
-    clocks = (
-        DossierClock.objects.filter(dossier_id__in=dossier_ids, filed_on__isnull=False)
-        .select_related("dossier__procedure")
-        .prefetch_related("dossier__procedure__step_deadlines")
+    files whose procedure has one; by file id. Two queries; files of a procedure filed on the same day (and paused
+    as long) share their deadline, computed once."""
+    clocks = list(
+        DossierClock.objects.filter(dossier_id__in=dossier_ids, filed_on__isnull=False).values_list(
+            "dossier_id", "dossier__procedure_id", "filed_on", "filing_paused_days"
+        )
     )
+    rows: dict[int, list[StepDeadline]] = defaultdict(list)
+    for row in StepDeadline.objects.filter(procedure_id__in={clock[1] for clock in clocks}):
+        rows[row.procedure_id].append(row)
+    rules = {procedure_id: filing_rule(step_rules(found)) for procedure_id, found in rows.items()}
+    deadlines: dict[tuple[int, date, int], date] = {}
     limits = {}
-    for clock in clocks:
-        rule = filing_rule(clock_rules(clock.dossier))
-        if rule is not None and clock.filed_on is not None:
-            limits[clock.dossier_id] = limit_deadline(
-                start=clock.filed_on, rule=rule, paused_days=clock.filing_paused_days
-            )
+    for dossier_id, procedure_id, filed_on, paused_days in clocks:
+        rule = rules.get(procedure_id)
+        if rule is not None and filed_on is not None:  # never None here: filtered out by the query
+            key = (procedure_id, filed_on, paused_days)
+            if key not in deadlines:
+                deadlines[key] = limit_deadline(start=filed_on, rule=rule, paused_days=paused_days)
+            limits[dossier_id] = deadlines[key]
     return limits
 
 
