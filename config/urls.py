@@ -22,6 +22,7 @@ urlpatterns = [
     path("ows/", include("ogc_services.wms.urls")),  # MapProxy's own paths: /ows/service, /ows/wms, /ows/wmts/...
     path("tiles/", include("tiles.urls")),  # vector tiles (MVT) and TileJSON
     path("opendata/", include("opendata.urls")),  # open data: dataset downloads
+    path("office/statistics/", include("opendata.office.urls")),  # the administration's statistics (staff)
     path("", include("gis_core.signing.urls")),  # /verify/<token>/ (public), /tsa/ (local TSA, development)
     path("", include("web.commission_urls")),  # slot booking, commission sessions, signatures (web pages)
     path("", include("web.urls")),

@@ -10,4 +10,5 @@
 - `dcat/`: the DCAT-AP 3 catalogue at `/opendata/catalog` (`.jsonld`, `.ttl`, `.rdf`), for harvesters.
 - `pages/` and `templates/opendata/`: the datasets' pages at `/opendata/datasets/` and `/opendata/datasets/<slug>/`.
 - `dashboard/`: the public dashboard at `/opendata/` (page, `dashboard.json`, each chart's CSV and JSON).
+- `office/`: the administration's statistics at `/office/statistics/` (staff only; CSV and XLSX exports).
 """

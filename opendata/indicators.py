@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from gis_core.sql_files import run_sql
+from gis_core.sql_files import run_sql, sql_text
 from opendata.models import IndicatorSnapshot, Period, RefreshOutcome, RefreshRun
 from permits.commissions.models import SessionStatus
 from permits.models import AUTHORISING_DECISIONS, ConsultationStatus, Decision
@@ -71,13 +71,21 @@ def period_window(period: Period, day: date) -> PeriodWindow:
     return PeriodWindow(period=period, day=first, until=until)
 
 
-def _parameters(window: PeriodWindow) -> dict[str, object]:
+def span_window(first: date, last: date) -> PeriodWindow:
+    """The days `first` to `last` included, counted as one window (the office statistics' periods); its `period`
+    only matters to the snapshots, which a span never writes."""
+    return PeriodWindow(period=Period.DAY, day=first, until=last + timedelta(days=1))
+
+
+def facts_parameters(window: PeriodWindow, *, communes: list[int] | None = None) -> dict[str, object]:
+    """The parameters of the SQL files that read the facts (`communes`: the files of these communes only)."""
     return {
         "period": str(window.period),
         "day": window.day,
         "until": window.until,
         "start": window.start,
         "end": window.end,
+        "communes": communes,
         "tz": settings.TIME_ZONE,
         "actions": [_event(action) for action in MARKS],
         "submit": _event(Action.SUBMIT),
@@ -104,24 +112,32 @@ def _decision_limits_store(cursor: object, window: PeriodWindow) -> None:
     )
     ids = [row[0] for row in cursor.fetchall()]  # type: ignore[attr-defined]
     limits = decision_limits(dossier_ids=ids)
-    cursor.execute(  # type: ignore[attr-defined]
-        "UPDATE opendata_file_facts f SET decision_limit = l.day"
-        " FROM unnest(%s::bigint[], %s::date[]) AS l(dossier_id, day) WHERE f.dossier_id = l.dossier_id",
-        [list(limits), list(limits.values())],
-    )  # one statement (a hash join): one UPDATE per file would scan the table once per file
+    if limits:  # one statement: a period's thousands of files are not updated one scan each
+        cursor.execute(  # type: ignore[attr-defined]
+            "UPDATE opendata_file_facts f SET decision_limit = l.last_day"
+            " FROM unnest(%s::bigint[], %s::date[]) AS l(dossier_id, last_day) WHERE f.dossier_id = l.dossier_id",
+            [list(limits), list(limits.values())],
+        )
+
+
+def file_facts_build(cursor: object, window: PeriodWindow, parameters: dict[str, object]) -> None:
+    """The temporary table `opendata_file_facts` of the files with an event in the window, dropped at commit (call
+    it in a transaction), with each decided file's limit counted from filing."""
+    cursor.execute("DROP TABLE IF EXISTS opendata_file_facts")  # type: ignore[attr-defined]  # an earlier window's
+    cursor.execute(sql_text("opendata", "file_facts"), parameters)  # type: ignore[attr-defined]
+    cursor.execute("ANALYZE opendata_file_facts")  # type: ignore[attr-defined]  # never analysed by autovacuum
+    _decision_limits_store(cursor, window)
 
 
 @transaction.atomic
 def snapshots_compute(*, window: PeriodWindow) -> int:
     """Replace the snapshots of the window's period; the number of rows written."""
-    parameters = _parameters(window)
+    parameters = facts_parameters(window)
     rows = IndicatorSnapshot.objects.filter(period=window.period, day=window.day)
     rows.delete()
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor
-        cursor.execute("DROP TABLE IF EXISTS opendata_file_facts")  # left by an earlier window in this transaction
-        run_sql(cursor, "opendata", "file_facts", parameters)
-        _decision_limits_store(cursor, window)
+        file_facts_build(cursor, window, parameters)
         run_sql(cursor, "opendata", "file_indicators", parameters)
         run_sql(cursor, "opendata", "commission_indicators", parameters)
     return rows.count()

@@ -23,6 +23,7 @@ applies the day after the deadline.
 """
 
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -82,10 +83,14 @@ def limit_deadline(*, start: date, rule: StepDeadline, paused_days: int = 0) -> 
     return add_business_days(start, rule.business_days + paused_days)
 
 
-def clock_rules(dossier: Dossier) -> dict[str, StepDeadline]:
-    """The procedure's clock steps (`StepDeadline` rows of `CLOCK_STEPS` that set a limit), by step."""
-    rows = dossier.procedure.step_deadlines.all()  # prefetched by the lists that show many files
+def step_rules(rows: Iterable[StepDeadline]) -> dict[str, StepDeadline]:
+    """A procedure's clock steps among its `StepDeadline` rows (those of `CLOCK_STEPS` that set a limit), by step."""
     return {row.step: row for row in rows if row.step in IN_CHARGE and (row.months or row.business_days)}
+
+
+def clock_rules(dossier: Dossier) -> dict[str, StepDeadline]:
+    """The file's procedure's clock steps, by step."""
+    return step_rules(dossier.procedure.step_deadlines.all())  # prefetched by the lists that show many files
 
 
 def filing_rule(rules: dict[str, StepDeadline]) -> StepDeadline | None:

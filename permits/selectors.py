@@ -14,6 +14,7 @@ open or authorised file on the same ground; anyone else (the applicant) only the
 map shows, so that drawing footprints over a commune reveals nothing of other people's unpublished files.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -25,7 +26,7 @@ from django.utils import timezone
 from gis_core.documents.models import StoredDocument
 from parcels.geometry_input import geodesic_area
 from permits import access, workflow
-from permits.clock import FileClock, clock_rules, file_clock, filing_rule, limit_deadline
+from permits.clock import FileClock, file_clock, filing_rule, limit_deadline, step_rules
 from permits.deadlines import business_days_remaining
 from permits.dispatch import dossier_ground
 from permits.errors import DossierNotFound, NotFound
@@ -44,6 +45,7 @@ from permits.models import (
     ProjectUse,
     Remark,
     Role,
+    StepDeadline,
     UserProfile,
     mask_national_id,
 )
@@ -73,6 +75,16 @@ def _visibility_q(user: Any) -> Q | None:
             dispatched = Consultation.objects.filter(agency_id=membership.agency_id).values("dossier_id")
             visible |= filed & Q(pk__in=dispatched) & access.territory_scope_q(membership.territory_id)
     return visible
+
+
+def office_territories(*, user: Any) -> list[int | None]:
+    """The territories over which the user holds a back-office role (`TERRITORIAL_ROLES`), None for a national one
+    (a superuser's); empty for anyone else (an applicant, a commission member only)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if user.is_superuser:
+        return [None]
+    return list(access.memberships_of(user, TERRITORIAL_ROLES).values_list("territory_id", flat=True).distinct())
 
 
 def dossiers_visible_to(*, user: Any) -> QuerySet[Dossier]:
@@ -110,31 +122,41 @@ def dossier_clock(*, dossier: Dossier, today: date | None = None) -> FileClock |
 
 def decision_limits(*, dossier_ids: list[int]) -> dict[int, date]:
     """The last day of each file's limit counted from filing, from its clock (kept after the decision), for the
-    files whose procedure has one; by file id."""
-    clocks = (
-        DossierClock.objects.filter(dossier_id__in=dossier_ids, filed_on__isnull=False)
-        .select_related("dossier__procedure")
-        .prefetch_related("dossier__procedure__step_deadlines")
+    files whose procedure has one; by file id. Two queries; files of a procedure filed on the same day (and paused
+    as long) share their deadline, computed once."""
+    clocks = list(
+        DossierClock.objects.filter(dossier_id__in=dossier_ids, filed_on__isnull=False).values_list(
+            "dossier_id", "dossier__procedure_id", "filed_on", "filing_paused_days"
+        )
     )
+    rows: dict[int, list[StepDeadline]] = defaultdict(list)
+    for row in StepDeadline.objects.filter(procedure_id__in={clock[1] for clock in clocks}):
+        rows[row.procedure_id].append(row)
+    rules = {procedure_id: filing_rule(step_rules(found)) for procedure_id, found in rows.items()}
+    deadlines: dict[tuple[int, date, int], date] = {}
     limits = {}
-    for clock in clocks:
-        rule = filing_rule(clock_rules(clock.dossier))
-        if rule is not None and clock.filed_on is not None:
-            limits[clock.dossier_id] = limit_deadline(
-                start=clock.filed_on, rule=rule, paused_days=clock.filing_paused_days
-            )
+    for dossier_id, procedure_id, filed_on, paused_days in clocks:
+        rule = rules.get(procedure_id)
+        if rule is not None and filed_on is not None:  # never None here: filtered out by the query
+            key = (procedure_id, filed_on, paused_days)
+            if key not in deadlines:
+                deadlines[key] = limit_deadline(start=filed_on, rule=rule, paused_days=paused_days)
+            limits[dossier_id] = deadlines[key]
     return limits
 
 
 def dossiers_by_days_left(
-    *, user: Any, order: str = "days_left", today: date | None = None
+    *, user: Any, order: str = "days_left", today: date | None = None, due_by: date | None = None
 ) -> list[tuple[Dossier, FileClock]]:
-    """The open files the user sees whose clock runs (paused ones too), by the deadline that expires first:
-    overdue first (`days_left`), or the reverse, or by filing date; each with its clock. Three queries."""
+    """The open files the user sees whose clock runs (paused ones too; with `due_by`, only the running ones whose
+    first deadline is on or before it), by the deadline that expires first: overdue first (`days_left`), or the
+    reverse, or by filing date; each with its clock. Three queries."""
     today = today or timezone.localdate()
+    files = dossiers_visible_to(user=user)
+    if due_by is not None:
+        files = files.filter(clock__next_deadline__lte=due_by)
     files = (
-        dossiers_visible_to(user=user)
-        .filter(status__in=list(workflow.FILED | {workflow.S.DECIDED}), clock__step__gt="")
+        files.filter(status__in=list(workflow.FILED | {workflow.S.DECIDED}), clock__step__gt="")
         .select_related("clock")
         .prefetch_related("procedure__step_deadlines")
         .order_by(*CLOCK_ORDERS.get(order, CLOCK_ORDERS["days_left"]))

@@ -1,9 +1,12 @@
--- One row per file with an event in the window: its marks from the audit trail up to the window's end (a re-run for a
--- closed period reads the same events) and the facts the indicators count. No personal field is selected.
+-- One row per file with an event in the window (a day, month or year; a span of days for the office statistics, whose
+-- files are those of the communes in `communes`, all when null): its marks from the audit trail up to the window's
+-- end (a re-run for a closed period reads the same events) and the facts the indicators count. No personal field.
 CREATE TEMPORARY TABLE opendata_file_facts ON COMMIT DROP AS
 WITH touched AS (
     SELECT DISTINCT dossier_id FROM permits_auditevent
     WHERE at >= %(start)s AND at < %(end)s AND action = ANY(%(actions)s) AND dossier_id IS NOT NULL
+      AND (%(communes)s::bigint[] IS NULL
+           OR dossier_id IN (SELECT id FROM permits_dossier WHERE commune_id = ANY(%(communes)s::bigint[])))
 ), marks AS (
     SELECT e.dossier_id,
            min(e.at) FILTER (WHERE e.action = %(submit)s) AS filed_at,

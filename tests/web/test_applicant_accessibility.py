@@ -181,6 +181,7 @@ BACK_OFFICE_PAGES = [
     CheckedPage("desk-queue", lambda data: reverse("web:office-queue"), user="desk"),
     CheckedPage("desk-file-awaiting", file_url("web:dossier-detail", "awaiting"), user="desk"),
     CheckedPage("desk-file-under-instruction", file_url("web:dossier-detail", "under_instruction"), user="desk"),
+    CheckedPage("office-statistics", lambda data: reverse("office-statistics:page"), user="desk"),
     CheckedPage("member-consultations", lambda data: reverse("web:office-opinions"), user="member"),
     CheckedPage("member-file", file_url("web:dossier-detail", "under_instruction"), user="member"),
     CheckedPage(
