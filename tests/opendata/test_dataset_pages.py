@@ -57,7 +57,7 @@ def test_a_dataset_page_says_how_to_reuse_it(projects: list[Dossier]) -> None:
     for extension in ("geojson", "gpkg", "fgb", "parquet", "csv"):
         assert f'href="/opendata/datasets/authorised-projects.{extension}"' in html
     assert "application/geopackage+sqlite3" in html
-    for feed in ('href="/ogc/"', 'href="/ows/service"', 'href="/tiles/"', "/tiles/authorised_projects.json"):
+    for feed in ('href="/ogc/"', 'href="/ows"', 'href="/tiles/"', "/tiles/authorised_projects.json"):
         assert feed in html
     history = page("/opendata/datasets/processing-times/", "fr").content.decode()
     assert 'href="/opendata/datasets/indicators/decision_days.csv" download dir="ltr">decision_days.csv</a>' in history

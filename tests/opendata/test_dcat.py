@@ -148,9 +148,10 @@ def test_the_catalogue_describes_the_dataset_as_harvesters_read_it(projects: lis
 
     services = set(graph.subjects(DCAT.servesDataset, DATASET))
     endpoints = {str(graph.value(service, DCAT.endpointURL)) for service in services}
-    assert endpoints == {f"{BASE}/ogc/", f"{BASE}/ows/service", f"{BASE}/tiles/"}
+    assert endpoints == {f"{BASE}/ogc/", f"{BASE}/ows", f"{BASE}/tiles/"}  # /ows: WMS, WMTS and WFS
     descriptions = {str(graph.value(service, DCAT.endpointDescription)) for service in services}
-    assert f"{BASE}/ows/service?SERVICE=WMS&REQUEST=GetCapabilities" in descriptions
+    for service in ("WMS", "WMTS", "WFS"):
+        assert f"{BASE}/ows?SERVICE={service}&REQUEST=GetCapabilities" in descriptions
     assert f"{BASE}/tiles/authorised_projects.json" in descriptions
 
 
