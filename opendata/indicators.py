@@ -14,7 +14,6 @@ from gis_core.sql_files import run_sql
 from opendata.models import IndicatorSnapshot, Period, RefreshOutcome, RefreshRun
 from permits.commissions.models import SessionStatus
 from permits.models import AUTHORISING_DECISIONS, ConsultationStatus, Decision
-from permits.selectors import decision_limits
 from permits.workflow import Action
 
 DECISIONS = (Action.DECIDE, Action.DECIDE_WITHOUT_COMMISSION, Action.TACIT_DECISION)
@@ -96,21 +95,6 @@ def _parameters(window: PeriodWindow) -> dict[str, object]:
     }
 
 
-def _decision_limits_store(cursor: object, window: PeriodWindow) -> None:
-    """Each file decided in the window gets the last day of its legal limit counted from filing (its clock's)."""
-    cursor.execute(  # type: ignore[attr-defined]
-        "SELECT dossier_id FROM opendata_file_facts WHERE decided_at >= %s AND decided_at < %s",
-        [window.start, window.end],
-    )
-    ids = [row[0] for row in cursor.fetchall()]  # type: ignore[attr-defined]
-    limits = decision_limits(dossier_ids=ids)
-    cursor.execute(  # type: ignore[attr-defined]
-        "UPDATE opendata_file_facts f SET decision_limit = l.day"
-        " FROM unnest(%s::bigint[], %s::date[]) AS l(dossier_id, day) WHERE f.dossier_id = l.dossier_id",
-        [list(limits), list(limits.values())],
-    )  # one statement (a hash join): one UPDATE per file would scan the table once per file
-
-
 @transaction.atomic
 def snapshots_compute(*, window: PeriodWindow) -> int:
     """Replace the snapshots of the window's period; the number of rows written."""
@@ -121,7 +105,6 @@ def snapshots_compute(*, window: PeriodWindow) -> int:
         cursor = wrapper.cursor
         cursor.execute("DROP TABLE IF EXISTS opendata_file_facts")  # left by an earlier window in this transaction
         run_sql(cursor, "opendata", "file_facts", parameters)
-        _decision_limits_store(cursor, window)
         run_sql(cursor, "opendata", "file_indicators", parameters)
         run_sql(cursor, "opendata", "commission_indicators", parameters)
     return rows.count()

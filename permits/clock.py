@@ -11,7 +11,8 @@ a file filed again after being returned incomplete starts it again on the new fi
 `restart` (it resumes otherwise).
 
 Writes: `clock_transition` is called by `permits.services.common.transition_run` for every transition of the
-workflow and keeps `DossierClock` (step start, pauses, deadline dates for the back office's ordering).
+workflow and keeps `DossierClock` (step start, pauses, deadline dates for the back office's ordering, and the last
+day of the limit counted from filing, `filing_limit`, kept once the file is decided: the open-data indicators read it).
 Reads: `file_clock(dossier=, today=)` gives the figures every face shows (the page, the back office, the API);
 `tacit_shortfall` is the workflow's guard of the tacit decision. `clock_rebuild` replays a file's clock from its
 audit trail (`manage.py clock_rebuild`: files filed before the clock existed). Outcomes (reminders, escalations, tacit
@@ -41,6 +42,7 @@ from permits.models import (
     SilenceOutcome,
     StepDeadline,
 )
+from permits.workflow import DECIDED_GROUP
 
 S = DossierStatus
 STEP_OF_STATUS: dict[str, str] = {
@@ -93,6 +95,15 @@ def filing_rule(rules: dict[str, StepDeadline]) -> StepDeadline | None:
     return next((rule for rule in rules.values() if rule.counted_from == ClockStart.FILING), None)
 
 
+def filing_limit(*, clock: DossierClock, rules: dict[str, StepDeadline]) -> date | None:
+    """The last day of the file's limit counted from filing: from its filing day, pushed by the business days it
+    was paused (None: not filed, or no such limit in its procedure). The clock's `filing_limit`."""
+    rule = filing_rule(rules)
+    if rule is None or clock.filed_on is None:
+        return None
+    return limit_deadline(start=clock.filed_on, rule=rule, paused_days=clock.filing_paused_days)
+
+
 FILING_CLOCK_RUNS = frozenset({S.SUBMITTED, S.UNDER_INSTRUCTION, S.REMARKS_ISSUED, S.IN_COMMISSION})
 
 
@@ -116,6 +127,8 @@ def clock_transition(*, dossier: Dossier, previous: str, target: str, today: dat
     else:  # signed, published, withdrawn: no clock runs any more
         clock.step, clock.step_started_on, clock.paused_since = "", None, None
     _deadlines_store(clock=clock, rules=rules, status=target)
+    if previous not in DECIDED_GROUP:  # final once the decision is recorded: kept for the indicators
+        clock.filing_limit = filing_limit(clock=clock, rules=rules)
     clock.save()
     return clock
 
@@ -170,12 +183,7 @@ def _deadlines_store(*, clock: DossierClock, rules: dict[str, StepDeadline], sta
             clock.step_deadline = limit_deadline(
                 start=clock.step_started_on, rule=rule, paused_days=clock.step_paused_days
             )
-    filing = filing_rule(rules)
-    clock.decision_deadline = None
-    if filing is not None and clock.filed_on is not None and status in FILING_CLOCK_RUNS:
-        clock.decision_deadline = limit_deadline(
-            start=clock.filed_on, rule=filing, paused_days=clock.filing_paused_days
-        )
+    clock.decision_deadline = filing_limit(clock=clock, rules=rules) if status in FILING_CLOCK_RUNS else None
     dates = [day for day in (clock.step_deadline, clock.decision_deadline) if day is not None]
     clock.next_deadline = min(dates) if dates else None
 

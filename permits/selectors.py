@@ -25,7 +25,7 @@ from django.utils import timezone
 from gis_core.documents.models import StoredDocument
 from parcels.geometry_input import geodesic_area
 from permits import access, workflow
-from permits.clock import FileClock, clock_rules, file_clock, filing_rule, limit_deadline
+from permits.clock import FileClock, file_clock
 from permits.deadlines import business_days_remaining
 from permits.dispatch import dossier_ground
 from permits.errors import DossierNotFound, NotFound
@@ -35,7 +35,6 @@ from permits.models import (
     Consultation,
     ConsultationStatus,
     Dossier,
-    DossierClock,
     DossierDocument,
     EconomicActivity,
     InstructionRound,
@@ -107,24 +106,6 @@ CLOCK_ORDERS = {
 def dossier_clock(*, dossier: Dossier, today: date | None = None) -> FileClock | None:
     """The file's clock today: its current step, deadline, business days left and what happens at expiry."""
     return file_clock(dossier=dossier, today=today or timezone.localdate())
-
-
-def decision_limits(*, dossier_ids: list[int]) -> dict[int, date]:
-    """The last day of each file's limit counted from filing, from its clock (kept after the decision), for the
-    files whose procedure has one; by file id."""
-    clocks = (
-        DossierClock.objects.filter(dossier_id__in=dossier_ids, filed_on__isnull=False)
-        .select_related("dossier__procedure")
-        .prefetch_related("dossier__procedure__step_deadlines")
-    )
-    limits = {}
-    for clock in clocks:
-        rule = filing_rule(clock_rules(clock.dossier))
-        if rule is not None and clock.filed_on is not None:
-            limits[clock.dossier_id] = limit_deadline(
-                start=clock.filed_on, rule=rule, paused_days=clock.filing_paused_days
-            )
-    return limits
 
 
 def dossiers_by_days_left(
