@@ -151,13 +151,14 @@ def _applicant() -> Any:
 
 def _clock(dossier: Dossier, history: FileHistory) -> DossierClock:
     """The file's clock as its marks leave it: its filing day, pauses and limit counted from filing."""
-    clock = DossierClock(
+    filed_on = history.marks[0][1].astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+    paused_days = history.filing_paused_days
+    return DossierClock(
         dossier=dossier,
-        filed_on=history.marks[0][1].astimezone(ZoneInfo(settings.TIME_ZONE)).date(),
-        filing_paused_days=history.filing_paused_days,
+        filed_on=filed_on,
+        filing_paused_days=paused_days,
+        filing_limit=filing_limit(filed_on=filed_on, paused_days=paused_days, rules=clock_rules(history.procedure)),
     )
-    clock.filing_limit = filing_limit(clock=clock, rules=clock_rules(dossier))
-    return clock
 
 
 @transaction.atomic

@@ -37,6 +37,7 @@ from permits.models import (
     Dossier,
     DossierClock,
     DossierStatus,
+    Procedure,
     ProcedureStep,
     Role,
     SilenceOutcome,
@@ -84,9 +85,9 @@ def limit_deadline(*, start: date, rule: StepDeadline, paused_days: int = 0) -> 
     return add_business_days(start, rule.business_days + paused_days)
 
 
-def clock_rules(dossier: Dossier) -> dict[str, StepDeadline]:
+def clock_rules(procedure: Procedure) -> dict[str, StepDeadline]:
     """The procedure's clock steps (`StepDeadline` rows of `CLOCK_STEPS` that set a limit), by step."""
-    rows = dossier.procedure.step_deadlines.all()  # prefetched by the lists that show many files
+    rows = procedure.step_deadlines.all()  # prefetched by the lists that show many files
     return {row.step: row for row in rows if row.step in IN_CHARGE and (row.months or row.business_days)}
 
 
@@ -95,13 +96,13 @@ def filing_rule(rules: dict[str, StepDeadline]) -> StepDeadline | None:
     return next((rule for rule in rules.values() if rule.counted_from == ClockStart.FILING), None)
 
 
-def filing_limit(*, clock: DossierClock, rules: dict[str, StepDeadline]) -> date | None:
-    """The last day of the file's limit counted from filing: from its filing day, pushed by the business days it
-    was paused (None: not filed, or no such limit in its procedure). The clock's `filing_limit`."""
+def filing_limit(*, filed_on: date | None, paused_days: int, rules: dict[str, StepDeadline]) -> date | None:
+    """The last day of a file's limit counted from filing: from its filing day, pushed by the business days it was
+    paused (None: not filed, or no such limit in its procedure's `rules`). The clock's `filing_limit`."""
     rule = filing_rule(rules)
-    if rule is None or clock.filed_on is None:
+    if rule is None or filed_on is None:
         return None
-    return limit_deadline(start=clock.filed_on, rule=rule, paused_days=clock.filing_paused_days)
+    return limit_deadline(start=filed_on, rule=rule, paused_days=paused_days)
 
 
 FILING_CLOCK_RUNS = frozenset({S.SUBMITTED, S.UNDER_INSTRUCTION, S.REMARKS_ISSUED, S.IN_COMMISSION})
@@ -112,7 +113,7 @@ FILING_CLOCK_RUNS = frozenset({S.SUBMITTED, S.UNDER_INSTRUCTION, S.REMARKS_ISSUE
 
 def clock_transition(*, dossier: Dossier, previous: str, target: str, today: date) -> DossierClock:
     """Move the file's clock with the transition `previous` -> `target` that has just been applied."""
-    rules = clock_rules(dossier)
+    rules = clock_rules(dossier.procedure)
     clock, _created = DossierClock.objects.select_for_update().get_or_create(dossier=dossier)
     if previous in PAUSED_STEP and clock.paused_since is not None:
         _resume(clock=clock, rules=rules, today=today, step=PAUSED_STEP[previous])
@@ -128,7 +129,7 @@ def clock_transition(*, dossier: Dossier, previous: str, target: str, today: dat
         clock.step, clock.step_started_on, clock.paused_since = "", None, None
     _deadlines_store(clock=clock, rules=rules, status=target)
     if previous not in DECIDED_GROUP:  # final once the decision is recorded: kept for the indicators
-        clock.filing_limit = filing_limit(clock=clock, rules=rules)
+        clock.filing_limit = filing_limit(filed_on=clock.filed_on, paused_days=clock.filing_paused_days, rules=rules)
     clock.save()
     return clock
 
@@ -183,7 +184,11 @@ def _deadlines_store(*, clock: DossierClock, rules: dict[str, StepDeadline], sta
             clock.step_deadline = limit_deadline(
                 start=clock.step_started_on, rule=rule, paused_days=clock.step_paused_days
             )
-    clock.decision_deadline = filing_limit(clock=clock, rules=rules) if status in FILING_CLOCK_RUNS else None
+    clock.decision_deadline = (
+        filing_limit(filed_on=clock.filed_on, paused_days=clock.filing_paused_days, rules=rules)
+        if status in FILING_CLOCK_RUNS
+        else None
+    )
     dates = [day for day in (clock.step_deadline, clock.decision_deadline) if day is not None]
     clock.next_deadline = min(dates) if dates else None
 
@@ -302,7 +307,7 @@ def file_clock(*, dossier: Dossier, today: date, clock: DossierClock | None = No
         return None
     if STEP_OF_STATUS.get(dossier.status, PAUSED_STEP.get(dossier.status)) != clock.step:
         return None  # a clock not written by the file's last transition (status written outside the services)
-    rules = clock_rules(dossier)
+    rules = clock_rules(dossier.procedure)
     rule = rules.get(clock.step)
     filing = filing_rule(rules)
     current = None

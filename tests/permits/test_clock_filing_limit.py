@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from django.apps import apps
+from django.db import connection
 
 from permits import services
 from permits.clock import clock_rebuild
@@ -77,7 +78,8 @@ def test_the_migration_fills_the_clocks_written_before_the_limit(
     DossierClock.objects.create(dossier=draft)  # never filed: no limit
     DossierClock.objects.update(filing_limit=None)  # as the clocks were before the field existed
     monkeypatch.setattr(BACKFILL, "BATCH", 1)  # one clock per batch: the batches follow each other
-    BACKFILL.filing_limits_backfill(apps, None)
+    with connection.schema_editor() as editor:
+        BACKFILL.filing_limits_backfill(apps, editor)
     assert limit_of(paused) == date(2027, 4, 8)
     assert limit_of(plain.pk) == date(2027, 5, 3)  # 1 May 2027 is a Saturday (and Labour Day): Monday 3 May
     assert limit_of(draft.pk) is None
