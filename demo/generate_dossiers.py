@@ -20,10 +20,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from gis_core.models import Territory, TerritoryLevel
 from permits.audit import audit_history_append
+from permits.clock import clock_rules, filing_limit
 from permits.models import AuditEvent, Decision, Dossier, DossierClock, DossierStatus, Procedure
 from permits.selectors import project_use_codes
 from permits.workflow import Action
@@ -147,10 +149,23 @@ def _applicant() -> Any:
     return user
 
 
+def _clock(dossier: Dossier, history: FileHistory) -> DossierClock:
+    """The file's clock as its marks leave it: its filing day, pauses and limit counted from filing."""
+    filed_on = history.marks[0][1].astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+    paused_days = history.filing_paused_days
+    return DossierClock(
+        dossier=dossier,
+        filed_on=filed_on,
+        filing_paused_days=paused_days,
+        filing_limit=filing_limit(filed_on=filed_on, paused_days=paused_days, rules=clock_rules(history.procedure)),
+    )
+
+
 @transaction.atomic
 def histories_write(histories: Sequence[FileHistory]) -> list[Dossier]:
     """Write the files, their clocks and their audit events; the files, saved."""
     applicant = _applicant()
+    prefetch_related_objects([history.procedure for history in histories], "step_deadlines")  # the clocks' limits
     dossiers = Dossier.objects.bulk_create(
         [
             Dossier(
@@ -170,15 +185,7 @@ def histories_write(histories: Sequence[FileHistory]) -> list[Dossier]:
         batch_size=INSERT_BATCH,
     )
     DossierClock.objects.bulk_create(
-        [
-            DossierClock(
-                dossier=dossier,
-                filed_on=history.marks[0][1].astimezone(ZoneInfo(settings.TIME_ZONE)).date(),
-                filing_paused_days=history.filing_paused_days,
-            )
-            for dossier, history in zip(dossiers, histories, strict=True)
-            if history.marks
-        ],
+        [_clock(dossier, history) for dossier, history in zip(dossiers, histories, strict=True) if history.marks],
         batch_size=INSERT_BATCH,
     )
     events = [

@@ -14,7 +14,6 @@ from gis_core.sql_files import run_sql, sql_text
 from opendata.models import IndicatorSnapshot, Period, RefreshOutcome, RefreshRun
 from permits.commissions.models import SessionStatus
 from permits.models import AUTHORISING_DECISIONS, ConsultationStatus, Decision
-from permits.selectors import decision_limits
 from permits.workflow import Action
 
 DECISIONS = (Action.DECIDE, Action.DECIDE_WITHOUT_COMMISSION, Action.TACIT_DECISION)
@@ -104,29 +103,12 @@ def facts_parameters(window: PeriodWindow, *, communes: list[int] | None = None)
     }
 
 
-def _decision_limits_store(cursor: object, window: PeriodWindow) -> None:
-    """Each file decided in the window gets the last day of its legal limit counted from filing (its clock's)."""
-    cursor.execute(  # type: ignore[attr-defined]
-        "SELECT dossier_id FROM opendata_file_facts WHERE decided_at >= %s AND decided_at < %s",
-        [window.start, window.end],
-    )
-    ids = [row[0] for row in cursor.fetchall()]  # type: ignore[attr-defined]
-    limits = decision_limits(dossier_ids=ids)
-    if limits:  # one statement: a period's thousands of files are not updated one scan each
-        cursor.execute(  # type: ignore[attr-defined]
-            "UPDATE opendata_file_facts f SET decision_limit = l.last_day"
-            " FROM unnest(%s::bigint[], %s::date[]) AS l(dossier_id, last_day) WHERE f.dossier_id = l.dossier_id",
-            [list(limits), list(limits.values())],
-        )
-
-
-def file_facts_build(cursor: object, window: PeriodWindow, parameters: dict[str, object]) -> None:
+def file_facts_build(cursor: object, parameters: dict[str, object]) -> None:
     """The temporary table `opendata_file_facts` of the files with an event in the window, dropped at commit (call
-    it in a transaction), with each decided file's limit counted from filing."""
+    it in a transaction), with each decided file's limit counted from filing (its clock's)."""
     cursor.execute("DROP TABLE IF EXISTS opendata_file_facts")  # type: ignore[attr-defined]  # an earlier window's
     cursor.execute(sql_text("opendata", "file_facts"), parameters)  # type: ignore[attr-defined]
     cursor.execute("ANALYZE opendata_file_facts")  # type: ignore[attr-defined]  # never analysed by autovacuum
-    _decision_limits_store(cursor, window)
 
 
 @transaction.atomic
@@ -137,7 +119,7 @@ def snapshots_compute(*, window: PeriodWindow) -> int:
     rows.delete()
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor
-        file_facts_build(cursor, window, parameters)
+        file_facts_build(cursor, parameters)
         run_sql(cursor, "opendata", "file_indicators", parameters)
         run_sql(cursor, "opendata", "commission_indicators", parameters)
     return rows.count()

@@ -11,7 +11,8 @@ a file filed again after being returned incomplete starts it again on the new fi
 `restart` (it resumes otherwise).
 
 Writes: `clock_transition` is called by `permits.services.common.transition_run` for every transition of the
-workflow and keeps `DossierClock` (step start, pauses, deadline dates for the back office's ordering).
+workflow and keeps `DossierClock` (step start, pauses, deadline dates for the back office's ordering, and the last
+day of the limit counted from filing, `filing_limit`, kept once the file is decided: the open-data indicators read it).
 Reads: `file_clock(dossier=, today=)` gives the figures every face shows (the page, the back office, the API);
 `tacit_shortfall` is the workflow's guard of the tacit decision. `clock_rebuild` replays a file's clock from its
 audit trail (`manage.py clock_rebuild`: files filed before the clock existed). Outcomes (reminders, escalations, tacit
@@ -37,11 +38,13 @@ from permits.models import (
     Dossier,
     DossierClock,
     DossierStatus,
+    Procedure,
     ProcedureStep,
     Role,
     SilenceOutcome,
     StepDeadline,
 )
+from permits.workflow import DECIDED_GROUP
 
 S = DossierStatus
 STEP_OF_STATUS: dict[str, str] = {
@@ -88,14 +91,23 @@ def step_rules(rows: Iterable[StepDeadline]) -> dict[str, StepDeadline]:
     return {row.step: row for row in rows if row.step in IN_CHARGE and (row.months or row.business_days)}
 
 
-def clock_rules(dossier: Dossier) -> dict[str, StepDeadline]:
-    """The file's procedure's clock steps, by step."""
-    return step_rules(dossier.procedure.step_deadlines.all())  # prefetched by the lists that show many files
+def clock_rules(procedure: Procedure) -> dict[str, StepDeadline]:
+    """The procedure's clock steps, by step."""
+    return step_rules(procedure.step_deadlines.all())  # prefetched by the lists that show many files
 
 
 def filing_rule(rules: dict[str, StepDeadline]) -> StepDeadline | None:
     """The limit counted from filing (the decision's, in the catalogue), if the procedure has one."""
     return next((rule for rule in rules.values() if rule.counted_from == ClockStart.FILING), None)
+
+
+def filing_limit(*, filed_on: date | None, paused_days: int, rules: dict[str, StepDeadline]) -> date | None:
+    """The last day of a file's limit counted from filing: from its filing day, pushed by the business days it was
+    paused (None: not filed, or no such limit in its procedure's `rules`). The clock's `filing_limit`."""
+    rule = filing_rule(rules)
+    if rule is None or filed_on is None:
+        return None
+    return limit_deadline(start=filed_on, rule=rule, paused_days=paused_days)
 
 
 FILING_CLOCK_RUNS = frozenset({S.SUBMITTED, S.UNDER_INSTRUCTION, S.REMARKS_ISSUED, S.IN_COMMISSION})
@@ -106,7 +118,7 @@ FILING_CLOCK_RUNS = frozenset({S.SUBMITTED, S.UNDER_INSTRUCTION, S.REMARKS_ISSUE
 
 def clock_transition(*, dossier: Dossier, previous: str, target: str, today: date) -> DossierClock:
     """Move the file's clock with the transition `previous` -> `target` that has just been applied."""
-    rules = clock_rules(dossier)
+    rules = clock_rules(dossier.procedure)
     clock, _created = DossierClock.objects.select_for_update().get_or_create(dossier=dossier)
     if previous in PAUSED_STEP and clock.paused_since is not None:
         _resume(clock=clock, rules=rules, today=today, step=PAUSED_STEP[previous])
@@ -121,6 +133,8 @@ def clock_transition(*, dossier: Dossier, previous: str, target: str, today: dat
     else:  # signed, published, withdrawn: no clock runs any more
         clock.step, clock.step_started_on, clock.paused_since = "", None, None
     _deadlines_store(clock=clock, rules=rules, status=target)
+    if previous not in DECIDED_GROUP:  # final once the decision is recorded: kept for the indicators
+        clock.filing_limit = filing_limit(filed_on=clock.filed_on, paused_days=clock.filing_paused_days, rules=rules)
     clock.save()
     return clock
 
@@ -175,12 +189,11 @@ def _deadlines_store(*, clock: DossierClock, rules: dict[str, StepDeadline], sta
             clock.step_deadline = limit_deadline(
                 start=clock.step_started_on, rule=rule, paused_days=clock.step_paused_days
             )
-    filing = filing_rule(rules)
-    clock.decision_deadline = None
-    if filing is not None and clock.filed_on is not None and status in FILING_CLOCK_RUNS:
-        clock.decision_deadline = limit_deadline(
-            start=clock.filed_on, rule=filing, paused_days=clock.filing_paused_days
-        )
+    clock.decision_deadline = (
+        filing_limit(filed_on=clock.filed_on, paused_days=clock.filing_paused_days, rules=rules)
+        if status in FILING_CLOCK_RUNS
+        else None
+    )
     dates = [day for day in (clock.step_deadline, clock.decision_deadline) if day is not None]
     clock.next_deadline = min(dates) if dates else None
 
@@ -299,7 +312,7 @@ def file_clock(*, dossier: Dossier, today: date, clock: DossierClock | None = No
         return None
     if STEP_OF_STATUS.get(dossier.status, PAUSED_STEP.get(dossier.status)) != clock.step:
         return None  # a clock not written by the file's last transition (status written outside the services)
-    rules = clock_rules(dossier)
+    rules = clock_rules(dossier.procedure)
     rule = rules.get(clock.step)
     filing = filing_rule(rules)
     current = None

@@ -14,7 +14,6 @@ open or authorised file on the same ground; anyone else (the applicant) only the
 map shows, so that drawing footprints over a commune reveals nothing of other people's unpublished files.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -26,7 +25,7 @@ from django.utils import timezone
 from gis_core.documents.models import StoredDocument
 from parcels.geometry_input import geodesic_area
 from permits import access, workflow
-from permits.clock import FileClock, file_clock, filing_rule, limit_deadline, step_rules
+from permits.clock import FileClock, file_clock
 from permits.deadlines import business_days_remaining
 from permits.dispatch import dossier_ground
 from permits.errors import DossierNotFound, NotFound
@@ -36,7 +35,6 @@ from permits.models import (
     Consultation,
     ConsultationStatus,
     Dossier,
-    DossierClock,
     DossierDocument,
     EconomicActivity,
     InstructionRound,
@@ -45,7 +43,6 @@ from permits.models import (
     ProjectUse,
     Remark,
     Role,
-    StepDeadline,
     UserProfile,
     mask_national_id,
 )
@@ -118,31 +115,6 @@ CLOCK_ORDERS = {
 def dossier_clock(*, dossier: Dossier, today: date | None = None) -> FileClock | None:
     """The file's clock today: its current step, deadline, business days left and what happens at expiry."""
     return file_clock(dossier=dossier, today=today or timezone.localdate())
-
-
-def decision_limits(*, dossier_ids: list[int]) -> dict[int, date]:
-    """The last day of each file's limit counted from filing, from its clock (kept after the decision), for the
-    files whose procedure has one; by file id. Two queries; files of a procedure filed on the same day (and paused
-    as long) share their deadline, computed once."""
-    clocks = list(
-        DossierClock.objects.filter(dossier_id__in=dossier_ids, filed_on__isnull=False).values_list(
-            "dossier_id", "dossier__procedure_id", "filed_on", "filing_paused_days"
-        )
-    )
-    rows: dict[int, list[StepDeadline]] = defaultdict(list)
-    for row in StepDeadline.objects.filter(procedure_id__in={clock[1] for clock in clocks}):
-        rows[row.procedure_id].append(row)
-    rules = {procedure_id: filing_rule(step_rules(found)) for procedure_id, found in rows.items()}
-    deadlines: dict[tuple[int, date, int], date] = {}
-    limits = {}
-    for dossier_id, procedure_id, filed_on, paused_days in clocks:
-        rule = rules.get(procedure_id)
-        if rule is not None and filed_on is not None:  # never None here: filtered out by the query
-            key = (procedure_id, filed_on, paused_days)
-            if key not in deadlines:
-                deadlines[key] = limit_deadline(start=filed_on, rule=rule, paused_days=paused_days)
-            limits[dossier_id] = deadlines[key]
-    return limits
 
 
 def dossiers_by_days_left(

@@ -92,7 +92,7 @@ def _period_figures(cursor: Any, scope: StaffScope, period: Period) -> PeriodFig
         "refusal": str(Decision.UNFAVOURABLE),
         "held": str(SessionStatus.HELD),
     }
-    file_facts_build(cursor, window, parameters)
+    file_facts_build(cursor, parameters)
     return PeriodFigures(
         desks=_fetch(cursor, "desks", parameters),
         times=_fetch(cursor, "step_times", parameters),

@@ -1,6 +1,7 @@
 -- One row per file with an event in the window (a day, month or year; a span of days for the office statistics, whose
 -- files are those of the communes in `communes`, all when null): its marks from the audit trail up to the window's
--- end (a re-run for a closed period reads the same events) and the facts the indicators count. No personal field.
+-- end (a re-run for a closed period reads the same events) and the facts the indicators count, with the last day of
+-- its limit counted from filing (its clock's `filing_limit`, kept after the decision). No personal field.
 CREATE TEMPORARY TABLE opendata_file_facts ON COMMIT DROP AS
 WITH touched AS (
     SELECT DISTINCT dossier_id FROM permits_auditevent
@@ -25,9 +26,10 @@ WITH touched AS (
 SELECT m.*, d.procedure_id, p.code AS procedure, d.commune_id, c.parent_id AS province_id,
        pr.parent_id AS region_id, d.decision, d.gross_floor_area_m2 AS floor_area,
        ST_Area(d.footprint::geography) AS footprint_area, d.floors, d.use, d.activity,
-       NULL::date AS decision_limit
+       k.filing_limit AS decision_limit
 FROM marks m
 JOIN permits_dossier d ON d.id = m.dossier_id
 JOIN permits_procedure p ON p.id = d.procedure_id
 JOIN gis_core_territory c ON c.id = d.commune_id
-LEFT JOIN gis_core_territory pr ON pr.id = c.parent_id;
+LEFT JOIN gis_core_territory pr ON pr.id = c.parent_id
+LEFT JOIN permits_dossierclock k ON k.dossier_id = m.dossier_id;

@@ -1,7 +1,8 @@
 """The stored state of a file's legal clock, written by `permits.clock` when a workflow transition runs.
 
 `DossierClock` holds the current step, when it started, the business days it was paused for the applicant, the
-deadline dates (kept for the back office's ordering) and the filing date the clocks counted from filing start at.
+deadline dates (kept for the back office's ordering), the filing date the clocks counted from filing start at, and
+the last day of the limit counted from filing (`filing_limit`: kept once the file is decided, for the indicators).
 `ClockNotice` records each reminder, escalation and tacit outcome once per step occurrence: the beat task
 (`permits.commissions.tasks.clock_outcomes_task`) writes a row before it notifies, so a re-run changes nothing.
 """
@@ -24,6 +25,9 @@ class DossierClock(models.Model):
     step_deadline = models.DateField(null=True, blank=True)
     decision_deadline = models.DateField(null=True, blank=True, help_text=_("A limit counted from filing."))
     next_deadline = models.DateField(null=True, blank=True, db_index=True, help_text=_("The earlier of the two."))
+    filing_limit = models.DateField(
+        null=True, blank=True, help_text=_("Last day of the limit counted from filing, kept after the decision.")
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -145,10 +145,10 @@ def test_each_run_is_logged_and_a_failed_run_keeps_the_previous_figures(
     assert run.outcome == RefreshOutcome.SUCCEEDED and run.finished_at is not None
     assert run.rows == IndicatorSnapshot.objects.filter(day=DAY).count() > 0
 
-    def broken(cursor: Any, window: Any) -> None:
+    def broken(*args: Any) -> None:
         raise RuntimeError("the clock table is unreadable")
 
-    monkeypatch.setattr(indicators, "_decision_limits_store", broken)
+    monkeypatch.setattr(indicators, "run_sql", broken)
     with pytest.raises(RuntimeError):
         indicators_refresh(day=DAY)
     failed = RefreshRun.objects.order_by("-started_at").first()
