@@ -21,7 +21,7 @@ const t = translator(strings);
 const { locale, wholeNumber } = numberFormats(config.language);
 // Durations, shares and areas with one decimal, as in the server's tables; axes in the locale's default.
 const decimal = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-const axisNumber = new Intl.NumberFormat(locale);
+const axisNumber = new Intl.NumberFormat(locale, { maximumSignificantDigits: 3 }); // small durations keep a digit
 const monthFormat = new Intl.DateTimeFormat(locale, { month: "long", year: "numeric", timeZone: "UTC" });
 const shortMonth = new Intl.DateTimeFormat(locale, { month: "short", timeZone: "UTC" });
 
@@ -115,7 +115,7 @@ function baseOption(categories, { horizontal = false } = {}) {
   const value = {
     type: "value",
     position: config.rtl && !horizontal ? "right" : undefined,
-    axisLabel: { formatter: (number) => axisNumber.format(number) },
+    axisLabel: { formatter: (number) => axisNumber.format(number), hideOverlap: true },
   };
   return {
     animation: false,
