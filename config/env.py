@@ -29,6 +29,15 @@ def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name) or _DEFAULTS.get(name) or default
 
 
+OFF = frozenset({"off", "none", "false", "0"})
+
+
+def env_url_or_off(name: str, default: str) -> str:
+    """A service URL, the default when unset or empty, or "" when the variable says `off` (the feature is off)."""
+    value = env_str(name, default)
+    return "" if value.strip().lower() in OFF else value
+
+
 def env_bool(name: str, default: bool = False) -> bool:
     value = env_str(name, "")
     if not value:

@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.documents import documents_storage_config
-from config.env import BASE_DIR, env_bool, env_int, env_list, env_str
+from config.env import BASE_DIR, env_bool, env_int, env_list, env_str, env_url_or_off
 from config.production import (
     DEVELOPMENT_DEMO_PASSWORD,
     DEVELOPMENT_PUBLISHER_EMAIL,
@@ -546,7 +546,7 @@ WMS_CACHE_MAX_AGE_SECONDS = env_int("WMS_CACHE_MAX_AGE_SECONDS", 24 * 3600)
 WFS_MAX_FEATURES = env_int("WFS_MAX_FEATURES", 10_000)
 
 # Vector tiles (tiles): MVT from the geoportal views, cached in Redis and invalidated on commit of a publication.
-TILES_CACHE_URL = env_str("TILES_CACHE_URL", REDIS_URL)  # empty: no tile cache
+TILES_CACHE_URL = env_url_or_off("TILES_CACHE_URL", REDIS_URL)  # `off`: no tile cache (empty: REDIS_URL)
 TILES_CACHE_SECONDS = env_int("TILES_CACHE_SECONDS", 7 * 24 * 3600)
 # Redis down: tiles are rendered from PostgreSQL (fail open). A client gives up after these timeouts, and after a
 # failure the cache is left alone for TILES_CACHE_RETRY_AFTER_SECONDS (one error logged per outage and process).

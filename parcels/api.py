@@ -274,8 +274,8 @@ class ParcelsAtPointApi(PublicApiView):
     @extend_schema(
         operation_id="parcels_at_point",
         summary="Parcels at a point (lon/lat, or x/y in an SRID).",
-        description="A point outside every commune is a 400 problem; inside a commune but on no parcel, an "
-        "empty collection.",
+        description="A point on no parcel (in a commune or outside every one) gives an empty collection; "
+        "impossible coordinates or an unknown SRID are a 400 problem.",
         parameters=[PointSerializer],
         responses={200: ParcelCollectionOutputSerializer, 400: PROBLEMS[400]},
     )

@@ -224,17 +224,15 @@ def _check_in_a_commune(geometry: shapely.Geometry, *, what: str, using: str) ->
 def parcels_at_point(
     *, x: float, y: float, srid: int | None = None, using: str = PUBLIC_DATABASE
 ) -> list[ParcelSummary]:
-    """Parcels containing the point (lon/lat, or x/y in `srid`); a point outside every commune is a BadInput."""
+    """Parcels containing the point (lon/lat, or x/y in `srid`); none on no parcel, in a commune or outside every
+    one (a valid question with no match, as OGC API clients expect: not a client error)."""
     point = point_to_wgs84(x=x, y=y, srid=srid)
     rows = _fetch(
         "parcels_at_point",
         {"x": point.x, "y": point.y, "precision": COORDINATE_PRECISION, "limit": MAX_PARCELS_AT_POINT},
         using=using,
     )
-    found = sorted((_summary_of_row(row) for row in rows), key=lambda parcel: parcel.id)
-    if not found:  # only then pay for the commune test: a parcel always lies in its commune
-        _check_in_a_commune(point, what=f"point ({point.x:.7f}, {point.y:.7f})", using=using)
-    return found
+    return sorted((_summary_of_row(row) for row in rows), key=lambda parcel: parcel.id)
 
 
 def _summary_of_row(row: tuple[Any, ...]) -> ParcelSummary:

@@ -93,6 +93,8 @@ def test_parcels_at_point(client: Client, committed_block: Block) -> None:
     assert [feature["id"] for feature in by_lonlat["features"]] == [site_parcel.id]
     by_xy = client.get("/api/parcels/at/", {"x": str(X0 + 10), "y": str(Y0 + 15), "srid": "26191"}).json()
     assert [feature["id"] for feature in by_xy["features"]] == [site_parcel.id]
+    paris = client.get("/api/parcels/at/", {"lon": "2.35", "lat": "48.85"})  # outside every commune: no parcel
+    assert paris.status_code == 200 and paris.json()["features"] == []
 
 
 def test_parcel_constraints(client: Client, committed_block: Block) -> None:
@@ -203,7 +205,6 @@ def test_bad_json_body_is_a_problem(client: Client, committed_block: Block) -> N
 @pytest.mark.parametrize(
     ("query", "fragment"),
     [
-        ({"lon": 2.35, "lat": 48.85}, "outside every commune"),
         ({"lon": 500, "lat": 33}, "not a longitude/latitude pair"),
         ({"x": 1, "y": 2, "srid": 999999}, "EPSG:999999"),
         ({"x": -7.6, "y": 33.5, "srid": 26191}, "look like longitude/latitude"),

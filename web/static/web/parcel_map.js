@@ -443,9 +443,7 @@ async function lookupAt(lngLat) {
     }
     chooseAmong(features, { fly: false });
   } catch (error) {
-    // The API answers 400 for a point outside every commune: for a person, that is simply "no parcel here".
-    if (error.status === 400) showStatus(t("noParcelHere"), "warning");
-    else showStatus(error.message, "error");
+    showStatus(error.message, "error");
   }
 }
 
