@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
+from psycopg.copy import QueuedLibpqWriter
 
 from demo.generate_dossiers.histories import DECISIONS, TRANSITIONS, FileHistory
 from demo.generate_dossiers.sessions import PlannedSession
@@ -52,7 +53,8 @@ def _ids(cursor: Any, table: str, count: int) -> list[int]:
 
 
 def _copy(cursor: Any, table: str, columns: str, rows: Iterable[Sequence[Any]]) -> None:
-    with cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
+    """COPY `rows` into `table`; a thread sends the data while the next rows are formatted."""
+    with cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN', writer=QueuedLibpqWriter(cursor)) as copy:
         for row in rows:
             copy.write_row(row)
 
@@ -185,10 +187,12 @@ def histories_copy(histories: Sequence[FileHistory]) -> list[int]:
         _sessions_write(cursor, list(fresh.values()), now)
         _copy(
             cursor, "permits_dossier", DOSSIER_COLUMNS,
-            (_dossier_row(history, dossier_id, applicant, now) for history, dossier_id in zip(histories, ids, strict=True)),
+            (_dossier_row(history, dossier_id, applicant, now)
+             for history, dossier_id in zip(histories, ids, strict=True)),
         )  # fmt: skip
         _copy(
-            cursor, "permits_dossierclock", "dossier_id, step, step_paused_days, filed_on, filing_paused_days, updated_at",
+            cursor, "permits_dossierclock",
+            "dossier_id, step, step_paused_days, filed_on, filing_paused_days, updated_at",
             ((dossier_id, "", 0, history.marks[0][1].astimezone(ZoneInfo(settings.TIME_ZONE)).date(),
               history.filing_paused_days, now)
              for history, dossier_id in zip(histories, ids, strict=True) if history.marks),
