@@ -17,6 +17,7 @@ from permits.models import AUTHORISING_DECISIONS, ConsultationStatus, Decision
 from permits.selectors import decision_limits
 from permits.workflow import Action
 
+LIMITS_BATCH = 2_000  # files whose limit is computed (in Python, from their clocks) at a time
 DECISIONS = (Action.DECIDE, Action.DECIDE_WITHOUT_COMMISSION, Action.TACIT_DECISION)
 SIGNATURES = (Action.SIGN, Action.SEAL_TACIT_DECISION)
 MARKS = (
@@ -103,11 +104,13 @@ def _decision_limits_store(cursor: object, window: PeriodWindow) -> None:
         [window.start, window.end],
     )
     ids = [row[0] for row in cursor.fetchall()]  # type: ignore[attr-defined]
-    limits = decision_limits(dossier_ids=ids)
-    if limits:
-        cursor.executemany(  # type: ignore[attr-defined]
-            "UPDATE opendata_file_facts SET decision_limit = %s WHERE dossier_id = %s",
-            [(limit, dossier_id) for dossier_id, limit in limits.items()],
+    cursor.execute("CREATE INDEX ON opendata_file_facts (dossier_id)")  # type: ignore[attr-defined]
+    for first in range(0, len(ids), LIMITS_BATCH):  # a year holds most files: memory stays flat
+        limits = decision_limits(dossier_ids=ids[first : first + LIMITS_BATCH])
+        cursor.execute(  # type: ignore[attr-defined]
+            "UPDATE opendata_file_facts f SET decision_limit = l.day"
+            " FROM unnest(%s::bigint[], %s::date[]) AS l(dossier_id, day) WHERE f.dossier_id = l.dossier_id",
+            [list(limits), list(limits.values())],
         )
 
 
