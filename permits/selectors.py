@@ -111,19 +111,24 @@ def dossier_clock(*, dossier: Dossier, today: date | None = None) -> FileClock |
 
 def decision_limits(*, dossier_ids: list[int]) -> dict[int, date]:
     """The last day of each file's limit counted from filing, from its clock (kept after the decision), for the
-    files whose procedure has one; by file id."""
-    clocks = (
-        DossierClock.objects.filter(dossier_id__in=dossier_ids, filed_on__isnull=False)
-        .select_related("dossier__procedure")
-        .prefetch_related("dossier__procedure__step_deadlines")
+    files whose procedure has one; by file id. The limit depends only on the procedure, the filing day and the
+    paused days: each such triple is computed once (files filed the same day share it)."""
+    clocks = DossierClock.objects.filter(dossier_id__in=dossier_ids, filed_on__isnull=False).values_list(
+        "dossier_id", "dossier__procedure_id", "filed_on", "filing_paused_days"
     )
+    rows = list(clocks)
+    procedures = Procedure.objects.filter(id__in={row[1] for row in rows}).prefetch_related("step_deadlines")
+    rules = {procedure.pk: filing_rule(clock_rules(Dossier(procedure=procedure))) for procedure in procedures}
+    computed: dict[tuple[int, date, int], date] = {}
     limits = {}
-    for clock in clocks:
-        rule = filing_rule(clock_rules(clock.dossier))
-        if rule is not None and clock.filed_on is not None:
-            limits[clock.dossier_id] = limit_deadline(
-                start=clock.filed_on, rule=rule, paused_days=clock.filing_paused_days
-            )
+    for dossier_id, procedure_id, filed_on, paused_days in rows:
+        rule = rules.get(procedure_id)
+        if rule is None or filed_on is None:  # (filtered out above)
+            continue
+        key = (procedure_id, filed_on, paused_days)
+        if key not in computed:
+            computed[key] = limit_deadline(start=filed_on, rule=rule, paused_days=paused_days)
+        limits[dossier_id] = computed[key]
     return limits
 
 
