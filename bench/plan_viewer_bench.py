@@ -47,21 +47,22 @@ def libpq(url: str) -> str:
     return urlunsplit(urlsplit(url)._replace(scheme="postgresql"))
 
 
-def database_create() -> None:
+def database_create(name: str = DATABASE) -> None:
+    """A new, empty PostGIS database `name` on the server of DATABASE_URL (dropped first if it exists)."""
     import psycopg
 
     with psycopg.connect(libpq(database_url("postgres")), autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}"')
-        connection.execute(f'CREATE DATABASE "{DATABASE}"')
-    with psycopg.connect(libpq(database_url(DATABASE)), autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(libpq(database_url(name)), autocommit=True) as connection:
         connection.execute("CREATE EXTENSION IF NOT EXISTS postgis")
 
 
-def database_drop(server_url: str) -> None:
+def database_drop(server_url: str, name: str = DATABASE) -> None:
     import psycopg
 
     with psycopg.connect(libpq(server_url), autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class DocumentBytes:

@@ -13,7 +13,8 @@ database is never touched. S7 (bulk import vs ogr2ogr) runs first since it re-im
 here; the others are their own scripts, run as subprocesses (each still runnable alone): bench/tiles_bench.py
 (S1, S2; parcels z14-16 and zones z12-16), bench/ogc_features.py (S3, S4), bench/wms_bench.py (S6, on the dev
 database's demo data), bench/signing_bench.py (S8, its own PKI and PDFs), bench/plans_bench.py (S9, plan review:
-its own generated plans). Every scenario prints one summary line
+its own generated plans), bench/opendata_bench.py (O1, the open-data portal of issue 13: its own database of
+generated files). Every scenario prints one summary line
 (ours, the peer, the ratio, the connections, the data size); the lines of the latest run of each are kept in
 bench/results/summary_lines.json and listed in bench/results/summary.md. Load only targets 127.0.0.1 and every run
 is bounded in time. A --quick run writes under var/bench/results-quick/, never over bench/results/.
@@ -61,7 +62,7 @@ HCP_COMMUNES = (
 # Sidi Yahya Zaer (Skhirate-Témara, 585 km², between Rabat and Casablanca): Casablanca-Anfa (16.6 km²) holds
 # only ~47,000 lots of 100-2,000 m², the largest commune near Casablanca (Sahel Oulad H'Riz, 409 km²) ~1.2M.
 DEFAULT_HCP_COMMUNE = "50103112"
-SCENARIOS = ("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9")
+SCENARIOS = ("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "O1")
 # S1/S2 layers and zooms: the parcels layer starts at z14; the zones one (large polygons, read from their pieces)
 # at z10, measured from z12 as the brief says.
 TILE_RUNS = (("parcels", "14-16"), ("zones", "12-16"))
@@ -398,7 +399,7 @@ class Bench:
             assert process.stdout is not None
             for line in process.stdout:
                 print(line, end="", flush=True)
-                if re.match(r"S\d ", line):
+                if re.match(r"[SO]\d ", line):
                     lines.append(line.rstrip("\n"))
         if RESULTS != COMMITTED:
             for name in writes:
@@ -669,6 +670,11 @@ def main() -> None:
         if options.quick:
             command += ["--rounds", "1"]
         bench.script("S9", command, env, writes=("S9.json",))
+    if "O1" in wanted:  # its own database of generated files (quick: 20,000, results under var/bench/)
+        command = [str(PYTHON), "bench/opendata_bench.py"]
+        if options.quick:
+            command += ["--count", "20000", "--projects", "5000", "--seconds", "5", "--verify"]
+        bench.script("O1", command, env, writes=("O1.json",))
     write_summary(results, options, summary_lines(bench.lines))
     log(f"results in {RESULTS}")
 

@@ -154,14 +154,14 @@ def _chain(head: AuditChainHead, event: AuditEvent) -> None:
     head.last_sequence, head.last_hash = event.sequence, event.hash
 
 
-def audit_history_append(events: list[AuditEvent], *, batch_size: int = 5_000) -> None:
-    """Chain events whose `at` is already set (history written in bulk: `demo.generate_dossiers`) after the head,
-    under its lock, in the caller's transaction; inserted with `bulk_create`."""
+@contextmanager
+def audit_history_head() -> Iterator[AuditChainHead]:
+    """The chain head, locked, for a writer of history in bulk (`demo.generate_dossiers`, by COPY) that chains its
+    events itself after `head.last_sequence` and `head.last_hash` (as `event_hash` over `event_content`), inserts
+    them, and moves the head; the head is saved when the block ends, in the caller's transaction."""
     with transaction.atomic():
         head = _locked_head()
-        for event in events:
-            _chain(head, event)
-        AuditEvent.objects.bulk_create(events, batch_size=batch_size)
+        yield head
         head.save(update_fields=["last_sequence", "last_hash"])
 
 
