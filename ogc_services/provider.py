@@ -6,6 +6,8 @@
   reads `id > last id` (a deep page costs what the first one does). A bare `offset` still works (SQL OFFSET).
 - Never counts the matches of an unfiltered request; numberMatched is given when it is known for free (the last
   page) or asked for with `resulttype=hits` (exact when filtered, the planner's estimate when not).
+- Answers in the `crs` asked (OGC API Features Part 2) and reads `bbox` in its `bbox-crs`: both by PostGIS in that
+  same statement (`ogc_services.crs`); pygeoapi checks the CRS URIs against the collection's list first.
 - Reads through the `geoportal` alias (the read-only role, psycopg 3, server-side bound parameters). Property
   names, sort keys and CQL attributes must be real columns of the view; anything else is a 400.
 """
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import DatabaseError, connections
+from pygeoapi.crs import CrsTransformSpec
 from pygeoapi.provider.base import (
     BaseProvider,
     ProviderConnectionError,
@@ -30,6 +33,7 @@ from pygeoapi.provider.base import (
 
 from ogc_services.catalogue import DATABASE_ALIAS, Layer, catalogue_cached
 from ogc_services.cql import FilterError
+from ogc_services.crs import OgcCrs, crs_for
 from ogc_services.query import ItemsQuery
 from ogc_services.sqltext import render
 
@@ -43,6 +47,7 @@ class ItemsContext:
     items_url: str
     params: list[tuple[str, str]]
     raw_json: bool
+    bbox_crs: str | None = None  # the `bbox-crs` parameter (pygeoapi hands the provider the bbox as given)
     sentinel: str = field(default_factory=lambda: f"@@features-{secrets.token_hex(8)}@@")
     features_text: str | None = None
 
@@ -77,6 +82,11 @@ def cursor_parse(value: str) -> tuple[int, int]:
     if not sep or not offset.isdigit() or not last_id.lstrip("-").isdigit():
         raise InvalidQuery(f"invalid {CURSOR_PARAMETER} {value!r}: use the next link as given")
     return int(offset), int(last_id)
+
+
+def output_crs(spec: CrsTransformSpec | None) -> OgcCrs:
+    """The CRS of the answer: pygeoapi's transform spec names it (None: the storage CRS, CRS84)."""
+    return crs_for(spec.target_crs_uri if spec is not None else None)
 
 
 class GeoportalProvider(BaseProvider):
@@ -124,11 +134,13 @@ class GeoportalProvider(BaseProvider):
         select_properties: list[str],
         skip_geometry: bool,
         filterq: Any,
+        output: OgcCrs,
     ) -> ItemsQuery:
-        query = ItemsQuery(layer=self.layer, limit=limit, offset=offset, skip_geometry=skip_geometry)
+        query = ItemsQuery(layer=self.layer, limit=limit, offset=offset, skip_geometry=skip_geometry, output=output)
+        context = ITEMS_CONTEXT.get()
         try:
             if bbox:
-                query.where_bbox(bbox)
+                query.where_bbox(bbox, crs_for(context.bbox_crs if context else None))
             if datetime_:
                 if not self.time_field:
                     raise FilterError(f"collection {self.layer.name!r} has no time: datetime is not supported")
@@ -166,6 +178,7 @@ class GeoportalProvider(BaseProvider):
         skip_geometry: bool = False,
         q: str | None = None,
         filterq: Any = None,
+        crs_transform_spec: CrsTransformSpec | None = None,
         **kwargs: Any,
     ) -> dict[str, Any]:
         if q:
@@ -180,6 +193,7 @@ class GeoportalProvider(BaseProvider):
             select_properties=select_properties or [],
             skip_geometry=skip_geometry,
             filterq=filterq,
+            output=output_crs(crs_transform_spec),
         )
         if resulttype == "hits":
             return self._hits(query)
@@ -235,12 +249,13 @@ class GeoportalProvider(BaseProvider):
         href = f"{context.items_url}?{urllib.parse.urlencode(params)}"
         return {"type": "application/geo+json", "rel": rel, "title": title, "href": href}
 
-    def get(self, identifier: Any, **kwargs: Any) -> dict[str, Any]:
+    def get(self, identifier: Any, crs_transform_spec: CrsTransformSpec | None = None, **kwargs: Any) -> dict[str, Any]:
         try:
             key = int(str(identifier))
         except ValueError as error:
             raise ProviderItemNotFoundError(f"no feature {identifier!r}") from error
-        row = self._fetch(ItemsQuery(layer=self.layer, limit=1).item_sql(), [key])
+        query = ItemsQuery(layer=self.layer, limit=1, output=output_crs(crs_transform_spec))
+        row = self._fetch(query.item_sql(), [key])
         if row is None:
             raise ProviderItemNotFoundError(f"no feature {identifier!r}")
         return json.loads(row[0])

@@ -12,10 +12,12 @@ from typing import Any
 
 from psycopg import sql
 
+from gis_core.srid import STORAGE_SRID
 from ogc_services.catalogue import SCHEMA, Column, Layer
 from ogc_services.cql import FilterError, bound, column_checked, cql_compile
+from ogc_services.crs import OgcCrs, crs_for
 
-GEOJSON_DECIMALS = 7  # ~1 cm in lon/lat
+BBOX_EDGE_POINTS = 32  # a projected bbox's edges are densified to this many points before ST_Transform
 
 
 @dataclass
@@ -31,6 +33,7 @@ class ItemsQuery:
     order: list[tuple[Column, bool]] = field(default_factory=list)  # (column, descending)
     select: list[Column] | None = None
     skip_geometry: bool = False
+    output: OgcCrs = field(default_factory=lambda: crs_for(None))  # the `crs` of the answer's coordinates
 
     @property
     def filtered(self) -> bool:
@@ -42,18 +45,26 @@ class ItemsQuery:
         return not self.order
 
     # -- building the conditions ----------------------------------------------------------------------------------
-    def where_bbox(self, bbox: list[float]) -> None:
+    def where_bbox(self, bbox: list[float], crs: OgcCrs | None = None) -> None:
+        """Features intersecting a bbox given in `crs` (its `bbox-crs`; CRS84 by default). A bbox in another CRS is
+        a polygon in storage coordinates: densified in its own CRS, then transformed by PostGIS, so that the
+        same features are selected as by the bbox drawn in that CRS."""
+        crs = crs or crs_for(None)
         if len(bbox) == 6:
             bbox = [bbox[0], bbox[1], bbox[3], bbox[4]]
         if len(bbox) != 4:
             raise FilterError("bbox needs 4 (or 6) numbers")
         minx, miny, maxx, maxy = (float(v) for v in bbox)
-        self.conditions.append(
-            sql.SQL("ST_Intersects({}, ST_MakeEnvelope(%s, %s, %s, %s, 4326))").format(
-                sql.Identifier(self.layer.geometry_column)
-            )
-        )
+        if crs.lat_first:
+            minx, miny, maxx, maxy = miny, minx, maxy, maxx
+        envelope = sql.SQL("ST_MakeEnvelope(%s, %s, %s, %s, {})").format(sql.Literal(crs.srid))
         self.params.extend([minx, miny, maxx, maxy])
+        if crs.srid != STORAGE_SRID:
+            envelope = sql.SQL("ST_Transform(ST_Segmentize({}, %s), {})").format(envelope, sql.Literal(STORAGE_SRID))
+            self.params.append(max(maxx - minx, maxy - miny) / BBOX_EDGE_POINTS or 1.0)
+        self.conditions.append(
+            sql.SQL("ST_Intersects({}, {})").format(sql.Identifier(self.layer.geometry_column), envelope)
+        )
 
     def where_property(self, name: str, value: str) -> None:
         column = column_checked(self.layer, name, purpose="property")
@@ -124,13 +135,22 @@ class ItemsQuery:
         )
         geometry: sql.Composable = sql.SQL("NULL")
         if not self.skip_geometry:
-            geometry = sql.SQL("ST_AsGeoJSON({}, {})::json").format(
-                sql.Identifier(alias, self.layer.geometry_column), sql.Literal(GEOJSON_DECIMALS)
+            geometry = sql.SQL("ST_AsGeoJSON({}, {}, 0)::json").format(
+                self._geometry_output(alias), sql.Literal(self.output.decimals)
             )
         return sql.SQL(
             "json_build_object('type', 'Feature', 'id', {id}, 'geometry', {geometry}, 'properties', "
             "json_build_object({pairs}))"
         ).format(id=sql.Identifier(alias, self.layer.id_column), geometry=geometry, pairs=pairs)
+
+    def _geometry_output(self, alias: str) -> sql.Composable:
+        """The geometry in the answer's CRS and axis order."""
+        geometry: sql.Composable = sql.Identifier(alias, self.layer.geometry_column)
+        if self.output.srid != STORAGE_SRID:
+            geometry = sql.SQL("ST_Transform({}, {})").format(geometry, sql.Literal(self.output.srid))
+        if self.output.lat_first:
+            geometry = sql.SQL("ST_FlipCoordinates({})").format(geometry)
+        return geometry
 
     def page_sql(self) -> tuple[sql.Composable, list[Any]]:
         """The page: features as one JSON array text, how many, the last id."""
