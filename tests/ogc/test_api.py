@@ -1,11 +1,13 @@
 """OGC API Features at /ogc/ through Django's test client: generated collections, filters, paging by key,
 what is never published, and filters that try to smuggle SQL in."""
 
+import importlib
 from typing import Any
 
 from django.db import connections
 from django.test import Client
 
+from ogc_services.conformance import CLAIMS
 from tests.ogc.conftest import GEOPORTAL_DB, PERSONAL, Geoportal, dossier_publish
 
 pytestmark = GEOPORTAL_DB
@@ -181,3 +183,28 @@ def test_injections_are_refused_with_a_clear_400(client: Client, parcels_only: i
     with connections["default"].cursor() as cursor:
         cursor.execute("SELECT count(*) FROM parcels_parcel")
         assert cursor.fetchone() == (parcels_only,)
+
+
+def test_schema_is_the_view_columns(client: Client, geoportal: Geoportal) -> None:
+    response = client.get("/ogc/collections/authorised_projects/schema", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert {"reference", "decision_date", "floors"} <= set(schema["properties"])
+    assert not set(schema["properties"]) & PERSONAL
+
+
+def test_conformance_claims_only_what_is_tested(client: Client, parcels_only: int) -> None:
+    claimed = get(client, "/ogc/conformance")["conformsTo"]
+    assert claimed == sorted(CLAIMS)
+    assert not [c for c in claimed if "features-4" in c or "create-replace-delete" in c]
+    assert {
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+        "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+        "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    } <= set(claimed)
+    html = client.get("/ogc/conformance", {"f": "html"}).content.decode()
+    assert all(c in html for c in claimed) and "create-replace-delete" not in html
+    for tests in CLAIMS.values():  # each claim names tests that exist
+        for name in tests:
+            module, _, function = name.partition(".")
+            assert callable(getattr(importlib.import_module(f"tests.ogc.{module}"), function, None)), name
