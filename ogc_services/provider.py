@@ -4,8 +4,9 @@
   for JSON, that text is spliced into pygeoapi's response as is (`ItemsContext`), never parsed by Python.
 - Pages by key: the `next` link carries a cursor `<offset>.<last id>`; a request whose cursor matches its offset
   reads `id > last id` (a deep page costs what the first one does). A bare `offset` still works (SQL OFFSET).
-- Never counts the matches of an unfiltered request; numberMatched is given when it is known for free (the last
-  page) or asked for with `resulttype=hits` (exact when filtered, the planner's estimate when not).
+- numberMatched: known for free on the last page; on other pages counted with the same WHERE but at most
+  `COUNT_CAP` + 1 rows (a bounded cost), and left out beyond the cap; `resulttype=hits` counts exactly when
+  filtered and gives the planner's estimate of an unfiltered view.
 - Answers in the `crs` asked (OGC API Features Part 2) and reads `bbox` in its `bbox-crs`: both by PostGIS in that
   same statement (`ogc_services.crs`); pygeoapi checks the CRS URIs against the collection's list first.
 - Reads through the `geoportal` alias (the read-only role, psycopg 3, server-side bound parameters). Property
@@ -38,6 +39,9 @@ from ogc_services.query import ItemsQuery
 from ogc_services.sqltext import render
 
 CURSOR_PARAMETER = "cursor"
+# numberMatched is given on every page while the matches are at most this many: counting them stays a few ms
+# (docs/architecture.md, ogc_services); beyond, only the last page and resulttype=hits give it.
+COUNT_CAP = 10_000
 
 
 @dataclass
@@ -208,12 +212,20 @@ class GeoportalProvider(BaseProvider):
             content["features"] = RawFeatures(context.sentinel, returned)
         else:
             content["features"] = json.loads(features_text)
-        if returned < limit:
-            content["numberMatched"] = offset + returned  # the last page: known without counting
+        matched = offset + returned if returned < limit else self._matched(query)  # a last page: no count
+        if matched is not None:
+            content["numberMatched"] = matched
         links = self._links(query, returned=returned, last_id=last_id, context=context)
         if links:
             content["links"] = links
         return content
+
+    def _matched(self, query: ItemsQuery) -> int | None:
+        """The number of matches when at most `COUNT_CAP` (a count bounded by its LIMIT); None beyond."""
+        statement, params = query.count_sql(cap=COUNT_CAP)
+        row = self._fetch(statement, params)
+        matched = int(row[0]) if row else 0
+        return matched if matched <= COUNT_CAP else None
 
     def _hits(self, query: ItemsQuery) -> dict[str, Any]:
         if query.filtered:

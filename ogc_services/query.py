@@ -113,10 +113,10 @@ class ItemsQuery:
         keys.append(ref(self.layer.id_column))
         return sql.SQL(", ").join(keys)
 
-    def _where_sql(self) -> tuple[sql.Composable, list[Any]]:
+    def _where_sql(self, *, cursor: bool = True) -> tuple[sql.Composable, list[Any]]:
         conditions = list(self.conditions)
         params = list(self.params)
-        if self.after_id is not None:
+        if cursor and self.after_id is not None:
             conditions.append(sql.SQL("{} > %s").format(sql.Identifier(self.layer.id_column)))
             params.append(self.after_id)
         if not conditions:
@@ -169,13 +169,14 @@ class ItemsQuery:
         )
         return statement, [*params, self.limit, offset]
 
-    def count_sql(self) -> tuple[sql.Composable, list[Any]]:
-        """An exact count (filtered requests that ask for hits only)."""
-        where, params = self._where_sql()
-        statement = sql.SQL("SELECT count(*) FROM {view} {where}").format(
-            view=sql.Identifier(SCHEMA, self.layer.name), where=where
-        )
-        return statement, params
+    def count_sql(self, cap: int | None = None) -> tuple[sql.Composable, list[Any]]:
+        """The exact number of matches (whatever the page's cursor); with a cap, at most cap + 1 rows are counted
+        (more than the cap: too many to count on every page)."""
+        where, params = self._where_sql(cursor=False)
+        rows = sql.SQL("SELECT 1 FROM {view} {where}").format(view=sql.Identifier(SCHEMA, self.layer.name), where=where)
+        if cap is None:
+            return sql.SQL("SELECT count(*) FROM ({}) m").format(rows), params
+        return sql.SQL("SELECT count(*) FROM ({} LIMIT %s) m").format(rows), [*params, cap + 1]
 
     def estimate_sql(self) -> sql.Composable:
         """The planner's estimate of the rows of the whole view (unfiltered hits: never a full count)."""

@@ -4,9 +4,11 @@ what is never published, and filters that try to smuggle SQL in."""
 import importlib
 from typing import Any
 
+import pytest
 from django.db import connections
 from django.test import Client
 
+from ogc_services import provider
 from ogc_services.conformance import CLAIMS
 from tests.ogc.conftest import GEOPORTAL_DB, PERSONAL, Geoportal, dossier_publish
 
@@ -120,7 +122,7 @@ def test_cql2_text_filters(client: Client, geoportal: Geoportal) -> None:
 def test_paging_by_key_follows_next_links_and_plain_offset_agrees(client: Client, geoportal: Geoportal) -> None:
     seen: list[int] = []
     page = items(client, "parcels", limit=10)
-    assert "numberMatched" not in page  # an unfiltered page never counts the whole view
+    assert page["numberMatched"] == geoportal.parcels  # counted: within provider.COUNT_CAP
     while True:
         seen.extend(f["id"] for f in page["features"])
         nexts = [link["href"] for link in page["links"] if link["rel"] == "next"]
@@ -137,6 +139,19 @@ def test_paging_by_key_follows_next_links_and_plain_offset_agrees(client: Client
     assert last["numberMatched"] == geoportal.parcels  # the last page knows it for free
     hits = items(client, "parcels", resulttype="hits", commune_code="CASA-ANFA")
     assert hits["numberMatched"] == geoportal.parcels
+
+
+def test_number_matched_is_left_out_beyond_the_count_cap(
+    client: Client, geoportal: Geoportal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(provider, "COUNT_CAP", 20)
+    assert "numberMatched" not in items(client, "parcels", limit=10)  # 25 matches: more than the cap
+    assert items(client, "parcels", limit=10, offset=20)["numberMatched"] == geoportal.parcels  # the last page
+    window = items(client, "parcels", limit=2, bbox="-71.1201,42.3699,-71.1190,42.3704")
+    assert window["numberReturned"] == 2 and 2 < window["numberMatched"] < 20
+    filtered = items(client, "parcels", limit=5, filter="reference LIKE 'P-%'")
+    assert "numberMatched" not in filtered
+    assert items(client, "parcels", resulttype="hits", filter="reference LIKE 'P-%'")["numberMatched"] == 25
 
 
 def test_sort_keys(client: Client, geoportal: Geoportal) -> None:
