@@ -188,3 +188,9 @@ def test_bbox_crs_and_crs_together(client: Client, casablanca: int) -> None:
     response = items(client, bbox=",".join(map(str, window)), **{"bbox-crs": NORD_MAROC}, crs=NORD_MAROC, limit=100)
     assert response.status_code == 200 and response["Content-Crs"] == f"<{NORD_MAROC}>"
     assert len(response.json()["features"]) == casablanca
+    for format_ in ("html", "jsonld"):
+        other = client.get("/ogc/collections/parcels/items", {"crs": NORD_MAROC, "f": format_})
+        assert other.status_code == 200 and other["Content-Crs"] == f"<{NORD_MAROC}>", format_
+    x, y = window[:2]
+    point = items(client, bbox=f"{x},{y},{x},{y}", **{"bbox-crs": NORD_MAROC})
+    assert point.status_code == 200 and point.json()["features"] == []
