@@ -35,6 +35,7 @@ from ogc_services.catalogue import (
     catalogue_cache_set,
     catalogue_read,
 )
+from ogc_services.crs import CRS84, offered
 from ogc_services.extents import extents_generation, layer_extent
 from ogc_services.metadata import layer_metadata
 from ogc_services.openapi import openapi_localise
@@ -42,7 +43,6 @@ from ogc_services.openapi import openapi_localise
 PROVIDER = "ogc_services.provider.GeoportalProvider"
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "pygeoapi"
 PYGEOAPI_STATIC = Path(pygeoapi.__file__).resolve().parent / "static"
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 LANGUAGES = ["fr-FR", "en-US"]
 
 
@@ -75,6 +75,8 @@ def collection_config(layer: Layer) -> dict[str, Any]:
         "geom_field": layer.geometry_column,
         "include_extra_query_parameters": True,  # every parameter reaches the provider, which rejects unknowns
         "count": False,
+        "crs": list(offered()),  # OGC API Features Part 2: `crs` and `bbox-crs` (ogc_services.crs)
+        "storage_crs": CRS84,
     }
     if time_column:
         provider["time_field"] = time_column

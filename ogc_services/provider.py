@@ -4,8 +4,11 @@
   for JSON, that text is spliced into pygeoapi's response as is (`ItemsContext`), never parsed by Python.
 - Pages by key: the `next` link carries a cursor `<offset>.<last id>`; a request whose cursor matches its offset
   reads `id > last id` (a deep page costs what the first one does). A bare `offset` still works (SQL OFFSET).
-- Never counts the matches of an unfiltered request; numberMatched is given when it is known for free (the last
-  page) or asked for with `resulttype=hits` (exact when filtered, the planner's estimate when not).
+- numberMatched: known for free on the last page; on other pages counted with the same WHERE but at most
+  `COUNT_CAP` + 1 rows (a bounded cost), and left out beyond the cap; `resulttype=hits` counts exactly when
+  filtered and gives the planner's estimate of an unfiltered view.
+- Answers in the `crs` asked (OGC API Features Part 2) and reads `bbox` in its `bbox-crs`: both by PostGIS in that
+  same statement (`ogc_services.crs`); pygeoapi checks the CRS URIs against the collection's list first.
 - Reads through the `geoportal` alias (the read-only role, psycopg 3, server-side bound parameters). Property
   names, sort keys and CQL attributes must be real columns of the view; anything else is a 400.
 """
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import DatabaseError, connections
+from pygeoapi.crs import CrsTransformSpec
 from pygeoapi.provider.base import (
     BaseProvider,
     ProviderConnectionError,
@@ -30,10 +34,14 @@ from pygeoapi.provider.base import (
 
 from ogc_services.catalogue import DATABASE_ALIAS, Layer, catalogue_cached
 from ogc_services.cql import FilterError
+from ogc_services.crs import OgcCrs, crs_for
 from ogc_services.query import ItemsQuery
 from ogc_services.sqltext import render
 
 CURSOR_PARAMETER = "cursor"
+# numberMatched is given on every page while the matches are at most this many: counting them stays a few ms
+# (measured in docs/ogc.md, "numberMatched"); beyond, only the last page and resulttype=hits give it.
+COUNT_CAP = 2_000
 
 
 @dataclass
@@ -43,6 +51,7 @@ class ItemsContext:
     items_url: str
     params: list[tuple[str, str]]
     raw_json: bool
+    bbox_crs: str | None = None  # the `bbox-crs` parameter (pygeoapi hands the provider the bbox as given)
     sentinel: str = field(default_factory=lambda: f"@@features-{secrets.token_hex(8)}@@")
     features_text: str | None = None
 
@@ -77,6 +86,11 @@ def cursor_parse(value: str) -> tuple[int, int]:
     if not sep or not offset.isdigit() or not last_id.lstrip("-").isdigit():
         raise InvalidQuery(f"invalid {CURSOR_PARAMETER} {value!r}: use the next link as given")
     return int(offset), int(last_id)
+
+
+def output_crs(spec: CrsTransformSpec | None) -> OgcCrs:
+    """The CRS of the answer: pygeoapi's transform spec names it (None: the storage CRS, CRS84)."""
+    return crs_for(spec.target_crs_uri if spec is not None else None)
 
 
 class GeoportalProvider(BaseProvider):
@@ -124,11 +138,13 @@ class GeoportalProvider(BaseProvider):
         select_properties: list[str],
         skip_geometry: bool,
         filterq: Any,
+        output: OgcCrs,
     ) -> ItemsQuery:
-        query = ItemsQuery(layer=self.layer, limit=limit, offset=offset, skip_geometry=skip_geometry)
+        query = ItemsQuery(layer=self.layer, limit=limit, offset=offset, skip_geometry=skip_geometry, output=output)
+        context = ITEMS_CONTEXT.get()
         try:
             if bbox:
-                query.where_bbox(bbox)
+                query.where_bbox(bbox, crs_for(context.bbox_crs if context else None))
             if datetime_:
                 if not self.time_field:
                     raise FilterError(f"collection {self.layer.name!r} has no time: datetime is not supported")
@@ -166,6 +182,7 @@ class GeoportalProvider(BaseProvider):
         skip_geometry: bool = False,
         q: str | None = None,
         filterq: Any = None,
+        crs_transform_spec: CrsTransformSpec | None = None,
         **kwargs: Any,
     ) -> dict[str, Any]:
         if q:
@@ -180,6 +197,7 @@ class GeoportalProvider(BaseProvider):
             select_properties=select_properties or [],
             skip_geometry=skip_geometry,
             filterq=filterq,
+            output=output_crs(crs_transform_spec),
         )
         if resulttype == "hits":
             return self._hits(query)
@@ -194,12 +212,24 @@ class GeoportalProvider(BaseProvider):
             content["features"] = RawFeatures(context.sentinel, returned)
         else:
             content["features"] = json.loads(features_text)
+        matched: int | None = None
         if returned < limit:
-            content["numberMatched"] = offset + returned  # the last page: known without counting
+            matched = offset + returned  # the last page: known without counting
+        elif limit < COUNT_CAP:  # a full page of COUNT_CAP or more: more matches than the cap, not counted
+            matched = self._matched(query)
+        if matched is not None:
+            content["numberMatched"] = matched
         links = self._links(query, returned=returned, last_id=last_id, context=context)
         if links:
             content["links"] = links
         return content
+
+    def _matched(self, query: ItemsQuery) -> int | None:
+        """The number of matches when at most `COUNT_CAP` (a count bounded by its LIMIT); None beyond."""
+        statement, params = query.count_sql(cap=COUNT_CAP)
+        row = self._fetch(statement, params)
+        matched = int(row[0]) if row else 0
+        return matched if matched <= COUNT_CAP else None
 
     def _hits(self, query: ItemsQuery) -> dict[str, Any]:
         if query.filtered:
@@ -235,12 +265,13 @@ class GeoportalProvider(BaseProvider):
         href = f"{context.items_url}?{urllib.parse.urlencode(params)}"
         return {"type": "application/geo+json", "rel": rel, "title": title, "href": href}
 
-    def get(self, identifier: Any, **kwargs: Any) -> dict[str, Any]:
+    def get(self, identifier: Any, crs_transform_spec: CrsTransformSpec | None = None, **kwargs: Any) -> dict[str, Any]:
         try:
             key = int(str(identifier))
         except ValueError as error:
             raise ProviderItemNotFoundError(f"no feature {identifier!r}") from error
-        row = self._fetch(ItemsQuery(layer=self.layer, limit=1).item_sql(), [key])
+        query = ItemsQuery(layer=self.layer, limit=1, output=output_crs(crs_transform_spec))
+        row = self._fetch(query.item_sql(), [key])
         if row is None:
             raise ProviderItemNotFoundError(f"no feature {identifier!r}")
         return json.loads(row[0])

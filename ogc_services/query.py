@@ -12,10 +12,12 @@ from typing import Any
 
 from psycopg import sql
 
+from gis_core.srid import STORAGE_SRID
 from ogc_services.catalogue import SCHEMA, Column, Layer
 from ogc_services.cql import FilterError, bound, column_checked, cql_compile
+from ogc_services.crs import OgcCrs, crs_for
 
-GEOJSON_DECIMALS = 7  # ~1 cm in lon/lat
+BBOX_EDGE_POINTS = 32  # a projected bbox's edges are densified to this many points before ST_Transform
 
 
 @dataclass
@@ -31,6 +33,7 @@ class ItemsQuery:
     order: list[tuple[Column, bool]] = field(default_factory=list)  # (column, descending)
     select: list[Column] | None = None
     skip_geometry: bool = False
+    output: OgcCrs = field(default_factory=lambda: crs_for(None))  # the `crs` of the answer's coordinates
 
     @property
     def filtered(self) -> bool:
@@ -42,18 +45,26 @@ class ItemsQuery:
         return not self.order
 
     # -- building the conditions ----------------------------------------------------------------------------------
-    def where_bbox(self, bbox: list[float]) -> None:
+    def where_bbox(self, bbox: list[float], crs: OgcCrs | None = None) -> None:
+        """Features intersecting a bbox given in `crs` (its `bbox-crs`; CRS84 by default). A bbox in another CRS is
+        a polygon in storage coordinates: densified in its own CRS, then transformed by PostGIS, so that the
+        same features are selected as by the bbox drawn in that CRS."""
+        crs = crs or crs_for(None)
         if len(bbox) == 6:
             bbox = [bbox[0], bbox[1], bbox[3], bbox[4]]
         if len(bbox) != 4:
             raise FilterError("bbox needs 4 (or 6) numbers")
         minx, miny, maxx, maxy = (float(v) for v in bbox)
-        self.conditions.append(
-            sql.SQL("ST_Intersects({}, ST_MakeEnvelope(%s, %s, %s, %s, 4326))").format(
-                sql.Identifier(self.layer.geometry_column)
-            )
-        )
+        if crs.lat_first:
+            minx, miny, maxx, maxy = miny, minx, maxy, maxx
+        envelope = sql.SQL("ST_MakeEnvelope(%s, %s, %s, %s, {})").format(sql.Literal(crs.srid))
         self.params.extend([minx, miny, maxx, maxy])
+        if crs.srid != STORAGE_SRID:
+            envelope = sql.SQL("ST_Transform(ST_Segmentize({}, %s), {})").format(envelope, sql.Literal(STORAGE_SRID))
+            self.params.append(max(maxx - minx, maxy - miny) / BBOX_EDGE_POINTS or 1.0)
+        self.conditions.append(
+            sql.SQL("ST_Intersects({}, {})").format(sql.Identifier(self.layer.geometry_column), envelope)
+        )
 
     def where_property(self, name: str, value: str) -> None:
         column = column_checked(self.layer, name, purpose="property")
@@ -102,10 +113,10 @@ class ItemsQuery:
         keys.append(ref(self.layer.id_column))
         return sql.SQL(", ").join(keys)
 
-    def _where_sql(self) -> tuple[sql.Composable, list[Any]]:
+    def _where_sql(self, *, cursor: bool = True) -> tuple[sql.Composable, list[Any]]:
         conditions = list(self.conditions)
         params = list(self.params)
-        if self.after_id is not None:
+        if cursor and self.after_id is not None:
             conditions.append(sql.SQL("{} > %s").format(sql.Identifier(self.layer.id_column)))
             params.append(self.after_id)
         if not conditions:
@@ -124,13 +135,22 @@ class ItemsQuery:
         )
         geometry: sql.Composable = sql.SQL("NULL")
         if not self.skip_geometry:
-            geometry = sql.SQL("ST_AsGeoJSON({}, {})::json").format(
-                sql.Identifier(alias, self.layer.geometry_column), sql.Literal(GEOJSON_DECIMALS)
+            geometry = sql.SQL("ST_AsGeoJSON({}, {}, 0)::json").format(
+                self._geometry_output(alias), sql.Literal(self.output.decimals)
             )
         return sql.SQL(
             "json_build_object('type', 'Feature', 'id', {id}, 'geometry', {geometry}, 'properties', "
             "json_build_object({pairs}))"
         ).format(id=sql.Identifier(alias, self.layer.id_column), geometry=geometry, pairs=pairs)
+
+    def _geometry_output(self, alias: str) -> sql.Composable:
+        """The geometry in the answer's CRS and axis order."""
+        geometry: sql.Composable = sql.Identifier(alias, self.layer.geometry_column)
+        if self.output.srid != STORAGE_SRID:
+            geometry = sql.SQL("ST_Transform({}, {})").format(geometry, sql.Literal(self.output.srid))
+        if self.output.lat_first:
+            geometry = sql.SQL("ST_FlipCoordinates({})").format(geometry)
+        return geometry
 
     def page_sql(self) -> tuple[sql.Composable, list[Any]]:
         """The page: features as one JSON array text, how many, the last id."""
@@ -149,13 +169,14 @@ class ItemsQuery:
         )
         return statement, [*params, self.limit, offset]
 
-    def count_sql(self) -> tuple[sql.Composable, list[Any]]:
-        """An exact count (filtered requests that ask for hits only)."""
-        where, params = self._where_sql()
-        statement = sql.SQL("SELECT count(*) FROM {view} {where}").format(
-            view=sql.Identifier(SCHEMA, self.layer.name), where=where
-        )
-        return statement, params
+    def count_sql(self, cap: int | None = None) -> tuple[sql.Composable, list[Any]]:
+        """The exact number of matches (whatever the page's cursor); with a cap, at most cap + 1 rows are counted
+        (more than the cap: too many to count on every page)."""
+        where, params = self._where_sql(cursor=False)
+        rows = sql.SQL("SELECT 1 FROM {view} {where}").format(view=sql.Identifier(SCHEMA, self.layer.name), where=where)
+        if cap is None:
+            return sql.SQL("SELECT count(*) FROM ({}) m").format(rows), params
+        return sql.SQL("SELECT count(*) FROM ({} LIMIT %s) m").format(rows), [*params, cap + 1]
 
     def estimate_sql(self) -> sql.Composable:
         """The planner's estimate of the rows of the whole view (unfiltered hits: never a full count)."""

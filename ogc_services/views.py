@@ -24,6 +24,7 @@ from pygeoapi.api import APIRequest, apply_gzip
 from pygeoapi.formats import F_HTML, F_JSONLD
 
 from ogc_services.config import PYGEOAPI_STATIC, api_for
+from ogc_services.conformance import conformance as claimed_conformance
 from ogc_services.provider import ITEMS_CONTEXT, ItemsContext
 
 ApiFunction = Callable[..., tuple[dict[str, Any], int, Any]]
@@ -99,6 +100,7 @@ def execute(
             items_url=f"{api.base_url}/collections/{items_of}/items",
             params=[(key, value) for key, values in request.GET.lists() for value in values],
             raw_json=api_request.format not in {F_HTML, F_JSONLD},
+            bbox_crs=api_request.params.get("bbox-crs"),
         )
         token = ITEMS_CONTEXT.set(context)
     try:
@@ -125,7 +127,7 @@ def openapi(request: HttpRequest) -> HttpResponse:
 
 @methods("GET")
 def conformance(request: HttpRequest) -> HttpResponse:
-    return execute(request, core_api.conformance)
+    return execute(request, claimed_conformance)
 
 
 @methods("GET")

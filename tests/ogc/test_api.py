@@ -1,11 +1,15 @@
 """OGC API Features at /ogc/ through Django's test client: generated collections, filters, paging by key,
 what is never published, and filters that try to smuggle SQL in."""
 
+import importlib
 from typing import Any
 
+import pytest
 from django.db import connections
 from django.test import Client
 
+from ogc_services import provider
+from ogc_services.conformance import CLAIMS
 from tests.ogc.conftest import GEOPORTAL_DB, PERSONAL, Geoportal, dossier_publish
 
 pytestmark = GEOPORTAL_DB
@@ -118,7 +122,7 @@ def test_cql2_text_filters(client: Client, geoportal: Geoportal) -> None:
 def test_paging_by_key_follows_next_links_and_plain_offset_agrees(client: Client, geoportal: Geoportal) -> None:
     seen: list[int] = []
     page = items(client, "parcels", limit=10)
-    assert "numberMatched" not in page  # an unfiltered page never counts the whole view
+    assert page["numberMatched"] == geoportal.parcels  # counted: within provider.COUNT_CAP
     while True:
         seen.extend(f["id"] for f in page["features"])
         nexts = [link["href"] for link in page["links"] if link["rel"] == "next"]
@@ -135,6 +139,19 @@ def test_paging_by_key_follows_next_links_and_plain_offset_agrees(client: Client
     assert last["numberMatched"] == geoportal.parcels  # the last page knows it for free
     hits = items(client, "parcels", resulttype="hits", commune_code="CASA-ANFA")
     assert hits["numberMatched"] == geoportal.parcels
+
+
+def test_number_matched_is_left_out_beyond_the_count_cap(
+    client: Client, geoportal: Geoportal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(provider, "COUNT_CAP", 20)
+    assert "numberMatched" not in items(client, "parcels", limit=10)  # 25 matches: more than the cap
+    assert items(client, "parcels", limit=10, offset=20)["numberMatched"] == geoportal.parcels  # the last page
+    window = items(client, "parcels", limit=2, bbox="-71.1201,42.3699,-71.1190,42.3704")
+    assert window["numberReturned"] == 2 and 2 < window["numberMatched"] < 20
+    filtered = items(client, "parcels", limit=5, filter="reference LIKE 'P-%'")
+    assert "numberMatched" not in filtered
+    assert items(client, "parcels", resulttype="hits", filter="reference LIKE 'P-%'")["numberMatched"] == 25
 
 
 def test_sort_keys(client: Client, geoportal: Geoportal) -> None:
@@ -181,3 +198,28 @@ def test_injections_are_refused_with_a_clear_400(client: Client, parcels_only: i
     with connections["default"].cursor() as cursor:
         cursor.execute("SELECT count(*) FROM parcels_parcel")
         assert cursor.fetchone() == (parcels_only,)
+
+
+def test_schema_is_the_view_columns(client: Client, geoportal: Geoportal) -> None:
+    response = client.get("/ogc/collections/authorised_projects/schema", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert {"reference", "decision_date", "floors"} <= set(schema["properties"])
+    assert not set(schema["properties"]) & PERSONAL
+
+
+def test_conformance_claims_only_what_is_tested(client: Client, parcels_only: int) -> None:
+    claimed = get(client, "/ogc/conformance")["conformsTo"]
+    assert claimed == sorted(CLAIMS)
+    assert not [c for c in claimed if "features-4" in c or "create-replace-delete" in c]
+    assert {
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+        "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+        "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    } <= set(claimed)
+    html = client.get("/ogc/conformance", {"f": "html"}).content.decode()
+    assert all(c in html for c in claimed) and "create-replace-delete" not in html
+    for tests in CLAIMS.values():  # each claim names tests that exist
+        for name in tests:
+            module, _, function = name.partition(".")
+            assert callable(getattr(importlib.import_module(f"tests.ogc.{module}"), function, None)), name
