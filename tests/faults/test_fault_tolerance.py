@@ -174,11 +174,20 @@ def public_paths() -> list[tuple[str, str]]:
 def request(session: requests.Session, traffic: "Traffic | Signing", client: str, kind: str, method: str, url: str,
             **arguments: Any) -> requests.Response | None:  # fmt: skip
     started = time.monotonic()
-    try:
-        response = session.request(method, url, timeout=(5, 60), **arguments)
-    except requests.RequestException as error:
-        traffic.record(Outcome(client, kind, 0, started, time.monotonic() - started, error=repr(error)))
-        return None
+    for attempt in (1, 2):
+        try:
+            response = session.request(method, url, timeout=(5, 60), **arguments)
+            break
+        except requests.ConnectionError as error:
+            # A kept-alive connection the server closed as the request went out: an HTTP client retries an
+            # idempotent request once on a new connection (RFC 9112 §9.3.1); anything else is recorded.
+            if method == "GET" and attempt == 1:
+                continue
+            traffic.record(Outcome(client, kind, 0, started, time.monotonic() - started, error=repr(error)))
+            return None
+        except requests.RequestException as error:
+            traffic.record(Outcome(client, kind, 0, started, time.monotonic() - started, error=repr(error)))
+            return None
     traffic.record(
         Outcome(
             client,
