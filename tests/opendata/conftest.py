@@ -7,7 +7,8 @@ from django.conf import settings
 
 from demo.generate_dossiers import FileHistory, histories_write
 from gis_core.models import Territory
-from permits.models import Decision, Procedure
+from parcels.models import Agency
+from permits.models import Consultation, ConsultationStatus, Decision, Dossier, InstructionRound, Procedure
 from permits.services import procedures_load
 from permits.workflow import Action
 from tests.factories import TerritoryFactory
@@ -61,3 +62,24 @@ def spread(places: dict[str, Territory]) -> dict[str, Territory]:
         ]
     )
     return places
+
+
+def opinion(
+    dossier: Dossier, agency: Agency, *, noon: datetime, days: int, deadline: date, status: str
+) -> Consultation:
+    """The agency's consultation on the file, dispatched `days` before `noon` in a round opened 20 days before it;
+    given (favourable) at `noon` unless still pending."""
+    opened = InstructionRound.objects.create(dossier=dossier, number=1, opened_at=noon - timedelta(days=20))
+    pending = status == ConsultationStatus.PENDING
+    consultation = Consultation(
+        dossier=dossier,
+        round=opened,
+        agency=agency,
+        permanent=True,
+        dispatched_at=noon - timedelta(days=days),
+        deadline=deadline,
+        status=status,
+        opinion="" if pending else "favourable",
+        given_at=None if pending else noon,
+    )
+    return Consultation.objects.bulk_create([consultation])[0]  # as stored data: the machine writes live statuses

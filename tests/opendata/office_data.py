@@ -22,6 +22,7 @@ from permits.commissions.models import (
 from permits.models import Consultation, ConsultationStatus, Decision, Dossier, InstructionRound, Procedure, Role
 from permits.workflow import Action
 from tests.factories import AgencyFactory
+from tests.opendata.conftest import opinion
 from tests.permits.factories import RoleMembershipFactory, UserFactory, commune_tree
 
 DECIDED_AT = datetime(2026, 3, 20, 10, tzinfo=UTC)
@@ -74,23 +75,7 @@ def hand_built_write(places: dict[str, Territory]) -> dict[str, Any]:
         (3, date(2026, 4, 10), ConsultationStatus.PENDING),
     ]
     for dossier, (days, deadline, status) in zip(files[:4], cases, strict=True):
-        opened = InstructionRound.objects.create(dossier=dossier, number=1, opened_at=noon - timedelta(days=20))
-        pending = status == ConsultationStatus.PENDING
-        Consultation.objects.bulk_create(
-            [
-                Consultation(
-                    dossier=dossier,
-                    round=opened,
-                    agency=agency,
-                    permanent=True,
-                    dispatched_at=noon - timedelta(days=days),
-                    deadline=deadline,
-                    status=status,
-                    opinion="" if pending else "favourable",
-                    given_at=None if pending else noon,
-                )
-            ]
-        )
+        opinion(dossier, agency, noon=noon, days=days, deadline=deadline, status=status)
     secretary = UserFactory.create(username="secretary")
     commission = Commission.objects.create(
         name_fr="Commission provinciale", territory=places["province"], family="urbanism"

@@ -9,9 +9,10 @@ from gis_core.models import Territory
 from opendata.indicators import indicators_refresh
 from opendata.models import IndicatorSnapshot
 from permits.commissions.models import Booking, Commission, Examination, Session, SessionStatus, Slot, SlotOccupancy
-from permits.models import Consultation, ConsultationStatus, Dossier, InstructionRound, Procedure
+from permits.models import ConsultationStatus, Dossier, Procedure
 from permits.workflow import Action
 from tests.factories import AgencyFactory
+from tests.opendata.conftest import opinion
 from tests.permits.factories import UserFactory
 
 DAY = date(2026, 3, 10)
@@ -36,22 +37,7 @@ def test_opinions_on_time_late_and_tacit_per_agency(places: dict[str, Territory]
     # (dispatched days before, deadline, status): on time after 4 days, late after 6, tacit after 11
     cases = [(4, DAY, given), (6, DAY - timedelta(days=2), given), (11, DAY - timedelta(days=1), tacit)]
     for dossier, (days, deadline, status) in zip(files(places, 3), cases, strict=True):
-        opened = InstructionRound.objects.create(dossier=dossier, number=1, opened_at=NOON - timedelta(days=20))
-        Consultation.objects.bulk_create(
-            [
-                Consultation(
-                    dossier=dossier,
-                    round=opened,
-                    agency=agency,
-                    permanent=True,
-                    dispatched_at=NOON - timedelta(days=days),
-                    deadline=deadline,
-                    status=status,
-                    opinion="favourable",
-                    given_at=NOON,
-                )
-            ]
-        )
+        opinion(dossier, agency, noon=NOON, days=days, deadline=deadline, status=status)
     indicators_refresh(day=DAY)
     counts = {name: figure(name, "AG-WATER").count for name in ("opinions_on_time", "opinions_late", "opinions_tacit")}
     assert counts == {"opinions_on_time": 1, "opinions_late": 1, "opinions_tacit": 1}
